@@ -1,0 +1,48 @@
+//! `collect`: every item, in serial order.
+
+use super::Action;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::marker::PhantomData;
+
+/// Collects all items into a `Vec`, in the order a serial run produces them.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// assert_eq!(Digits(4).collect().run(false).unwrap(), vec![0, 1, 2, 3]);
+/// ```
+#[derive(Debug)]
+pub struct Collect<T>(PhantomData<fn(T)>);
+
+impl<T> Default for Collect<T> {
+    fn default() -> Self {
+        Collect(PhantomData)
+    }
+}
+
+impl<T> Action<T> for Collect<T>
+where
+    T: Send + Serialize + DeserializeOwned + 'static,
+{
+    type Partial = Vec<T>;
+    type Output = Vec<T>;
+
+    fn empty(&self) -> Vec<T> {
+        Vec::new()
+    }
+    #[inline]
+    fn push(&self, acc: &mut Vec<T>, item: T) {
+        acc.push(item)
+    }
+    fn merge(&self, left: &mut Vec<T>, mut right: Vec<T>) {
+        if left.is_empty() {
+            *left = right;
+        } else {
+            left.append(&mut right);
+        }
+    }
+    fn finish(&self, acc: Vec<T>) -> Vec<T> {
+        acc
+    }
+}

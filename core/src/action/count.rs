@@ -1,0 +1,32 @@
+//! `count`: the number of items.
+
+use super::Action;
+
+/// Counts the items.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// assert_eq!(Digits(10).filter(|x| x % 3 == 0).count().run(false).unwrap(), 4);
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Count;
+
+impl<T> Action<T> for Count {
+    type Partial = u64;
+    type Output = u64;
+
+    fn empty(&self) -> u64 {
+        0
+    }
+    #[inline]
+    fn push(&self, acc: &mut u64, _item: T) {
+        *acc += 1;
+    }
+    fn merge(&self, left: &mut u64, right: u64) {
+        *left += right;
+    }
+    fn finish(&self, acc: u64) -> u64 {
+        acc
+    }
+}

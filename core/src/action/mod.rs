@@ -1,0 +1,57 @@
+//! Actions: what a run computes from the items that reach the end of a pipeline.
+//!
+//! An action is a monoid over chunks: every chunk folds its items into a *partial* result
+//! ([`Action::push`]), partials of neighbouring chunks merge in index order ([`Action::merge`]),
+//! and the merged partial becomes the output ([`Action::finish`]). Partials are
+//! `Serialize + DeserializeOwned` because distributed contexts move them between processes.
+
+mod collect;
+mod count;
+mod extreme;
+mod first;
+mod groups;
+mod reduce;
+mod sum;
+
+pub use collect::Collect;
+pub use count::Count;
+pub use extreme::{Extreme, ExtremeKind};
+pub use first::First;
+pub use groups::{Group, Groups, GroupsCounts};
+pub use reduce::{Reduce, ReduceWith};
+pub use sum::Sum;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// A terminal operation of a pipeline, split into per-chunk folding and an in-order merge.
+///
+/// For every split of the items into consecutive chunks, merging the chunks' partials from left
+/// to right must give what folding all items into one partial gives. That is what makes parallel
+/// runs equal serial ones.
+///
+/// ```
+/// use haydi_core::action::{Action, Count};
+/// let a = Count;
+/// let mut left = a.empty();
+/// a.push(&mut left, 'x');
+/// let mut right = a.empty();
+/// a.push(&mut right, 'y');
+/// a.merge(&mut left, right);
+/// assert_eq!(<Count as Action<char>>::finish(&a, left), 2);
+/// ```
+pub trait Action<T>: Send + Sync {
+    /// What a chunk produces.
+    type Partial: Send + Serialize + DeserializeOwned + 'static;
+    /// What the run returns.
+    type Output;
+
+    /// The partial of a chunk with no items.
+    fn empty(&self) -> Self::Partial;
+    /// Folds one item into a partial.
+    fn push(&self, acc: &mut Self::Partial, item: T);
+    /// Appends `right` (the partial of the chunk after `left`) to `left`.
+    fn merge(&self, left: &mut Self::Partial, right: Self::Partial);
+    /// Turns the merged partial into the output.
+    fn finish(&self, acc: Self::Partial) -> Self::Output;
+}

@@ -1,0 +1,55 @@
+//! Contexts: where a `run(true)` executes. [`SerialContext`] and [`ThreadContext`] live here;
+//! worker processes and clusters live in `haydi-contexts`.
+
+pub mod nested;
+mod observer;
+mod options;
+mod serial;
+mod threads;
+
+pub use observer::{Observer, Progress};
+pub use options::{Outcome, ProgressFn, RunOptions};
+pub use serial::SerialContext;
+pub use threads::ThreadContext;
+
+use crate::error::Result;
+use crate::plumbing::{ErasedJob, ErasedPartial};
+use std::fmt;
+
+/// What a context hands back to the pipeline: the merged partial and how much of the index
+/// space it covers.
+#[derive(Debug)]
+pub struct RunReport {
+    /// The merged partial result, in index order.
+    pub partial: ErasedPartial,
+    /// `false` when the run stopped at its deadline before the end.
+    pub complete: bool,
+    /// Number of indices whose items were processed and merged.
+    pub processed: u128,
+    /// Length of the index space (`None` for endless sources).
+    pub total: Option<u128>,
+}
+
+/// A place where pipelines run in parallel.
+///
+/// A context cuts a job into index-range chunks (with [`crate::plumbing::drive`]), runs them on
+/// its workers, and merges the partials in index order, so every context returns what a serial
+/// run returns.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// let ctx = ThreadContext::new(2).unwrap();
+/// let n = Digits(1000).filter(|x| x % 7 == 0).count().run_in(&ctx).unwrap();
+/// assert_eq!(n, 143);
+/// ```
+pub trait ParallelContext: Send + Sync + fmt::Debug {
+    /// Runs `job` to the end (or its deadline).
+    fn execute(&self, job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport>;
+
+    /// How many workers run chunks at once.
+    fn workers(&self) -> usize;
+
+    /// A short description, such as `threads(4)`.
+    fn name(&self) -> String;
+}

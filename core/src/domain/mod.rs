@@ -1,0 +1,214 @@
+//! The [`Domain`] trait: a lazy, indexable, finite set of items.
+//!
+//! Every domain numbers its items `0..size` in its documented order. Work is split by index
+//! ranges: [`Domain::visit_range`] produces the items whose index lies in `[start, end)` by
+//! unranking the first one (cost: one item) and stepping from there, never by iterating from 0.
+//! A filtered domain keeps its parent's index space: an index whose item is filtered out yields
+//! nothing, so splitting stays exact.
+
+mod boxed;
+mod filtered;
+mod iter;
+mod mapped;
+mod shortcuts;
+pub use shortcuts::DomainExt;
+
+pub use boxed::BoxedDomain;
+pub use filtered::Filtered;
+pub use iter::DomainIter;
+pub use mapped::Mapped;
+
+use crate::error::{Error, Result};
+use crate::size::Size;
+use rand::{Rng, RngCore};
+use std::fmt;
+use std::ops::ControlFlow;
+
+/// How many candidates `generate_one` draws from a filtered domain before it gives up.
+pub const GENERATE_RETRIES: u32 = 100_000;
+
+/// A lazy, immutable, cheap-to-clone set of items with a fixed order.
+///
+/// Implementors provide [`size`](Domain::size), [`item_at`](Domain::item_at) (unranking) and
+/// [`name`](Domain::name); [`visit_range`](Domain::visit_range) should be overridden when
+/// stepping is cheaper than unranking each index (it is for every built-in domain).
+///
+/// ```
+/// use haydi_core::{Domain, Size};
+/// use haydi_core::domain::tests_support::Digits;
+/// let d = Digits(4);
+/// assert_eq!(d.size(), Size::Exact(4));
+/// assert_eq!(d.item_at(2), Some(2));
+/// assert_eq!(d.iter().collect::<Vec<_>>(), vec![0, 1, 2, 3]);
+/// ```
+pub trait Domain: Clone + Send + Sync {
+    /// The type of the items.
+    type Item: Clone + Send;
+
+    /// Number of items: exact, an upper bound (filtered domains), or unknown (overflow).
+    fn size(&self) -> Size;
+
+    /// The item with index `index`, or `None` when that index is filtered out or out of range.
+    fn item_at(&self, index: u128) -> Option<Self::Item>;
+
+    /// Calls `f` on every item whose index lies in `[start, end)`, in index order, until `f` breaks.
+    ///
+    /// `end` is clamped to the size. Returns `Break` when `f` broke.
+    fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(Self::Item) -> ControlFlow<()>,
+    {
+        let end = end.min(self.size().bound().unwrap_or(u128::MAX));
+        let mut i = start;
+        while i < end {
+            if let Some(x) = self.item_at(i) {
+                f(x)?;
+            }
+            i += 1;
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// A uniformly random item.
+    ///
+    /// The default draws a uniform index and unranks it; for a filtered domain it retries until an
+    /// index survives the filter (at most [`GENERATE_RETRIES`] times, then
+    /// [`Error::GenerateRejected`]), which keeps the choice uniform among surviving items.
+    fn generate_one(&self, rng: &mut dyn RngCore) -> Result<Self::Item> {
+        let bound = self.size().bound().ok_or_else(|| Error::SizeOverflow {
+            domain: self.name(),
+        })?;
+        if bound == 0 {
+            return Err(Error::EmptyDomain {
+                domain: self.name(),
+            });
+        }
+        for _ in 0..GENERATE_RETRIES {
+            if let Some(x) = self.item_at(rng.random_range(0..bound)) {
+                return Ok(x);
+            }
+        }
+        Err(Error::GenerateRejected {
+            domain: self.name(),
+            tries: GENERATE_RETRIES,
+        })
+    }
+
+    /// A short name, such as `Range` or `Product`.
+    fn name(&self) -> String;
+
+    /// Whether canonical forms can be enumerated for this domain: the
+    /// domain holds only plain values and is closed under renaming of atoms.
+    fn is_strict(&self) -> bool {
+        false
+    }
+
+    /// A serial iterator over all items, for use outside pipelines.
+    fn iter(&self) -> DomainIter<Self>
+    where
+        Self: Sized,
+    {
+        DomainIter::new(self.clone(), 0, self.size().bound().unwrap_or(u128::MAX))
+    }
+
+    /// A serial iterator over the items whose index lies in `[start, end)`.
+    fn iter_range(&self, start: u128, end: u128) -> DomainIter<Self>
+    where
+        Self: Sized,
+    {
+        DomainIter::new(self.clone(), start, end)
+    }
+
+    /// A domain of `f(x)` for every item `x`, with the same size and order.
+    fn map<F, O>(self, f: F) -> Mapped<Self, F>
+    where
+        Self: Sized,
+        F: Fn(Self::Item) -> O + Clone + Send + Sync,
+        O: Clone + Send,
+    {
+        Mapped::new(self, f)
+    }
+
+    /// The items for which `pred` holds. The size becomes an upper bound
+    /// ([`Size::AtMost`]); indices of rejected items yield nothing.
+    fn filter<F>(self, pred: F) -> Filtered<Self, F>
+    where
+        Self: Sized,
+        F: Fn(&Self::Item) -> bool + Clone + Send + Sync,
+    {
+        Filtered::new(self, pred)
+    }
+
+    /// This domain behind a type-erased, cheaply clonable handle (for [`Join`-ing] domains of
+    /// different types with one item type).
+    ///
+    /// [`Join`-ing]: BoxedDomain
+    fn boxed(self) -> BoxedDomain<Self::Item>
+    where
+        Self: Sized + 'static,
+    {
+        BoxedDomain::new(self)
+    }
+}
+
+/// Writes `Name(size=N) {a, b, c, ...}` with at most five items: the common `Display` of domains.
+///
+/// ```
+/// use haydi_core::domain::{describe, tests_support::Digits};
+/// assert_eq!(describe(&Digits(3)), "Digits(size=3) {0, 1, 2}");
+/// assert_eq!(describe(&Digits(9)), "Digits(size=9) {0, 1, 2, 3, 4, ...}");
+/// ```
+pub fn describe<D: Domain>(d: &D) -> String
+where
+    D::Item: fmt::Debug,
+{
+    const SHOWN: usize = 5;
+    let mut items = Vec::new();
+    let mut more = false;
+    let _ = d.visit_range(0, u128::MAX, &mut |x| {
+        if items.len() == SHOWN {
+            more = true;
+            return ControlFlow::Break(());
+        }
+        items.push(format!("{x:?}"));
+        ControlFlow::Continue(())
+    });
+    if more {
+        items.push("...".into());
+    }
+    format!("{}(size={}) {{{}}}", d.name(), d.size(), items.join(", "))
+}
+
+/// Small domains used by doc examples and unit tests of the core crate.
+#[doc(hidden)]
+pub mod tests_support {
+    use super::*;
+
+    /// The integers `0..n` as a minimal domain implementation.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Digits(pub u64);
+
+    impl Domain for Digits {
+        type Item = u64;
+        fn size(&self) -> Size {
+            Size::Exact(self.0 as u128)
+        }
+        fn item_at(&self, index: u128) -> Option<u64> {
+            (index < self.0 as u128).then_some(index as u64)
+        }
+        fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
+        where
+            F: FnMut(u64) -> ControlFlow<()>,
+        {
+            let end = end.min(self.0 as u128) as u64;
+            let start = start.min(end as u128) as u64;
+            (start..end).try_for_each(f)
+        }
+        fn name(&self) -> String {
+            "Digits".into()
+        }
+        fn is_strict(&self) -> bool {
+            true
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! The one error type of haydi.
+
+use std::ops::Range;
+
+/// Everything that can go wrong when building a domain or running a pipeline.
+///
+/// ```
+/// use haydi_core::Error;
+/// let e = Error::InvalidDomain("Range step must not be 0".into());
+/// assert!(e.to_string().contains("step"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A domain was built with parameters that make no sense (step 0, min > max, ...).
+    #[error("invalid domain: {0}")]
+    InvalidDomain(String),
+    /// The domain has more elements than fit in `u128`, so it cannot be split into index ranges.
+    #[error("the size of {domain} overflows u128; it cannot be indexed")]
+    SizeOverflow {
+        /// Name of the domain.
+        domain: String,
+    },
+    /// `generate_one` was asked for an element of an empty domain.
+    #[error("cannot generate an element of the empty domain {domain}")]
+    EmptyDomain {
+        /// Name of the domain.
+        domain: String,
+    },
+    /// A filtered domain rejected every candidate drawn by `generate_one`.
+    #[error("generate_one on {domain}: the filter rejected {tries} random candidates in a row")]
+    GenerateRejected {
+        /// Name of the domain.
+        domain: String,
+        /// How many candidates were drawn.
+        tries: u32,
+    },
+    /// An endless source (`generate()`) was run without a `take` or a timeout.
+    #[error("the pipeline source is endless: add take(n) or run with a timeout")]
+    Unbounded,
+    /// `run(true)` was called while a parallel run was executing on this thread.
+    #[error("nested parallel run: run(true) was called inside a running parallel run; use run(false) inside closures")]
+    NestedParallelRun,
+    /// A user closure panicked while a chunk was processed.
+    #[error("a closure panicked while processing chunk [{}, {}){}: {message}", chunk.start, chunk.end, worker.as_ref().map(|w| format!(" on {w}")).unwrap_or_default())]
+    Panicked {
+        /// The index range of the chunk that panicked.
+        chunk: Range<u128>,
+        /// The panic payload, if it was a string.
+        message: String,
+        /// Which worker ran the chunk (for example `rank 2`), when known.
+        worker: Option<String>,
+    },
+    /// A context could not be created or is misconfigured.
+    #[error("context error: {0}")]
+    Context(String),
+    /// A partial result could not be (de)serialized.
+    #[error("serialization error: {0}")]
+    Serialization(String),
+    /// A worker or transport failure that the context could not recover from.
+    #[error("worker failure: {0}")]
+    Worker(String),
+    /// A problem with the protocol between processes (mismatching runs, bad frames, authentication).
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// Canonical forms were requested for a domain that does not support them.
+    #[error("canonical forms are not available: {0}")]
+    NotStrict(String),
+}
+
+/// `Result` with haydi's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,48 @@
+//! # haydi-core
+//!
+//! The bottom layer of haydi: everything the other crates build on.
+//!
+//! - [`Domain`]: a lazy, indexable set of items, split by index ranges ([`domain`]).
+//! - [`Pipeline`] and [`Job`]: lazy `map`/`filter`/`take` chains ended by an [`action`].
+//! - [`plumbing`]: the object-safe [`plumbing::ErasedJob`] and the adaptive chunk
+//!   [`plumbing::Scheduler`] that every parallel context shares.
+//! - [`context`]: the [`ParallelContext`] trait, the serial and thread contexts.
+//! - [`session`]: which context `run(true)` uses.
+//!
+//! Layers above: `haydi-domains` (Range, Product, Subsets, ...) and `haydi-contexts` (worker
+//! processes, clusters) depend on this crate and never on each other; the `haydi` facade
+//! re-exports all of them.
+//!
+//! ```
+//! use haydi_core::prelude::*;
+//! use haydi_core::domain::tests_support::Digits;
+//! let evens = Digits(10).filter(|x| x % 2 == 0).collect().run(true).unwrap();
+//! assert_eq!(evens, vec![0, 2, 4, 6, 8]);
+//! ```
+
+pub mod action;
+pub mod context;
+pub mod domain;
+mod error;
+pub mod pipeline;
+pub mod plumbing;
+pub mod session;
+mod size;
+mod values;
+
+pub use context::{Outcome, ParallelContext, RunOptions, SerialContext, ThreadContext};
+pub use domain::{BoxedDomain, Domain, DomainExt};
+pub use error::{Error, Result};
+pub use pipeline::{Job, Pipeline};
+pub use size::Size;
+pub use values::{Map, Set};
+
+/// The names most programs need: `use haydi_core::prelude::*;`.
+pub mod prelude {
+    pub use crate::context::{
+        Outcome, ParallelContext, Progress, RunOptions, SerialContext, ThreadContext,
+    };
+    pub use crate::domain::{Domain, DomainExt};
+    pub use crate::session;
+    pub use crate::{Error, Map, Result, Set, Size};
+}

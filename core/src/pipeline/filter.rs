@@ -1,0 +1,59 @@
+//! The `filter` transformation.
+
+use super::transform::{ChunkCtx, Transform};
+use std::fmt;
+use std::ops::ControlFlow;
+
+/// Keeps the items for which a predicate holds (see [`super::Pipeline::filter`]).
+#[derive(Clone)]
+#[must_use = "pipelines are lazy and do nothing unless run"]
+pub struct Filter<T, F> {
+    prev: T,
+    pred: F,
+}
+
+impl<T, F> Filter<T, F> {
+    pub(super) fn new(prev: T, pred: F) -> Self {
+        Filter { prev, pred }
+    }
+}
+
+impl<T: fmt::Debug, F> fmt::Debug for Filter<T, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Filter")
+            .field("prev", &self.prev)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<In, T, F> Transform<In> for Filter<T, F>
+where
+    T: Transform<In>,
+    F: Fn(&T::Out) -> bool + Send + Sync,
+{
+    type Out = T::Out;
+
+    #[inline]
+    fn wrap<'a, D>(
+        &'a self,
+        ctx: &'a ChunkCtx,
+        mut down: D,
+    ) -> impl FnMut(In) -> ControlFlow<()> + 'a
+    where
+        D: FnMut(T::Out) -> ControlFlow<()> + 'a,
+        In: 'a,
+    {
+        let pred = &self.pred;
+        self.prev.wrap(ctx, move |x| {
+            if pred(&x) {
+                down(x)
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+    }
+
+    fn take_limits(&self, out: &mut Vec<u64>) {
+        self.prev.take_limits(out)
+    }
+}

@@ -1,0 +1,270 @@
+//! A pipeline with its action: what `run` executes.
+
+use super::source::{Extent, Source};
+use super::transform::{ChunkCtx, Transform};
+use crate::action::Action;
+use crate::context::{nested, Outcome, ParallelContext, RunOptions, RunReport, SerialContext};
+use crate::error::{Error, Result};
+use crate::plumbing::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
+use crate::session;
+use std::fmt;
+use std::ops::ControlFlow;
+use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+
+/// A pipeline ended by an action, ready to run (and to run again: running does not consume it).
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// let job = Digits(1000).filter(|x| x % 3 == 0).count();
+/// assert_eq!(job.run(false).unwrap(), 334);
+/// assert_eq!(job.run(true).unwrap(), 334);
+/// ```
+#[must_use = "a job does nothing until it is run"]
+pub struct Job<S, T, A> {
+    source: S,
+    transform: T,
+    action: A,
+    limits: Vec<u64>,
+}
+
+impl<S: fmt::Debug, T: fmt::Debug, A: fmt::Debug> fmt::Debug for Job<S, T, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Job")
+            .field("source", &self.source)
+            .field("transform", &self.transform)
+            .field("action", &self.action)
+            .finish()
+    }
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".into()
+    }
+}
+
+impl<S, T, A> Job<S, T, A>
+where
+    S: Source,
+    T: Transform<S::Item>,
+{
+    pub(crate) fn new(source: S, transform: T, action: A) -> Self {
+        let mut limits = Vec::new();
+        transform.take_limits(&mut limits);
+        Job {
+            source,
+            transform,
+            action,
+            limits,
+        }
+    }
+}
+
+impl<S, T, A> Job<S, T, A>
+where
+    S: Source,
+    T: Transform<S::Item>,
+    A: Action<T::Out>,
+{
+    /// Runs the job: serially on this thread (`parallel == false`), or on the session's parallel
+    /// context (see [`crate::session`]).
+    ///
+    /// Fails with [`Error::NestedParallelRun`] when `parallel` is true and this thread is already
+    /// inside a parallel run (in a closure of another `run(true)`, say); `run(false)` is always
+    /// allowed.
+    #[track_caller]
+    pub fn run(&self, parallel: bool) -> Result<A::Output> {
+        let out = self.run_with(parallel, &RunOptions::default())?;
+        debug_assert!(out.complete);
+        Ok(out.value)
+    }
+
+    /// Runs the job with options (timeout, progress, chunk trace). A run cut short by its
+    /// timeout returns an [`Outcome`] with `complete == false`, never a silently partial value.
+    #[track_caller]
+    pub fn run_with(&self, parallel: bool, opts: &RunOptions) -> Result<Outcome<A::Output>> {
+        let site = Location::caller();
+        if parallel {
+            let ctx = session::parallel_context();
+            self.execute(ctx.as_ref(), opts, site, true)
+        } else {
+            self.execute(&SerialContext, opts, site, false)
+        }
+    }
+
+    /// Runs the job in parallel on the given context instead of the session's.
+    #[track_caller]
+    pub fn run_in(&self, ctx: &dyn ParallelContext) -> Result<A::Output> {
+        let out = self.execute(ctx, &RunOptions::default(), Location::caller(), true)?;
+        Ok(out.value)
+    }
+
+    /// [`Job::run_in`] with options.
+    #[track_caller]
+    pub fn run_in_with(
+        &self,
+        ctx: &dyn ParallelContext,
+        opts: &RunOptions,
+    ) -> Result<Outcome<A::Output>> {
+        self.execute(ctx, opts, Location::caller(), true)
+    }
+
+    fn execute(
+        &self,
+        ctx: &dyn ParallelContext,
+        opts: &RunOptions,
+        site: &'static Location<'static>,
+        parallel: bool,
+    ) -> Result<Outcome<A::Output>> {
+        let bound = Bound { job: self, site };
+        let report = if !parallel {
+            ctx.execute(&bound, opts)?
+        } else {
+            if nested::in_parallel_run() {
+                return Err(Error::NestedParallelRun);
+            }
+            let _guard = nested::ParallelRunGuard::enter();
+            ctx.execute(&bound, opts)?
+        };
+        let RunReport {
+            partial,
+            complete,
+            processed,
+            total,
+        } = report;
+        let partial = downcast::<A::Partial>(partial)?;
+        let value =
+            catch_unwind(AssertUnwindSafe(|| self.action.finish(partial))).map_err(|p| {
+                Error::Panicked {
+                    chunk: 0..0,
+                    message: format!("in the final step of the action: {}", panic_message(p)),
+                    worker: None,
+                }
+            })?;
+        Ok(Outcome {
+            value,
+            complete,
+            processed,
+            total,
+        })
+    }
+
+    /// Runs the items with index in `[start, end)` with the given `take` budgets.
+    fn run_chunk_typed(&self, start: u128, end: u128, budgets: &[u64]) -> Result<ChunkOutput> {
+        let ctx = ChunkCtx::new(budgets);
+        let mut acc = self.action.empty();
+        let mut items = 0u64;
+        if !ctx.any_exhausted() {
+            let action = &self.action;
+            let res = catch_unwind(AssertUnwindSafe(|| {
+                let mut push = self.transform.wrap(&ctx, |x| {
+                    action.push(&mut acc, x);
+                    items += 1;
+                    ControlFlow::Continue(())
+                });
+                self.source.visit(start, end, &mut push)
+            }));
+            match res {
+                Ok(r) => r?,
+                Err(p) => {
+                    return Err(Error::Panicked {
+                        chunk: start..end,
+                        message: panic_message(p),
+                        worker: None,
+                    })
+                }
+            }
+        }
+        Ok(ChunkOutput {
+            partial: Box::new(acc),
+            take_counts: ctx.counts(),
+            items,
+        })
+    }
+}
+
+fn downcast<P: 'static>(p: ErasedPartial) -> Result<P> {
+    p.downcast::<P>()
+        .map(|b| *b)
+        .map_err(|_| Error::Context("a context returned a partial of the wrong type".into()))
+}
+
+/// A job bound to the call site of its run, as handed to contexts.
+struct Bound<'a, S, T, A> {
+    job: &'a Job<S, T, A>,
+    site: &'static Location<'static>,
+}
+
+impl<S, T, A> ErasedJob for Bound<'_, S, T, A>
+where
+    S: Source,
+    T: Transform<S::Item>,
+    A: Action<T::Out>,
+{
+    fn extent(&self) -> Result<Extent> {
+        self.job.source.extent()
+    }
+
+    fn alignment(&self) -> u128 {
+        self.job.source.alignment()
+    }
+
+    fn take_limits(&self) -> &[u64] {
+        &self.job.limits
+    }
+
+    fn run_chunk(&self, start: u128, end: u128, budgets: &[u64]) -> Result<ChunkOutput> {
+        self.job.run_chunk_typed(start, end, budgets)
+    }
+
+    fn empty_partial(&self) -> ErasedPartial {
+        Box::new(self.job.action.empty())
+    }
+
+    fn merge(&self, left: &mut ErasedPartial, right: ErasedPartial) -> Result<()> {
+        let right = downcast::<A::Partial>(right)?;
+        let left = left
+            .downcast_mut::<A::Partial>()
+            .ok_or_else(|| Error::Context("a partial of the wrong type".into()))?;
+        catch_unwind(AssertUnwindSafe(|| self.job.action.merge(left, right))).map_err(|p| {
+            Error::Panicked {
+                chunk: 0..0,
+                message: format!("while merging partial results: {}", panic_message(p)),
+                worker: None,
+            }
+        })
+    }
+
+    fn encode_partial(&self, partial: &ErasedPartial) -> Result<Vec<u8>> {
+        let p = partial
+            .downcast_ref::<A::Partial>()
+            .ok_or_else(|| Error::Context("a partial of the wrong type".into()))?;
+        bincode::serde::encode_to_vec(p, bincode::config::standard())
+            .map_err(|e| Error::Serialization(e.to_string()))
+    }
+
+    fn decode_partial(&self, bytes: &[u8]) -> Result<ErasedPartial> {
+        let (p, used): (A::Partial, usize) =
+            bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+                .map_err(|e| Error::Serialization(e.to_string()))?;
+        if used != bytes.len() {
+            return Err(Error::Serialization(format!(
+                "{} trailing bytes after a partial result",
+                bytes.len() - used
+            )));
+        }
+        Ok(Box::new(p))
+    }
+
+    fn signature(&self) -> JobSignature {
+        JobSignature {
+            call_site: self.site,
+            type_name: std::any::type_name::<Job<S, T, A>>(),
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Where a pipeline's items come from: a domain's index space, or a seeded random stream.
+
+use crate::domain::Domain;
+use crate::error::{Error, Result};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::ops::ControlFlow;
+
+/// The length of a source's index space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extent {
+    /// Indices `0..n`.
+    Finite(u128),
+    /// An endless stream: the run needs a `take` or a timeout.
+    Endless,
+}
+
+/// A pipeline source: anything that can produce the items of an index range.
+///
+/// Sources are shared by reference between the threads of a run, hence `Sync`.
+pub trait Source: Send + Sync {
+    /// The type of the items.
+    type Item;
+
+    /// The length of the index space.
+    fn extent(&self) -> Result<Extent>;
+
+    /// Chunk boundaries must be multiples of this (random streams are seeded per block).
+    fn alignment(&self) -> u128 {
+        1
+    }
+
+    /// Calls `f` on the items with index in `[start, end)` in order, until `f` breaks.
+    fn visit<F>(&self, start: u128, end: u128, f: &mut F) -> Result<()>
+    where
+        F: FnMut(Self::Item) -> ControlFlow<()>;
+
+    /// A human-readable description (for logs and errors).
+    fn describe(&self) -> String;
+}
+
+/// Iterates every item of a domain in index order (see [`crate::DomainExt::iterate`]).
+#[derive(Debug, Clone)]
+pub struct Iterate<D> {
+    domain: D,
+}
+
+impl<D> Iterate<D> {
+    pub(crate) fn new(domain: D) -> Self {
+        Iterate { domain }
+    }
+}
+
+impl<D: Domain> Source for Iterate<D> {
+    type Item = D::Item;
+
+    fn extent(&self) -> Result<Extent> {
+        self.domain
+            .size()
+            .bound()
+            .map(Extent::Finite)
+            .ok_or_else(|| Error::SizeOverflow {
+                domain: self.domain.name(),
+            })
+    }
+
+    #[inline]
+    fn visit<F>(&self, start: u128, end: u128, f: &mut F) -> Result<()>
+    where
+        F: FnMut(D::Item) -> ControlFlow<()>,
+    {
+        let _ = self.domain.visit_range(start, end, f);
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "iterate({}, size {})",
+            self.domain.name(),
+            self.domain.size()
+        )
+    }
+}
+
+/// Positions of a random stream per independently seeded block.
+///
+/// Item `i` of a `generate(seed)` stream is drawn from the ChaCha8 stream number `i / BLOCK`
+/// of `seed`, so the items do not depend on how a run is cut into chunks or how many workers
+/// run it.
+pub const GENERATE_BLOCK: u128 = 1024;
+
+/// An endless stream of uniformly random items of a domain (see
+/// [`crate::DomainExt::generate`]). The same seed gives the same stream, whatever the context.
+#[derive(Debug, Clone)]
+pub struct Generate<D> {
+    domain: D,
+    seed: u64,
+}
+
+impl<D> Generate<D> {
+    pub(crate) fn new(domain: D, seed: u64) -> Self {
+        Generate { domain, seed }
+    }
+}
+
+impl<D: Domain> Source for Generate<D> {
+    type Item = D::Item;
+
+    fn extent(&self) -> Result<Extent> {
+        Ok(Extent::Endless)
+    }
+
+    fn alignment(&self) -> u128 {
+        GENERATE_BLOCK
+    }
+
+    fn visit<F>(&self, start: u128, end: u128, f: &mut F) -> Result<()>
+    where
+        F: FnMut(D::Item) -> ControlFlow<()>,
+    {
+        let mut pos = start;
+        while pos < end {
+            let block = pos / GENERATE_BLOCK;
+            let block_start = block * GENERATE_BLOCK;
+            let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+            rng.set_stream(block as u64);
+            for _ in block_start..pos {
+                self.domain.generate_one(&mut rng)?;
+            }
+            let block_end = end.min(block_start + GENERATE_BLOCK);
+            for _ in pos..block_end {
+                let x = self.domain.generate_one(&mut rng)?;
+                if f(x).is_break() {
+                    return Ok(());
+                }
+            }
+            pos = block_end;
+        }
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        format!("generate({}, seed {})", self.domain.name(), self.seed)
+    }
+}

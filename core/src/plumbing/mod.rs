@@ -1,0 +1,10 @@
+//! Plumbing: how a run is cut into index-range chunks and merged back, for every context.
+//!
+//! See `README.md` in this folder for the protocol. Users need none of this unless they write a
+//! context of their own.
+
+mod erased;
+mod scheduler;
+
+pub use erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
+pub use scheduler::{drive, ChunkSpec, ScheduleConfig, Scheduler};

@@ -1,0 +1,465 @@
+//! The adaptive chunk scheduler shared by every parallel context.
+
+use super::erased::{ChunkOutput, ErasedJob, ErasedPartial};
+use crate::context::{nested, Observer, RunOptions, RunReport};
+use crate::error::{Error, Result};
+use crate::pipeline::Extent;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Tuning of the chunk sizes. The defaults suit threads; remote contexts use longer chunks.
+///
+/// ```
+/// use haydi_core::plumbing::ScheduleConfig;
+/// let c = ScheduleConfig::default();
+/// assert!(c.target_chunk > c.probe_budget);
+/// ```
+#[derive(Debug, Clone)]
+pub struct ScheduleConfig {
+    /// How long one chunk should take on one worker.
+    pub target_chunk: Duration,
+    /// How long the calling thread runs small probe chunks before it decides how to go on.
+    pub probe_budget: Duration,
+    /// A run whose rest is estimated to take less than this finishes on the calling thread.
+    pub inline_threshold: Duration,
+    /// A chunk is at most this many times larger than the one before it.
+    pub max_growth: u128,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        ScheduleConfig {
+            target_chunk: Duration::from_millis(20),
+            probe_budget: Duration::from_micros(100),
+            inline_threshold: Duration::from_micros(200),
+            max_growth: 4,
+        }
+    }
+}
+
+/// A chunk handed to a worker: an index range and the `take` budgets it may use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkSpec {
+    /// A number unique within the run.
+    pub id: u64,
+    /// First index.
+    pub start: u128,
+    /// One past the last index.
+    pub end: u128,
+    /// Upper bounds on what each `take` may let through.
+    pub budgets: Vec<u64>,
+}
+
+struct Done {
+    end: u128,
+    out: ChunkOutput,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Running,
+    /// Every index is merged, or a `take` is exhausted: the result is complete.
+    Complete,
+    /// The deadline passed: the result is partial.
+    TimedOut,
+    Failed,
+}
+
+struct State {
+    next: u128,
+    next_id: u64,
+    last_size: u128,
+    /// Indices per second of one worker (moving average).
+    rate: Option<f64>,
+    inline: bool,
+    requeued: VecDeque<ChunkSpec>,
+    outstanding: usize,
+    pending: BTreeMap<u128, Done>,
+    merged_to: u128,
+    acc: ErasedPartial,
+    cum: Vec<u64>,
+    processed: u128,
+    items: u64,
+    flow: Flow,
+    error: Option<Error>,
+}
+
+/// Hands out index-range chunks, merges their results in index order, and decides when a run is
+/// over (all merged, a `take` exhausted, an error, or the deadline).
+///
+/// Contexts call [`next_chunk`](Scheduler::next_chunk) and [`complete`](Scheduler::complete)
+/// from their workers (or [`worker_loop`](Scheduler::worker_loop) for in-process threads);
+/// [`drive`] wraps the whole sequence.
+pub struct Scheduler<'j> {
+    job: &'j dyn ErasedJob,
+    limits: Vec<u64>,
+    end: Option<u128>,
+    align: u128,
+    workers: usize,
+    config: ScheduleConfig,
+    deadline: Option<Instant>,
+    stop: AtomicBool,
+    state: Mutex<State>,
+    observer: Observer,
+}
+
+impl std::fmt::Debug for Scheduler<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scheduler")
+            .field("end", &self.end)
+            .field("workers", &self.workers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'j> Scheduler<'j> {
+    /// A scheduler for `job` with `workers` parallel workers.
+    pub fn new(
+        job: &'j dyn ErasedJob,
+        opts: &RunOptions,
+        workers: usize,
+        config: ScheduleConfig,
+    ) -> Result<Self> {
+        let limits = job.take_limits().to_vec();
+        let end = match job.extent()? {
+            Extent::Finite(n) => Some(n),
+            Extent::Endless if limits.is_empty() && opts.timeout.is_none() => {
+                return Err(Error::Unbounded)
+            }
+            Extent::Endless => None,
+        };
+        let started = Instant::now();
+        let observer = Observer::new(opts, end, workers, started);
+        let state = State {
+            next: 0,
+            next_id: 0,
+            last_size: 0,
+            rate: None,
+            inline: true,
+            requeued: VecDeque::new(),
+            outstanding: 0,
+            pending: BTreeMap::new(),
+            merged_to: 0,
+            acc: job.empty_partial(),
+            cum: vec![0; limits.len()],
+            processed: 0,
+            items: 0,
+            flow: if end == Some(0) || limits.contains(&0) {
+                Flow::Complete
+            } else {
+                Flow::Running
+            },
+            error: None,
+        };
+        let stop = AtomicBool::new(state.flow != Flow::Running);
+        Ok(Scheduler {
+            job,
+            limits,
+            end,
+            align: job.alignment().max(1),
+            workers: workers.max(1),
+            config,
+            deadline: opts.timeout.map(|t| started + t),
+            stop,
+            state: Mutex::new(state),
+            observer,
+        })
+    }
+
+    /// The job being run.
+    pub fn job(&self) -> &'j dyn ErasedJob {
+        self.job
+    }
+
+    /// Whether no more chunks will be handed out.
+    pub fn is_stopped(&self) -> bool {
+        self.stop.load(Ordering::Acquire)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic never happens while the lock is held (user code runs outside or is caught),
+        // but a poisoned lock must not turn into a second panic.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn stop_with(&self, st: &mut State, flow: Flow) {
+        if st.flow == Flow::Running {
+            st.flow = flow;
+        }
+        self.stop.store(true, Ordering::Release);
+    }
+
+    fn next_size(&self, st: &State) -> u128 {
+        let mut size = match st.rate {
+            None => 1,
+            Some(rate) => {
+                let want = (rate * self.config.target_chunk.as_secs_f64()).max(1.0);
+                let want = if want >= u128::MAX as f64 {
+                    u128::MAX
+                } else {
+                    want as u128
+                };
+                want.min(st.last_size.max(1).saturating_mul(self.config.max_growth))
+            }
+        };
+        if let Some(end) = self.end {
+            let remaining = end - st.next;
+            if !st.inline {
+                // Guided tail: never hand one worker more than its share of what is left.
+                size = size.min(remaining.div_ceil(2 * self.workers as u128));
+            }
+            size = size.min(remaining);
+        }
+        size.max(1).div_ceil(self.align).saturating_mul(self.align)
+    }
+
+    /// The next chunk to run, or `None` when the run is over (or everything is handed out).
+    pub fn next_chunk(&self) -> Option<ChunkSpec> {
+        if self.is_stopped() {
+            return None;
+        }
+        let mut st = self.lock();
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            self.stop_with(&mut st, Flow::TimedOut);
+            return None;
+        }
+        if st.flow != Flow::Running {
+            return None;
+        }
+        if let Some(spec) = st.requeued.pop_front() {
+            st.outstanding += 1;
+            return Some(spec);
+        }
+        if self.end.is_some_and(|e| st.next >= e) {
+            return None;
+        }
+        let size = self.next_size(&st);
+        let start = st.next;
+        let end = match self.end {
+            Some(e) => start.saturating_add(size).min(e),
+            None => start.saturating_add(size),
+        };
+        st.next = end;
+        st.last_size = end - start;
+        st.outstanding += 1;
+        let id = st.next_id;
+        st.next_id += 1;
+        let budgets = self
+            .limits
+            .iter()
+            .zip(&st.cum)
+            .map(|(n, c)| n - c)
+            .collect();
+        Some(ChunkSpec {
+            id,
+            start,
+            end,
+            budgets,
+        })
+    }
+
+    /// Hands a chunk back to be run again (its worker was lost).
+    pub fn requeue(&self, spec: ChunkSpec) {
+        let mut st = self.lock();
+        st.outstanding = st.outstanding.saturating_sub(1);
+        st.requeued.push_back(spec);
+    }
+
+    /// Number of chunks handed out and not completed.
+    pub fn outstanding(&self) -> usize {
+        self.lock().outstanding
+    }
+
+    /// Records the result of a chunk that took `elapsed` on worker `worker`.
+    pub fn complete(
+        &self,
+        spec: &ChunkSpec,
+        result: Result<ChunkOutput>,
+        elapsed: Duration,
+        worker: usize,
+    ) {
+        let mut st = self.lock();
+        st.outstanding = st.outstanding.saturating_sub(1);
+        let out = match result {
+            Err(e) => {
+                if st.error.is_none() {
+                    st.error = Some(e);
+                }
+                self.stop_with(&mut st, Flow::Failed);
+                return;
+            }
+            Ok(out) => out,
+        };
+        let len = spec.end - spec.start;
+        let rate = len as f64 / elapsed.as_secs_f64().max(1e-7);
+        st.rate = Some(match st.rate {
+            None => rate,
+            Some(old) => 0.5 * old + 0.5 * rate,
+        });
+        self.observer
+            .chunk_done(worker, spec.start, spec.end, out.items, elapsed);
+        if st.flow != Flow::Running && st.flow != Flow::TimedOut {
+            return;
+        }
+        st.pending.insert(spec.start, Done { end: spec.end, out });
+        if st.flow == Flow::Running {
+            self.merge_prefix(&mut st);
+        }
+        self.observer.progress(st.processed, st.items, false);
+    }
+
+    /// Merges the completed chunks that continue the merged prefix.
+    fn merge_prefix(&self, st: &mut State) {
+        while st.flow == Flow::Running {
+            let Some(entry) = st.pending.first_entry() else {
+                break;
+            };
+            if *entry.key() != st.merged_to {
+                break;
+            }
+            let start = *entry.key();
+            let Done { end, mut out } = entry.remove();
+            let exact = out
+                .take_counts
+                .iter()
+                .zip(self.limits.iter().zip(&st.cum))
+                .all(|(k, (n, c))| *k <= n - c);
+            if !exact {
+                // This chunk let more through some take than the items before it leave room
+                // for: run it again with the exact budgets.
+                let budgets: Vec<u64> = self
+                    .limits
+                    .iter()
+                    .zip(&st.cum)
+                    .map(|(n, c)| n - c)
+                    .collect();
+                match self.job.run_chunk(start, end, &budgets) {
+                    Ok(o) => out = o,
+                    Err(e) => {
+                        st.error = Some(e);
+                        self.stop_with(st, Flow::Failed);
+                        return;
+                    }
+                }
+            }
+            if let Err(e) = self.merge_into(st, out) {
+                st.error = Some(e);
+                self.stop_with(st, Flow::Failed);
+                return;
+            }
+            st.merged_to = end;
+            st.processed += end - start;
+            let exhausted = self.limits.iter().zip(&st.cum).any(|(n, c)| c >= n);
+            if exhausted || self.end == Some(end) {
+                self.stop_with(st, Flow::Complete);
+            }
+        }
+    }
+
+    fn merge_into(&self, st: &mut State, out: ChunkOutput) -> Result<()> {
+        for (c, k) in st.cum.iter_mut().zip(&out.take_counts) {
+            *c += k;
+        }
+        st.items += out.items;
+        self.job.merge(&mut st.acc, out.partial)
+    }
+
+    /// Takes a chunk, runs it on this thread and records it. `false` when there was none.
+    pub fn run_one(&self, worker: usize) -> bool {
+        let Some(spec) = self.next_chunk() else {
+            return false;
+        };
+        let t = Instant::now();
+        let r = self.job.run_chunk(spec.start, spec.end, &spec.budgets);
+        self.complete(&spec, r, t.elapsed(), worker);
+        true
+    }
+
+    /// The loop of an in-process worker thread: run chunks until there are none. Parallel runs
+    /// started from inside are rejected with [`Error::NestedParallelRun`].
+    pub fn worker_loop(&self, worker: usize) {
+        let _guard = nested::ParallelRunGuard::enter();
+        while self.run_one(worker) {}
+    }
+
+    /// Runs small chunks of growing size on the calling thread for about the probe budget, so
+    /// the cost of an item is known before work is spread (and tiny runs never leave here).
+    pub fn probe(&self) {
+        let t = Instant::now();
+        while t.elapsed() < self.config.probe_budget && self.run_one(0) {}
+    }
+
+    /// Whether the rest of the run is estimated to be too short to be worth spreading.
+    pub fn small_enough_for_inline(&self) -> bool {
+        let st = self.lock();
+        match (self.end, st.rate) {
+            (Some(end), Some(rate)) => {
+                let rest = (end - st.next) as f64 / rate;
+                rest < self.config.inline_threshold.as_secs_f64()
+            }
+            _ => false,
+        }
+    }
+
+    /// Switches from inline probing to sizing chunks for `workers` parallel workers.
+    pub fn go_parallel(&self) {
+        self.lock().inline = false;
+    }
+
+    /// Ends the run and returns the merged result.
+    pub fn finish(self) -> Result<RunReport> {
+        let observer = self.observer;
+        let mut st = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = st.error.take() {
+            observer.finish(st.processed, st.items, false);
+            return Err(e);
+        }
+        let complete = st.flow == Flow::Complete
+            || (st.flow == Flow::Running && self.end == Some(st.merged_to));
+        if !complete && self.limits.is_empty() {
+            // Timed out: without takes, every finished chunk counts, merged in index order.
+            for (start, done) in std::mem::take(&mut st.pending) {
+                for (c, k) in st.cum.iter_mut().zip(&done.out.take_counts) {
+                    *c += k;
+                }
+                st.items += done.out.items;
+                self.job.merge(&mut st.acc, done.out.partial)?;
+                st.processed += done.end - start;
+            }
+        }
+        observer.finish(st.processed, st.items, complete);
+        Ok(RunReport {
+            partial: st.acc,
+            complete,
+            processed: st.processed,
+            total: self.end,
+        })
+    }
+}
+
+/// Runs `job` to the end: probes on the calling thread, then either finishes inline (a tiny run,
+/// or no `dispatch`) or calls `dispatch`, which must drive the scheduler's workers until
+/// [`Scheduler::next_chunk`] gives `None` and every chunk it handed out is completed.
+pub fn drive(
+    job: &dyn ErasedJob,
+    opts: &RunOptions,
+    workers: usize,
+    config: ScheduleConfig,
+    dispatch: Option<&(dyn Fn(&Scheduler<'_>) -> Result<()> + Sync)>,
+) -> Result<RunReport> {
+    let sched = Scheduler::new(job, opts, workers, config)?;
+    sched.observer.start(job);
+    sched.probe();
+    if !sched.is_stopped() {
+        match dispatch {
+            Some(d) if !sched.small_enough_for_inline() => {
+                sched.go_parallel();
+                d(&sched)?;
+            }
+            _ => while sched.run_one(0) {},
+        }
+    }
+    sched.finish()
+}

@@ -1,0 +1,85 @@
+//! The session: which context `run(true)` uses.
+//!
+//! [`set_parallel_context`] may be called at any time, as often as wanted (there is no set-once
+//! global). [`with_parallel_context`] overrides it for one thread and one closure. When nothing
+//! was set, `run(true)` uses a [`ThreadContext`] with one thread per core of this machine,
+//! created on first use.
+
+use crate::context::{ParallelContext, SerialContext, ThreadContext};
+use std::cell::RefCell;
+use std::sync::{Arc, OnceLock, RwLock};
+
+static CONTEXT: RwLock<Option<Arc<dyn ParallelContext>>> = RwLock::new(None);
+static DEFAULT: OnceLock<Arc<dyn ParallelContext>> = OnceLock::new();
+
+thread_local! {
+    static OVERRIDE: RefCell<Vec<Arc<dyn ParallelContext>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Makes `ctx` the context of every later `run(true)` (on every thread).
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// session::set_parallel_context(ThreadContext::new(2).unwrap());
+/// assert_eq!(session::parallel_context().name(), "threads(2)");
+/// assert_eq!(Digits(10).count().run(true).unwrap(), 10);
+/// session::clear_parallel_context();
+/// ```
+pub fn set_parallel_context<C: ParallelContext + 'static>(ctx: C) {
+    set_parallel_context_shared(Arc::new(ctx));
+}
+
+/// Like [`set_parallel_context`], for a context already behind an `Arc`.
+pub fn set_parallel_context_shared(ctx: Arc<dyn ParallelContext>) {
+    *CONTEXT.write().unwrap_or_else(|e| e.into_inner()) = Some(ctx);
+}
+
+/// Forgets the context set with [`set_parallel_context`]; `run(true)` goes back to the default.
+pub fn clear_parallel_context() {
+    *CONTEXT.write().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// The context `run(true)` uses now on this thread.
+pub fn parallel_context() -> Arc<dyn ParallelContext> {
+    if let Some(c) = OVERRIDE.with(|o| o.borrow().last().cloned()) {
+        return c;
+    }
+    if let Some(c) = CONTEXT.read().unwrap_or_else(|e| e.into_inner()).clone() {
+        return c;
+    }
+    DEFAULT
+        .get_or_init(|| match ThreadContext::all_cores() {
+            Ok(t) => Arc::new(t),
+            Err(e) => {
+                tracing::warn!(target: "haydi", error = %e, "no thread pool; run(true) is serial");
+                Arc::new(SerialContext)
+            }
+        })
+        .clone()
+}
+
+/// Runs `f` with `ctx` as this thread's parallel context, then restores the previous one.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// let n = session::with_parallel_context(SerialContext, || Digits(4).count().run(true));
+/// assert_eq!(n.unwrap(), 4);
+/// ```
+pub fn with_parallel_context<C: ParallelContext + 'static, R>(ctx: C, f: impl FnOnce() -> R) -> R {
+    with_parallel_context_shared(Arc::new(ctx), f)
+}
+
+/// Like [`with_parallel_context`], for a context already behind an `Arc`.
+pub fn with_parallel_context_shared<R>(ctx: Arc<dyn ParallelContext>, f: impl FnOnce() -> R) -> R {
+    struct Pop;
+    impl Drop for Pop {
+        fn drop(&mut self) {
+            OVERRIDE.with(|o| o.borrow_mut().pop());
+        }
+    }
+    OVERRIDE.with(|o| o.borrow_mut().push(ctx));
+    let _pop = Pop;
+    f()
+}

@@ -1,0 +1,107 @@
+//! Sizes of domains: exact, an upper bound, or unknown.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The number of elements of a domain.
+///
+/// Sizes are `u128` because products overflow `u64` quickly. An arithmetic overflow gives
+/// [`Size::Unknown`], never a wrapped number. A filtered domain keeps its parent's index space, so
+/// its size is [`Size::AtMost`] that many.
+///
+/// ```
+/// use haydi_core::Size;
+/// assert_eq!(Size::Exact(3).mul(Size::Exact(4)), Size::Exact(12));
+/// assert_eq!(Size::Exact(3).mul(Size::AtMost(4)), Size::AtMost(12));
+/// assert_eq!(Size::Exact(u128::MAX).mul(Size::Exact(2)), Size::Unknown);
+/// assert_eq!(Size::AtMost(7).to_string(), "at most 7");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Size {
+    /// Exactly this many elements.
+    Exact(u128),
+    /// At most this many elements (a filter is involved).
+    AtMost(u128),
+    /// Not known: the count overflows `u128`.
+    Unknown,
+}
+
+impl Size {
+    /// The exact size, if known.
+    pub fn exact(self) -> Option<u128> {
+        match self {
+            Size::Exact(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The exact size or the upper bound: the length of the index space.
+    pub fn bound(self) -> Option<u128> {
+        match self {
+            Size::Exact(n) | Size::AtMost(n) => Some(n),
+            Size::Unknown => None,
+        }
+    }
+
+    /// Whether the size is exact.
+    pub fn is_exact(self) -> bool {
+        matches!(self, Size::Exact(_))
+    }
+
+    /// The same bound, no longer claimed to be exact.
+    pub fn loosen(self) -> Size {
+        match self {
+            Size::Exact(n) => Size::AtMost(n),
+            s => s,
+        }
+    }
+
+    fn combine(self, other: Size, op: impl Fn(u128, u128) -> Option<u128>) -> Size {
+        match (self, other) {
+            (Size::Unknown, _) | (_, Size::Unknown) => Size::Unknown,
+            (a, b) => {
+                let n = match op(a.bound().unwrap_or(0), b.bound().unwrap_or(0)) {
+                    Some(n) => n,
+                    None => return Size::Unknown,
+                };
+                if a.is_exact() && b.is_exact() {
+                    Size::Exact(n)
+                } else {
+                    Size::AtMost(n)
+                }
+            }
+        }
+    }
+
+    /// Size of a product (checked).
+    pub fn mul(self, other: Size) -> Size {
+        self.combine(other, u128::checked_mul)
+    }
+
+    /// Size of a disjoint union (checked).
+    pub fn add(self, other: Size) -> Size {
+        self.combine(other, u128::checked_add)
+    }
+
+    /// `self` to the power `k` (checked).
+    pub fn pow(self, k: u32) -> Size {
+        let mut acc = Size::Exact(1);
+        for _ in 0..k {
+            acc = acc.mul(self);
+            if acc == Size::Unknown {
+                break;
+            }
+        }
+        acc
+    }
+}
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Size::Exact(n) => write!(f, "{n}"),
+            Size::AtMost(n) => write!(f, "at most {n}"),
+            Size::Unknown => write!(f, "unknown"),
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The item types of `Subsets` and `Mappings`: a sorted set and a sorted map.
+//!
+//! Both keep their elements in a vector in the order of the domain they came from (for integers
+//! and atoms that is ascending order), so they compare, hash and serialize cheaply and two equal
+//! sets always have the same representation.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A set stored as a sorted vector without duplicates.
+///
+/// ```
+/// use haydi_core::Set;
+/// let s = Set::from_iter_sorted([3, 1, 2, 3]);
+/// assert_eq!(s.as_slice(), &[1, 2, 3]);
+/// assert!(s.contains(&2));
+/// assert_eq!(format!("{s:?}"), "{1, 2, 3}");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+pub struct Set<T>(Vec<T>);
+
+impl<T> Set<T> {
+    /// Wraps a vector that is already sorted (in the domain's order) and free of duplicates.
+    pub fn from_sorted_vec(items: Vec<T>) -> Self {
+        Set(items)
+    }
+
+    /// The empty set.
+    pub fn new() -> Self {
+        Set(Vec::new())
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The elements in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.0.iter()
+    }
+
+    /// The elements as a slice.
+    pub fn as_slice(&self) -> &[T] {
+        &self.0
+    }
+
+    /// The elements as a vector.
+    pub fn into_vec(self) -> Vec<T> {
+        self.0
+    }
+
+    /// Whether `x` is an element.
+    pub fn contains(&self, x: &T) -> bool
+    where
+        T: PartialEq,
+    {
+        self.0.contains(x)
+    }
+}
+
+impl<T: Ord> Set<T> {
+    /// Sorts and deduplicates the items.
+    pub fn from_iter_sorted(items: impl IntoIterator<Item = T>) -> Self {
+        let mut v: Vec<T> = items.into_iter().collect();
+        v.sort();
+        v.dedup();
+        Set(v)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Set<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(&self.0).finish()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Set<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// A map stored as a vector of `(key, value)` pairs sorted by key (in the key domain's order).
+///
+/// ```
+/// use haydi_core::Map;
+/// let m = Map::from_sorted_pairs(vec![(0, 'a'), (1, 'b')]);
+/// assert_eq!(m.get(&1), Some(&'b'));
+/// assert_eq!(format!("{m:?}"), "{0: 'a', 1: 'b'}");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+pub struct Map<K, V>(Vec<(K, V)>);
+
+impl<K, V> Map<K, V> {
+    /// Wraps pairs already sorted by key, with distinct keys.
+    pub fn from_sorted_pairs(pairs: Vec<(K, V)>) -> Self {
+        Map(pairs)
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the map is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &K) -> Option<&V>
+    where
+        K: PartialEq,
+    {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The pairs in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The keys in order.
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    /// The values in key order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// The pairs as a slice.
+    pub fn as_slice(&self) -> &[(K, V)] {
+        &self.0
+    }
+
+    /// The pairs as a vector.
+    pub fn into_vec(self) -> Vec<(K, V)> {
+        self.0
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Map<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, v)| (k, v)))
+            .finish()
+    }
+}
