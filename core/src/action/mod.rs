@@ -33,11 +33,11 @@ use serde::Serialize;
 /// ```
 /// use haydi_core::action::{Action, Count};
 /// let a = Count;
-/// let mut left = a.empty();
+/// let mut left = <Count as Action<char>>::empty(&a);
 /// a.push(&mut left, 'x');
-/// let mut right = a.empty();
+/// let mut right = <Count as Action<char>>::empty(&a);
 /// a.push(&mut right, 'y');
-/// a.merge(&mut left, right);
+/// <Count as Action<char>>::merge(&a, &mut left, right);
 /// assert_eq!(<Count as Action<char>>::finish(&a, left), 2);
 /// ```
 pub trait Action<T>: Send + Sync {

@@ -90,6 +90,9 @@ where
     pub fn run_with(&self, parallel: bool, opts: &RunOptions) -> Result<Outcome<A::Output>> {
         let site = Location::caller();
         if parallel {
+            if nested::in_parallel_run() {
+                return Err(Error::NestedParallelRun);
+            }
             let ctx = session::parallel_context();
             self.execute(ctx.as_ref(), opts, site, true)
         } else {
