@@ -30,7 +30,7 @@ fn main() {
             .run(false)
             .unwrap()
     });
-    assert_eq!(a, b as u64);
+    assert_eq!(a, b);
 
     let m = black_box(10_000i64);
     let a = time("nested plain loop 1e4 x 1e4", || {
@@ -51,7 +51,7 @@ fn main() {
             .run(false)
             .unwrap()
     });
-    assert_eq!(a, b as u64);
+    assert_eq!(a, b);
     let c = time("Product(1e4, 1e4) visit_range directly", || direct(m));
     assert_eq!(a, c);
 }
