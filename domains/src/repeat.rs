@@ -126,25 +126,23 @@ impl<D: Domain> Domain for ProductRepeat<D> {
         if self.k == 0 {
             return (index == 0).then(Vec::new);
         }
-        let n = self.inner.size().bound();
-        let mut rest = index;
-        let mut v = Vec::with_capacity(self.k);
-        for depth in 0..self.k {
-            let digit = match self.block(depth) {
-                Some(0) => return None,
-                Some(b) => {
-                    let d = rest / b;
-                    rest %= b;
-                    d
+        // Digits in base n, last position fastest: O(k).
+        let mut digits = vec![0u128; self.k];
+        match self.inner.size().bound() {
+            Some(0) => return None,
+            Some(n) => {
+                let mut rest = index;
+                for d in digits.iter_mut().rev() {
+                    *d = rest % n;
+                    rest /= n;
                 }
-                None => 0,
-            };
-            if n.is_some_and(|n| digit >= n) {
-                return None;
+                if rest != 0 {
+                    return None;
+                }
             }
-            v.push(self.inner.item_at(digit)?);
+            None => digits[self.k - 1] = index,
         }
-        Some(v)
+        digits.into_iter().map(|d| self.inner.item_at(d)).collect()
     }
 
     fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>

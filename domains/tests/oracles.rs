@@ -136,6 +136,18 @@ fn product_repeat_vs_cartesian() {
         }
     }
     assert_eq!(Product::repeat(Range::new(2), 200).size(), Size::Unknown);
+    // Indices below 2^128 still unrank and visit when the size overflows.
+    let big = Product::repeat(Range::new(2), 200);
+    assert_eq!(big.item_at(5).unwrap()[197..], [1, 0, 1]);
+    assert_eq!(big.item_at(5).unwrap()[..197], [0; 197]);
+    let v = visit(&big, 4, 6);
+    assert_eq!(v, vec![big.item_at(4).unwrap(), big.item_at(5).unwrap()]);
+    assert_eq!(
+        Sequences::with_lengths(Range::new(2), 0, 1)
+            .unwrap()
+            .to_string(),
+        "Sequences(size=3) {[], [0], [1]}"
+    );
     // Huge index spaces still unrank.
     let p = Product::repeat(Range::new(10), 30);
     let x = p.item_at(123_456_789).unwrap();
