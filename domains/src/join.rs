@@ -1,0 +1,156 @@
+//! [`Join`]: the concatenation of domains with one item type.
+
+use haydi_core::domain::{describe, GENERATE_RETRIES};
+use haydi_core::{Domain, Error, Result, Size};
+use rand::{Rng, RngCore};
+use std::fmt;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+/// The disjoint union of domains: the items of the first part, then those of the second, and so
+/// on (no deduplication). Parts of different types join through
+/// [`Domain::boxed`].
+///
+/// ```
+/// use haydi_core::{Domain, Size};
+/// use haydi_domains::{Join, Range};
+/// let j = Join::new(vec![Range::new(3), Range::new(0), Range::new(0), Range::new(5)]);
+/// assert_eq!(j.size(), Size::Exact(8));
+/// assert_eq!(j.iter().collect::<Vec<_>>(), vec![0, 1, 2, 0, 1, 2, 3, 4]);
+/// let mixed = Join::new(vec![Range::new(2).boxed(), Range::new(2).map(|x| x + 10).boxed()]);
+/// assert_eq!(mixed.iter().collect::<Vec<_>>(), vec![0, 1, 10, 11]);
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "domains are lazy and do nothing unless iterated"]
+pub struct Join<D> {
+    parts: Arc<[D]>,
+    /// `ends[j]`: index just past part `j` (saturating).
+    ends: Arc<[u128]>,
+    size: Size,
+}
+
+impl<D: Domain> Join<D> {
+    /// The concatenation of `parts`, in order.
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_domains::{Join, Range};
+    /// let j = Join::new(vec![Range::span(0, 2, 1).unwrap(), Range::span(10, 12, 1).unwrap()]);
+    /// assert_eq!(j.item_at(2), Some(10));
+    /// ```
+    pub fn new(parts: Vec<D>) -> Self {
+        let mut ends = Vec::with_capacity(parts.len());
+        let mut acc = 0u128;
+        let mut size = Size::Exact(0);
+        for p in &parts {
+            acc = acc.saturating_add(p.size().bound().unwrap_or(u128::MAX));
+            ends.push(acc);
+            size = size.add(p.size());
+        }
+        Join {
+            parts: parts.into(),
+            ends: ends.into(),
+            size,
+        }
+    }
+
+    /// The parts, in order.
+    pub fn parts(&self) -> &[D] {
+        &self.parts
+    }
+
+    fn part_start(&self, j: usize) -> u128 {
+        if j == 0 {
+            0
+        } else {
+            self.ends[j - 1]
+        }
+    }
+
+    /// The part holding `index` and the index within that part.
+    fn locate(&self, index: u128) -> Option<(usize, u128)> {
+        let j = self.ends.partition_point(|&e| e <= index);
+        (j < self.parts.len()).then(|| (j, index - self.part_start(j)))
+    }
+}
+
+impl<D: Domain> Domain for Join<D> {
+    type Item = D::Item;
+
+    fn size(&self) -> Size {
+        self.size
+    }
+
+    fn item_at(&self, index: u128) -> Option<D::Item> {
+        let (j, local) = self.locate(index)?;
+        self.parts[j].item_at(local)
+    }
+
+    fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(D::Item) -> ControlFlow<()>,
+    {
+        let Some((mut j, _)) = self.locate(start) else {
+            return ControlFlow::Continue(());
+        };
+        while j < self.parts.len() {
+            let ps = self.part_start(j);
+            if ps >= end {
+                break;
+            }
+            let lo = start.max(ps) - ps;
+            let hi = end.min(self.ends[j]) - ps;
+            if lo < hi {
+                self.parts[j].visit_range(lo, hi, f)?;
+            }
+            j += 1;
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn generate_one(&self, rng: &mut dyn RngCore) -> Result<D::Item> {
+        let total = self.size.bound().ok_or_else(|| Error::SizeOverflow {
+            domain: self.name(),
+        })?;
+        if total == 0 {
+            return Err(Error::EmptyDomain {
+                domain: self.name(),
+            });
+        }
+        for _ in 0..GENERATE_RETRIES {
+            let (j, local) = self
+                .locate(rng.random_range(0..total))
+                .expect("index below the total size");
+            let part = &self.parts[j];
+            if part.size().is_exact() {
+                // Every index of an exact part holds an item: pick the part by its weight and
+                // let it generate (uniformly) by itself.
+                return part.generate_one(rng);
+            }
+            if let Some(x) = part.item_at(local) {
+                return Ok(x);
+            }
+        }
+        Err(Error::GenerateRejected {
+            domain: self.name(),
+            tries: GENERATE_RETRIES,
+        })
+    }
+
+    fn name(&self) -> String {
+        "Join".into()
+    }
+
+    fn is_strict(&self) -> bool {
+        self.parts.iter().all(Domain::is_strict)
+    }
+}
+
+impl<D: Domain> fmt::Display for Join<D>
+where
+    D::Item: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&describe(self))
+    }
+}

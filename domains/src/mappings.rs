@@ -1,0 +1,116 @@
+//! [`Mappings`]: all total functions from a finite key domain to a value domain.
+
+use crate::repeat::ProductRepeat;
+use haydi_core::domain::describe;
+use haydi_core::{Domain, Error, Map, Result, Size};
+use rand::RngCore;
+use std::fmt;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+/// All total functions from the items of a key domain to the items of a value domain, as
+/// [`Map`]s with keys in key-domain order.
+///
+/// The keys are materialized when the domain is built (filtered-out keys are dropped); the
+/// values range over `values^|keys|` in product order, the first key changing slowest.
+///
+/// ```
+/// use haydi_core::{Domain, Map, Size};
+/// use haydi_domains::{Mappings, Range};
+/// let m = Mappings::new(Range::new(2), Range::new(2)).unwrap();
+/// assert_eq!(m.item_at(1), Some(Map::from_sorted_pairs(vec![(0, 0), (1, 1)])));
+/// assert_eq!(m.iter().count(), 4);
+/// assert_eq!(Mappings::new(Range::new(10), Range::new(2)).unwrap().size(), Size::Exact(1024));
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "domains are lazy and do nothing unless iterated"]
+pub struct Mappings<K, V> {
+    keys: Arc<[K]>,
+    keys_strict: bool,
+    values: ProductRepeat<V>,
+}
+
+impl<K: Clone + Send + Sync, V: Domain> Mappings<K, V> {
+    /// The functions from `keys` to `values`. The key domain is iterated once here, so it must
+    /// be finite; one of unknown size is an [`Error::InvalidDomain`].
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_domains::{Boolean, Mappings, Range};
+    /// let m = Mappings::new(Range::new(3).filter(|x| *x != 1), Boolean).unwrap();
+    /// assert_eq!(m.iter().count(), 4);
+    /// ```
+    pub fn new<KD: Domain<Item = K>>(keys: KD, values: V) -> Result<Self> {
+        let bound = keys.size().bound().ok_or_else(|| {
+            Error::InvalidDomain(format!(
+                "Mappings needs a key domain of known size, {} has none",
+                keys.name()
+            ))
+        })?;
+        let mut ks = Vec::new();
+        let _ = keys.visit_range(0, bound, &mut |k| {
+            ks.push(k);
+            ControlFlow::Continue(())
+        });
+        Ok(Mappings {
+            values: ProductRepeat::new(values, ks.len()),
+            keys: ks.into(),
+            keys_strict: keys.is_strict(),
+        })
+    }
+
+    /// The keys, in order.
+    pub fn keys(&self) -> &[K] {
+        &self.keys
+    }
+
+    fn to_map(&self, vs: Vec<V::Item>) -> Map<K, V::Item> {
+        Map::from_sorted_pairs(self.keys.iter().cloned().zip(vs).collect())
+    }
+}
+
+impl<K: Clone + Send + Sync, V: Domain> Domain for Mappings<K, V> {
+    type Item = Map<K, V::Item>;
+
+    fn size(&self) -> Size {
+        self.values.size()
+    }
+
+    fn item_at(&self, index: u128) -> Option<Self::Item> {
+        self.values.item_at(index).map(|vs| self.to_map(vs))
+    }
+
+    fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(Self::Item) -> ControlFlow<()>,
+    {
+        self.values
+            .visit_range(start, end, &mut |vs| f(self.to_map(vs)))
+    }
+
+    fn generate_one(&self, rng: &mut dyn RngCore) -> Result<Self::Item> {
+        if self.size().bound() == Some(0) {
+            return Err(Error::EmptyDomain {
+                domain: self.name(),
+            });
+        }
+        self.values.generate_one(rng).map(|vs| self.to_map(vs))
+    }
+
+    fn name(&self) -> String {
+        "Mappings".into()
+    }
+
+    fn is_strict(&self) -> bool {
+        self.keys_strict && self.values.is_strict()
+    }
+}
+
+impl<K: Clone + Send + Sync + fmt::Debug, V: Domain> fmt::Display for Mappings<K, V>
+where
+    V::Item: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&describe(self))
+    }
+}

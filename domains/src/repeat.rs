@@ -1,0 +1,187 @@
+//! [`ProductRepeat`]: `domain^k` as vectors.
+
+use crate::util::checked_pow;
+use haydi_core::domain::describe;
+use haydi_core::{Domain, Error, Result, Size};
+use rand::RngCore;
+use std::fmt;
+use std::ops::ControlFlow;
+
+/// All vectors of length `k` whose items come from one domain, in product order (the last
+/// position changes fastest). Built by [`Product::repeat`](crate::Product::repeat).
+///
+/// An index whose vector contains a filtered-out item yields nothing.
+///
+/// ```
+/// use haydi_core::{Domain, Size};
+/// use haydi_domains::{Product, Range};
+/// let p = Product::repeat(Range::new(3), 2);
+/// assert_eq!(p.size(), Size::Exact(9));
+/// assert_eq!(p.item_at(5), Some(vec![1, 2]));
+/// assert_eq!(Product::repeat(Range::new(3), 0).iter().collect::<Vec<_>>(), vec![Vec::<i64>::new()]);
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "domains are lazy and do nothing unless iterated"]
+pub struct ProductRepeat<D> {
+    inner: D,
+    k: usize,
+}
+
+impl<D: Domain> ProductRepeat<D> {
+    /// `domain^k`; `k = 0` gives the domain holding one empty vector.
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_domains::{ProductRepeat, Boolean};
+    /// assert_eq!(ProductRepeat::new(Boolean, 3).iter().count(), 8);
+    /// ```
+    pub fn new(inner: D, k: usize) -> Self {
+        ProductRepeat { inner, k }
+    }
+
+    /// The length of every item.
+    pub fn len(&self) -> usize {
+        self.k
+    }
+
+    /// Whether the items are empty vectors (`k = 0`).
+    pub fn is_empty(&self) -> bool {
+        self.k == 0
+    }
+
+    /// Size of the block of indices below position `depth` (`n^(k-1-depth)`), `None` if it
+    /// overflows.
+    fn block(&self, depth: usize) -> Option<u128> {
+        checked_pow(self.inner.size().bound(), self.k - 1 - depth)
+    }
+
+    fn rec<F>(
+        &self,
+        depth: usize,
+        prefix: &mut Vec<D::Item>,
+        start: u128,
+        end: u128,
+        f: &mut F,
+    ) -> ControlFlow<()>
+    where
+        F: FnMut(Vec<D::Item>) -> ControlFlow<()>,
+    {
+        if depth + 1 == self.k {
+            let k = self.k;
+            let prefix: &Vec<D::Item> = prefix;
+            return self.inner.visit_range(start, end, &mut |x| {
+                let mut v = Vec::with_capacity(k);
+                v.extend_from_slice(prefix);
+                v.push(x);
+                f(v)
+            });
+        }
+        let b = match self.block(depth) {
+            Some(0) => return ControlFlow::Continue(()),
+            Some(b) => b,
+            None => {
+                // The block below is larger than any index: only digit 0 is reachable.
+                if let Some(x) = self.inner.item_at(0) {
+                    prefix.push(x);
+                    let r = self.rec(depth + 1, prefix, start, end, f);
+                    prefix.pop();
+                    return r;
+                }
+                return ControlFlow::Continue(());
+            }
+        };
+        let first = start / b;
+        let mut last = (end - 1) / b;
+        if let Some(n) = self.inner.size().bound() {
+            if n == 0 {
+                return ControlFlow::Continue(());
+            }
+            last = last.min(n - 1);
+        }
+        let mut d = first;
+        while d <= last {
+            let base = d * b;
+            let lo = start.max(base) - base;
+            let hi = end.min(base.saturating_add(b)) - base;
+            if let Some(x) = self.inner.item_at(d) {
+                prefix.push(x);
+                let r = self.rec(depth + 1, prefix, lo, hi, f);
+                prefix.pop();
+                r?;
+            }
+            d += 1;
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+impl<D: Domain> Domain for ProductRepeat<D> {
+    type Item = Vec<D::Item>;
+
+    fn size(&self) -> Size {
+        self.inner.size().pow(self.k as u32)
+    }
+
+    fn item_at(&self, index: u128) -> Option<Vec<D::Item>> {
+        if self.k == 0 {
+            return (index == 0).then(Vec::new);
+        }
+        // Digits in base n, last position fastest: O(k).
+        let mut digits = vec![0u128; self.k];
+        match self.inner.size().bound() {
+            Some(0) => return None,
+            Some(n) => {
+                let mut rest = index;
+                for d in digits.iter_mut().rev() {
+                    *d = rest % n;
+                    rest /= n;
+                }
+                if rest != 0 {
+                    return None;
+                }
+            }
+            None => digits[self.k - 1] = index,
+        }
+        digits.into_iter().map(|d| self.inner.item_at(d)).collect()
+    }
+
+    fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(Vec<D::Item>) -> ControlFlow<()>,
+    {
+        let end = end.min(self.size().bound().unwrap_or(u128::MAX));
+        if start >= end {
+            return ControlFlow::Continue(());
+        }
+        if self.k == 0 {
+            return f(Vec::new());
+        }
+        self.rec(0, &mut Vec::with_capacity(self.k), start, end, f)
+    }
+
+    fn generate_one(&self, rng: &mut dyn RngCore) -> Result<Vec<D::Item>> {
+        if self.size().bound() == Some(0) {
+            return Err(Error::EmptyDomain {
+                domain: self.name(),
+            });
+        }
+        (0..self.k).map(|_| self.inner.generate_one(rng)).collect()
+    }
+
+    fn name(&self) -> String {
+        "Product(repeat)".into()
+    }
+
+    fn is_strict(&self) -> bool {
+        self.inner.is_strict()
+    }
+}
+
+impl<D: Domain> fmt::Display for ProductRepeat<D>
+where
+    D::Item: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&describe(self))
+    }
+}

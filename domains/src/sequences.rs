@@ -1,0 +1,121 @@
+//! [`Sequences`]: vectors of items of one domain, of one or several lengths.
+
+use crate::join::Join;
+use crate::repeat::ProductRepeat;
+use haydi_core::domain::describe;
+use haydi_core::{Domain, Error, Result, Size};
+use rand::RngCore;
+use std::fmt;
+use std::ops::ControlFlow;
+
+/// All vectors of items of a domain whose length lies in `min..=max`: shorter lengths first,
+/// each length in product order (last position fastest).
+///
+/// ```
+/// use haydi_core::{Domain, Size};
+/// use haydi_domains::{Range, Sequences};
+/// let s = Sequences::with_lengths(Range::new(3), 0, 2).unwrap();
+/// assert_eq!(s.size(), Size::Exact(13));
+/// let v: Vec<Vec<i64>> = s.iter().take(5).collect();
+/// assert_eq!(v, vec![vec![], vec![0], vec![1], vec![2], vec![0, 0]]);
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "domains are lazy and do nothing unless iterated"]
+pub struct Sequences<D> {
+    inner: Join<ProductRepeat<D>>,
+    min: usize,
+    max: usize,
+}
+
+impl<D: Domain> Sequences<D> {
+    /// All vectors of exactly `len` items of `domain`.
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_domains::{Range, Sequences};
+    /// assert_eq!(Sequences::new(Range::new(3), 0).iter().collect::<Vec<_>>(), vec![Vec::<i64>::new()]);
+    /// assert_eq!(Sequences::new(Range::new(3), 2).iter().count(), 9);
+    /// ```
+    pub fn new(domain: D, len: usize) -> Self {
+        Sequences {
+            inner: Join::new(vec![ProductRepeat::new(domain, len)]),
+            min: len,
+            max: len,
+        }
+    }
+
+    /// All vectors of `min..=max` items of `domain`; `min > max` is an
+    /// [`Error::InvalidDomain`].
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_domains::{Boolean, Sequences};
+    /// assert_eq!(Sequences::with_lengths(Boolean, 1, 2).unwrap().iter().count(), 6);
+    /// assert!(Sequences::with_lengths(Boolean, 2, 1).is_err());
+    /// ```
+    pub fn with_lengths(domain: D, min: usize, max: usize) -> Result<Self> {
+        if min > max {
+            return Err(Error::InvalidDomain(format!(
+                "Sequences: min length {min} > max length {max}"
+            )));
+        }
+        let parts = (min..=max)
+            .map(|len| ProductRepeat::new(domain.clone(), len))
+            .collect();
+        Ok(Sequences {
+            inner: Join::new(parts),
+            min,
+            max,
+        })
+    }
+
+    /// The shortest and the longest length.
+    pub fn lengths(&self) -> (usize, usize) {
+        (self.min, self.max)
+    }
+}
+
+impl<D: Domain> Domain for Sequences<D> {
+    type Item = Vec<D::Item>;
+
+    fn size(&self) -> Size {
+        self.inner.size()
+    }
+
+    fn item_at(&self, index: u128) -> Option<Vec<D::Item>> {
+        self.inner.item_at(index)
+    }
+
+    fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(Vec<D::Item>) -> ControlFlow<()>,
+    {
+        self.inner.visit_range(start, end, f)
+    }
+
+    fn generate_one(&self, rng: &mut dyn RngCore) -> Result<Vec<D::Item>> {
+        self.inner.generate_one(rng).map_err(|e| match e {
+            Error::EmptyDomain { .. } => Error::EmptyDomain {
+                domain: self.name(),
+            },
+            e => e,
+        })
+    }
+
+    fn name(&self) -> String {
+        "Sequences".into()
+    }
+
+    fn is_strict(&self) -> bool {
+        self.inner.is_strict()
+    }
+}
+
+impl<D: Domain> fmt::Display for Sequences<D>
+where
+    D::Item: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&describe(self))
+    }
+}

@@ -1,0 +1,104 @@
+//! [`Values`]: an explicit list of items.
+
+use haydi_core::domain::describe;
+use haydi_core::{Domain, Error, Result, Size};
+use rand::{Rng, RngCore};
+use std::fmt;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+/// An explicit list of items, in the given order (duplicates are kept). Cloning is cheap: the
+/// items live behind an `Arc`.
+///
+/// ```
+/// use haydi_core::Domain;
+/// use haydi_domains::Values;
+/// let v = Values::new(vec!["a", "b", "c", "d"]);
+/// assert_eq!(v.iter_range(2, 10).collect::<Vec<_>>(), vec!["c", "d"]);
+/// let w: Values<i32> = (1..4).collect();
+/// assert_eq!(w.item_at(1), Some(2));
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "domains are lazy and do nothing unless iterated"]
+pub struct Values<T> {
+    items: Arc<[T]>,
+}
+
+impl<T> Values<T> {
+    /// The domain of the items of `items`, in order.
+    ///
+    /// ```
+    /// use haydi_core::{Domain, Size};
+    /// use haydi_domains::Values;
+    /// assert_eq!(Values::new(vec![1, 1, 2]).size(), Size::Exact(3));
+    /// ```
+    pub fn new(items: Vec<T>) -> Values<T> {
+        Values {
+            items: items.into(),
+        }
+    }
+
+    /// The items as a slice.
+    ///
+    /// ```
+    /// use haydi_domains::Values;
+    /// assert_eq!(Values::new(vec![1, 2]).as_slice(), &[1, 2]);
+    /// ```
+    pub fn as_slice(&self) -> &[T] {
+        &self.items
+    }
+}
+
+impl<T> FromIterator<T> for Values<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Values::new(iter.into_iter().collect())
+    }
+}
+
+impl<T: Clone + Send + Sync> Domain for Values<T> {
+    type Item = T;
+
+    fn size(&self) -> Size {
+        Size::Exact(self.items.len() as u128)
+    }
+
+    fn item_at(&self, index: u128) -> Option<T> {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| self.items.get(i))
+            .cloned()
+    }
+
+    fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(T) -> ControlFlow<()>,
+    {
+        let n = self.items.len();
+        let e = end.min(n as u128) as usize;
+        let s = start.min(e as u128) as usize;
+        self.items[s..e].iter().cloned().try_for_each(f)
+    }
+
+    fn generate_one(&self, rng: &mut dyn RngCore) -> Result<T> {
+        if self.items.is_empty() {
+            return Err(Error::EmptyDomain {
+                domain: self.name(),
+            });
+        }
+        Ok(self.items[rng.random_range(0..self.items.len())].clone())
+    }
+
+    fn name(&self) -> String {
+        "Values".into()
+    }
+
+    fn is_strict(&self) -> bool {
+        true
+    }
+}
+
+impl<T: Clone + Send + Sync + fmt::Debug> fmt::Display for Values<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&describe(self))
+    }
+}
