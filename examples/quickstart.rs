@@ -26,21 +26,21 @@ fn main() -> haydi::Result<()> {
         triples[triples.len() - 1]
     );
 
-    let subsets = Subsets::new(Range::span(1, 21, 1)?)
+    let subsets = Subsets::new(Range::span(1, 21, 1)?)?
         .filter(|s| s.iter().sum::<i64>() == 50)
         .count()
         .run(true)?;
     println!("subsets of {{1..20}} with sum 50: {subsets}");
 
     let five = Range::new(5);
-    let by_fixed_points = Mappings::new(five.clone(), five)
+    let by_fixed_points = Mappings::new(five.clone(), five)?
         .groups_counts_limited(|f| f.iter().filter(|(k, v)| k == v).count(), 1)
         .run(true)?;
     for (k, g) in &by_fixed_points {
         println!("functions on 5 points with {k} fixed points: {:>4}  e.g. {:?}", g.count, g.items[0]);
     }
 
-    let queens = Permutations::new(Range::new(8)).filter(|p| {
+    let queens = Permutations::new(Range::new(8))?.filter(|p| {
         (0..8).all(|i| (i + 1..8).all(|j| (p[i] - p[j]).abs() != (j - i) as i64))
     });
     let solutions = queens.clone().count().run(true)?;

@@ -33,9 +33,14 @@ macro_rules! check_eq {
 /// Fails with a message unless the condition holds.
 #[macro_export]
 macro_rules! check {
-    ($c:expr $(, $($msg:tt)*)?) => {{
+    ($c:expr) => {{
         if !$c {
-            return Err(format!("{}:{}: {} failed. {}", file!(), line!(), stringify!($c), format!("" $(, $($msg)*)?)));
+            return Err(format!("{}:{}: {} failed", file!(), line!(), stringify!($c)));
+        }
+    }};
+    ($c:expr, $($msg:tt)+) => {{
+        if !$c {
+            return Err(format!("{}:{}: {} failed. {}", file!(), line!(), stringify!($c), format!($($msg)+)));
         }
     }};
 }

@@ -242,7 +242,11 @@ impl<'j> Scheduler<'j> {
             None => start.saturating_add(size),
         };
         st.next = end;
-        st.last_size = end - start;
+        let size = end - start;
+        if size >= st.last_size.saturating_mul(2) || size.saturating_mul(2) <= st.last_size {
+            tracing::debug!(target: "haydi", from = %st.last_size, to = %size, "chunk size changed");
+        }
+        st.last_size = size;
         st.outstanding += 1;
         let id = st.next_id;
         st.next_id += 1;
