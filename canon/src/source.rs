@@ -1,0 +1,157 @@
+//! [`CnfSource`]: the generation tree as an indexable pipeline source.
+
+use crate::generate::{Gen, Node};
+use crate::value::Canonical;
+use haydi_core::pipeline::{Extent, Source};
+use haydi_core::Result;
+use std::marker::PhantomData;
+use std::ops::ControlFlow;
+use std::sync::{Arc, OnceLock};
+
+/// Aim for at least this many subtrees in the index space.
+const TARGET_SUBTREES: usize = 4096;
+/// Never cut deeper than this.
+const MAX_DEPTH: usize = 48;
+
+#[derive(Clone, Debug)]
+enum Entry {
+    /// A node above the cut: yields itself when final (its children are later entries).
+    Emit(Node),
+    /// A node at the cut: yields its whole subtree.
+    Subtree(Node),
+}
+
+/// A pipeline source yielding one canonical representative per isomorphism class.
+///
+/// Its index space is the *frontier* of the generation tree: the nodes above a cut depth (each
+/// yields itself) and the subtrees at the cut depth, in pre-order. The cut is the shallowest
+/// depth with at least 4096 subtrees (or 48, or the whole tree). Chunks of that index space go
+/// to different workers, so a parallel run splits the tree itself; items come in pre-order, so
+/// `collect` gives the same list whatever the context. The frontier is computed once, on first
+/// use, by the thread that asks for the extent.
+pub struct CnfSource<T> {
+    gen: Arc<Gen>,
+    frontier: OnceLock<Vec<Entry>>,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for CnfSource<T> {
+    fn clone(&self) -> Self {
+        CnfSource {
+            gen: self.gen.clone(),
+            frontier: self.frontier.clone(),
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for CnfSource<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CnfSource({})", self.describe_gen())
+    }
+}
+
+impl<T> CnfSource<T> {
+    pub(crate) fn new(gen: Gen) -> Self {
+        CnfSource {
+            gen: Arc::new(gen),
+            frontier: OnceLock::new(),
+            _t: PhantomData,
+        }
+    }
+
+    fn describe_gen(&self) -> &'static str {
+        match &*self.gen {
+            Gen::Flat(_) => "flat",
+            Gen::Product(_) => "product",
+            Gen::Seq { .. } => "sequences",
+            Gen::Subsets { .. } => "subsets",
+            Gen::Mappings { .. } => "mappings",
+            Gen::Graph { .. } => "graphs",
+        }
+    }
+
+    fn cut(&self, depth: usize) -> (Vec<Entry>, usize) {
+        let mut out = Vec::new();
+        let mut subtrees = 0;
+        // pre-order: emit entry before its children
+        fn rec_pre(
+            gen: &Gen,
+            node: Node,
+            d: usize,
+            depth: usize,
+            out: &mut Vec<Entry>,
+            st: &mut usize,
+        ) {
+            if d == depth {
+                out.push(Entry::Subtree(node));
+                *st += 1;
+                return;
+            }
+            if gen.is_final(&node) {
+                out.push(Entry::Emit(node.clone()));
+            }
+            let _ = gen.children(&node, &mut |c| {
+                rec_pre(gen, c, d + 1, depth, out, st);
+                ControlFlow::Continue(())
+            });
+        }
+        rec_pre(
+            &self.gen,
+            self.gen.root(),
+            0,
+            depth,
+            &mut out,
+            &mut subtrees,
+        );
+        (out, subtrees)
+    }
+
+    fn frontier(&self) -> &[Entry] {
+        self.frontier.get_or_init(|| {
+            let mut depth = 0;
+            loop {
+                let (entries, subtrees) = self.cut(depth);
+                if subtrees >= TARGET_SUBTREES || subtrees == 0 || depth >= MAX_DEPTH {
+                    return entries;
+                }
+                depth += 1;
+            }
+        })
+    }
+}
+
+impl<T: Canonical + Send> Source for CnfSource<T> {
+    type Item = T;
+
+    fn extent(&self) -> Result<Extent> {
+        Ok(Extent::Finite(self.frontier().len() as u128))
+    }
+
+    fn visit<F>(&self, start: u128, end: u128, f: &mut F) -> Result<()>
+    where
+        F: FnMut(T) -> ControlFlow<()>,
+    {
+        let fr = self.frontier();
+        let end = end.min(fr.len() as u128) as usize;
+        let start = (start as usize).min(end);
+        let mut emit = |v: crate::Value| match T::from_value(&v) {
+            Some(x) => f(x),
+            None => panic!("canonical form {v:?} does not decode to the requested item type"),
+        };
+        for e in &fr[start..end] {
+            let flow = match e {
+                Entry::Emit(n) => emit(self.gen.value(n)),
+                Entry::Subtree(n) => self.gen.walk(n, &mut emit),
+            };
+            if flow.is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        format!("cnfs({})", self.describe_gen())
+    }
+}
