@@ -71,52 +71,38 @@ impl<T> CnfSource<T> {
         }
     }
 
-    fn cut(&self, depth: usize) -> (Vec<Entry>, usize) {
-        let mut out = Vec::new();
-        let mut subtrees = 0;
-        // pre-order: emit entry before its children
-        fn rec_pre(
-            gen: &Gen,
-            node: Node,
-            d: usize,
-            depth: usize,
-            out: &mut Vec<Entry>,
-            st: &mut usize,
-        ) {
-            if d == depth {
-                out.push(Entry::Subtree(node));
-                *st += 1;
-                return;
-            }
-            if gen.is_final(&node) {
-                out.push(Entry::Emit(node.clone()));
-            }
-            let _ = gen.children(&node, &mut |c| {
-                rec_pre(gen, c, d + 1, depth, out, st);
-                ControlFlow::Continue(())
-            });
-        }
-        rec_pre(
-            &self.gen,
-            self.gen.root(),
-            0,
-            depth,
-            &mut out,
-            &mut subtrees,
-        );
-        (out, subtrees)
-    }
-
+    /// Expands the frontier one level at a time (each subtree entry becomes its own emit
+    /// entry and its children's subtree entries, in place, so pre-order is kept) until it has
+    /// enough subtrees, none is left, or the depth limit is reached.
     fn frontier(&self) -> &[Entry] {
         self.frontier.get_or_init(|| {
-            let mut depth = 0;
-            loop {
-                let (entries, subtrees) = self.cut(depth);
-                if subtrees >= TARGET_SUBTREES || subtrees == 0 || depth >= MAX_DEPTH {
-                    return entries;
+            let mut entries = vec![Entry::Subtree(self.gen.root())];
+            for _ in 0..MAX_DEPTH {
+                let subtrees = entries
+                    .iter()
+                    .filter(|e| matches!(e, Entry::Subtree(_)))
+                    .count();
+                if subtrees == 0 || subtrees >= TARGET_SUBTREES {
+                    break;
                 }
-                depth += 1;
+                let mut next = Vec::with_capacity(entries.len() * 2);
+                for e in entries {
+                    match e {
+                        Entry::Subtree(node) => {
+                            if self.gen.is_final(&node) {
+                                next.push(Entry::Emit(node.clone()));
+                            }
+                            let _ = self.gen.children(&node, &mut |c| {
+                                next.push(Entry::Subtree(c));
+                                ControlFlow::Continue(())
+                            });
+                        }
+                        emit => next.push(emit),
+                    }
+                }
+                entries = next;
             }
+            entries
         })
     }
 }
