@@ -307,6 +307,52 @@ impl Gen {
         }
     }
 
+    /// A rough estimate of the log of the subtree size of `node` (the number of choices left);
+    /// 0 means a leaf.
+    pub(crate) fn weight(&self, node: &Node) -> u32 {
+        match (self, node) {
+            (Gen::Graph { n, max, .. }, Node::Graph(g)) => {
+                if g.edges as usize >= *max {
+                    return 0;
+                }
+                let n = *n as u32;
+                let pairs = n * n.saturating_sub(1) / 2;
+                let pos = match g.last {
+                    None => return pairs,
+                    Some(e) => {
+                        let (i, j) = ((e / 16) as u32, (e % 16) as u32);
+                        // pairs before row i, plus position in row i
+                        i * n - i * (i + 1) / 2 + (j - i - 1)
+                    }
+                };
+                pairs - pos - 1
+            }
+            (_, Node::Gen { parts, last }) => {
+                let len = parts.len();
+                match self {
+                    Gen::Flat(_) => 0,
+                    Gen::Product(ps) => (ps.len() - len) as u32,
+                    Gen::Seq { max, .. } => max.saturating_sub(len).min(64) as u32,
+                    Gen::Subsets { items, max, .. } => {
+                        let left = if len == 0 {
+                            items.len()
+                        } else {
+                            items.len() - last - 1
+                        };
+                        if len >= *max {
+                            0
+                        } else {
+                            left as u32
+                        }
+                    }
+                    Gen::Mappings { keys, .. } => (keys.len() - len) as u32,
+                    Gen::Graph { .. } => 0,
+                }
+            }
+            _ => 0,
+        }
+    }
+
     /// Pre-order walk of the subtree of `node`, calling `f` on the final nodes' values.
     pub(crate) fn walk(
         &self,

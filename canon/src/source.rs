@@ -10,8 +10,6 @@ use std::sync::{Arc, OnceLock};
 
 /// Aim for at least this many subtrees in the index space.
 const TARGET_SUBTREES: usize = 4096;
-/// Never cut deeper than this.
-const MAX_DEPTH: usize = 48;
 
 #[derive(Clone, Debug)]
 enum Entry {
@@ -23,9 +21,9 @@ enum Entry {
 
 /// A pipeline source yielding one canonical representative per isomorphism class.
 ///
-/// Its index space is the *frontier* of the generation tree: the nodes above a cut depth (each
-/// yields itself) and the subtrees at the cut depth, in pre-order. The cut is the shallowest
-/// depth with at least 4096 subtrees (or 48, or the whole tree). Chunks of that index space go
+/// Its index space is the *frontier* of the generation tree, in pre-order: expanded nodes
+/// (each yields itself) and unexpanded subtrees (each yields its whole subtree). The subtrees
+/// with the largest estimated size are expanded first, until there are at least 4096 subtrees. Chunks of that index space go
 /// to different workers, so a parallel run splits the tree itself; items come in pre-order, so
 /// `collect` gives the same list whatever the context. The frontier is computed once, on first
 /// use, by the thread that asks for the extent.
@@ -71,24 +69,35 @@ impl<T> CnfSource<T> {
         }
     }
 
-    /// Expands the frontier one level at a time (each subtree entry becomes its own emit
-    /// entry and its children's subtree entries, in place, so pre-order is kept) until it has
-    /// enough subtrees, none is left, or the depth limit is reached.
+    /// Builds the frontier: starting from the root, repeatedly expands in place (a subtree
+    /// entry becomes its own emit entry followed by its children's subtree entries, so
+    /// pre-order is kept) the subtrees whose estimated size is the largest, until there are
+    /// enough subtrees or none can be expanded. Subtree sizes of orderly generation are very
+    /// skewed (early, sparse prefixes hold most objects), hence expanding by weight rather than
+    /// by depth.
     fn frontier(&self) -> &[Entry] {
         self.frontier.get_or_init(|| {
             let mut entries = vec![Entry::Subtree(self.gen.root())];
-            for _ in 0..MAX_DEPTH {
+            for _ in 0..1000 {
+                let weights: Vec<u32> = entries
+                    .iter()
+                    .map(|e| match e {
+                        Entry::Subtree(n) => self.gen.weight(n),
+                        Entry::Emit(_) => 0,
+                    })
+                    .collect();
                 let subtrees = entries
                     .iter()
                     .filter(|e| matches!(e, Entry::Subtree(_)))
                     .count();
-                if subtrees == 0 || subtrees >= TARGET_SUBTREES {
+                let top = weights.iter().copied().max().unwrap_or(0);
+                if subtrees >= TARGET_SUBTREES || top == 0 {
                     break;
                 }
                 let mut next = Vec::with_capacity(entries.len() * 2);
-                for e in entries {
+                for (e, w) in entries.into_iter().zip(weights) {
                     match e {
-                        Entry::Subtree(node) => {
+                        Entry::Subtree(node) if w + 1 >= top => {
                             if self.gen.is_final(&node) {
                                 next.push(Entry::Emit(node.clone()));
                             }
@@ -97,7 +106,7 @@ impl<T> CnfSource<T> {
                                 ControlFlow::Continue(())
                             });
                         }
-                        emit => next.push(emit),
+                        other => next.push(other),
                     }
                 }
                 entries = next;
