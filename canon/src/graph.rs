@@ -79,13 +79,19 @@ enum Bound {
 }
 
 impl Test<'_> {
-    fn bound(&self, k: usize) -> Bound {
+    /// The bound at a node with `k` vertices placed, and the vertices allowed at index `k`:
+    /// every row `i` whose lower bound already equals the graph's row (with all rows before it)
+    /// must stay equal in any completion that is not greater, so its pending neighbours must
+    /// take the next indices: index `k` goes to a pending neighbour of each such row.
+    fn bound(&self, k: usize) -> (Bound, u16) {
         let mut exact = true;
+        let mut allowed = !self.assigned;
         for i in 0..k {
             let v = self.perm[i] as usize;
             let above = !((2u32 << i) - 1) as u16;
             let known = self.img[v] & above;
-            let c = (self.g.adj[v] & !self.assigned).count_ones();
+            let pending = self.g.adj[v] & !self.assigned;
+            let c = pending.count_ones();
             let lb = known | ((((1u32 << c) - 1) << k) as u16);
             if c > 0 {
                 exact = false;
@@ -94,7 +100,7 @@ impl Test<'_> {
             if lb != r {
                 let d = lb ^ r;
                 let low = d & d.wrapping_neg();
-                return if low & lb != 0 {
+                let b = if low & lb != 0 {
                     if exact {
                         Bound::Smaller
                     } else {
@@ -103,14 +109,20 @@ impl Test<'_> {
                 } else {
                     Bound::Greater
                 };
+                return (b, allowed);
+            }
+            if c > 0 {
+                allowed &= pending;
             }
         }
-        Bound::Undecided
+        (Bound::Undecided, allowed)
     }
 
     fn dfs(&mut self, k: usize) {
+        let mut allowed = !self.assigned;
         if k > 0 {
-            match self.bound(k) {
+            let (b, a) = self.bound(k);
+            match b {
                 Bound::Greater => return,
                 Bound::Smaller => {
                     self.smaller = true;
@@ -118,6 +130,7 @@ impl Test<'_> {
                 }
                 Bound::Undecided => {}
             }
+            allowed = a;
         }
         if k == self.m {
             // every row equal: an automorphism perm (index i -> vertex perm[i]; the identity
@@ -133,7 +146,7 @@ impl Test<'_> {
             return;
         }
         let mut tried: u16 = 0;
-        let candidates = ((1u32 << self.m) - 1) as u16 & !self.assigned;
+        let candidates = ((1u32 << self.m) - 1) as u16 & !self.assigned & allowed;
         let mut cs = candidates;
         while cs != 0 {
             let w = cs.trailing_zeros() as usize;
@@ -171,20 +184,13 @@ impl Test<'_> {
             return false;
         }
         // orbit of w under the generators fixing perm[0..k] pointwise
-        let usable: Vec<&[u8; 16]> = self
-            .gens
-            .iter()
-            .filter(|g| (0..k).all(|i| g[self.perm[i] as usize] == self.perm[i]))
-            .collect();
-        if usable.is_empty() {
-            return false;
-        }
+        let fixes = |g: &[u8; 16]| (0..k).all(|i| g[self.perm[i] as usize] == self.perm[i]);
         let mut orbit: u16 = 1 << w;
         let mut frontier = orbit;
         while frontier != 0 {
             let x = frontier.trailing_zeros() as usize;
             frontier &= frontier - 1;
-            for g in &usable {
+            for g in self.gens.iter().filter(|g| fixes(g)) {
                 let y = g[x] as usize;
                 if orbit >> y & 1 == 0 {
                     orbit |= 1 << y;
