@@ -3,7 +3,6 @@
 use haydi_canon::{
     canonize, cnfs, cnfs_as, expand, is_isomorphic, shape, Atom, CnfsExt, USet, Value,
 };
-use haydi_core::prelude::*;
 use std::collections::BTreeSet;
 
 fn a(x: &Atom) -> Value {
