@@ -16,17 +16,41 @@
 //!
 //! ## How
 //!
-//! The canonical form is found by a search over relabellings, one target index at a time, cut
-//! by a three-valued comparison of the partial image with the best image so far and pruned by
-//! the automorphisms it discovers (see [`search`](crate::canonize) notes in the source). Enumeration
-//! is orderly generation (Read/Faradžev): objects are built component by component and a branch
-//! is cut as soon as its partial object is not canonical. Undirected graphs
-//! (`Subsets(Subsets(U, 2, 2))`, at most 16 atoms) are recognised from the shape and run on a
-//! bit-mask specialisation of the same search with a row lower bound.
+//! *Canonical form.* The search relabels atoms one target index at a time (USets in id order).
+//! A node's partial image (assigned atoms renamed, the others pending, known to receive larger
+//! indices) is compared three-valuedly with the best complete image so far; a node that is
+//! already greater is cut. Complete images equal to the best give automorphisms, and children
+//! of a node in one orbit of the automorphisms fixing the node's atoms are explored once. No
+//! search over all `k!` relabellings happens (that is only the test oracle).
 //!
-//! Parallel runs split the generation tree: [`CnfSource`]'s index space is the list of subtrees
-//! at a cut depth, so `run(true)` hands subtrees to workers, and the items come in pre-order
-//! exactly as in a serial run.
+//! *Enumeration.* Orderly generation (Read/Faradžev): the top-level container is built one
+//! component at a time, each new component larger than the previous ones, and a branch is cut
+//! as soon as its partial object is not canonical (a non-canonical prefix has no canonical
+//! extension under this order, so nothing is lost). Candidates must bring in new atoms as the
+//! next unused indices of their USet. Undirected graphs (`Subsets(Subsets(U, 2, 2))`, at most
+//! 16 atoms) are recognised from the shape and run on a bit-mask specialisation of the same
+//! search, with a row-wise lower bound and forced choices; its output equals the general path
+//! (tested) and OEIS A000088.
+//!
+//! *Parallelism.* [`CnfSource`]'s index space is a frontier of the generation tree (expanded
+//! nodes and unexpanded subtrees, in pre-order, the heaviest subtrees expanded first), so
+//! `run(true)` hands subtrees to workers, and the items come in the same order as serially.
+//!
+//! ## Plugging in concrete domains
+//!
+//! A concrete domain takes part by implementing [`StrictShape`] (`fn shape(&self) ->
+//! Result<Shape>`) for a strict domain, with an item type implementing [`Canonical`]; then
+//! [`CnfsExt::cnfs`] gives `domain.cnfs()`. The canonical forms are produced as [`Value`]s and
+//! decoded with `Canonical::from_value`, so the item's `to_value` must follow the [`Shape`]'s
+//! value layout (Range: `Value::Int`, Boolean: `Value::Bool`, Product and Sequences:
+//! `Value::Seq`, Subsets: `Value::Set`, Mappings: `Value::Map`, USet: `Value::Atom`; a Join of
+//! different item types needs an item type whose `to_value` yields each part's values).
+//!
+//! ## Limits
+//!
+//! Only the top-level container is built incrementally; its components are chosen whole from
+//! the materialised values of the component domain (at most [`shape::MAX_COMPONENT`]).
+//! `Values` must hold plain values (no atoms); filtered domains are not supported (`NotStrict`).
 //!
 //! ```
 //! use haydi_canon::{cnfs, shape, USet};
