@@ -15,6 +15,8 @@
 //! serial and thread contexts, session), [`haydi_domains`] (the domains) and [`haydi_contexts`]
 //! (worker processes and clusters). See `docs/ARCHITECTURE.md`.
 
+/// Canonical forms: unlabelled atoms, isomorphism, orderly generation (`haydi-canon`).
+pub use haydi_canon as canon;
 pub use haydi_contexts as contexts_crate;
 pub use haydi_core::*;
 pub use haydi_domains::*;

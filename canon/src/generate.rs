@@ -1,0 +1,393 @@
+//! Orderly generation: the tree whose nodes are canonical partial objects.
+//!
+//! The top-level container of a shape is built one component at a time: a `Product` or a
+//! `Sequences` appends a coordinate, a `Subsets` appends an element larger than every element
+//! so far, a `Mappings` assigns a value to the next key in sorted order. A child is kept only if
+//! the new partial value is canonical. In each case the new component is larger (in the value
+//! order) than everything already present at its level, and then a partial object that is not
+//! canonical has no canonical extension: if a renaming makes the prefix smaller, the same
+//! renaming makes every extension smaller (the image of the new component is inserted after a
+//! position that already decides the comparison, or before it and smaller than what it meets).
+//! So pruning non-canonical nodes loses nothing, and every canonical object is reached exactly
+//! once (through its own prefixes).
+//!
+//! Components are picked whole from the sorted values of the component domain. A candidate
+//! must introduce new atoms of each USet exactly as the next unused indices (a canonical value
+//! uses the first atoms of every USet, with no gap), which skips most renamed duplicates
+//! before the canonicity test.
+
+use crate::atom::UsetId;
+use crate::graph::{is_canonical_graph, Graph};
+use crate::search::is_canonical_value;
+use crate::shape::Shape;
+use crate::value::Value;
+use haydi_core::Result;
+use std::ops::ControlFlow;
+
+/// The generation tree of one shape.
+#[derive(Debug)]
+pub(crate) enum Gen {
+    /// Leaf-like shapes: the canonical elements, in domain order.
+    Flat(Vec<Value>),
+    /// Tuples.
+    Product(Vec<Vec<Value>>),
+    /// Sequences of `min..=max` items.
+    Seq {
+        items: Vec<Value>,
+        min: usize,
+        max: usize,
+    },
+    /// Sets of `min..=max` items (sorted).
+    Subsets {
+        items: Vec<Value>,
+        min: usize,
+        max: usize,
+    },
+    /// Total functions (keys sorted).
+    Mappings {
+        keys: Vec<Value>,
+        values: Vec<Value>,
+    },
+    /// Undirected graphs on a USet of at most 16 atoms.
+    Graph {
+        uset: UsetId,
+        n: usize,
+        min: usize,
+        max: usize,
+    },
+}
+
+/// A node of the generation tree.
+#[derive(Clone, Debug)]
+pub(crate) enum Node {
+    /// A partial object of a general shape: the chosen components, the index of the last
+    /// chosen subset element, and the depth.
+    Gen { parts: Vec<Value>, last: usize },
+    /// A graph.
+    Graph(Graph),
+}
+
+impl Gen {
+    pub(crate) fn new(shape: &Shape) -> Result<Gen> {
+        shape.validate()?;
+        Ok(match shape {
+            Shape::Subsets { item, min, max } => match &**item {
+                Shape::Subsets {
+                    item: inner,
+                    min: 2,
+                    max: 2,
+                } if matches!(&**inner, Shape::USet(u) if u.len() <= 16) => {
+                    let Shape::USet(u) = &**inner else {
+                        unreachable!()
+                    };
+                    Gen::Graph {
+                        uset: u.id(),
+                        n: u.len() as usize,
+                        min: *min,
+                        max: *max,
+                    }
+                }
+                _ => {
+                    let mut items = item.elements()?;
+                    items.sort();
+                    items.dedup();
+                    Gen::Subsets {
+                        items,
+                        min: *min,
+                        max: *max,
+                    }
+                }
+            },
+            Shape::Product(ps) => {
+                Gen::Product(ps.iter().map(Shape::elements).collect::<Result<_>>()?)
+            }
+            Shape::Sequences { item, min, max } => Gen::Seq {
+                items: item.elements()?,
+                min: *min,
+                max: *max,
+            },
+            Shape::Mappings { keys, values } => {
+                let mut ks = keys.elements()?;
+                ks.sort();
+                ks.dedup();
+                Gen::Mappings {
+                    keys: ks,
+                    values: values.elements()?,
+                }
+            }
+            other => {
+                let mut seen = std::collections::BTreeSet::new();
+                Gen::Flat(
+                    other
+                        .elements()?
+                        .into_iter()
+                        .filter(|v| is_canonical_value(v) && seen.insert(v.clone()))
+                        .collect(),
+                )
+            }
+        })
+    }
+
+    pub(crate) fn root(&self) -> Node {
+        match self {
+            Gen::Graph { .. } => Node::Graph(Graph::empty()),
+            _ => Node::Gen {
+                parts: Vec::new(),
+                last: usize::MAX,
+            },
+        }
+    }
+
+    /// The value of a node (meaningful when it is final).
+    pub(crate) fn value(&self, node: &Node) -> Value {
+        match (self, node) {
+            (Gen::Graph { uset, .. }, Node::Graph(g)) => Value::Set(
+                g.edge_list()
+                    .into_iter()
+                    .map(|(i, j)| {
+                        Value::Set(vec![
+                            Value::Atom(crate::Atom::new(*uset, i as u32)),
+                            Value::Atom(crate::Atom::new(*uset, j as u32)),
+                        ])
+                    })
+                    .collect(),
+            ),
+            (_, Node::Gen { parts, .. }) => self.partial(parts),
+            _ => unreachable!("node of another tree"),
+        }
+    }
+
+    fn partial(&self, parts: &[Value]) -> Value {
+        match self {
+            Gen::Flat(_) => parts[0].clone(),
+            Gen::Product(_) | Gen::Seq { .. } => Value::Seq(parts.to_vec()),
+            Gen::Subsets { .. } => Value::Set(parts.to_vec()),
+            Gen::Mappings { keys, .. } => {
+                Value::Map(keys.iter().cloned().zip(parts.iter().cloned()).collect())
+            }
+            Gen::Graph { .. } => unreachable!(),
+        }
+    }
+
+    /// Whether the node is an object of the domain (yielded), not only a prefix.
+    pub(crate) fn is_final(&self, node: &Node) -> bool {
+        match (self, node) {
+            (Gen::Graph { min, max, .. }, Node::Graph(g)) => {
+                (*min..=*max).contains(&(g.edges as usize))
+            }
+            (_, Node::Gen { parts, .. }) => {
+                let len = parts.len();
+                match self {
+                    Gen::Flat(_) => len == 1,
+                    Gen::Product(ps) => len == ps.len(),
+                    Gen::Seq { min, max, .. } | Gen::Subsets { min, max, .. } => {
+                        (*min..=*max).contains(&len)
+                    }
+                    Gen::Mappings { keys, .. } => len == keys.len(),
+                    Gen::Graph { .. } => unreachable!(),
+                }
+            }
+            _ => unreachable!("node of another tree"),
+        }
+    }
+
+    /// Calls `f` on the children of `node`, in order.
+    pub(crate) fn children(
+        &self,
+        node: &Node,
+        f: &mut dyn FnMut(Node) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        match (self, node) {
+            (Gen::Graph { n, max, .. }, Node::Graph(g)) => {
+                if g.edges as usize >= *max {
+                    return ControlFlow::Continue(());
+                }
+                let m = g.m as usize;
+                let (li, lj) = match g.last {
+                    None => (0, 0),
+                    Some(e) => ((e / 16) as usize, (e % 16) as usize),
+                };
+                for i in li..(*n).min(m + 1) {
+                    let from = if g.last.is_some() && i == li {
+                        lj + 1
+                    } else {
+                        i + 1
+                    };
+                    // new vertices must be the next unused ones
+                    let (lo, hi) = if i < m {
+                        (from, m + 1)
+                    } else {
+                        (from.max(m + 1), m + 2)
+                    };
+                    for j in lo..hi.min(*n) {
+                        let h = g.with_edge(i, j);
+                        if is_canonical_graph(&h) {
+                            f(Node::Graph(h))?;
+                        }
+                    }
+                }
+                ControlFlow::Continue(())
+            }
+            (_, Node::Gen { parts, last }) => {
+                let len = parts.len();
+                let base = if len == 0 {
+                    None
+                } else {
+                    self.partial(parts).compact_counts()
+                };
+                let counts = base.unwrap_or_default();
+                let try_child = |cand_atoms: Value,
+                                 part: &Value,
+                                 idx: usize,
+                                 f: &mut dyn FnMut(Node) -> ControlFlow<()>|
+                 -> ControlFlow<()> {
+                    if !fresh_ok(&counts, &cand_atoms) {
+                        return ControlFlow::Continue(());
+                    }
+                    let mut p = parts.clone();
+                    p.push(part.clone());
+                    if is_canonical_value(&self.partial(&p)) {
+                        f(Node::Gen {
+                            parts: p,
+                            last: idx,
+                        })?;
+                    }
+                    ControlFlow::Continue(())
+                };
+                match self {
+                    Gen::Flat(items) => {
+                        if len == 0 {
+                            for (i, x) in items.iter().enumerate() {
+                                f(Node::Gen {
+                                    parts: vec![x.clone()],
+                                    last: i,
+                                })?;
+                            }
+                        }
+                    }
+                    Gen::Product(ps) => {
+                        if len < ps.len() {
+                            for (i, x) in ps[len].iter().enumerate() {
+                                try_child(x.clone(), x, i, f)?;
+                            }
+                        }
+                    }
+                    Gen::Seq { items, max, .. } => {
+                        if len < *max {
+                            for (i, x) in items.iter().enumerate() {
+                                try_child(x.clone(), x, i, f)?;
+                            }
+                        }
+                    }
+                    Gen::Subsets { items, max, min } => {
+                        let start = if len == 0 { 0 } else { last + 1 };
+                        if len < *max {
+                            for (i, x) in items.iter().enumerate().skip(start) {
+                                // enough items left to reach min?
+                                if len + 1 + (items.len() - i - 1) < *min {
+                                    break;
+                                }
+                                try_child(x.clone(), x, i, f)?;
+                            }
+                        }
+                    }
+                    Gen::Mappings { keys, values } => {
+                        if len < keys.len() {
+                            for (i, x) in values.iter().enumerate() {
+                                let pair = Value::Seq(vec![keys[len].clone(), x.clone()]);
+                                try_child(pair, x, i, f)?;
+                            }
+                        }
+                    }
+                    Gen::Graph { .. } => unreachable!(),
+                }
+                ControlFlow::Continue(())
+            }
+            _ => unreachable!("node of another tree"),
+        }
+    }
+
+    /// A rough estimate of the log of the subtree size of `node` (the number of choices left);
+    /// 0 means a leaf.
+    pub(crate) fn weight(&self, node: &Node) -> u32 {
+        match (self, node) {
+            (Gen::Graph { n, max, .. }, Node::Graph(g)) => {
+                if g.edges as usize >= *max {
+                    return 0;
+                }
+                let n = *n as u32;
+                let pairs = n * n.saturating_sub(1) / 2;
+                let pos = match g.last {
+                    None => return pairs,
+                    Some(e) => {
+                        let (i, j) = ((e / 16) as u32, (e % 16) as u32);
+                        // pairs before row i, plus position in row i
+                        i * n - i * (i + 1) / 2 + (j - i - 1)
+                    }
+                };
+                pairs - pos - 1
+            }
+            (_, Node::Gen { parts, last }) => {
+                let len = parts.len();
+                match self {
+                    Gen::Flat(_) => 0,
+                    Gen::Product(ps) => (ps.len() - len) as u32,
+                    Gen::Seq { max, .. } => max.saturating_sub(len).min(64) as u32,
+                    Gen::Subsets { items, max, .. } => {
+                        let left = if len == 0 {
+                            items.len()
+                        } else {
+                            items.len() - last - 1
+                        };
+                        if len >= *max {
+                            0
+                        } else {
+                            left as u32
+                        }
+                    }
+                    Gen::Mappings { keys, .. } => (keys.len() - len) as u32,
+                    Gen::Graph { .. } => 0,
+                }
+            }
+            _ => 0,
+        }
+    }
+
+    /// Pre-order walk of the subtree of `node`, calling `f` on the final nodes' values.
+    pub(crate) fn walk(
+        &self,
+        node: &Node,
+        f: &mut dyn FnMut(Value) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        if self.is_final(node) {
+            f(self.value(node))?;
+        }
+        self.children(node, &mut |c| self.walk(&c, f))
+    }
+}
+
+/// Whether the atoms of `cand` not used yet (index `>= counts[uset]`) are exactly the next
+/// indices of their USet.
+fn fresh_ok(counts: &[(UsetId, u32)], cand: &Value) -> bool {
+    let atoms = cand.atoms();
+    let mut cur: Option<(UsetId, u32)> = None;
+    for a in atoms {
+        let used = counts
+            .iter()
+            .find(|(u, _)| *u == a.uset())
+            .map(|c| c.1)
+            .unwrap_or(0);
+        if a.index() < used {
+            continue;
+        }
+        let expect = match cur {
+            Some((u, next)) if u == a.uset() => next,
+            _ => used,
+        };
+        if a.index() != expect {
+            return false;
+        }
+        cur = Some((a.uset(), expect + 1));
+    }
+    true
+}

@@ -1,0 +1,207 @@
+//! # haydi-canon
+//!
+//! Canonical forms: structures up to isomorphism.
+//!
+//! - [`USet`]: a domain of unlabelled [`Atom`]s. A USet's identity ([`UsetId`]) is derived from
+//!   its declaration (name and size), so it is the same in every process of a distributed run;
+//!   two USets declared with the same name and size are the same USet.
+//! - [`Value`]: the plain values of strict domains, with a documented total order, and the
+//!   [`Canonical`] trait through which typed values (atoms, integers, `bool`, `String`, tuples,
+//!   `Vec`, `Option`, [`haydi_core::Set`], [`haydi_core::Map`]) take part.
+//! - [`canonize`], [`is_canonical`], [`is_isomorphic`], [`expand`]: two values are isomorphic when
+//!   a bijection of atoms that keeps every atom in its USet maps one to the other; the canonical
+//!   form is the smallest member of the class in the value order.
+//! - [`cnfs`] / [`CnfsExt::cnfs`]: a pipeline source with one canonical representative per
+//!   isomorphism class of a strict domain described by a [`Shape`].
+//!
+//! ## How
+//!
+//! *Canonical form.* The search relabels atoms one target index at a time (USets in id order).
+//! A node's partial image (assigned atoms renamed, the others pending, known to receive larger
+//! indices) is compared three-valuedly with the best complete image so far; a node that is
+//! already greater is cut. Complete images equal to the best give automorphisms, and children
+//! of a node in one orbit of the automorphisms fixing the node's atoms are explored once. No
+//! search over all `k!` relabellings happens (that is only the test oracle).
+//!
+//! *Enumeration.* Orderly generation (Read/Faradžev): the top-level container is built one
+//! component at a time, each new component larger than the previous ones, and a branch is cut
+//! as soon as its partial object is not canonical (a non-canonical prefix has no canonical
+//! extension under this order, so nothing is lost). Candidates must bring in new atoms as the
+//! next unused indices of their USet. Undirected graphs (`Subsets(Subsets(U, 2, 2))`, at most
+//! 16 atoms) are recognised from the shape and run on a bit-mask specialisation of the same
+//! search, with a row-wise lower bound and forced choices; its output equals the general path
+//! (tested) and OEIS A000088.
+//!
+//! *Parallelism.* [`CnfSource`]'s index space is a frontier of the generation tree (expanded
+//! nodes and unexpanded subtrees, in pre-order, the heaviest subtrees expanded first), so
+//! `run(true)` hands subtrees to workers, and the items come in the same order as serially.
+//!
+//! ## Plugging in concrete domains
+//!
+//! A concrete domain takes part by implementing [`StrictShape`] (`fn shape(&self) ->
+//! Result<Shape>`) for a strict domain, with an item type implementing [`Canonical`]; then
+//! [`CnfsExt::cnfs`] gives `domain.cnfs()`. The canonical forms are produced as [`Value`]s and
+//! decoded with `Canonical::from_value`, so the item's `to_value` must follow the [`Shape`]'s
+//! value layout (Range: `Value::Int`, Boolean: `Value::Bool`, Product and Sequences:
+//! `Value::Seq`, Subsets: `Value::Set`, Mappings: `Value::Map`, USet: `Value::Atom`; a Join of
+//! different item types needs an item type whose `to_value` yields each part's values).
+//!
+//! ## Limits
+//!
+//! Only the top-level container is built incrementally; its components are chosen whole from
+//! the materialised values of the component domain (at most [`shape::MAX_COMPONENT`]).
+//! `Values` must hold plain values (no atoms); filtered domains are not supported (`NotStrict`).
+//!
+//! ```
+//! use haydi_canon::{cnfs, shape, USet};
+//! use haydi_core::prelude::*;
+//! let u = USet::new(4, "v");
+//! let graphs = shape::subsets(shape::subsets_sized(shape::uset(&u), 2, 2));
+//! assert_eq!(cnfs(&graphs).unwrap().count().run(false).unwrap(), 11);
+//! ```
+
+mod atom;
+mod generate;
+mod graph;
+mod search;
+pub mod shape;
+mod source;
+mod value;
+
+pub use atom::{Atom, USet, UsetId};
+pub use shape::Shape;
+pub use source::CnfSource;
+pub use value::{Canonical, Value};
+
+use haydi_core::pipeline::Identity;
+use haydi_core::{Domain, Error, Pipeline, Result};
+
+/// The smallest value isomorphic to `x` (its canonical form).
+///
+/// ```
+/// use haydi_canon::{canonize, USet};
+/// let a = USet::new(1000, "a");
+/// let x = (a.atom(900), a.atom(0), a.atom(1), a.atom(1), 100i64);
+/// assert_eq!(canonize(&x), (a.atom(0), a.atom(1), a.atom(2), a.atom(2), 100));
+/// ```
+pub fn canonize<T: Canonical>(x: &T) -> T {
+    T::from_value(&search::canonize_value(&x.to_value())).expect("a renaming keeps the type")
+}
+
+/// Whether `x` is its own canonical form.
+///
+/// ```
+/// use haydi_canon::{is_canonical, USet};
+/// let a = USet::new(3, "a");
+/// assert!(is_canonical(&(a.atom(0), a.atom(1))));
+/// assert!(!is_canonical(&(a.atom(1), a.atom(0))));
+/// ```
+pub fn is_canonical<T: Canonical>(x: &T) -> bool {
+    search::is_canonical_value(&x.to_value())
+}
+
+/// Whether some bijection of atoms (each kept in its USet) maps `a` to `b`.
+///
+/// ```
+/// use haydi_canon::{is_isomorphic, USet};
+/// let a = USet::new(3, "a");
+/// let b = USet::new(3, "b");
+/// assert!(is_isomorphic(&(a.atom(0), a.atom(1)), &(a.atom(1), a.atom(0))));
+/// assert!(!is_isomorphic(&(a.atom(0), a.atom(1)), &(a.atom(0), a.atom(0))));
+/// assert!(!is_isomorphic(&a.atom(0), &b.atom(0)));
+/// ```
+pub fn is_isomorphic<T: Canonical>(a: &T, b: &T) -> bool {
+    let (va, vb) = (a.to_value(), b.to_value());
+    va.atoms().len() == vb.atoms().len()
+        && search::canonize_value(&va) == search::canonize_value(&vb)
+}
+
+/// Every value isomorphic to `x`, using any atoms of its USets, sorted and without repeats.
+///
+/// ```
+/// use haydi_canon::{expand, USet};
+/// let a = USet::new(3, "a");
+/// assert_eq!(expand(&(a.atom(0), a.atom(0))).len(), 3);
+/// assert_eq!(expand(&(a.atom(0), a.atom(1))).len(), 6);
+/// ```
+pub fn expand<T: Canonical>(x: &T) -> Vec<T> {
+    search::expand_value(&x.to_value())
+        .iter()
+        .map(|v| T::from_value(v).expect("a renaming keeps the type"))
+        .collect()
+}
+
+/// A pipeline over one canonical representative ([`Value`]) of every isomorphism class of the
+/// strict domain described by `shape`, in the pre-order of the generation tree.
+///
+/// Fails with [`Error::NotStrict`] when the shape has a non-strict part.
+///
+/// ```
+/// use haydi_canon::{cnfs, shape, USet};
+/// use haydi_core::prelude::*;
+/// let u = USet::new(3, "u");
+/// let triples = shape::product(vec![shape::uset(&u), shape::uset(&u), shape::uset(&u)]);
+/// assert_eq!(cnfs(&triples).unwrap().count().run(false).unwrap(), 5);
+/// assert!(cnfs(&shape::not_strict("map")).is_err());
+/// ```
+pub fn cnfs(shape: &Shape) -> Result<Pipeline<CnfSource<Value>, Identity>> {
+    cnfs_as::<Value>(shape)
+}
+
+/// Like [`cnfs`], decoding every canonical form to `T` (a run panics with a clear message,
+/// reported as an error, if a form does not decode).
+///
+/// ```
+/// use haydi_canon::{cnfs_as, shape, Atom, USet};
+/// use haydi_core::prelude::*;
+/// let u = USet::new(3, "u");
+/// let pairs = shape::product(vec![shape::uset(&u), shape::range(2)]);
+/// let v = cnfs_as::<(Atom, i64)>(&pairs).unwrap().collect().run(false).unwrap();
+/// assert_eq!(v, vec![(u.atom(0), 0), (u.atom(0), 1)]);
+/// ```
+pub fn cnfs_as<T: Canonical + Send>(shape: &Shape) -> Result<Pipeline<CnfSource<T>, Identity>> {
+    Ok(Pipeline::new(CnfSource::new(generate::Gen::new(shape)?)))
+}
+
+/// The plug-in contract for concrete domains: describe the domain as a [`Shape`].
+///
+/// A strict domain returns its structure; a non-strict one returns `Err(Error::NotStrict)`
+/// (or `Shape::NotStrict`). The domain's items must implement [`Canonical`] so that canonical
+/// forms decode to them.
+pub trait StrictShape {
+    /// The structure of the domain.
+    fn shape(&self) -> Result<Shape>;
+}
+
+impl StrictShape for USet {
+    fn shape(&self) -> Result<Shape> {
+        Ok(shape::uset(self))
+    }
+}
+
+/// `domain.cnfs()` for every domain with a [`StrictShape`].
+///
+/// ```
+/// use haydi_canon::{CnfsExt, USet};
+/// use haydi_core::prelude::*;
+/// let u = USet::new(3, "u");
+/// assert_eq!(u.cnfs().unwrap().collect().run(false).unwrap(), vec![u.atom(0)]);
+/// ```
+pub trait CnfsExt: Domain + StrictShape
+where
+    Self::Item: Canonical,
+{
+    /// One canonical representative per isomorphism class; [`Error::NotStrict`] when the domain
+    /// is not strict.
+    fn cnfs(&self) -> Result<Pipeline<CnfSource<Self::Item>, Identity>> {
+        if !self.is_strict() {
+            return Err(Error::NotStrict(format!(
+                "{} is not strict (a user map or an unlabelled filter)",
+                self.name()
+            )));
+        }
+        cnfs_as::<Self::Item>(&self.shape()?)
+    }
+}
+
+impl<D: Domain + StrictShape> CnfsExt for D where D::Item: Canonical {}

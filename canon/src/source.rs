@@ -1,0 +1,152 @@
+//! [`CnfSource`]: the generation tree as an indexable pipeline source.
+
+use crate::generate::{Gen, Node};
+use crate::value::Canonical;
+use haydi_core::pipeline::{Extent, Source};
+use haydi_core::Result;
+use std::marker::PhantomData;
+use std::ops::ControlFlow;
+use std::sync::{Arc, OnceLock};
+
+/// Aim for at least this many subtrees in the index space.
+const TARGET_SUBTREES: usize = 4096;
+
+#[derive(Clone, Debug)]
+enum Entry {
+    /// A node above the cut: yields itself when final (its children are later entries).
+    Emit(Node),
+    /// A node at the cut: yields its whole subtree.
+    Subtree(Node),
+}
+
+/// A pipeline source yielding one canonical representative per isomorphism class.
+///
+/// Its index space is the *frontier* of the generation tree, in pre-order: expanded nodes
+/// (each yields itself) and unexpanded subtrees (each yields its whole subtree). The subtrees
+/// with the largest estimated size are expanded first, until there are at least 4096 subtrees. Chunks of that index space go
+/// to different workers, so a parallel run splits the tree itself; items come in pre-order, so
+/// `collect` gives the same list whatever the context. The frontier is computed once, on first
+/// use, by the thread that asks for the extent.
+pub struct CnfSource<T> {
+    gen: Arc<Gen>,
+    frontier: OnceLock<Vec<Entry>>,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for CnfSource<T> {
+    fn clone(&self) -> Self {
+        CnfSource {
+            gen: self.gen.clone(),
+            frontier: self.frontier.clone(),
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for CnfSource<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CnfSource({})", self.describe_gen())
+    }
+}
+
+impl<T> CnfSource<T> {
+    pub(crate) fn new(gen: Gen) -> Self {
+        CnfSource {
+            gen: Arc::new(gen),
+            frontier: OnceLock::new(),
+            _t: PhantomData,
+        }
+    }
+
+    fn describe_gen(&self) -> &'static str {
+        match &*self.gen {
+            Gen::Flat(_) => "flat",
+            Gen::Product(_) => "product",
+            Gen::Seq { .. } => "sequences",
+            Gen::Subsets { .. } => "subsets",
+            Gen::Mappings { .. } => "mappings",
+            Gen::Graph { .. } => "graphs",
+        }
+    }
+
+    /// Builds the frontier: starting from the root, repeatedly expands in place (a subtree
+    /// entry becomes its own emit entry followed by its children's subtree entries, so
+    /// pre-order is kept) the subtrees whose estimated size is the largest, until there are
+    /// enough subtrees or none can be expanded. Subtree sizes of orderly generation are very
+    /// skewed (early, sparse prefixes hold most objects), hence expanding by weight rather than
+    /// by depth.
+    fn frontier(&self) -> &[Entry] {
+        self.frontier.get_or_init(|| {
+            let mut entries = vec![Entry::Subtree(self.gen.root())];
+            for _ in 0..1000 {
+                let weights: Vec<u32> = entries
+                    .iter()
+                    .map(|e| match e {
+                        Entry::Subtree(n) => self.gen.weight(n),
+                        Entry::Emit(_) => 0,
+                    })
+                    .collect();
+                let subtrees = entries
+                    .iter()
+                    .filter(|e| matches!(e, Entry::Subtree(_)))
+                    .count();
+                let top = weights.iter().copied().max().unwrap_or(0);
+                if subtrees >= TARGET_SUBTREES || top == 0 {
+                    break;
+                }
+                let mut next = Vec::with_capacity(entries.len() * 2);
+                for (e, w) in entries.into_iter().zip(weights) {
+                    match e {
+                        Entry::Subtree(node) if w + 1 >= top => {
+                            if self.gen.is_final(&node) {
+                                next.push(Entry::Emit(node.clone()));
+                            }
+                            let _ = self.gen.children(&node, &mut |c| {
+                                next.push(Entry::Subtree(c));
+                                ControlFlow::Continue(())
+                            });
+                        }
+                        other => next.push(other),
+                    }
+                }
+                entries = next;
+            }
+            entries
+        })
+    }
+}
+
+impl<T: Canonical + Send> Source for CnfSource<T> {
+    type Item = T;
+
+    fn extent(&self) -> Result<Extent> {
+        Ok(Extent::Finite(self.frontier().len() as u128))
+    }
+
+    fn visit<F>(&self, start: u128, end: u128, f: &mut F) -> Result<()>
+    where
+        F: FnMut(T) -> ControlFlow<()>,
+    {
+        let fr = self.frontier();
+        let end = end.min(fr.len() as u128) as usize;
+        let start = (start as usize).min(end);
+        let mut emit = |v: crate::Value| match T::from_value(&v) {
+            Some(x) => f(x),
+            None => panic!("canonical form {v:?} does not decode to the requested item type"),
+        };
+        for e in &fr[start..end] {
+            let flow = match e {
+                Entry::Emit(n) => emit(self.gen.value(n)),
+                Entry::Subtree(n) => self.gen.walk(n, &mut emit),
+            };
+            if flow.is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        format!("cnfs({})", self.describe_gen())
+    }
+}
