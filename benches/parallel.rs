@@ -24,7 +24,10 @@ fn quick<'a>(
 /// Cheap map/filter/count over 10^8: haydi threads(2) vs haydi serial vs rayon (2 threads).
 fn cheap(c: &mut Criterion) {
     let threads = ThreadContext::new(2).unwrap();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
     let mut g = quick(c, "par_cheap_1e8");
     let job = || {
         Range::new(black_box(N))
@@ -57,7 +60,12 @@ fn spin(i: i64) -> i64 {
 fn skewed(c: &mut Criterion) {
     let threads = ThreadContext::new(2).unwrap();
     let mut g = quick(c, "par_skewed");
-    let job = || Range::new(black_box(30_000)).iterate().map(spin).reduce(|a, b| a ^ b);
+    let job = || {
+        Range::new(black_box(30_000))
+            .iterate()
+            .map(spin)
+            .reduce(|a, b| a ^ b)
+    };
     g.bench_function("haydi", |b| b.iter(|| job().run_in(&threads).unwrap()));
     g.bench_function("haydi_serial", |b| b.iter(|| job().run(false).unwrap()));
     g.finish();
@@ -67,8 +75,15 @@ fn skewed(c: &mut Criterion) {
 fn tiny(c: &mut Criterion) {
     let threads = ThreadContext::new(2).unwrap();
     let mut g = c.benchmark_group("par_tiny_1e3");
-    g.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    let job = || Range::new(black_box(1000)).iterate().map(|x| x * 3 + 1).filter(|x| x % 7 == 0).count();
+    g.warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    let job = || {
+        Range::new(black_box(1000))
+            .iterate()
+            .map(|x| x * 3 + 1)
+            .filter(|x| x % 7 == 0)
+            .count()
+    };
     g.bench_function("haydi", |b| b.iter(|| job().run_in(&threads).unwrap()));
     g.bench_function("haydi_serial", |b| b.iter(|| job().run(false).unwrap()));
     g.finish();
@@ -78,8 +93,13 @@ fn tiny(c: &mut Criterion) {
 fn take3(c: &mut Criterion) {
     let threads = ThreadContext::new(2).unwrap();
     let mut g = c.benchmark_group("par_take3");
-    g.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    for (name, n) in [("haydi", 1_000_000_000_000i64), ("size_1e6", 1_000_000), ("size_1e18", 1_000_000_000_000_000_000)] {
+    g.warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for (name, n) in [
+        ("haydi", 1_000_000_000_000i64),
+        ("size_1e6", 1_000_000),
+        ("size_1e18", 1_000_000_000_000_000_000),
+    ] {
         g.bench_function(name, |b| {
             b.iter(|| {
                 Range::new(black_box(n))

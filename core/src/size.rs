@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::ops::{Add, Mul};
 
 /// The number of elements of a domain.
 ///
@@ -11,9 +12,10 @@ use std::fmt;
 ///
 /// ```
 /// use haydi_core::Size;
-/// assert_eq!(Size::Exact(3).mul(Size::Exact(4)), Size::Exact(12));
-/// assert_eq!(Size::Exact(3).mul(Size::AtMost(4)), Size::AtMost(12));
-/// assert_eq!(Size::Exact(u128::MAX).mul(Size::Exact(2)), Size::Unknown);
+/// assert_eq!(Size::Exact(3) * Size::Exact(4), Size::Exact(12));
+/// assert_eq!(Size::Exact(3) * Size::AtMost(4), Size::AtMost(12));
+/// assert_eq!(Size::Exact(u128::MAX) * Size::Exact(2), Size::Unknown);
+/// assert_eq!(Size::Exact(3) + Size::Exact(4), Size::Exact(7));
 /// assert_eq!(Size::AtMost(7).to_string(), "at most 7");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -73,21 +75,11 @@ impl Size {
         }
     }
 
-    /// Size of a product (checked).
-    pub fn mul(self, other: Size) -> Size {
-        self.combine(other, u128::checked_mul)
-    }
-
-    /// Size of a disjoint union (checked).
-    pub fn add(self, other: Size) -> Size {
-        self.combine(other, u128::checked_add)
-    }
-
     /// `self` to the power `k` (checked).
     pub fn pow(self, k: u32) -> Size {
         let mut acc = Size::Exact(1);
         for _ in 0..k {
-            acc = acc.mul(self);
+            acc = acc * self;
             if acc == Size::Unknown {
                 break;
             }
@@ -103,5 +95,21 @@ impl fmt::Display for Size {
             Size::AtMost(n) => write!(f, "at most {n}"),
             Size::Unknown => write!(f, "unknown"),
         }
+    }
+}
+
+/// Size of a product (checked: overflow gives [`Size::Unknown`]).
+impl Mul for Size {
+    type Output = Size;
+    fn mul(self, other: Size) -> Size {
+        self.combine(other, u128::checked_mul)
+    }
+}
+
+/// Size of a disjoint union (checked: overflow gives [`Size::Unknown`]).
+impl Add for Size {
+    type Output = Size;
+    fn add(self, other: Size) -> Size {
+        self.combine(other, u128::checked_add)
     }
 }

@@ -8,12 +8,14 @@ use proptest::prelude::*;
 use std::time::Duration;
 
 fn tiny_chunks(threads: usize) -> ThreadContext {
-    ThreadContext::new(threads).unwrap().with_config(ScheduleConfig {
-        target_chunk: Duration::from_nanos(1),
-        probe_budget: Duration::ZERO,
-        inline_threshold: Duration::ZERO,
-        max_growth: 2,
-    })
+    ThreadContext::new(threads)
+        .unwrap()
+        .with_config(ScheduleConfig {
+            target_chunk: Duration::from_nanos(1),
+            probe_budget: Duration::ZERO,
+            inline_threshold: Duration::ZERO,
+            max_growth: 2,
+        })
 }
 
 proptest! {

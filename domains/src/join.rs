@@ -45,7 +45,7 @@ impl<D: Domain> Join<D> {
         for p in &parts {
             acc = acc.saturating_add(p.size().bound().unwrap_or(u128::MAX));
             ends.push(acc);
-            size = size.add(p.size());
+            size = size + p.size();
         }
         Join {
             parts: parts.into(),

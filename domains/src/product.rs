@@ -108,7 +108,7 @@ impl<A: Domain, B: Domain> Domain for Product2<A, B> {
     type Item = (A::Item, B::Item);
 
     fn size(&self) -> Size {
-        self.a.size().mul(self.b.size())
+        self.a.size() * self.b.size()
     }
 
     fn item_at(&self, index: u128) -> Option<Self::Item> {

@@ -7,4 +7,4 @@ mod erased;
 mod scheduler;
 
 pub use erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
-pub use scheduler::{drive, ChunkSpec, ScheduleConfig, Scheduler};
+pub use scheduler::{drive, ChunkSpec, Dispatch, ScheduleConfig, Scheduler};

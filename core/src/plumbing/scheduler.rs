@@ -443,6 +443,10 @@ impl<'j> Scheduler<'j> {
     }
 }
 
+/// How a context starts its workers for [`drive`]: called once with the scheduler; returns when
+/// every chunk it handed out is completed.
+pub type Dispatch<'a> = &'a (dyn Fn(&Scheduler<'_>) -> Result<()> + Sync);
+
 /// Runs `job` to the end: probes on the calling thread, then either finishes inline (a tiny run,
 /// or no `dispatch`) or calls `dispatch`, which must drive the scheduler's workers until
 /// [`Scheduler::next_chunk`] gives `None` and every chunk it handed out is completed.
@@ -451,7 +455,7 @@ pub fn drive(
     opts: &RunOptions,
     workers: usize,
     config: ScheduleConfig,
-    dispatch: Option<&(dyn Fn(&Scheduler<'_>) -> Result<()> + Sync)>,
+    dispatch: Option<Dispatch<'_>>,
 ) -> Result<RunReport> {
     let sched = Scheduler::new(job, opts, workers, config)?;
     sched.observer.start(job);
