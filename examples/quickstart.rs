@@ -37,12 +37,14 @@ fn main() -> haydi::Result<()> {
         .groups_counts_limited(|f| f.iter().filter(|(k, v)| k == v).count(), 1)
         .run(true)?;
     for (k, g) in &by_fixed_points {
-        println!("functions on 5 points with {k} fixed points: {:>4}  e.g. {:?}", g.count, g.items[0]);
+        println!(
+            "functions on 5 points with {k} fixed points: {:>4}  e.g. {:?}",
+            g.count, g.items[0]
+        );
     }
 
-    let queens = Permutations::new(Range::new(8)).filter(|p| {
-        (0..8).all(|i| (i + 1..8).all(|j| (p[i] - p[j]).abs() != (j - i) as i64))
-    });
+    let queens = Permutations::new(Range::new(8))
+        .filter(|p| (0..8).all(|i| (i + 1..8).all(|j| (p[i] - p[j]).abs() != (j - i) as i64)));
     let solutions = queens.clone().count().run(true)?;
     let first = queens.first().run(true)?;
     println!("8-queens solutions: {solutions}, the first in lexicographic order: {first:?}");

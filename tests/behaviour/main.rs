@@ -23,7 +23,11 @@ fn collect_order(_: &Ctx) -> Result<(), String> {
 }
 
 fn count_sum(_: &Ctx) -> Result<(), String> {
-    let n = Range::new(100_000).filter(|x| x % 3 == 0).count().run(true).unwrap();
+    let n = Range::new(100_000)
+        .filter(|x| x % 3 == 0)
+        .count()
+        .run(true)
+        .unwrap();
     check_eq!(n, 33_334);
     let s = Range::new(100_001).sum().run(true).unwrap();
     check_eq!(s, 5_000_050_000i64);
@@ -32,10 +36,16 @@ fn count_sum(_: &Ctx) -> Result<(), String> {
 
 fn reduce_keeps_order(_: &Ctx) -> Result<(), String> {
     // String concatenation is associative but not commutative: any reordering shows.
-    let job = Range::new(3000).iterate().map(|x| format!("{x},")).reduce(|a, b| a + &b);
+    let job = Range::new(3000)
+        .iterate()
+        .map(|x| format!("{x},"))
+        .reduce(|a, b| a + &b);
     let expected: String = (0..3000).map(|x| format!("{x},")).collect();
     check_eq!(job.run(true).unwrap(), Some(expected));
-    let with = Range::new(101).reduce_with(100, |a, b| a + b).run(true).unwrap();
+    let with = Range::new(101)
+        .reduce_with(100, |a, b| a + b)
+        .run(true)
+        .unwrap();
     check_eq!(with, 5150);
     Ok(())
 }
@@ -45,7 +55,10 @@ fn empty_domain(_: &Ctx) -> Result<(), String> {
     check_eq!(e.clone().count().run(true).unwrap(), 0);
     check_eq!(e.clone().reduce(|a, b| a + b).run(true).unwrap(), None);
     check_eq!(e.clone().reduce_with(7, |a, b| a + b).run(true).unwrap(), 7);
-    check_eq!(e.clone().max_all(|x| *x).run(true).unwrap(), Vec::<i64>::new());
+    check_eq!(
+        e.clone().max_all(|x| *x).run(true).unwrap(),
+        Vec::<i64>::new()
+    );
     check_eq!(e.clone().first().run(true).unwrap(), None);
     check_eq!(e.collect().run(true).unwrap(), Vec::<i64>::new());
     Ok(())
@@ -56,7 +69,11 @@ fn extremes(_: &Ctx) -> Result<(), String> {
     let all = d.clone().max_all(|x| (x * 7919) % 1000).run(true).unwrap();
     let expected: Vec<i64> = (0..20_000).filter(|x| (x * 7919) % 1000 == 999).collect();
     check_eq!(all, expected);
-    let two = d.clone().max_all_limited(|x| (x * 7919) % 1000, 2).run(true).unwrap();
+    let two = d
+        .clone()
+        .max_all_limited(|x| (x * 7919) % 1000, 2)
+        .run(true)
+        .unwrap();
     check_eq!(two, expected[..2].to_vec());
     let mins = d.min_all_limited(|x| x % 10, 3).run(true).unwrap();
     check_eq!(mins, vec![0, 10, 20]);
@@ -81,7 +98,10 @@ fn groups(_: &Ctx) -> Result<(), String> {
         check_eq!(counts[k].items, v[..2].to_vec());
     }
     // The Python haydi's groups_counts example: {0: 4 [0, 3], 1: 3 [1, 4], 2: 3 [2, 5]}.
-    let small = Range::new(10).groups_counts_limited(|x| x % 3, 2).run(true).unwrap();
+    let small = Range::new(10)
+        .groups_counts_limited(|x| x % 3, 2)
+        .run(true)
+        .unwrap();
     check_eq!((small[&0].count, small[&0].items.clone()), (4, vec![0, 3]));
     check_eq!((small[&2].count, small[&2].items.clone()), (3, vec![2, 5]));
     Ok(())
@@ -89,25 +109,81 @@ fn groups(_: &Ctx) -> Result<(), String> {
 
 fn take_where_it_stands(_: &Ctx) -> Result<(), String> {
     let r = |n| Range::new(n).iterate();
-    check_eq!(r(10).take(3).filter(|x| *x > 5).collect().run(true).unwrap(), Vec::<i64>::new());
-    check_eq!(r(10).filter(|x| *x > 5).take(3).collect().run(true).unwrap(), vec![6, 7, 8]);
-    check_eq!(r(3).take(2).take(5).collect().run(true).unwrap(), vec![0, 1]);
-    check_eq!(r(10).take(5).take(2).collect().run(true).unwrap(), vec![0, 1]);
+    check_eq!(
+        r(10)
+            .take(3)
+            .filter(|x| *x > 5)
+            .collect()
+            .run(true)
+            .unwrap(),
+        Vec::<i64>::new()
+    );
+    check_eq!(
+        r(10)
+            .filter(|x| *x > 5)
+            .take(3)
+            .collect()
+            .run(true)
+            .unwrap(),
+        vec![6, 7, 8]
+    );
+    check_eq!(
+        r(3).take(2).take(5).collect().run(true).unwrap(),
+        vec![0, 1]
+    );
+    check_eq!(
+        r(10).take(5).take(2).collect().run(true).unwrap(),
+        vec![0, 1]
+    );
     check_eq!(r(100).take(0).count().run(true).unwrap(), 0);
     // take, then more transformations, then a non-collect action
-    let n = r(100_000).filter(|x| x % 3 == 0).take(1000).map(|x| x + 1).filter(|x| x % 2 == 0).count();
-    let oracle = (0..100_000i64).filter(|x| x % 3 == 0).take(1000).map(|x| x + 1).filter(|x| x % 2 == 0).count();
+    let n = r(100_000)
+        .filter(|x| x % 3 == 0)
+        .take(1000)
+        .map(|x| x + 1)
+        .filter(|x| x % 2 == 0)
+        .count();
+    let oracle = (0..100_000i64)
+        .filter(|x| x % 3 == 0)
+        .take(1000)
+        .map(|x| x + 1)
+        .filter(|x| x % 2 == 0)
+        .count();
     check_eq!(n.run(true).unwrap(), oracle as u64);
     // nested takes with filters between them, summed
-    let s = r(1_000_000).filter(|x| x % 5 != 0).take(40_000).filter(|x| x % 3 == 0).take(7_777).sum();
-    let so: i64 = (0..1_000_000i64).filter(|x| x % 5 != 0).take(40_000).filter(|x| x % 3 == 0).take(7_777).sum();
+    let s = r(1_000_000)
+        .filter(|x| x % 5 != 0)
+        .take(40_000)
+        .filter(|x| x % 3 == 0)
+        .take(7_777)
+        .sum();
+    let so: i64 = (0..1_000_000i64)
+        .filter(|x| x % 5 != 0)
+        .take(40_000)
+        .filter(|x| x % 3 == 0)
+        .take(7_777)
+        .sum();
     check_eq!(s.run(true).unwrap(), so);
     Ok(())
 }
 
 fn first(_: &Ctx) -> Result<(), String> {
-    check_eq!(Range::new(100).filter(|x| *x == 50).first().run(true).unwrap(), Some(50));
-    check_eq!(Range::new(100).filter(|x| *x >= 100).first().run(true).unwrap(), None);
+    check_eq!(
+        Range::new(100)
+            .filter(|x| *x == 50)
+            .first()
+            .run(true)
+            .unwrap(),
+        Some(50)
+    );
+    check_eq!(
+        Range::new(100)
+            .filter(|x| *x >= 100)
+            .first()
+            .run(true)
+            .unwrap(),
+        None
+    );
     Ok(())
 }
 
@@ -132,14 +208,21 @@ fn short_circuit(_: &Ctx) -> Result<(), String> {
 
 fn generate_is_deterministic(_: &Ctx) -> Result<(), String> {
     let d = Product::new((Range::new(1000), Range::new(1000)));
-    let job = d.generate(42).filter(|(a, _)| a % 2 == 0).take(5000).collect();
+    let job = d
+        .generate(42)
+        .filter(|(a, _)| a % 2 == 0)
+        .take(5000)
+        .collect();
     let par = job.run(true).unwrap();
     let ser = job.run(false).unwrap();
     check_eq!(par.len(), 5000);
     check!(par.iter().all(|(a, b)| a % 2 == 0 && (0..1000).contains(b)));
     check_eq!(par, ser);
     let other = d.generate(43).take(10).collect().run(true).unwrap();
-    check!(other != par[..10].to_vec(), "different seeds gave the same stream");
+    check!(
+        other != par[..10].to_vec(),
+        "different seeds gave the same stream"
+    );
     Ok(())
 }
 
@@ -162,7 +245,10 @@ fn panic_is_reported(ctx: &Ctx) -> Result<(), String> {
         .run(true);
     match r {
         Err(Error::Panicked { chunk, message, .. }) => {
-            check!(chunk.contains(&77_777), "chunk {chunk:?} does not hold the element");
+            check!(
+                chunk.contains(&77_777),
+                "chunk {chunk:?} does not hold the element"
+            );
             check!(message.contains("boom at 77777"), "{message}");
         }
         other => return Err(format!("expected a panic error, got {other:?}")),
@@ -175,7 +261,13 @@ fn panic_is_reported(ctx: &Ctx) -> Result<(), String> {
 fn nested_parallel_run_is_rejected(_: &Ctx) -> Result<(), String> {
     let inner = Range::new(10)
         .iterate()
-        .map(|x| Range::new(3).count().run(true).map(|_| x).map_err(|e| e.to_string()))
+        .map(|x| {
+            Range::new(3)
+                .count()
+                .run(true)
+                .map(|_| x)
+                .map_err(|e| e.to_string())
+        })
         .collect()
         .run(true)
         .unwrap();
@@ -207,18 +299,27 @@ fn timeout_marks_partial(_: &Ctx) -> Result<(), String> {
     let out = job
         .run_with(true, &RunOptions::new().timeout(Duration::from_millis(150)))
         .unwrap();
-    check!(!out.complete, "a 200 s run finished within its 150 ms timeout");
+    check!(
+        !out.complete,
+        "a 200 s run finished within its 150 ms timeout"
+    );
     check_eq!(out.total, Some(1_000_000));
     check!(out.processed < 1_000_000);
     check_eq!(out.value as u128, out.processed);
     check!(out.clone().into_complete().is_err());
-    let full = Range::new(100).count().run_with(true, &RunOptions::new().timeout(Duration::from_secs(60))).unwrap();
+    let full = Range::new(100)
+        .count()
+        .run_with(true, &RunOptions::new().timeout(Duration::from_secs(60)))
+        .unwrap();
     check!(full.complete && full.value == 100);
     Ok(())
 }
 
 fn skewed_work_equals_serial(_: &Ctx) -> Result<(), String> {
-    let job = Range::new(3000).iterate().map(|i| (0..i * 20).fold(i, |a, b| a ^ (b * 31))).collect();
+    let job = Range::new(3000)
+        .iterate()
+        .map(|i| (0..i * 20).fold(i, |a, b| a ^ (b * 31)))
+        .collect();
     check_eq!(job.run(true).unwrap(), job.run(false).unwrap());
     Ok(())
 }
@@ -232,7 +333,11 @@ fn progress_and_trace(_: &Ctx) -> Result<(), String> {
     let opts = RunOptions::new()
         .on_progress(move |p| *seen.lock().unwrap() = Some(p.clone()))
         .chunk_trace(&path);
-    let out = Range::new(200_000).filter(|x| x % 2 == 0).count().run_with(true, &opts).unwrap();
+    let out = Range::new(200_000)
+        .filter(|x| x % 2 == 0)
+        .count()
+        .run_with(true, &opts)
+        .unwrap();
     check_eq!(out.value, 100_000);
     let p = last.lock().unwrap().clone().ok_or("no progress report")?;
     check!(p.finished);
@@ -259,7 +364,13 @@ fn huge_index_space(_: &Ctx) -> Result<(), String> {
     let big = Range::new(1_000_000_000_000);
     let p = Product::new((big.clone(), big));
     check_eq!(p.size(), Size::Exact(1_000_000_000_000_000_000_000_000));
-    let v = p.clone().filter(|(a, b)| a == b).take(3).collect().run(true).unwrap();
+    let v = p
+        .clone()
+        .filter(|(a, b)| a == b)
+        .take(3)
+        .collect()
+        .run(true)
+        .unwrap();
     check_eq!(v, vec![(0, 0), (1, 1), (2, 2)]);
     Ok(())
 }
@@ -267,11 +378,24 @@ fn huge_index_space(_: &Ctx) -> Result<(), String> {
 fn domains_in_parallel(_: &Ctx) -> Result<(), String> {
     let s = Subsets::new(Range::new(12));
     check_eq!(s.clone().count().run(true).unwrap(), 4096);
-    check_eq!(s.clone().collect().run(true).unwrap(), s.clone().collect().run(false).unwrap());
+    check_eq!(
+        s.clone().collect().run(true).unwrap(),
+        s.clone().collect().run(false).unwrap()
+    );
     let m = Mappings::new(Range::new(4), Range::new(3));
-    check_eq!(m.clone().filter(|f| f.values().all(|v| *v > 0)).count().run(true).unwrap(), 16);
+    check_eq!(
+        m.clone()
+            .filter(|f| f.values().all(|v| *v > 0))
+            .count()
+            .run(true)
+            .unwrap(),
+        16
+    );
     let seqs = Sequences::with_lengths(Range::new(3), 0, 6).map_err(|e| e.to_string())?;
-    check_eq!(seqs.clone().collect().run(true).unwrap(), seqs.collect().run(false).unwrap());
+    check_eq!(
+        seqs.clone().collect().run(true).unwrap(),
+        seqs.collect().run(false).unwrap()
+    );
     Ok(())
 }
 
@@ -293,7 +417,10 @@ fn main() {
         ("generate_is_deterministic", generate_is_deterministic),
         ("endless_needs_a_bound", endless_needs_a_bound),
         ("panic_is_reported", panic_is_reported),
-        ("nested_parallel_run_is_rejected", nested_parallel_run_is_rejected),
+        (
+            "nested_parallel_run_is_rejected",
+            nested_parallel_run_is_rejected,
+        ),
         ("timeout_marks_partial", timeout_marks_partial),
         ("skewed_work_equals_serial", skewed_work_equals_serial),
         ("progress_and_trace", progress_and_trace),
