@@ -60,6 +60,8 @@ pub(crate) struct DriverState {
     pub peers: BTreeMap<u32, Peer>,
     /// An error to report at the next run (a refused worker).
     pub pending_error: Option<Error>,
+    /// Run messages that arrived between runs, for the next run.
+    pub backlog: std::collections::VecDeque<Event>,
 }
 
 impl DriverState {
@@ -98,6 +100,19 @@ impl DriverState {
         Ok(())
     }
 
+    fn recv(&mut self, timeout: Duration) -> Option<Event> {
+        if let Some(ev) = self.backlog.pop_front() {
+            return Some(ev);
+        }
+        self.events.recv_timeout(timeout).ok()
+    }
+
+    fn try_recv(&mut self) -> Option<Event> {
+        self.backlog
+            .pop_front()
+            .or_else(|| self.events.try_recv().ok())
+    }
+
     /// Sends `ToWorker::Shutdown` to every live worker.
     pub fn shutdown(&mut self) {
         if let Ok(bytes) = encode(&ToWorker::Shutdown) {
@@ -109,6 +124,13 @@ impl DriverState {
     }
 
     fn handle(&mut self, ev: Event, run: &mut RunCtx<'_, '_>) {
+        if run.me.is_none() {
+            if let Event::Msg(_, ToDriver::Announce(_) | ToDriver::Done { .. }) = ev {
+                // A worker already at the next run: keep its messages for that run.
+                self.backlog.push_back(ev);
+                return;
+            }
+        }
         match ev {
             Event::Joined {
                 rank,
@@ -347,7 +369,7 @@ pub(crate) fn execute_driver(
         if !waiting {
             break;
         }
-        if let Ok(ev) = st.events.recv_timeout(Duration::from_millis(50)) {
+        if let Some(ev) = st.recv(Duration::from_millis(50)) {
             st.handle(ev, &mut run);
         }
     }
@@ -447,12 +469,10 @@ fn dispatch_loop(st: &mut DriverState, run: &mut RunCtx<'_, '_>, sched: &Schedul
             run.exhausted = true;
             continue;
         }
-        match st.events.recv_timeout(Duration::from_millis(20)) {
-            Ok(ev) => st.handle(ev, run),
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        if let Some(ev) = st.recv(Duration::from_millis(20)) {
+            st.handle(ev, run);
         }
-        while let Ok(ev) = st.events.try_recv() {
+        while let Some(ev) = st.try_recv() {
             st.handle(ev, run);
         }
     }

@@ -387,6 +387,7 @@ impl DistributedContext {
                     events: rx,
                     peers: BTreeMap::new(),
                     pending_error: None,
+                    backlog: Default::default(),
                 }),
                 seq: AtomicU64::new(0),
                 opts,
