@@ -134,7 +134,7 @@ impl Drop for DriverSide {
 }
 
 enum Role {
-    Driver(DriverSide),
+    Driver(Box<DriverSide>),
     Worker(worker::WorkerSide),
     /// A process spawned for another `spawn` call: it runs this context's jobs by itself.
     Bystander {
@@ -382,7 +382,7 @@ impl DistributedContext {
         rt.spawn(coordinator::accept_loop(listener, shared));
         tracing::info!(target: "haydi", %address, size, "driver listening");
         Ok(DistributedContext {
-            inner: Arc::new(Role::Driver(DriverSide {
+            inner: Arc::new(Role::Driver(Box::new(DriverSide {
                 state: Mutex::new(DriverState {
                     events: rx,
                     peers: BTreeMap::new(),
@@ -396,7 +396,7 @@ impl DistributedContext {
                 children: Mutex::new(Vec::new()),
                 log_dir: None,
                 rt: Some(rt),
-            })),
+            }))),
             workers: 1,
             name: String::new(),
         })
