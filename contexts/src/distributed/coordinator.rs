@@ -10,7 +10,7 @@ use haydi_core::context::RunReport;
 use haydi_core::plumbing::{ChunkOutput, ChunkSpec, ErasedJob, Scheduler};
 use haydi_core::{Error, Result};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -26,6 +26,7 @@ pub(crate) enum Event {
         host: String,
         pid: u32,
         tx: UnboundedSender<Arc<Vec<u8>>>,
+        unsent: Arc<AtomicUsize>,
     },
     Msg(u32, ToDriver),
     Lost(u32, String),
@@ -42,11 +43,24 @@ pub(crate) struct Shared {
     pub ranks: Mutex<HashSet<u32>>,
 }
 
+impl Peer {
+    fn send(&self, bytes: Arc<Vec<u8>>) -> bool {
+        self.unsent.fetch_add(1, Ordering::SeqCst);
+        let ok = self.tx.send(bytes).is_ok();
+        if !ok {
+            self.unsent.fetch_sub(1, Ordering::SeqCst);
+        }
+        ok
+    }
+}
+
 pub(crate) struct Peer {
     pub threads: u32,
     pub host: String,
     pub pid: u32,
     tx: UnboundedSender<Arc<Vec<u8>>>,
+    /// Messages queued for this peer and not yet written to its socket.
+    unsent: Arc<AtomicUsize>,
     alive: bool,
     /// The run sequence number this peer announced (this run only).
     at: Option<u64>,
@@ -118,8 +132,23 @@ impl DriverState {
         if let Ok(bytes) = encode(&ToWorker::Shutdown) {
             let bytes = Arc::new(bytes);
             for p in self.peers.values().filter(|p| p.alive) {
-                let _ = p.tx.send(bytes.clone());
+                p.send(bytes.clone());
             }
+        }
+        self.flush(Duration::from_secs(2));
+    }
+
+    /// Waits (at most `timeout`) until every live worker's queued messages are written, so that
+    /// a driver whose program ends right after a run does not take the result with it.
+    pub fn flush(&self, timeout: Duration) {
+        let until = Instant::now() + timeout;
+        while Instant::now() < until
+            && self
+                .peers
+                .values()
+                .any(|p| p.alive && !p.tx.is_closed() && p.unsent.load(Ordering::SeqCst) > 0)
+        {
+            std::thread::sleep(Duration::from_micros(200));
         }
     }
 
@@ -138,6 +167,7 @@ impl DriverState {
                 host,
                 pid,
                 tx,
+                unsent,
             } => {
                 tracing::info!(target: "haydi", rank, threads, %host, pid, "worker joined");
                 self.peers.insert(
@@ -147,6 +177,7 @@ impl DriverState {
                         host,
                         pid,
                         tx,
+                        unsent,
                         alive: true,
                         at: None,
                         credits: 0,
@@ -410,8 +441,9 @@ pub(crate) fn execute_driver(
                 b
             }
         };
-        let _ = p.tx.send(bytes);
+        p.send(bytes);
     }
+    st.flush(Duration::from_secs(2));
     result
 }
 
@@ -444,7 +476,7 @@ fn dispatch_loop(st: &mut DriverState, run: &mut RunCtx<'_, '_>, sched: &Schedul
                         end: spec.end,
                         budgets: spec.budgets.clone(),
                     };
-                    let sent = encode(&msg).map(|b| p.tx.send(Arc::new(b)).is_ok());
+                    let sent = encode(&msg).map(|b| p.send(Arc::new(b)));
                     if sent != Ok(true) {
                         tracing::warn!(target: "haydi", rank, "cannot send to worker");
                         sched.requeue(spec);
@@ -546,6 +578,8 @@ async fn serve_peer(mut sock: TcpStream, shared: &Shared) -> std::result::Result
     let rank = join.rank;
     let (mut rd, mut wr) = sock.into_split();
     let (tx, mut rx) = unbounded_channel::<Arc<Vec<u8>>>();
+    let unsent = Arc::new(AtomicUsize::new(0));
+    let unsent_w = unsent.clone();
     let interval = shared.opts.heartbeat_interval;
     let max = shared.opts.max_frame;
     let writer = tokio::spawn(async move {
@@ -554,12 +588,18 @@ async fn serve_peer(mut sock: TcpStream, shared: &Shared) -> std::result::Result
         loop {
             tokio::select! {
                 m = rx.recv() => match m {
-                    Some(b) => if write_frame(&mut wr, &b, max).await.is_err() { break },
+                    Some(b) => {
+                        let r = write_frame(&mut wr, &b, max).await;
+                        unsent_w.fetch_sub(1, Ordering::SeqCst);
+                        if r.is_err() { break }
+                    }
                     None => break,
                 },
                 _ = tick.tick() => if write_frame(&mut wr, &hb, max).await.is_err() { break },
             }
         }
+        rx.close();
+        unsent_w.store(0, Ordering::SeqCst);
     });
     let _ = shared.events.send(Event::Joined {
         rank,
@@ -567,6 +607,7 @@ async fn serve_peer(mut sock: TcpStream, shared: &Shared) -> std::result::Result
         host: join.host,
         pid: join.pid,
         tx,
+        unsent,
     });
     let deadline = shared.opts.heartbeat_timeout;
     let reason = loop {

@@ -152,6 +152,11 @@ impl WorkerSide {
                         Ok(ToWorker::Heartbeat) => {}
                         Ok(ToWorker::Shutdown) => std::process::exit(0),
                         Ok(m) => {
+                            if matches!(m, ToWorker::Result { .. }) {
+                                // The run is over for this process: a connection closed from
+                                // now on is the driver's program ending, not a failure.
+                                running.store(false, Ordering::SeqCst);
+                            }
                             let _ = in_tx.send(m);
                         }
                         Err(e) => break format!("bad message from the driver: {e}"),
