@@ -1,0 +1,526 @@
+//! Distributed runs: worker processes on this machine ([`DistributedContext::spawn`]) and
+//! clusters of machines ([`DistributedContext::from_env`]).
+//!
+//! # Execution model (SPMD)
+//!
+//! Closures cannot travel between processes, so every process runs the same executable and the
+//! same `main`, as with MPI. Each `run(true)` on a distributed context is a collective point:
+//! the driver (rank 0) hands out index-range chunks, the workers pull them, run them on their own
+//! threads and send back partial results; the driver merges them in index order and sends the
+//! final result to every worker, so all processes continue along the same path with the same
+//! value. Code outside runs executes on every process: keep it deterministic (no decisions on
+//! clocks, unseeded randomness or the rank) or the processes diverge. Divergence is detected: a
+//! run is identified by its call site, a per-context run counter and the pipeline's type, and
+//! workers send a hash of their executable when they join; any mismatch is an
+//! [`Error::Protocol`] at once.
+//!
+//! Side effects of closures (printing, counters) happen on whichever process ran the chunk.
+//!
+//! # Files
+//!
+//! [`frame`] (length-delimited frames with a size limit), [`auth`] (HMAC challenge-response),
+//! [`protocol`] (the messages), [`launcher`] (environment, rendezvous, spawning), and the
+//! private `coordinator` (driver) and `worker` modules.
+
+pub mod auth;
+mod coordinator;
+pub mod frame;
+pub mod launcher;
+pub mod protocol;
+mod worker;
+
+use auth::Secret;
+use coordinator::{DriverState, Shared};
+use haydi_core::context::{ParallelContext, RunReport, SerialContext};
+use haydi_core::plumbing::{ErasedJob, ScheduleConfig};
+use haydi_core::{Error, Result, RunOptions};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+/// Tuning of a distributed context. The defaults suit most programs.
+///
+/// ```
+/// use haydi_contexts::DistributedOptions;
+/// use std::time::Duration;
+/// let o = DistributedOptions { heartbeat_timeout: Duration::from_secs(2), ..Default::default() };
+/// assert!(o.heartbeat_interval < o.heartbeat_timeout);
+/// ```
+#[derive(Debug, Clone)]
+pub struct DistributedOptions {
+    /// Threads (chunks at once) per worker process. `HAYDI_THREADS` overrides it in workers
+    /// started by a launcher. Default 1.
+    pub threads_per_worker: usize,
+    /// Threads of the driver that run chunks too. Default 0 for `spawn` (the workers have the
+    /// cores), 1 for `from_env` (rank 0 is one of the launched processes).
+    pub driver_threads: Option<usize>,
+    /// How long the driver waits for every worker to join, and a worker for the driver.
+    pub connect_timeout: Duration,
+    /// How long an unauthenticated peer may take to authenticate.
+    pub handshake_timeout: Duration,
+    /// How often each side says it is alive.
+    pub heartbeat_interval: Duration,
+    /// A peer silent for this long is lost (its chunks run elsewhere).
+    pub heartbeat_timeout: Duration,
+    /// A chunk whose workers were lost this many times fails the run.
+    pub max_chunk_failures: u32,
+    /// Largest frame accepted from an authenticated peer, in bytes.
+    pub max_frame: usize,
+    /// Chunk sizing (longer chunks than threads: a chunk costs a round trip).
+    pub schedule: ScheduleConfig,
+    /// Where spawned workers write their output (`worker-<rank>.log`). Default: a folder in the
+    /// temporary directory named after the driver's process id.
+    pub log_dir: Option<PathBuf>,
+}
+
+impl Default for DistributedOptions {
+    fn default() -> Self {
+        DistributedOptions {
+            threads_per_worker: 1,
+            driver_threads: None,
+            connect_timeout: Duration::from_secs(30),
+            handshake_timeout: Duration::from_secs(5),
+            heartbeat_interval: Duration::from_millis(500),
+            heartbeat_timeout: Duration::from_secs(10),
+            max_chunk_failures: 3,
+            max_frame: frame::DEFAULT_MAX_FRAME,
+            schedule: ScheduleConfig {
+                target_chunk: Duration::from_millis(50),
+                probe_budget: Duration::from_micros(200),
+                inline_threshold: Duration::from_millis(2),
+                max_growth: 4,
+            },
+            log_dir: None,
+        }
+    }
+}
+
+struct DriverSide {
+    state: Mutex<DriverState>,
+    seq: AtomicU64,
+    opts: DistributedOptions,
+    size: u32,
+    address: String,
+    children: Mutex<Vec<std::process::Child>>,
+    log_dir: Option<PathBuf>,
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for DriverSide {
+    fn drop(&mut self) {
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .shutdown();
+        let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
+        let until = std::time::Instant::now() + Duration::from_millis(300);
+        for c in children.iter_mut() {
+            while std::time::Instant::now() < until {
+                if let Ok(Some(_)) = c.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+enum Role {
+    Driver(Box<DriverSide>),
+    Worker(worker::WorkerSide),
+    /// A process spawned for another `spawn` call: it runs this context's jobs by itself.
+    Bystander {
+        rank: u32,
+    },
+}
+
+/// A context whose workers are processes: spawned on this machine or started by a cluster
+/// launcher (`mpirun`, `srun`) or by hand. See the [module docs](self) for the SPMD model.
+///
+/// Clones share the same processes. The driver's context kills the workers it spawned when the
+/// last clone is dropped; workers exit when their driver goes away.
+///
+/// ```no_run
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_contexts::DistributedContext;
+/// // In a worker process (started by this very call in the driver), `spawn` connects to the
+/// // driver instead, and the program goes on along the same path.
+/// session::set_parallel_context(DistributedContext::spawn(4).unwrap());
+/// let n = Digits(1_000_000).filter(|x| x % 7 == 0).count().run(true).unwrap();
+/// assert_eq!(n, 142_858); // on every process
+/// ```
+#[derive(Clone)]
+pub struct DistributedContext {
+    inner: Arc<Role>,
+    workers: usize,
+    name: String,
+}
+
+impl fmt::Debug for DistributedContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DistributedContext({})", self.name)
+    }
+}
+
+static SPAWN_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+impl DistributedContext {
+    /// Re-executes this program `n` times as workers on this machine and returns the driver's
+    /// context. In a process started this way, the matching `spawn` call returns the worker's
+    /// context instead (it finds `HAYDI_RANK` and `HAYDI_SPAWN_INDEX` in the environment), and
+    /// other `spawn` calls return a context that runs jobs by itself (serially).
+    pub fn spawn(n: usize) -> Result<Self> {
+        Self::spawn_with(n, DistributedOptions::default())
+    }
+
+    /// [`spawn`](Self::spawn) with options.
+    pub fn spawn_with(n: usize, opts: DistributedOptions) -> Result<Self> {
+        let index = SPAWN_CALLS.fetch_add(1, Ordering::SeqCst);
+        if let Some(role) = launcher::spawned_role() {
+            if role.spawn_index != index {
+                return Ok(DistributedContext {
+                    inner: Arc::new(Role::Bystander { rank: role.rank }),
+                    workers: 1,
+                    name: format!("spawn({n}) seen from a worker of another context"),
+                });
+            }
+            let (addr, secret) = launcher::coordinator_from_env()?;
+            let threads = launcher::threads_from_env().unwrap_or(opts.threads_per_worker);
+            return Self::worker(
+                worker::Target::Fixed(addr, secret),
+                role.rank,
+                threads,
+                &opts,
+                format!("spawn({n})"),
+            );
+        }
+        if n == 0 {
+            return Err(Error::Context("spawn needs at least one worker".into()));
+        }
+        let secret = Secret::random();
+        let log_dir = opts.log_dir.clone().unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("haydi-workers-{}-{index}", std::process::id()))
+        });
+        let mut opts = opts;
+        let driver_threads = *opts.driver_threads.get_or_insert(0);
+        let _ = driver_threads;
+        let mut d = Self::driver("127.0.0.1:0", secret.clone(), n as u32 + 1, opts.clone())?;
+        let Role::Driver(side) = Arc::get_mut(&mut d.inner).expect("fresh") else {
+            unreachable!()
+        };
+        let children = launcher::spawn_workers(
+            n,
+            &side.address,
+            &secret,
+            index,
+            opts.threads_per_worker,
+            &log_dir,
+        )?;
+        tracing::info!(target: "haydi", workers = n, logs = %log_dir.display(), "spawned workers");
+        side.log_dir = Some(log_dir.clone());
+        *side.children.lock().unwrap_or_else(|e| e.into_inner()) = children;
+        let children = &side.children;
+        side.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .wait_joined(n, opts.connect_timeout, || {
+                let mut ch = children.lock().unwrap_or_else(|e| e.into_inner());
+                for (i, c) in ch.iter_mut().enumerate() {
+                    if let Ok(Some(status)) = c.try_wait() {
+                        return Err(Error::Worker(format!(
+                            "worker {} exited before joining ({status}); see {}",
+                            i + 1,
+                            log_dir.join(format!("worker-{}.log", i + 1)).display()
+                        )));
+                    }
+                }
+                Ok(())
+            })?;
+        d.finish_setup(format!("spawn({n})"));
+        Ok(d)
+    }
+
+    /// Joins the processes started by a launcher: rank and size from Open MPI
+    /// (`OMPI_COMM_WORLD_RANK/SIZE`), PMI (`PMI_RANK/PMI_SIZE`), Slurm (`SLURM_PROCID/SLURM_NTASKS`)
+    /// or haydi's own `HAYDI_RANK/HAYDI_SIZE`. Rank 0 is the driver.
+    ///
+    /// The driver's address comes from `HAYDI_COORDINATOR` (`host:port`, the driver listens on
+    /// that port on every interface; the secret must then be in `HAYDI_SECRET`), or else from a
+    /// rendezvous file: `HAYDI_RENDEZVOUS` (on a shared file system for several machines), by
+    /// default a file in the temporary directory named after the launcher's job. The driver
+    /// writes its address and a fresh secret there (owner-only permissions) and removes it once
+    /// every worker has joined.
+    ///
+    /// Workers started by hand on other machines join the same way:
+    /// `HAYDI_RANK=3 HAYDI_SIZE=4 HAYDI_COORDINATOR=driver:7000 HAYDI_SECRET=... ./explore`.
+    pub fn from_env() -> Result<Self> {
+        Self::from_env_with(DistributedOptions::default())
+    }
+
+    /// [`from_env`](Self::from_env) with options.
+    pub fn from_env_with(mut opts: DistributedOptions) -> Result<Self> {
+        let info = launcher::detect_launcher().ok_or_else(|| {
+            Error::Context(
+                "no launcher found: run under mpirun or srun, or set HAYDI_RANK and HAYDI_SIZE"
+                    .into(),
+            )
+        })?;
+        let threads = launcher::threads_from_env().unwrap_or(opts.threads_per_worker);
+        let coordinator = std::env::var(launcher::ENV_COORDINATOR).ok();
+        let env_secret = match std::env::var(launcher::ENV_SECRET) {
+            Ok(s) => Some(
+                Secret::from_hex(&s).map_err(|e| Error::Context(format!("HAYDI_SECRET: {e}")))?,
+            ),
+            Err(_) => None,
+        };
+        let name = format!("{} processes ({})", info.size, info.launcher);
+        if info.rank > 0 {
+            let target = match (coordinator, env_secret) {
+                (Some(a), Some(s)) => worker::Target::Fixed(a, s),
+                (Some(_), None) => {
+                    return Err(Error::Context(
+                        "HAYDI_COORDINATOR is set but HAYDI_SECRET is not".into(),
+                    ))
+                }
+                (None, _) => worker::Target::Rendezvous(launcher::rendezvous_path().0),
+            };
+            return Self::worker(target, info.rank, threads, &opts, name);
+        }
+        opts.driver_threads.get_or_insert(1);
+        let (bind, secret, rendezvous) = match coordinator {
+            Some(a) => {
+                let port = a.rsplit(':').next().unwrap_or("0").to_string();
+                let secret = env_secret.ok_or_else(|| {
+                    Error::Context("HAYDI_COORDINATOR is set but HAYDI_SECRET is not".into())
+                })?;
+                (format!("0.0.0.0:{port}"), secret, None)
+            }
+            None => {
+                let (path, explicit) = launcher::rendezvous_path();
+                let bind = if explicit { "0.0.0.0:0" } else { "127.0.0.1:0" };
+                (
+                    bind.to_string(),
+                    env_secret.unwrap_or_else(Secret::random),
+                    Some((path, explicit)),
+                )
+            }
+        };
+        let mut d = Self::driver(&bind, secret.clone(), info.size, opts.clone())?;
+        let Role::Driver(side) = &*d.inner else {
+            unreachable!()
+        };
+        if let Some((path, explicit)) = &rendezvous {
+            let port = side.address.rsplit(':').next().unwrap_or("0");
+            let host = match std::env::var(launcher::ENV_ADVERTISE) {
+                Ok(h) => h,
+                Err(_) if *explicit => launcher::hostname(),
+                Err(_) => "127.0.0.1".into(),
+            };
+            launcher::write_rendezvous(path, &format!("{host}:{port}"), &secret)?;
+        }
+        let joined = side
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .wait_joined(info.size as usize - 1, opts.connect_timeout, || Ok(()));
+        if let Some((path, _)) = &rendezvous {
+            let _ = std::fs::remove_file(path);
+        }
+        joined?;
+        d.finish_setup(name);
+        Ok(d)
+    }
+
+    fn worker(
+        target: worker::Target,
+        rank: u32,
+        threads: usize,
+        opts: &DistributedOptions,
+        name: String,
+    ) -> Result<Self> {
+        let w = worker::WorkerSide::connect(target, rank, threads.max(1), opts)?;
+        let size = w.size;
+        Ok(DistributedContext {
+            inner: Arc::new(Role::Worker(w)),
+            workers: threads.max(1),
+            name: format!("{name}, worker rank {rank} of {size}"),
+        })
+    }
+
+    fn driver(bind: &str, secret: Secret, size: u32, opts: DistributedOptions) -> Result<Self> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("haydi-driver-io")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Context(format!("cannot start the I/O runtime: {e}")))?;
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind(bind))
+            .map_err(|e| Error::Context(format!("cannot listen on {bind}: {e}")))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| Error::Context(e.to_string()))?
+            .to_string();
+        let (tx, rx) = mpsc::channel();
+        let shared = Arc::new(Shared {
+            secret,
+            exe_hash: launcher::exe_hash(),
+            size,
+            opts: opts.clone(),
+            events: tx,
+            ranks: Mutex::new(HashSet::new()),
+        });
+        rt.spawn(coordinator::accept_loop(listener, shared));
+        tracing::info!(target: "haydi", %address, size, "driver listening");
+        Ok(DistributedContext {
+            inner: Arc::new(Role::Driver(Box::new(DriverSide {
+                state: Mutex::new(DriverState {
+                    events: rx,
+                    peers: BTreeMap::new(),
+                    pending_error: None,
+                    backlog: Default::default(),
+                }),
+                seq: AtomicU64::new(0),
+                opts,
+                size,
+                address,
+                children: Mutex::new(Vec::new()),
+                log_dir: None,
+                rt: Some(rt),
+            }))),
+            workers: 1,
+            name: String::new(),
+        })
+    }
+
+    fn finish_setup(&mut self, name: String) {
+        if let Role::Driver(side) = &*self.inner {
+            let st = side.state.lock().unwrap_or_else(|e| e.into_inner());
+            let remote: usize = st.peers.values().map(|p| p.threads as usize).sum();
+            self.workers = (remote + side.opts.driver_threads.unwrap_or(0)).max(1);
+            self.name = format!("distributed {name}");
+        }
+    }
+
+    /// This process's rank: 0 for the driver.
+    pub fn rank(&self) -> u32 {
+        match &*self.inner {
+            Role::Driver(_) => 0,
+            Role::Worker(w) => w.rank,
+            Role::Bystander { rank } => *rank,
+        }
+    }
+
+    /// Number of processes, the driver included (1 for a bystander).
+    pub fn size(&self) -> u32 {
+        match &*self.inner {
+            Role::Driver(d) => d.size,
+            Role::Worker(w) => w.size,
+            Role::Bystander { .. } => 1,
+        }
+    }
+
+    /// Whether this process is the driver of this context.
+    pub fn is_driver(&self) -> bool {
+        matches!(&*self.inner, Role::Driver(_))
+    }
+
+    /// Process ids of the workers this driver spawned (empty elsewhere).
+    pub fn worker_pids(&self) -> Vec<u32> {
+        match &*self.inner {
+            Role::Driver(d) => d
+                .children
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .map(|c| c.id())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The address the driver listens on (`None` elsewhere).
+    pub fn address(&self) -> Option<String> {
+        match &*self.inner {
+            Role::Driver(d) => Some(d.address.clone()),
+            _ => None,
+        }
+    }
+
+    /// Where spawned workers write their output (driver of `spawn` only).
+    pub fn log_dir(&self) -> Option<PathBuf> {
+        match &*self.inner {
+            Role::Driver(d) => d.log_dir.clone(),
+            _ => None,
+        }
+    }
+
+    /// Number of workers alive now (driver only; 0 elsewhere).
+    pub fn live_workers(&self) -> usize {
+        match &*self.inner {
+            Role::Driver(d) => d
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .live_peers(),
+            _ => 0,
+        }
+    }
+}
+
+impl ParallelContext for DistributedContext {
+    fn execute(&self, job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
+        match &*self.inner {
+            Role::Driver(d) => {
+                coordinator::execute_driver(&d.state, &d.seq, &d.opts_resolved(), job, opts)
+            }
+            Role::Worker(w) => w.execute(job, opts),
+            Role::Bystander { .. } => {
+                let quiet = RunOptions {
+                    progress_bar: false,
+                    chunk_trace: None,
+                    ..opts.clone()
+                };
+                SerialContext.execute(job, &quiet)
+            }
+        }
+    }
+
+    fn workers(&self) -> usize {
+        self.workers
+    }
+
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+}
+
+impl DriverSide {
+    fn opts_resolved(&self) -> ResolvedOpts<'_> {
+        ResolvedOpts(&self.opts)
+    }
+}
+
+/// Options with the driver's threads decided.
+pub(crate) struct ResolvedOpts<'a>(&'a DistributedOptions);
+
+impl ResolvedOpts<'_> {
+    pub(crate) fn driver_threads(&self) -> usize {
+        self.0.driver_threads.unwrap_or(0)
+    }
+    pub(crate) fn max_chunk_failures(&self) -> u32 {
+        self.0.max_chunk_failures
+    }
+    pub(crate) fn schedule(&self) -> ScheduleConfig {
+        self.0.schedule.clone()
+    }
+}

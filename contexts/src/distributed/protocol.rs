@@ -1,0 +1,275 @@
+//! The messages between driver and workers (serde, bincode 2 with a size limit).
+
+use haydi_core::Error;
+use serde::{Deserialize, Serialize};
+
+/// Decoding allocates at most this much for one message, whatever its bytes claim.
+pub const DECODE_LIMIT: usize = super::frame::DEFAULT_MAX_FRAME;
+
+/// Identifies a run across processes: the same program reaches the same `run(true)` calls in the
+/// same order on every process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunId {
+    /// How many runs this context executed before this one (per process).
+    pub seq: u64,
+    /// `file:line:column` of the `run` call.
+    pub call_site: String,
+    /// The type name of the pipeline and its action.
+    pub type_name: String,
+}
+
+impl std::fmt::Display for RunId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "run #{} at {} ({})",
+            self.seq, self.call_site, self.type_name
+        )
+    }
+}
+
+/// What a worker sends after authenticating.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Join {
+    /// The worker's rank (1..size).
+    pub rank: u32,
+    /// SHA-256 of the worker's executable.
+    pub exe_hash: [u8; 32],
+    /// How many chunks the worker runs at once.
+    pub threads: u32,
+    /// Process id, for log messages.
+    pub pid: u32,
+    /// Host name, for log messages.
+    pub host: String,
+}
+
+/// The result of one chunk as it travels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkResult {
+    /// The encoded partial.
+    pub partial: Vec<u8>,
+    /// Items let through by each `take`.
+    pub take_counts: Vec<u64>,
+    /// Items that reached the action.
+    pub items: u64,
+}
+
+/// The final result of a run as broadcast to the workers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Final {
+    /// The encoded merged partial.
+    pub partial: Vec<u8>,
+    /// Whether the run is complete.
+    pub complete: bool,
+    /// Indices processed.
+    pub processed: u128,
+    /// Size of the index space.
+    pub total: Option<u128>,
+    /// Items that reached the action.
+    pub items: u64,
+}
+
+/// Worker to driver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ToDriver {
+    /// First message after authentication.
+    Join(Join),
+    /// The worker reached a run.
+    Announce(RunId),
+    /// A chunk finished; the worker wants another.
+    Done {
+        /// Sequence number of the run.
+        run: u64,
+        /// The chunk's id.
+        chunk: u64,
+        /// The partial, or the error of the chunk.
+        result: Result<ChunkResult, WireError>,
+        /// Time spent on the chunk, in nanoseconds.
+        nanos: u64,
+    },
+    /// The worker is alive.
+    Heartbeat,
+}
+
+/// Driver to worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// The worker was accepted.
+    Welcome {
+        /// Number of processes (driver included).
+        size: u32,
+    },
+    /// Run this chunk.
+    Chunk {
+        /// Sequence number of the run.
+        run: u64,
+        /// The chunk's id.
+        id: u64,
+        /// First index.
+        start: u128,
+        /// One past the last index.
+        end: u128,
+        /// Take budgets.
+        budgets: Vec<u64>,
+    },
+    /// The run is over: its result, or its error.
+    Result {
+        /// Sequence number of the run.
+        run: u64,
+        /// The merged result.
+        outcome: Result<Final, WireError>,
+    },
+    /// The worker is refused (a different executable, a rank already taken).
+    Refused(String),
+    /// The driver is alive.
+    Heartbeat,
+    /// The driver is done: exit.
+    Shutdown,
+}
+
+/// An [`Error`] as it travels between processes; converts back to the same error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub enum WireError {
+    InvalidDomain(String),
+    SizeOverflow(String),
+    EmptyDomain(String),
+    GenerateRejected(String, u32),
+    Unbounded,
+    NestedParallelRun,
+    Panicked {
+        start: u128,
+        end: u128,
+        message: String,
+        worker: Option<String>,
+    },
+    Context(String),
+    Serialization(String),
+    Worker(String),
+    Protocol(String),
+    NotStrict(String),
+    Other(String),
+}
+
+impl From<&Error> for WireError {
+    fn from(e: &Error) -> Self {
+        match e.clone() {
+            Error::InvalidDomain(s) => WireError::InvalidDomain(s),
+            Error::SizeOverflow { domain } => WireError::SizeOverflow(domain),
+            Error::EmptyDomain { domain } => WireError::EmptyDomain(domain),
+            Error::GenerateRejected { domain, tries } => WireError::GenerateRejected(domain, tries),
+            Error::Unbounded => WireError::Unbounded,
+            Error::NestedParallelRun => WireError::NestedParallelRun,
+            Error::Panicked {
+                chunk,
+                message,
+                worker,
+            } => WireError::Panicked {
+                start: chunk.start,
+                end: chunk.end,
+                message,
+                worker,
+            },
+            Error::Context(s) => WireError::Context(s),
+            Error::Serialization(s) => WireError::Serialization(s),
+            Error::Worker(s) => WireError::Worker(s),
+            Error::Protocol(s) => WireError::Protocol(s),
+            Error::NotStrict(s) => WireError::NotStrict(s),
+            other => WireError::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<WireError> for Error {
+    fn from(e: WireError) -> Self {
+        match e {
+            WireError::InvalidDomain(s) => Error::InvalidDomain(s),
+            WireError::SizeOverflow(domain) => Error::SizeOverflow { domain },
+            WireError::EmptyDomain(domain) => Error::EmptyDomain { domain },
+            WireError::GenerateRejected(domain, tries) => Error::GenerateRejected { domain, tries },
+            WireError::Unbounded => Error::Unbounded,
+            WireError::NestedParallelRun => Error::NestedParallelRun,
+            WireError::Panicked {
+                start,
+                end,
+                message,
+                worker,
+            } => Error::Panicked {
+                chunk: start..end,
+                message,
+                worker,
+            },
+            WireError::Context(s) | WireError::Other(s) => Error::Context(s),
+            WireError::Serialization(s) => Error::Serialization(s),
+            WireError::Worker(s) => Error::Worker(s),
+            WireError::Protocol(s) => Error::Protocol(s),
+            WireError::NotStrict(s) => Error::NotStrict(s),
+        }
+    }
+}
+
+fn config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<DECODE_LIMIT>()
+}
+
+/// Encodes a message.
+///
+/// ```
+/// use haydi_contexts::distributed::protocol::{decode, encode, ToWorker};
+/// let bytes = encode(&ToWorker::Welcome { size: 3 }).unwrap();
+/// assert_eq!(decode::<ToWorker>(&bytes).unwrap(), ToWorker::Welcome { size: 3 });
+/// assert!(decode::<ToWorker>(&[0xff, 0xff, 0xff]).is_err());
+/// ```
+pub fn encode<T: Serialize>(msg: &T) -> Result<Vec<u8>, Error> {
+    bincode::serde::encode_to_vec(msg, config()).map_err(|e| Error::Serialization(e.to_string()))
+}
+
+/// Decodes a message; malformed bytes give an error (never a panic or an unbounded allocation),
+/// and so do trailing bytes.
+pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, Error> {
+    let (msg, used) = bincode::serde::decode_from_slice(bytes, config())
+        .map_err(|e| Error::Protocol(format!("malformed message: {e}")))?;
+    if used != bytes.len() {
+        return Err(Error::Protocol("malformed message: trailing bytes".into()));
+    }
+    Ok(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+        /// Random bytes decode to an error or a message, never a panic.
+        #[test]
+        fn random_messages_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = decode::<ToDriver>(&bytes);
+            let _ = decode::<ToWorker>(&bytes);
+        }
+    }
+
+    #[test]
+    fn huge_claimed_lengths_are_refused() {
+        // Announce(RunId) with a string claiming 2^60 bytes.
+        let mut bytes = vec![1u8, 0, 0xfd];
+        bytes.extend_from_slice(&(1u64 << 60).to_le_bytes());
+        assert!(decode::<ToDriver>(&bytes).is_err());
+    }
+
+    #[test]
+    fn errors_survive_the_trip() {
+        let e = Error::Panicked {
+            chunk: 5..9,
+            message: "boom".into(),
+            worker: Some("rank 2".into()),
+        };
+        let back: Error = WireError::from(&e).into();
+        assert_eq!(back, e);
+        assert_eq!(
+            Error::from(WireError::from(&Error::Unbounded)),
+            Error::Unbounded
+        );
+    }
+}

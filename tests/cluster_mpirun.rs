@@ -1,0 +1,43 @@
+//! Runs `examples/cluster.rs` under Open MPI's `mpirun` with 3 ranks (skipped, with a notice,
+//! when `mpirun` or the example binary is not there; `cargo test` builds the examples).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn example_binary() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?.parent()?.join("examples");
+    let bin = dir.join(format!("cluster{}", std::env::consts::EXE_SUFFIX));
+    bin.exists().then_some(bin)
+}
+
+#[test]
+fn cluster_example_under_mpirun() {
+    if Command::new("mpirun").arg("--version").output().is_err() {
+        eprintln!("mpirun is not installed (Debian: apt-get install openmpi-bin); skipping");
+        return;
+    }
+    let Some(bin) = example_binary() else {
+        eprintln!("the cluster example is not built (cargo test builds it); skipping");
+        return;
+    };
+    let out = Command::new("mpirun")
+        .args(["--allow-run-as-root", "--oversubscribe", "-n", "3"])
+        .arg(&bin)
+        .arg("200000")
+        .output()
+        .expect("start mpirun");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("3 processes (open-mpi)"), "{stdout}");
+    assert!(stdout.contains("primes below 200000: 17984"), "{stdout}");
+    assert!(
+        stdout.contains("first twin primes: [3, 5, 11, 17, 29]"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("checksum: 499897499674"), "{stdout}");
+}
