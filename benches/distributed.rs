@@ -10,10 +10,10 @@
 //! (`serve`), with the same call site as the driver's runs, until the driver shuts it down.
 
 use criterion::Criterion;
-use haydi::contexts_crate::{DistributedContext, DistributedOptions};
 use haydi::domain::tests_support::Digits;
 use haydi::plumbing::ScheduleConfig;
 use haydi::prelude::*;
+use haydi::{DistributedContext, DistributedOptions};
 use std::time::Duration;
 
 fn heavy(x: u64) -> u64 {

@@ -23,10 +23,10 @@
 //! Only rank 0 prints the results; every rank gets the same values. An optional argument sets
 //! the bound of the prime count (default 2000000).
 
-use haydi::contexts_crate::distributed::launcher::detect_launcher;
-use haydi::contexts_crate::DistributedContext;
+use haydi::contexts::distributed::launcher::detect_launcher;
 use haydi::domain::tests_support::Digits;
 use haydi::prelude::*;
+use haydi::DistributedContext;
 
 fn is_prime(n: u64) -> bool {
     n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)

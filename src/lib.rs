@@ -13,16 +13,18 @@
 //!
 //! This crate re-exports the layers: [`haydi_core`] (traits, pipelines, actions, scheduler,
 //! serial and thread contexts, session), [`haydi_domains`] (the domains) and [`haydi_contexts`]
-//! (worker processes and clusters). See `docs/ARCHITECTURE.md`.
+//! (worker processes and clusters: [`DistributedContext`]). See `docs/ARCHITECTURE.md`.
 
 /// Canonical forms: unlabelled atoms, isomorphism, orderly generation (`haydi-canon`).
 pub use haydi_canon as canon;
-pub use haydi_contexts as contexts_crate;
+pub use haydi_contexts as contexts;
+pub use haydi_contexts::{DistributedContext, DistributedOptions};
 pub use haydi_core::*;
 pub use haydi_domains::*;
 
 /// Everything a typical exploration program needs: `use haydi::prelude::*;`.
 pub mod prelude {
+    pub use haydi_contexts::DistributedContext;
     pub use haydi_core::prelude::*;
     pub use haydi_domains::*;
 }

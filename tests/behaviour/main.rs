@@ -412,6 +412,13 @@ fn main() {
     for n in [1, 2, 4] {
         contexts.push(Arc::new(ThreadContext::new(n).expect("thread pool")));
     }
+    // Worker processes: this binary is re-executed as the workers, which follow this same `main`
+    // (and run the serial and thread checks above by themselves) until their `spawn` call.
+    for n in [2, 3] {
+        contexts.push(Arc::new(
+            DistributedContext::spawn(n).expect("spawn workers"),
+        ));
+    }
     let checks: &[(&str, Check)] = &[
         ("collect_order", collect_order),
         ("count_sum", count_sum),
