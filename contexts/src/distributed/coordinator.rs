@@ -289,14 +289,7 @@ impl RunCtx<'_, '_> {
 
     fn fail(&mut self, e: Error) {
         if let Some((_, sched)) = self.sched {
-            // Completing a (dummy) chunk with an error stops the scheduler: no more chunks.
-            let dummy = ChunkSpec {
-                id: u64::MAX,
-                start: 0,
-                end: 0,
-                budgets: Vec::new(),
-            };
-            sched.complete(&dummy, Err(e.clone()), Duration::ZERO, 0);
+            sched.fail(e.clone());
         }
         self.error.get_or_insert(e);
     }

@@ -271,6 +271,17 @@ impl<'j> Scheduler<'j> {
         st.requeued.push_back(spec);
     }
 
+    /// Ends the run with `error` (unless it already failed): no more chunks are handed out and
+    /// [`Scheduler::finish`] returns the first error recorded. For failures that belong to no
+    /// chunk, such as a protocol error of a distributed context.
+    pub fn fail(&self, error: Error) {
+        let mut st = self.lock();
+        if st.error.is_none() {
+            st.error = Some(error);
+        }
+        self.stop_with(&mut st, Flow::Failed);
+    }
+
     /// Number of chunks handed out and not completed.
     pub fn outstanding(&self) -> usize {
         self.lock().outstanding
@@ -288,10 +299,8 @@ impl<'j> Scheduler<'j> {
         st.outstanding = st.outstanding.saturating_sub(1);
         let out = match result {
             Err(e) => {
-                if st.error.is_none() {
-                    st.error = Some(e);
-                }
-                self.stop_with(&mut st, Flow::Failed);
+                drop(st);
+                self.fail(e);
                 return;
             }
             Ok(out) => out,
