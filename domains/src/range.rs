@@ -127,6 +127,13 @@ impl Domain for Range {
         let s = start.min(e as u128) as u64;
         let base = self.start as u64;
         let step = self.step as u64;
+        if step == 1 {
+            // The common case, kept as simple as a hand-written loop over the values.
+            let (lo, hi) = (base.wrapping_add(s) as i64, base.wrapping_add(e) as i64);
+            if lo <= hi {
+                return (lo..hi).try_for_each(f);
+            }
+        }
         (s..e).try_for_each(|i| f(base.wrapping_add(i.wrapping_mul(step)) as i64))
     }
 

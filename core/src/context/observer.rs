@@ -14,7 +14,7 @@ pub struct Progress {
     pub processed: u128,
     /// Length of the index space (`None` for endless sources).
     pub total: Option<u128>,
-    /// Items that reached the action so far.
+    /// Items that reached the action so far (after all filters).
     pub items: u64,
     /// Time since the run started.
     pub elapsed: Duration,

@@ -124,7 +124,13 @@ where
         site: &'static Location<'static>,
         parallel: bool,
     ) -> Result<Outcome<A::Output>> {
-        let bound = Bound { job: self, site };
+        let count_items =
+            opts.progress_bar || opts.progress.is_some() || opts.chunk_trace.is_some();
+        let bound = Bound {
+            job: self,
+            site,
+            count_items,
+        };
         let report = if !parallel {
             ctx.execute(&bound, opts)?
         } else {
@@ -157,8 +163,15 @@ where
         })
     }
 
-    /// Runs the items with index in `[start, end)` with the given `take` budgets.
-    fn run_chunk_typed(&self, start: u128, end: u128, budgets: &[u64]) -> Result<ChunkOutput> {
+    /// Runs the items with index in `[start, end)` with the given `take` budgets. With `COUNT`,
+    /// also counts the items that reach the action (for progress reports); without it the loop
+    /// carries no counter at all.
+    fn run_chunk_typed<const COUNT: bool>(
+        &self,
+        start: u128,
+        end: u128,
+        budgets: &[u64],
+    ) -> Result<ChunkOutput> {
         let ctx = ChunkCtx::new(budgets);
         let mut acc = self.action.empty();
         let mut items = 0u64;
@@ -167,7 +180,9 @@ where
             let res = catch_unwind(AssertUnwindSafe(|| {
                 let mut push = self.transform.wrap(&ctx, |x| {
                     action.push(&mut acc, x);
-                    items += 1;
+                    if COUNT {
+                        items += 1;
+                    }
                     ControlFlow::Continue(())
                 });
                 self.source.visit(start, end, &mut push)
@@ -201,6 +216,7 @@ fn downcast<P: 'static>(p: ErasedPartial) -> Result<P> {
 struct Bound<'a, S, T, A> {
     job: &'a Job<S, T, A>,
     site: &'static Location<'static>,
+    count_items: bool,
 }
 
 impl<S, T, A> ErasedJob for Bound<'_, S, T, A>
@@ -222,7 +238,11 @@ where
     }
 
     fn run_chunk(&self, start: u128, end: u128, budgets: &[u64]) -> Result<ChunkOutput> {
-        self.job.run_chunk_typed(start, end, budgets)
+        if self.count_items {
+            self.job.run_chunk_typed::<true>(start, end, budgets)
+        } else {
+            self.job.run_chunk_typed::<false>(start, end, budgets)
+        }
     }
 
     fn empty_partial(&self) -> ErasedPartial {

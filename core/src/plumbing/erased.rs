@@ -15,7 +15,8 @@ pub struct ChunkOutput {
     pub partial: ErasedPartial,
     /// How many items passed each `take` of the pipeline.
     pub take_counts: Vec<u64>,
-    /// How many items reached the action.
+    /// How many items reached the action (counted only when the run reports progress or writes
+    /// a chunk trace; 0 otherwise).
     pub items: u64,
 }
 
