@@ -74,6 +74,8 @@ struct State {
     /// Indices per second of one worker (moving average).
     rate: Option<f64>,
     inline: bool,
+    /// The rest is small: hand it out as one chunk.
+    rest_at_once: bool,
     requeued: VecDeque<ChunkSpec>,
     outstanding: usize,
     pending: BTreeMap<u128, Done>,
@@ -138,6 +140,7 @@ impl<'j> Scheduler<'j> {
             last_size: 0,
             rate: None,
             inline: true,
+            rest_at_once: false,
             requeued: VecDeque::new(),
             outstanding: 0,
             pending: BTreeMap::new(),
@@ -206,7 +209,9 @@ impl<'j> Scheduler<'j> {
         };
         if let Some(end) = self.end {
             let remaining = end - st.next;
-            if !st.inline {
+            if st.rest_at_once {
+                size = remaining;
+            } else if !st.inline {
                 // Guided tail: never hand one worker more than its share of what is left.
                 size = size.min(remaining.div_ceil(2 * self.workers as u128));
             }
@@ -316,9 +321,16 @@ impl<'j> Scheduler<'j> {
         if st.flow != Flow::Running && st.flow != Flow::TimedOut {
             return;
         }
-        st.pending.insert(spec.start, Done { end: spec.end, out });
-        if st.flow == Flow::Running {
+        let done = Done { end: spec.end, out };
+        if st.flow == Flow::Running && spec.start == st.merged_to {
+            // The common case on one thread: the chunk continues the merged prefix.
+            self.merge_one(&mut st, spec.start, done);
             self.merge_prefix(&mut st);
+        } else {
+            st.pending.insert(spec.start, done);
+            if st.flow == Flow::Running {
+                self.merge_prefix(&mut st);
+            }
         }
         self.observer.progress(st.processed, st.items, false);
     }
@@ -333,41 +345,47 @@ impl<'j> Scheduler<'j> {
                 break;
             }
             let start = *entry.key();
-            let Done { end, mut out } = entry.remove();
-            let exact = out
-                .take_counts
+            let done = entry.remove();
+            self.merge_one(st, start, done);
+        }
+    }
+
+    /// Merges one chunk that starts where the merged prefix ends, checking its `take` counts.
+    fn merge_one(&self, st: &mut State, start: u128, done: Done) {
+        let Done { end, mut out } = done;
+        let exact = out
+            .take_counts
+            .iter()
+            .zip(self.limits.iter().zip(&st.cum))
+            .all(|(k, (n, c))| *k <= n - c);
+        if !exact {
+            // This chunk let more through some take than the items before it leave room
+            // for: run it again with the exact budgets.
+            let budgets: Vec<u64> = self
+                .limits
                 .iter()
-                .zip(self.limits.iter().zip(&st.cum))
-                .all(|(k, (n, c))| *k <= n - c);
-            if !exact {
-                // This chunk let more through some take than the items before it leave room
-                // for: run it again with the exact budgets.
-                let budgets: Vec<u64> = self
-                    .limits
-                    .iter()
-                    .zip(&st.cum)
-                    .map(|(n, c)| n - c)
-                    .collect();
-                match self.job.run_chunk(start, end, &budgets) {
-                    Ok(o) => out = o,
-                    Err(e) => {
-                        st.error = Some(e);
-                        self.stop_with(st, Flow::Failed);
-                        return;
-                    }
+                .zip(&st.cum)
+                .map(|(n, c)| n - c)
+                .collect();
+            match self.job.run_chunk(start, end, &budgets) {
+                Ok(o) => out = o,
+                Err(e) => {
+                    st.error = Some(e);
+                    self.stop_with(st, Flow::Failed);
+                    return;
                 }
             }
-            if let Err(e) = self.merge_into(st, out) {
-                st.error = Some(e);
-                self.stop_with(st, Flow::Failed);
-                return;
-            }
-            st.merged_to = end;
-            st.processed += end - start;
-            let exhausted = self.limits.iter().zip(&st.cum).any(|(n, c)| c >= n);
-            if exhausted || self.end == Some(end) {
-                self.stop_with(st, Flow::Complete);
-            }
+        }
+        if let Err(e) = self.merge_into(st, out) {
+            st.error = Some(e);
+            self.stop_with(st, Flow::Failed);
+            return;
+        }
+        st.merged_to = end;
+        st.processed += end - start;
+        let exhausted = self.limits.iter().zip(&st.cum).any(|(n, c)| c >= n);
+        if exhausted || self.end == Some(end) {
+            self.stop_with(st, Flow::Complete);
         }
     }
 
@@ -377,6 +395,25 @@ impl<'j> Scheduler<'j> {
         }
         st.items += out.items;
         self.job.merge(&mut st.acc, out.partial)
+    }
+
+    /// Records a chunk `[0, end)` that the caller ran before the scheduler existed.
+    fn adopt(&self, end: u128, out: ChunkOutput, elapsed: Duration) {
+        let spec = {
+            let mut st = self.lock();
+            debug_assert_eq!(st.next, 0);
+            st.next = end;
+            st.last_size = end;
+            st.outstanding += 1;
+            st.next_id += 1;
+            ChunkSpec {
+                id: 0,
+                start: 0,
+                end,
+                budgets: self.limits.clone(),
+            }
+        };
+        self.complete(&spec, Ok(out), elapsed, 0);
     }
 
     /// Takes a chunk, runs it on this thread and records it. `false` when there was none.
@@ -398,10 +435,21 @@ impl<'j> Scheduler<'j> {
     }
 
     /// Runs small chunks of growing size on the calling thread for about the probe budget, so
-    /// the cost of an item is known before work is spread (and tiny runs never leave here).
+    /// the cost of an item is known before work is spread. As soon as the rest is estimated to
+    /// be shorter than the inline threshold, it runs here as one chunk: tiny runs never leave
+    /// the calling thread.
     pub fn probe(&self) {
         let t = Instant::now();
-        while t.elapsed() < self.config.probe_budget && self.run_one(0) {}
+        loop {
+            if self.small_enough_for_inline() {
+                self.lock().rest_at_once = true;
+                while self.run_one(0) {}
+                return;
+            }
+            if t.elapsed() >= self.config.probe_budget || !self.run_one(0) {
+                return;
+            }
+        }
     }
 
     /// Whether the rest of the run is estimated to be too short to be worth spreading.
@@ -466,8 +514,15 @@ pub fn drive(
     config: ScheduleConfig,
     dispatch: Option<Dispatch<'_>>,
 ) -> Result<RunReport> {
+    let first = match tiny_run(job, opts, &config)? {
+        FirstChunk::Finished(report) => return Ok(report),
+        FirstChunk::Ran(first) => first,
+    };
     let sched = Scheduler::new(job, opts, workers, config)?;
     sched.observer.start(job);
+    if let Some((end, out, elapsed)) = first {
+        sched.adopt(end, out, elapsed);
+    }
     sched.probe();
     if !sched.is_stopped() {
         match dispatch {
@@ -479,4 +534,58 @@ pub fn drive(
         }
     }
     sched.finish()
+}
+
+enum FirstChunk {
+    /// The whole run is done.
+    Finished(RunReport),
+    /// The first chunk `[0, end)` ran (or, with `None`, nothing ran because the run has options
+    /// that need the scheduler from its start).
+    Ran(Option<(u128, ChunkOutput, Duration)>),
+}
+
+/// The fast path of tiny runs: time one first chunk with no scheduler at all and, if the rest
+/// is estimated to take less than the inline threshold, run it as a second chunk right here.
+/// A run with a timeout or progress reporting always takes the scheduler's path.
+fn tiny_run(job: &dyn ErasedJob, opts: &RunOptions, config: &ScheduleConfig) -> Result<FirstChunk> {
+    let plain = opts.timeout.is_none()
+        && !opts.progress_bar
+        && opts.progress.is_none()
+        && opts.chunk_trace.is_none();
+    let limits = job.take_limits();
+    let end = match job.extent()? {
+        Extent::Finite(end) if plain && end > 0 && !limits.contains(&0) => end,
+        _ => return Ok(FirstChunk::Ran(None)),
+    };
+    let len = job.alignment().max(1).min(end);
+    let t = Instant::now();
+    let first = job.run_chunk(0, len, limits)?;
+    let elapsed = t.elapsed();
+    let exhausted = limits.iter().zip(&first.take_counts).any(|(n, k)| k >= n);
+    if len == end || exhausted {
+        return Ok(FirstChunk::Finished(RunReport {
+            partial: first.partial,
+            complete: true,
+            processed: len,
+            total: Some(end),
+        }));
+    }
+    let rest = (end - len) as f64 * elapsed.as_secs_f64() / len as f64;
+    if rest >= config.inline_threshold.as_secs_f64() {
+        return Ok(FirstChunk::Ran(Some((len, first, elapsed))));
+    }
+    let budgets: Vec<u64> = limits
+        .iter()
+        .zip(&first.take_counts)
+        .map(|(n, k)| n - k)
+        .collect();
+    let second = job.run_chunk(len, end, &budgets)?;
+    let mut partial = first.partial;
+    job.merge(&mut partial, second.partial)?;
+    Ok(FirstChunk::Finished(RunReport {
+        partial,
+        complete: true,
+        processed: end,
+        total: Some(end),
+    }))
 }
