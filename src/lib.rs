@@ -28,3 +28,8 @@ pub mod prelude {
     pub use haydi_core::prelude::*;
     pub use haydi_domains::*;
 }
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -20,6 +20,7 @@ use std::ops::ControlFlow;
 /// assert_eq!(d.size(), Size::AtMost(6));
 /// assert_eq!(d.iter().collect::<Vec<_>>(), vec![3, 4]);
 /// assert_eq!(d.item_at(1), None);
+/// assert_eq!(d.to_string(), "Filter(Digits)(size=at most 6) {3, 4}");
 /// ```
 #[derive(Clone)]
 #[must_use = "domains are lazy and do nothing unless iterated"]
@@ -85,5 +86,16 @@ where
 
     fn name(&self) -> String {
         format!("Filter({})", self.inner.name())
+    }
+}
+
+impl<D, F> fmt::Display for Filtered<D, F>
+where
+    D: Domain,
+    D::Item: fmt::Debug,
+    F: Fn(&D::Item) -> bool + Clone + Send + Sync,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&super::describe(self))
     }
 }

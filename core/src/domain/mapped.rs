@@ -67,3 +67,14 @@ where
         format!("Map({})", self.inner.name())
     }
 }
+
+impl<D, F, O> fmt::Display for Mapped<D, F>
+where
+    D: Domain,
+    F: Fn(D::Item) -> O + Clone + Send + Sync,
+    O: Clone + Send + fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&super::describe(self))
+    }
+}
