@@ -231,6 +231,17 @@ fn mixed_nestings_match_the_oracle() {
     assert_eq!(oracle(&Product::new((Range::new(3), Boolean)), &[]), 6);
 }
 
+#[test]
+fn repeated_join_parts_give_each_class_once() {
+    let u = USet::new(3, "u");
+    let twice = || Join::new(vec![u.clone(), u.clone()]);
+    assert_eq!(count(&Product::new((twice(), Boolean))), 2);
+    assert_eq!(count(&Sequences::new(twice(), 2)), 2);
+    assert_eq!(count(&Mappings::new(Boolean, twice()).unwrap()), 2);
+    assert_eq!(count(&Subsets::with_size(twice(), 2).unwrap()), 1);
+    assert_eq!(count(&Product::repeat(twice(), 3)), 5);
+}
+
 fn assert_not_strict<T: std::fmt::Debug>(r: Result<T>, mentions: &str) {
     match r {
         Err(Error::NotStrict(m)) => assert!(m.contains(mentions), "{m:?} should name {mentions}"),
