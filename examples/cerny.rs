@@ -9,22 +9,16 @@
 //!
 //! `cargo run --release --example cerny -- [max_n]` (default 4).
 
-use haydi::canon::{cnfs, shape, USet, Value};
+use haydi::prelude::*;
 use std::collections::VecDeque;
 
+/// An automaton: the transition function `(state, letter) -> state`.
+type Automaton = Map<(Atom, Atom), Atom>;
+
 /// Length of a shortest synchronizing word, or 0 when there is none.
-fn reset_length(automaton: &Value, n: usize) -> u32 {
-    let Value::Map(pairs) = automaton else {
-        panic!("a mapping")
-    };
+fn reset_length(automaton: &Automaton, n: usize) -> u32 {
     let mut delta = vec![[0usize; 2]; n];
-    for (k, v) in pairs {
-        let (Value::Seq(kv), Value::Atom(t)) = (k, v) else {
-            panic!("(state, letter) -> state")
-        };
-        let (Value::Atom(s), Value::Atom(l)) = (&kv[0], &kv[1]) else {
-            panic!("atoms")
-        };
+    for ((s, l), t) in automaton.iter() {
         delta[s.index() as usize][l.index() as usize] = t.index() as usize;
     }
     let full = (1usize << n) - 1;
@@ -51,21 +45,21 @@ fn reset_length(automaton: &Value, n: usize) -> u32 {
     0
 }
 
-fn main() {
+fn main() -> Result<()> {
     let max: u32 = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(4);
     for n in 1..=max {
-        let states = shape::uset(&USet::new(n, "states"));
-        let letters = shape::uset(&USet::new(2, "letters"));
-        let automata = shape::mappings(shape::product(vec![states.clone(), letters]), states);
-        let (count, max_reset) = cnfs(&automata)
-            .expect("automata are strict")
+        let states = USet::new(n, "states");
+        let letters = USet::new(2, "letters");
+        let automata = Mappings::new(Product::new((states.clone(), letters)), states)?;
+        let (count, max_reset) = automata
+            .cnfs()?
             .map(move |a| (1u64, reset_length(&a, n as usize)))
             .reduce_with((0, 0), |a, b| (a.0 + b.0, a.1.max(b.1)))
-            .run(true)
-            .expect("run");
+            .run(true)?;
         println!("n={n} automata={count} max_reset={max_reset}");
     }
+    Ok(())
 }

@@ -17,13 +17,27 @@
 
 /// Canonical forms: unlabelled atoms, isomorphism, orderly generation (`haydi-canon`).
 pub use haydi_canon as canon;
+pub use haydi_canon::{
+    canonize, expand, is_canonical, is_isomorphic, Atom, Canonical, CnfsExt, USet,
+};
 pub use haydi_contexts as contexts;
 pub use haydi_contexts::{DistributedContext, DistributedOptions};
 pub use haydi_core::*;
 pub use haydi_domains::*;
 
 /// Everything a typical exploration program needs: `use haydi::prelude::*;`.
+///
+/// ```
+/// use haydi::prelude::*;
+/// let v = USet::new(4, "v");
+/// let graphs = Subsets::new(Subsets::with_size(v, 2)?)?;
+/// assert_eq!(graphs.cnfs()?.count().run(true)?, 11);
+/// # Ok::<(), haydi::Error>(())
+/// ```
 pub mod prelude {
+    pub use haydi_canon::{
+        canonize, expand, is_canonical, is_isomorphic, Atom, Canonical, CnfsExt, USet,
+    };
     pub use haydi_contexts::DistributedContext;
     pub use haydi_core::prelude::*;
     pub use haydi_domains::*;

@@ -98,11 +98,13 @@ impl Gen {
                     }
                 }
             },
-            Shape::Product(ps) => {
-                Gen::Product(ps.iter().map(Shape::elements).collect::<Result<_>>()?)
-            }
+            Shape::Product(ps) => Gen::Product(
+                ps.iter()
+                    .map(|p| p.elements().map(first_occurrences))
+                    .collect::<Result<_>>()?,
+            ),
             Shape::Sequences { item, min, max } => Gen::Seq {
-                items: item.elements()?,
+                items: first_occurrences(item.elements()?),
                 min: *min,
                 max: *max,
             },
@@ -112,7 +114,7 @@ impl Gen {
                 ks.dedup();
                 Gen::Mappings {
                     keys: ks,
-                    values: values.elements()?,
+                    values: first_occurrences(values.elements()?),
                 }
             }
             other => {
@@ -364,6 +366,13 @@ impl Gen {
         }
         self.children(node, &mut |c| self.walk(&c, f))
     }
+}
+
+/// The values without repeats, each at its first position (a `Join` may repeat items; a
+/// component listed twice would give the same child twice).
+fn first_occurrences(vs: Vec<Value>) -> Vec<Value> {
+    let mut seen = std::collections::HashSet::new();
+    vs.into_iter().filter(|v| seen.insert(v.clone())).collect()
 }
 
 /// Whether the atoms of `cand` not used yet (index `>= counts[uset]`) are exactly the next

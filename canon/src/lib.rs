@@ -36,9 +36,16 @@
 //! nodes and unexpanded subtrees, in pre-order, the heaviest subtrees expanded first), so
 //! `run(true)` hands subtrees to workers, and the items come in the same order as serially.
 //!
-//! ## Plugging in concrete domains
+//! ## Concrete domains
 //!
-//! A concrete domain takes part by implementing [`StrictShape`] (`fn shape(&self) ->
+//! Every domain of `haydi-domains` implements [`StrictShape`]: `Range`, `Boolean`, `Values` of
+//! plain values, `Product2..8`, `ProductRepeat`, `Sequences`, `Subsets`, `Mappings`, `Join`,
+//! [`USet`] and [`haydi_core::BoxedDomain`] (materialized as [`Shape::Values`] or
+//! [`Shape::Items`]); a user `map`, a `filter`, `Permutations`, `ProductUnordered` and `Values`
+//! holding atoms are refused with [`Error::NotStrict`]. So `Subsets::with_size(u, 2)?.cnfs()?`
+//! works directly.
+//!
+//! A further domain takes part by implementing [`StrictShape`] (`fn shape(&self) ->
 //! Result<Shape>`) for a strict domain, with an item type implementing [`Canonical`]; then
 //! [`CnfsExt::cnfs`] gives `domain.cnfs()`. The canonical forms are produced as [`Value`]s and
 //! decoded with `Canonical::from_value`, so the item's `to_value` must follow the [`Shape`]'s
@@ -51,6 +58,8 @@
 //! Only the top-level container is built incrementally; its components are chosen whole from
 //! the materialised values of the component domain (at most [`shape::MAX_COMPONENT`]).
 //! `Values` must hold plain values (no atoms); filtered domains are not supported (`NotStrict`).
+//! A boxed domain and the keys of a `Mappings` are materialized as explicit items, so the
+//! undirected-graph fast path is only recognised on unboxed `Subsets(Subsets(USet, 2))`.
 //!
 //! ```
 //! use haydi_canon::{cnfs, shape, USet};
@@ -61,6 +70,7 @@
 //! ```
 
 mod atom;
+mod domains;
 mod generate;
 mod graph;
 mod search;

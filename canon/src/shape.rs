@@ -35,6 +35,11 @@ pub enum Shape {
     Boolean,
     /// Given plain values (no atoms), in the given order.
     Values(Vec<Value>),
+    /// The materialized items of a strict domain whose structure is not visible (a boxed
+    /// domain, the keys of a `Mappings`), in the given order. They may hold atoms, but the
+    /// list must be closed under renaming the atoms of each USet ([`Shape::validate`] checks
+    /// it); this is what makes it a strict domain.
+    Items(Vec<Value>),
     /// Tuples: `Value::Seq` of one value per component.
     Product(Vec<Shape>),
     /// Sequences of `min..=max` items: `Value::Seq`.
@@ -93,6 +98,19 @@ pub fn boolean() -> Shape {
 pub fn values(vs: impl IntoIterator<Item = Value>) -> Shape {
     Shape::Values(vs.into_iter().collect())
 }
+/// The materialized items of a strict domain (atoms allowed; the list must be closed under
+/// renaming, see [`Shape::Items`]).
+///
+/// ```
+/// use haydi_canon::{shape, USet, Value};
+/// let u = USet::new(2, "u");
+/// let all = shape::items([Value::Atom(u.atom(0)), Value::Atom(u.atom(1))]);
+/// assert!(all.validate().is_ok());
+/// assert!(shape::items([Value::Atom(u.atom(1))]).validate().is_err());
+/// ```
+pub fn items(vs: impl IntoIterator<Item = Value>) -> Shape {
+    Shape::Items(vs.into_iter().collect())
+}
 /// Tuples of the parts.
 pub fn product(parts: Vec<Shape>) -> Shape {
     Shape::Product(parts)
@@ -142,7 +160,7 @@ pub const MAX_COMPONENT: usize = 1 << 22;
 
 impl Shape {
     /// Checks that canonical forms can be enumerated: fails with [`Error::NotStrict`] on a
-    /// non-strict part or on `Values` holding atoms, and with [`Error::InvalidDomain`] on a
+    /// non-strict part, on `Values` holding atoms or on `Items` not closed under renaming, and with [`Error::InvalidDomain`] on a
     /// zero step or `min > max`.
     pub fn validate(&self) -> Result<()> {
         match self {
@@ -156,6 +174,7 @@ impl Shape {
                     Err(Error::NotStrict("Values holding atoms is not closed under renaming".into()))
                 }
             }
+            Shape::Items(vs) => closed_under_renaming(vs),
             Shape::Range { step: 0, .. } => Err(Error::InvalidDomain("Range step must not be 0".into())),
             Shape::Sequences { item, min, max } | Shape::Subsets { item, min, max } => {
                 if min > max {
@@ -207,7 +226,7 @@ impl Shape {
                 v
             }
             Shape::Boolean => vec![Value::Bool(false), Value::Bool(true)],
-            Shape::Values(vs) => vs.clone(),
+            Shape::Values(vs) | Shape::Items(vs) => vs.clone(),
             Shape::Join(ps) => {
                 let mut v = Vec::new();
                 for p in ps {
@@ -329,4 +348,53 @@ impl Shape {
             Shape::NotStrict(_) => unreachable!("validated"),
         })
     }
+}
+
+/// `Ok` when renaming the atoms of any USet (each permutation of its atoms) maps every value of
+/// `vs` into `vs`. Checked on generators of each symmetric group: the transposition of atoms 0
+/// and 1 and the cycle `i -> i + 1 mod n`.
+fn closed_under_renaming(vs: &[Value]) -> Result<()> {
+    use crate::atom::{Atom, UsetId};
+    use std::collections::HashSet;
+    let mut usets: Vec<UsetId> = vs
+        .iter()
+        .flat_map(|v| v.atoms())
+        .map(|a| a.uset())
+        .collect();
+    usets.sort_unstable();
+    usets.dedup();
+    if usets.is_empty() {
+        return Ok(());
+    }
+    let set: HashSet<&Value> = vs.iter().collect();
+    for u in usets {
+        let n = u.size();
+        if n < 2 {
+            continue;
+        }
+        let swap = |i: u32| match i {
+            0 => 1,
+            1 => 0,
+            i => i,
+        };
+        let cycle = |i: u32| (i + 1) % n;
+        let gens: [&dyn Fn(u32) -> u32; 2] = [&swap, &cycle];
+        for g in gens {
+            for v in vs {
+                let w = v.map_atoms(&mut |a: Atom| {
+                    if a.uset() == u {
+                        Atom::new(u, g(a.index()))
+                    } else {
+                        a
+                    }
+                });
+                if !set.contains(&w) {
+                    return Err(Error::NotStrict(format!(
+                        "the items are not closed under renaming atoms: {v:?} is present but its renaming {w:?} is not"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }

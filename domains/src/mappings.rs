@@ -64,6 +64,17 @@ impl<K: Clone + Send + Sync, V: Domain> Mappings<K, V> {
         &self.keys
     }
 
+    /// The domain every key is mapped into.
+    ///
+    /// ```
+    /// use haydi_domains::{Mappings, Range};
+    /// let m = Mappings::new(Range::new(2), Range::new(5)).unwrap();
+    /// assert_eq!(m.value_domain().len(), 5);
+    /// ```
+    pub fn value_domain(&self) -> &V {
+        self.values.domain()
+    }
+
     fn to_map(&self, vs: Vec<V::Item>) -> Map<K, V::Item> {
         Map::from_sorted_pairs(self.keys.iter().cloned().zip(vs).collect())
     }

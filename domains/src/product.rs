@@ -102,6 +102,17 @@ impl<A: Domain, B: Domain> Product2<A, B> {
     pub fn new(a: A, b: B) -> Self {
         Product2 { a, b }
     }
+
+    /// The two component domains.
+    ///
+    /// ```
+    /// use haydi_domains::{Boolean, Product, Range};
+    /// let p = Product::new((Range::new(3), Boolean));
+    /// assert_eq!(p.domains().0.len(), 3);
+    /// ```
+    pub fn domains(&self) -> (&A, &B) {
+        (&self.a, &self.b)
+    }
 }
 
 impl<A: Domain, B: Domain> Domain for Product2<A, B> {
@@ -219,6 +230,11 @@ macro_rules! nest_new {
     ($a:ident, $($rest:ident),+) => { Product2::new($a, nest_new!($($rest),+)) };
 }
 
+macro_rules! nest_refs {
+    ($e:expr; $a:ident) => { &$e };
+    ($e:expr; $a:ident, $($rest:ident),+) => { (&$e.a, nest_refs!($e.b; $($rest),+)) };
+}
+
 macro_rules! product_n {
     ($(#[$doc:meta])* $name:ident, $n:literal; $($T:ident $v:ident),+) => {
         $(#[$doc])*
@@ -249,6 +265,12 @@ macro_rules! product_n {
             #[allow(clippy::too_many_arguments)]
             pub fn new($($v: $T),+) -> Self {
                 $name { inner: nest_new!($($v),+) }
+            }
+
+            /// The component domains, in order.
+            pub fn domains(&self) -> ($(&$T),+) {
+                let nest_pat!($($v),+) = nest_refs!(self.inner; $($T),+);
+                ($($v),+)
             }
         }
 

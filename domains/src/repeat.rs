@@ -39,6 +39,11 @@ impl<D: Domain> ProductRepeat<D> {
         ProductRepeat { inner, k }
     }
 
+    /// The domain every position ranges over.
+    pub fn domain(&self) -> &D {
+        &self.inner
+    }
+
     /// The length of every item.
     pub fn len(&self) -> usize {
         self.k

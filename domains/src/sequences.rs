@@ -73,6 +73,17 @@ impl<D: Domain> Sequences<D> {
     pub fn lengths(&self) -> (usize, usize) {
         (self.min, self.max)
     }
+
+    /// The domain every position ranges over.
+    ///
+    /// ```
+    /// use haydi_domains::{Range, Sequences};
+    /// assert_eq!(Sequences::new(Range::new(3), 2).domain().len(), 3);
+    /// ```
+    pub fn domain(&self) -> &D {
+        // `min <= max`, so there is at least one part.
+        self.inner.parts()[0].domain()
+    }
 }
 
 impl<D: Domain> Domain for Sequences<D> {

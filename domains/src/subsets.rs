@@ -89,6 +89,24 @@ impl<D: Domain> Subsets<D> {
         Ok(s)
     }
 
+    /// The domain whose items the subsets are made of.
+    ///
+    /// ```
+    /// use haydi_domains::{Range, Subsets};
+    /// let s = Subsets::with_sizes(Range::new(4), 1, 2).unwrap();
+    /// assert_eq!(s.domain().len(), 4);
+    /// assert_eq!(s.sizes(), (1, 2));
+    /// ```
+    pub fn domain(&self) -> &D {
+        &self.inner
+    }
+
+    /// The smallest and the largest allowed subset size, as given (`usize::MAX` for
+    /// [`Subsets::new`]).
+    pub fn sizes(&self) -> (usize, usize) {
+        (self.min as usize, self.max as usize)
+    }
+
     fn allowed(&self, m: u128) -> bool {
         self.min <= m && m <= self.max
     }

@@ -1,0 +1,225 @@
+//! [`StrictShape`] for the concrete domains of `haydi-domains` (and the generic domains of
+//! `haydi-core`), so that `domain.cnfs()` works on them.
+//!
+//! Each domain's [`Shape`] produces exactly the [`Value`] layout of its item type's
+//! [`Canonical`] encoding: [`Range`] (`i64`) is `Value::Int`, [`Boolean`] is `Value::Bool`,
+//! `Product2..8` (tuples) are `Value::Seq`s of 2 to 8, [`ProductRepeat`] and [`Sequences`]
+//! (`Vec<T>`) are `Value::Seq`, [`Subsets`] (`Set<T>`) is `Value::Set` and [`Mappings`]
+//! (`Map<K, V>`) is `Value::Map`.
+//!
+//! Non-strict domains are refused with [`Error::NotStrict`]: a user `map` ([`Mapped`]), a filter
+//! ([`Filtered`]), [`Permutations`] and [`ProductUnordered`] (their items are vectors whose
+//! order depends on the labels, so a renaming of atoms does not map the domain onto itself), and
+//! [`Values`] holding atoms.
+//!
+//! A [`BoxedDomain`] hides its structure, so its items are materialized (at most
+//! [`MAX_COMPONENT`]) as [`Shape::Values`] (plain items) or [`Shape::Items`] (items holding
+//! atoms, checked to be closed under renaming). The keys of a [`Mappings`] are materialized
+//! by the domain itself and are described the same way.
+//!
+//! ```
+//! use haydi_canon::{CnfsExt, USet};
+//! use haydi_core::prelude::*;
+//! use haydi_domains::{Product, Subsets};
+//! let v = USet::new(4, "v");
+//! let graphs = Subsets::new(Subsets::with_size(v.clone(), 2).unwrap()).unwrap();
+//! assert_eq!(graphs.cnfs().unwrap().count().run(false).unwrap(), 11);
+//! let triples = Product::new((v.clone(), v.clone(), v));
+//! assert_eq!(triples.cnfs().unwrap().count().run(false).unwrap(), 5);
+//! ```
+
+use crate::shape::{self, Shape, MAX_COMPONENT};
+use crate::value::{Canonical, Value};
+use crate::StrictShape;
+use haydi_core::domain::{BoxedDomain, Filtered, Mapped};
+use haydi_core::{Domain, Error, Result};
+use haydi_domains::{
+    Boolean, Join, Mappings, Permutations, Product2, Product3, Product4, Product5, Product6,
+    Product7, Product8, ProductRepeat, ProductUnordered, Range, Sequences, Subsets, Values,
+};
+use std::ops::ControlFlow;
+
+fn not_strict(what: &str, why: &str) -> Error {
+    Error::NotStrict(format!(
+        "{what} is not strict ({why}); canonical forms need a domain built only from USet, Range, Boolean, Values of plain values, Product, Sequences, Subsets, Mappings and Join"
+    ))
+}
+
+/// The shape of explicit items: `Values` when they are plain, `Items` (closed under renaming,
+/// checked) otherwise.
+fn explicit(vs: Vec<Value>) -> Result<Shape> {
+    let s = if vs.iter().all(Value::is_plain) {
+        Shape::Values(vs)
+    } else {
+        Shape::Items(vs)
+    };
+    s.validate()?;
+    Ok(s)
+}
+
+impl StrictShape for Range {
+    fn shape(&self) -> Result<Shape> {
+        if self.is_empty() {
+            return Ok(shape::range(0));
+        }
+        let (start, step) = (self.start(), self.step());
+        // The bound just past the last item; clamped to the i64 range, which is exact because
+        // every item lies strictly inside the span of the original `end`.
+        let end = start as i128 + step as i128 * self.len() as i128;
+        let end = end.clamp(i64::MIN as i128, i64::MAX as i128) as i64;
+        Ok(shape::range_step(start, end, step))
+    }
+}
+
+impl StrictShape for Boolean {
+    fn shape(&self) -> Result<Shape> {
+        Ok(shape::boolean())
+    }
+}
+
+impl<T: Canonical> StrictShape for Values<T> {
+    fn shape(&self) -> Result<Shape> {
+        let vs: Vec<Value> = self.as_slice().iter().map(Canonical::to_value).collect();
+        if let Some(v) = vs.iter().find(|v| !v.is_plain()) {
+            return Err(not_strict(
+                "Values",
+                &format!("it holds {v:?}, which contains atoms; use a USet instead"),
+            ));
+        }
+        Ok(shape::values(vs))
+    }
+}
+
+impl<A: Domain + StrictShape, B: Domain + StrictShape> StrictShape for Product2<A, B> {
+    fn shape(&self) -> Result<Shape> {
+        let (a, b) = self.domains();
+        Ok(shape::product(vec![a.shape()?, b.shape()?]))
+    }
+}
+
+macro_rules! product_shape {
+    ($name:ident; $($T:ident $v:ident),+) => {
+        impl<$($T: Domain + StrictShape),+> StrictShape for $name<$($T),+> {
+            fn shape(&self) -> Result<Shape> {
+                let ($($v),+) = self.domains();
+                Ok(shape::product(vec![$($v.shape()?),+]))
+            }
+        }
+    };
+}
+product_shape!(Product3; A a, B b, C c);
+product_shape!(Product4; A a, B b, C c, D d);
+product_shape!(Product5; A a, B b, C c, D d, E e);
+product_shape!(Product6; A a, B b, C c, D d, E e, G g);
+product_shape!(Product7; A a, B b, C c, D d, E e, G g, H h);
+product_shape!(Product8; A a, B b, C c, D d, E e, G g, H h, I i);
+
+impl<D: Domain + StrictShape> StrictShape for ProductRepeat<D> {
+    fn shape(&self) -> Result<Shape> {
+        Ok(shape::product(vec![self.domain().shape()?; self.len()]))
+    }
+}
+
+impl<D: Domain + StrictShape> StrictShape for Sequences<D> {
+    fn shape(&self) -> Result<Shape> {
+        let (min, max) = self.lengths();
+        Ok(shape::sequences(self.domain().shape()?, min, max))
+    }
+}
+
+impl<D: Domain + StrictShape> StrictShape for Subsets<D> {
+    fn shape(&self) -> Result<Shape> {
+        let (min, max) = self.sizes();
+        Ok(shape::subsets_sized(self.domain().shape()?, min, max))
+    }
+}
+
+impl<K, V> StrictShape for Mappings<K, V>
+where
+    K: Canonical + Send + Sync,
+    V: Domain + StrictShape,
+{
+    fn shape(&self) -> Result<Shape> {
+        if !self.is_strict() {
+            return Err(not_strict(
+                "Mappings",
+                "its key domain is a user map or a filter",
+            ));
+        }
+        let keys = explicit(self.keys().iter().map(Canonical::to_value).collect())?;
+        Ok(shape::mappings(keys, self.value_domain().shape()?))
+    }
+}
+
+impl<D: Domain + StrictShape> StrictShape for Join<D> {
+    fn shape(&self) -> Result<Shape> {
+        Ok(shape::join(
+            self.parts()
+                .iter()
+                .map(StrictShape::shape)
+                .collect::<Result<_>>()?,
+        ))
+    }
+}
+
+impl<T: Canonical + Send + 'static> StrictShape for BoxedDomain<T> {
+    fn shape(&self) -> Result<Shape> {
+        if !self.is_strict() {
+            return Err(not_strict(
+                &self.name(),
+                "a user map or a filter behind a boxed domain",
+            ));
+        }
+        let n = match self.size().bound() {
+            Some(n) if n <= MAX_COMPONENT as u128 => n,
+            _ => {
+                return Err(Error::InvalidDomain(format!(
+                    "a boxed domain ({}) is materialized for canonical forms, and it has more than {MAX_COMPONENT} items",
+                    self.name()
+                )))
+            }
+        };
+        let mut vs = Vec::with_capacity(n as usize);
+        let _ = self.visit_range(0, n, &mut |x| {
+            vs.push(x.to_value());
+            ControlFlow::Continue(())
+        });
+        explicit(vs)
+    }
+}
+
+impl<D, F> StrictShape for Mapped<D, F>
+where
+    Mapped<D, F>: Domain,
+{
+    fn shape(&self) -> Result<Shape> {
+        Err(not_strict(&self.name(), "a user map"))
+    }
+}
+
+impl<D, F> StrictShape for Filtered<D, F>
+where
+    Filtered<D, F>: Domain,
+{
+    fn shape(&self) -> Result<Shape> {
+        Err(not_strict(&self.name(), "an unlabelled filter"))
+    }
+}
+
+impl<T: Clone + Send + Sync> StrictShape for Permutations<T> {
+    fn shape(&self) -> Result<Shape> {
+        Err(not_strict(
+            "Permutations",
+            "its items are orderings of labelled items; use Sequences or Mappings of a USet",
+        ))
+    }
+}
+
+impl<D: Domain> StrictShape for ProductUnordered<D> {
+    fn shape(&self) -> Result<Shape> {
+        Err(not_strict(
+            "ProductUnordered",
+            "its items are vectors in the inner domain's index order, which a renaming of atoms does not keep; use Subsets::with_size",
+        ))
+    }
+}
