@@ -407,6 +407,21 @@ fn domains_in_parallel(_: &Ctx) -> Result<(), String> {
     Ok(())
 }
 
+fn canonical_forms(_: &Ctx) -> Result<(), String> {
+    let e = |e: Error| e.to_string();
+    // Graphs on 6 vertices up to isomorphism (OEIS A000088: 156), split among the workers.
+    let v = USet::new(6, "v");
+    let graphs = Subsets::new(Subsets::with_size(v, 2).map_err(e)?).map_err(e)?;
+    check_eq!(graphs.cnfs().map_err(e)?.count().run(true).unwrap(), 156);
+    // Functional graphs on 5 points (OEIS A001372: 47), in serial order.
+    let u = USet::new(5, "u");
+    let f = Mappings::new(u.clone(), u).map_err(e)?;
+    let par = f.cnfs().map_err(e)?.collect().run(true).unwrap();
+    check_eq!(par.len(), 47);
+    check_eq!(par, f.cnfs().map_err(e)?.collect().run(false).unwrap());
+    Ok(())
+}
+
 fn main() {
     let mut contexts: Vec<Ctx> = vec![Arc::new(SerialContext)];
     for n in [1, 2, 4] {
@@ -441,6 +456,7 @@ fn main() {
         ("progress_and_trace", progress_and_trace),
         ("huge_index_space", huge_index_space),
         ("domains_in_parallel", domains_in_parallel),
+        ("canonical_forms", canonical_forms),
     ];
     run_suite(contexts, checks);
 }
