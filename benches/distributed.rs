@@ -4,6 +4,9 @@
 //! - `dist_small_run`: the fixed cost of one small `run(true)` on `spawn(2)` after start-up.
 //! - `dist_coordinator`: one-index chunks on `spawn(8)`, so the time per chunk is what the
 //!   coordinator needs to hand out, receive and merge one chunk (chunks/s = 20000 / time).
+//!   How many workers one coordinator keeps busy at 10 ms and 1 s chunks is measured by the
+//!   simulation `cargo bench -p haydi-contexts --bench coordinator_sim` (simulated workers as
+//!   tokio tasks on loopback; see docs/PERFORMANCE.md).
 //!
 //! SPMD: criterion decides how many iterations the driver runs, so a spawned worker cannot
 //! follow the driver's `main`. Instead each worker serves its benchmark's one job in a loop

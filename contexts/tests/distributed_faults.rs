@@ -22,6 +22,7 @@ const CASES: &[&str] = &[
     "never_connects",
     "divergent_run",
     "chunk_kills_workers",
+    "stuck_closure",
 ];
 
 fn main() {
@@ -86,6 +87,7 @@ fn run_case(case: &str) {
         "never_connects" => never_connects(),
         "divergent_run" => divergent_run(),
         "chunk_kills_workers" => chunk_kills_workers(),
+        "stuck_closure" => stuck_closure(),
         other => panic!("unknown case {other}"),
     }
 }
@@ -349,4 +351,45 @@ fn chunk_kills_workers() {
             "{e}"
         );
     }
+}
+
+/// A worker stuck inside a closure keeps sending heartbeats: its chunk is run again elsewhere
+/// once overdue (the first result wins), and at the next run the stuck worker, which cannot
+/// reach it, is dropped after `announce_timeout`.
+fn stuck_closure() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static STUCK: AtomicBool = AtomicBool::new(false);
+    let opts = DistributedOptions {
+        announce_timeout: Duration::from_secs(2),
+        ..Default::default()
+    };
+    let ctx = DistributedContext::spawn_with(2, opts).expect("spawn");
+    let rank2 = std::env::var("HAYDI_RANK").is_ok_and(|r| r == "2");
+    let t = Instant::now();
+    // The value never depends on the rank; only the time it takes does.
+    let job = Digits(800)
+        .map(|x| {
+            if rank2 && x >= 100 && !STUCK.swap(true, Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_secs(60));
+            }
+            slow(x, 2000) * 3
+        })
+        .sum();
+    assert_eq!(job.run_in(&ctx).unwrap(), 3 * (0..800u64).sum::<u64>());
+    // One call site for the second run on every process.
+    let second = || Digits(200).map(|x| slow(x, 1000)).count().run_in(&ctx);
+    if !ctx.is_driver() {
+        // Rank 1 follows; rank 2 gets here after 60 s only, and is told to exit long before.
+        let _ = second();
+        return;
+    }
+    let first = t.elapsed();
+    assert!(first < Duration::from_secs(8), "{first:?}");
+    assert_eq!(ctx.live_workers(), 2);
+    // Rank 2 is still inside the first run's closure: it never announces the next run.
+    assert_eq!(second().unwrap(), 200);
+    assert_eq!(ctx.live_workers(), 1);
+    let total = t.elapsed();
+    assert!(total < Duration::from_secs(15), "{total:?}");
+    println!("stuck_closure: first run {first:?}, both runs {total:?}");
 }

@@ -65,7 +65,8 @@ pub(crate) struct Peer {
     /// The run sequence number this peer announced (this run only).
     at: Option<u64>,
     credits: u32,
-    in_flight: HashMap<u64, ChunkSpec>,
+    /// Chunks this peer runs, with when they were sent.
+    in_flight: HashMap<u64, (ChunkSpec, Instant)>,
 }
 
 /// The driver's view of its workers; lives behind a mutex held for a whole run.
@@ -152,6 +153,29 @@ impl DriverState {
         }
     }
 
+    /// Treats the live workers that have not announced run `me` by `by` as lost: they are told
+    /// to exit (they may be stuck in a closure of an earlier run, or in code of their own).
+    fn expire_unannounced(&mut self, me: &RunId, by: Option<Instant>) {
+        if by.is_none_or(|by| Instant::now() < by) {
+            return;
+        }
+        let bye = encode(&ToWorker::Shutdown).ok().map(Arc::new);
+        for (rank, p) in self.peers.iter_mut() {
+            if !p.alive || p.at.is_some() {
+                continue;
+            }
+            p.alive = false;
+            p.credits = 0;
+            tracing::warn!(
+                target: "haydi", rank, host = %p.host, pid = p.pid,
+                "worker did not reach {me} in time (announce_timeout); treating it as lost and telling it to exit"
+            );
+            if let Some(b) = &bye {
+                p.send(b.clone());
+            }
+        }
+    }
+
     fn handle(&mut self, ev: Event, run: &mut RunCtx<'_, '_>) {
         if run.me.is_none() {
             if let Event::Msg(_, ToDriver::Announce(_) | ToDriver::Done { .. }) = ev {
@@ -199,9 +223,17 @@ impl DriverState {
                 }
                 p.alive = false;
                 tracing::warn!(target: "haydi", rank, host = %p.host, pid = p.pid, %reason, "worker lost");
-                let specs: Vec<ChunkSpec> = p.in_flight.drain().map(|(_, s)| s).collect();
+                let specs: Vec<ChunkSpec> = p.in_flight.drain().map(|(_, (s, _))| s).collect();
                 for spec in specs {
-                    run.lost_chunk(spec, rank, &reason);
+                    // A chunk with a copy still running elsewhere is not requeued.
+                    let elsewhere = run.speculated.contains_key(&spec.id)
+                        && self
+                            .peers
+                            .values()
+                            .any(|q| q.alive && q.in_flight.contains_key(&spec.id));
+                    if !elsewhere {
+                        run.lost_chunk(spec, rank, &reason);
+                    }
                 }
             }
             Event::Msg(rank, msg) => self.message(rank, msg, run),
@@ -241,9 +273,20 @@ impl DriverState {
                     return;
                 }
                 p.credits += 1;
-                let Some(spec) = p.in_flight.remove(&chunk) else {
+                let Some((spec, _)) = p.in_flight.remove(&chunk) else {
+                    // A copy of a chunk that another worker completed first.
                     return;
                 };
+                if run.speculated.contains_key(&chunk) {
+                    // The first result wins: the other copies are forgotten (their results
+                    // will be ignored above).
+                    for q in self.peers.values_mut() {
+                        q.in_flight.remove(&chunk);
+                    }
+                }
+                if result.is_ok() {
+                    run.slowest = run.slowest.max(Duration::from_nanos(nanos));
+                }
                 if let Some((job, sched)) = run.sched {
                     let out = match result {
                         Ok(ChunkResult {
@@ -273,6 +316,14 @@ struct RunCtx<'a, 'j> {
     kills: HashMap<u64, u32>,
     max_failures: u32,
     exhausted: bool,
+    /// The slowest chunk completed in this run.
+    slowest: Duration,
+    /// Chunks that were handed to more than one worker, with when the last copy was sent.
+    speculated: HashMap<u64, Instant>,
+    /// `DistributedOptions::straggler_factor` and the target chunk duration.
+    straggler: (u32, Duration),
+    /// When overdue chunks are looked for next.
+    next_check: Option<Instant>,
 }
 
 impl RunCtx<'_, '_> {
@@ -284,6 +335,10 @@ impl RunCtx<'_, '_> {
             kills: HashMap::new(),
             max_failures: u32::MAX,
             exhausted: false,
+            slowest: Duration::ZERO,
+            speculated: HashMap::new(),
+            straggler: (0, Duration::ZERO),
+            next_check: None,
         }
     }
 
@@ -355,6 +410,8 @@ pub(crate) fn execute_driver(
         .map(|p| p.threads as usize)
         .sum();
     let workers = (remote + opts_d.driver_threads()).max(1);
+    // Every live worker must announce this run by then, or it is treated as lost.
+    let announce_by = Instant::now().checked_add(opts_d.announce_timeout());
     let cell = Mutex::new((&mut *st, None::<Error>));
     let dispatch = |sched: &Scheduler<'_>| -> Result<()> {
         let mut g = cell.lock().unwrap_or_else(|e| e.into_inner());
@@ -366,12 +423,16 @@ pub(crate) fn execute_driver(
             kills: HashMap::new(),
             max_failures: opts_d.max_chunk_failures().max(1),
             exhausted: false,
+            slowest: Duration::ZERO,
+            speculated: HashMap::new(),
+            straggler: (opts_d.straggler_factor(), opts_d.schedule().target_chunk),
+            next_check: None,
         };
         std::thread::scope(|s| {
             for _ in 0..opts_d.driver_threads() {
                 s.spawn(|| sched.worker_loop(0));
             }
-            dispatch_loop(st, &mut run, sched);
+            dispatch_loop(st, &mut run, sched, announce_by);
         });
         *err = run.error;
         Ok(())
@@ -389,6 +450,7 @@ pub(crate) fn execute_driver(
     let mut run = RunCtx::idle();
     run.me = Some(&me);
     loop {
+        st.expire_unannounced(&me, announce_by);
         let waiting = st.peers.values().any(|p| p.alive && p.at.is_none());
         if !waiting {
             break;
@@ -448,9 +510,20 @@ fn st_pending(cell: &Mutex<(&mut DriverState, Option<Error>)>) -> Option<Error> 
         .take()
 }
 
-fn dispatch_loop(st: &mut DriverState, run: &mut RunCtx<'_, '_>, sched: &Scheduler<'_>) {
+fn dispatch_loop(
+    st: &mut DriverState,
+    run: &mut RunCtx<'_, '_>,
+    sched: &Scheduler<'_>,
+    announce_by: Option<Instant>,
+) {
     let seq = run.me.map(|m| m.seq);
     loop {
+        if let Some(me) = run.me {
+            st.expire_unannounced(me, announce_by);
+        }
+        if !sched.is_stopped() {
+            speculate(st, run);
+        }
         // Hand out chunks to every worker that asked for some.
         if !sched.is_stopped() && !run.exhausted {
             'peers: for (rank, p) in st.peers.iter_mut() {
@@ -477,7 +550,7 @@ fn dispatch_loop(st: &mut DriverState, run: &mut RunCtx<'_, '_>, sched: &Schedul
                         break;
                     }
                     p.credits -= 1;
-                    p.in_flight.insert(spec.id, spec);
+                    p.in_flight.insert(spec.id, (spec, Instant::now()));
                 }
             }
         }
@@ -500,6 +573,76 @@ fn dispatch_loop(st: &mut DriverState, run: &mut RunCtx<'_, '_>, sched: &Schedul
         while let Some(ev) = st.try_recv() {
             st.handle(ev, run);
         }
+    }
+}
+
+/// Hands a copy of every overdue chunk (see `DistributedOptions::straggler_factor`) to a worker
+/// that has room and does not run it yet.
+fn speculate(st: &mut DriverState, run: &mut RunCtx<'_, '_>) {
+    let (factor, target) = run.straggler;
+    let Some(me) = run.me else { return };
+    if factor == 0 {
+        return;
+    }
+    let now = Instant::now();
+    if run.next_check.is_some_and(|t| now < t) {
+        return;
+    }
+    let limit = target
+        .max(run.slowest)
+        .checked_mul(factor)
+        .unwrap_or(Duration::MAX);
+    run.next_check =
+        Some(now + (limit / 4).clamp(Duration::from_millis(5), Duration::from_millis(100)));
+    // Chunk id -> (spec, ranks running it, when the last copy was sent).
+    let mut copies: BTreeMap<u64, (ChunkSpec, Vec<u32>, Instant)> = BTreeMap::new();
+    for (rank, p) in &st.peers {
+        if !p.alive {
+            continue;
+        }
+        for (id, (spec, since)) in &p.in_flight {
+            if now.duration_since(*since) < limit {
+                continue;
+            }
+            let e = copies
+                .entry(*id)
+                .or_insert_with(|| (spec.clone(), Vec::new(), *since));
+            e.1.push(*rank);
+            e.2 = e.2.max(*since);
+        }
+    }
+    for (id, (spec, holders, _)) in copies {
+        // Every copy must be overdue (a fresh copy is not counted above).
+        let running = st
+            .peers
+            .values()
+            .filter(|p| p.alive && p.in_flight.contains_key(&id))
+            .count();
+        if running != holders.len() || running >= 3 {
+            continue;
+        }
+        let Some((&rank, p)) = st.peers.iter_mut().find(|(r, p)| {
+            p.alive && p.at == Some(me.seq) && p.credits > 0 && !holders.contains(r)
+        }) else {
+            break;
+        };
+        let msg = ToWorker::Chunk {
+            run: me.seq,
+            id: spec.id,
+            start: spec.start,
+            end: spec.end,
+            budgets: spec.budgets.clone(),
+        };
+        if encode(&msg).map(|b| p.send(Arc::new(b))) != Ok(true) {
+            continue;
+        }
+        tracing::warn!(
+            target: "haydi", start = %spec.start, end = %spec.end, ?holders, copy_on = rank,
+            "chunk outstanding for more than {limit:?} (straggler_factor x max(target chunk, slowest chunk)); running a copy elsewhere, the first result wins"
+        );
+        p.credits -= 1;
+        p.in_flight.insert(id, (spec, now));
+        run.speculated.insert(id, now);
     }
 }
 

@@ -67,6 +67,15 @@ pub struct DistributedOptions {
     pub heartbeat_timeout: Duration,
     /// A chunk whose workers were lost this many times fails the run.
     pub max_chunk_failures: u32,
+    /// Stragglers: a chunk outstanding for longer than this many times the longer of
+    /// `schedule.target_chunk` and the slowest chunk completed so far in the run is handed to
+    /// another worker as well (a worker stuck in a closure keeps sending heartbeats, so it is
+    /// not lost). The first result wins; the other is ignored. At most two extra copies of a
+    /// chunk run at once. 0 turns this off. Default 10.
+    pub straggler_factor: u32,
+    /// How long after the driver starts a run every worker has to reach it (announce it). A
+    /// worker that has not is treated as lost and told to exit. Default 60 s.
+    pub announce_timeout: Duration,
     /// Largest frame accepted from an authenticated peer, in bytes.
     pub max_frame: usize,
     /// Chunk sizing (longer chunks than threads: a chunk costs a round trip).
@@ -86,6 +95,8 @@ impl Default for DistributedOptions {
             heartbeat_interval: Duration::from_millis(500),
             heartbeat_timeout: Duration::from_secs(10),
             max_chunk_failures: 3,
+            straggler_factor: 10,
+            announce_timeout: Duration::from_secs(60),
             max_frame: frame::DEFAULT_MAX_FRAME,
             schedule: ScheduleConfig {
                 target_chunk: Duration::from_millis(50),
@@ -522,5 +533,11 @@ impl ResolvedOpts<'_> {
     }
     pub(crate) fn schedule(&self) -> ScheduleConfig {
         self.0.schedule.clone()
+    }
+    pub(crate) fn straggler_factor(&self) -> u32 {
+        self.0.straggler_factor
+    }
+    pub(crate) fn announce_timeout(&self) -> Duration {
+        self.0.announce_timeout
     }
 }

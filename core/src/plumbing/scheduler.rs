@@ -292,7 +292,8 @@ impl<'j> Scheduler<'j> {
         self.lock().outstanding
     }
 
-    /// Records the result of a chunk that took `elapsed` on worker `worker`.
+    /// Records the result of a chunk that took `elapsed` on worker `worker`. The result of a
+    /// chunk whose start was already completed (a duplicate) is ignored.
     pub fn complete(
         &self,
         spec: &ChunkSpec,
@@ -302,6 +303,11 @@ impl<'j> Scheduler<'j> {
     ) {
         let mut st = self.lock();
         st.outstanding = st.outstanding.saturating_sub(1);
+        if spec.start < st.merged_to || st.pending.contains_key(&spec.start) {
+            // Another copy of this chunk (a speculative re-run) completed first: this one is
+            // ignored, whatever its result, so no chunk is ever merged twice.
+            return;
+        }
         let out = match result {
             Err(e) => {
                 drop(st);

@@ -1,0 +1,263 @@
+//! Coordinator simulation: how many workers one driver keeps busy at a given chunk duration.
+//!
+//! `cargo bench -p haydi-contexts --bench coordinator_sim` (add `-- --chunk-ms 10 --workers
+//! 8,32 --per-worker 100` for one table of your own).
+//!
+//! The driver is the real one: a `DistributedContext` (rank 0, via `from_env_with`) with its
+//! TCP listener, authentication, framing, protocol encoding and decoding, scheduler and merge.
+//! The workers are simulated: tokio tasks in this process that join over loopback like real
+//! workers (HMAC handshake, `Join`, `Announce`), and "run" each chunk by sleeping for a synthetic
+//! duration instead of computing, then send a real encoded partial back. Every chunk is one
+//! index (`max_growth: 1`, no probe), so each costs exactly one chunk duration, and the run's
+//! result (a count) checks that every chunk was merged exactly once.
+//!
+//! Utilisation = sum of the simulated workers' busy time / (workers x wall time of the run).
+
+use haydi_contexts::distributed::auth::{self, Secret};
+use haydi_contexts::distributed::frame::{
+    read_frame, write_frame, DEFAULT_MAX_FRAME, HANDSHAKE_MAX_FRAME,
+};
+use haydi_contexts::distributed::launcher;
+use haydi_contexts::distributed::protocol::{
+    decode, encode, ChunkResult, Join, RunId, ToDriver, ToWorker,
+};
+use haydi_contexts::{DistributedContext, DistributedOptions};
+use haydi_core::context::RunReport;
+use haydi_core::domain::tests_support::Digits;
+use haydi_core::plumbing::{ErasedJob, ScheduleConfig};
+use haydi_core::prelude::*;
+use haydi_core::{ParallelContext, RunOptions, SerialContext};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+
+/// What a simulated worker needs to know about the job: its run id and the encoded partial of
+/// one index.
+#[derive(Debug, Default)]
+struct Capture(Mutex<Option<(String, String, Vec<u8>)>>);
+
+impl ParallelContext for Capture {
+    fn execute(&self, job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
+        let sig = job.signature();
+        let one = job.run_chunk(0, 1, &[])?;
+        let bytes = job.encode_partial(&one.partial)?;
+        *self.0.lock().unwrap() =
+            Some((sig.call_site.to_string(), sig.type_name.to_string(), bytes));
+        SerialContext.execute(job, opts)
+    }
+    fn workers(&self) -> usize {
+        1
+    }
+    fn name(&self) -> String {
+        "capture".into()
+    }
+}
+
+struct SimJob {
+    id: RunId,
+    partial: Vec<u8>,
+    cost: Duration,
+    busy: AtomicU64,
+    chunks: AtomicU64,
+}
+
+async fn sim_worker(addr: String, secret: Secret, rank: u32, job: Arc<SimJob>) {
+    let join = Join {
+        rank,
+        exe_hash: launcher::exe_hash(),
+        threads: 1,
+        pid: std::process::id(),
+        host: "sim".into(),
+    };
+    let mut sock = loop {
+        match TcpStream::connect(&addr).await {
+            Ok(s) => break s,
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    };
+    let _ = sock.set_nodelay(true);
+    auth::connect(&mut sock, &secret).await.expect("auth");
+    let j = encode(&ToDriver::Join(join)).unwrap();
+    write_frame(&mut sock, &j, HANDSHAKE_MAX_FRAME)
+        .await
+        .unwrap();
+    let f = read_frame(&mut sock, HANDSHAKE_MAX_FRAME)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        decode::<ToWorker>(&f),
+        Ok(ToWorker::Welcome { .. })
+    ));
+    let (mut rd, mut wr) = sock.into_split();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+    tokio::spawn(async move {
+        let hb = encode(&ToDriver::Heartbeat).unwrap();
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        loop {
+            tokio::select! {
+                m = rx.recv() => match m {
+                    Some(b) => if write_frame(&mut wr, &b, DEFAULT_MAX_FRAME).await.is_err() { break },
+                    None => break,
+                },
+                _ = tick.tick() => if write_frame(&mut wr, &hb, DEFAULT_MAX_FRAME).await.is_err() { break },
+            }
+        }
+    });
+    // Announce at once: the driver keeps it until its run starts.
+    let _ = tx.send(encode(&ToDriver::Announce(job.id.clone())).unwrap());
+    while let Ok(Some(f)) = read_frame(&mut rd, DEFAULT_MAX_FRAME).await {
+        match decode::<ToWorker>(&f) {
+            Ok(ToWorker::Chunk {
+                run,
+                id,
+                start,
+                end,
+                ..
+            }) => {
+                // One thread: one chunk at a time, so it "runs" right here.
+                let t = Instant::now();
+                tokio::time::sleep(job.cost * (end - start) as u32).await;
+                let took = t.elapsed().as_nanos() as u64;
+                job.busy.fetch_add(took, Ordering::Relaxed);
+                job.chunks.fetch_add(1, Ordering::Relaxed);
+                let done = ToDriver::Done {
+                    run,
+                    chunk: id,
+                    result: Ok(ChunkResult {
+                        partial: job.partial.clone(),
+                        take_counts: Vec::new(),
+                        items: end as u64 - start as u64,
+                    }),
+                    nanos: took,
+                };
+                let _ = tx.send(encode(&done).unwrap());
+            }
+            Ok(ToWorker::Result { .. } | ToWorker::Shutdown) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+}
+
+struct Row {
+    workers: usize,
+    chunks: u64,
+    wall: Duration,
+    ideal: Duration,
+    utilisation: f64,
+}
+
+fn simulate(workers: usize, cost: Duration, per_worker: u64) -> Row {
+    // One call site and one type for the capture and the measured run.
+    let go = |ctx: &dyn ParallelContext, n: u64| Digits(n).count().run_in(ctx).unwrap();
+    let capture = Capture::default();
+    go(&capture, 1);
+    let (call_site, type_name, partial) = capture.0.lock().unwrap().take().unwrap();
+    let job = Arc::new(SimJob {
+        id: RunId {
+            seq: 0,
+            call_site,
+            type_name,
+        },
+        partial,
+        cost,
+        busy: AtomicU64::new(0),
+        chunks: AtomicU64::new(0),
+    });
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let secret = Secret::random();
+    // Single-threaded here: nothing else reads the environment yet.
+    std::env::set_var("HAYDI_RANK", "0");
+    std::env::set_var("HAYDI_SIZE", (workers + 1).to_string());
+    std::env::set_var("HAYDI_COORDINATOR", &addr);
+    std::env::set_var("HAYDI_SECRET", secret.to_hex());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    for rank in 1..=workers as u32 {
+        rt.spawn(sim_worker(addr.clone(), secret.clone(), rank, job.clone()));
+    }
+    let opts = DistributedOptions {
+        driver_threads: Some(0),
+        connect_timeout: Duration::from_secs(120),
+        handshake_timeout: Duration::from_secs(60),
+        heartbeat_timeout: Duration::from_secs(60),
+        schedule: ScheduleConfig {
+            target_chunk: cost,
+            probe_budget: Duration::ZERO,
+            inline_threshold: Duration::ZERO,
+            max_growth: 1,
+        },
+        ..Default::default()
+    };
+    let dist = DistributedContext::from_env_with(opts).expect("driver");
+    let n = per_worker * workers as u64;
+    let t = Instant::now();
+    let got = go(&dist, n);
+    let wall = t.elapsed();
+    assert_eq!(got, n, "every chunk merged exactly once");
+    assert_eq!(job.chunks.load(Ordering::Relaxed), n);
+    drop(dist);
+    rt.shutdown_timeout(Duration::from_secs(1));
+    let busy = job.busy.load(Ordering::Relaxed) as f64 * 1e-9;
+    Row {
+        workers,
+        chunks: n,
+        wall,
+        ideal: cost * per_worker as u32,
+        utilisation: busy / (workers as f64 * wall.as_secs_f64()),
+    }
+}
+
+fn table(cost: Duration, counts: &[usize], per_worker: u64) {
+    println!("\nchunk duration {cost:?}, {per_worker} chunks per worker");
+    println!("| workers | chunks | wall | ideal wall | chunks/s | utilisation |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    for &w in counts {
+        let r = simulate(w, cost, per_worker);
+        println!(
+            "| {} | {} | {:.2} s | {:.2} s | {:.0} | {:.1} % |",
+            r.workers,
+            r.chunks,
+            r.wall.as_secs_f64(),
+            r.ideal.as_secs_f64(),
+            r.chunks as f64 / r.wall.as_secs_f64(),
+            100.0 * r.utilisation
+        );
+    }
+}
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(ms) = arg(&args, "--chunk-ms") {
+        let cost = Duration::from_secs_f64(ms.parse::<f64>().expect("--chunk-ms") / 1000.0);
+        let counts: Vec<usize> = arg(&args, "--workers")
+            .unwrap_or_else(|| "8,32,128".into())
+            .split(',')
+            .map(|s| s.parse().expect("--workers"))
+            .collect();
+        let per = arg(&args, "--per-worker").map_or(20, |s| s.parse().expect("--per-worker"));
+        table(cost, &counts, per);
+        return;
+    }
+    table(
+        Duration::from_millis(10),
+        &[8, 32, 128, 256, 512, 1024, 2048],
+        100,
+    );
+    table(Duration::from_secs(1), &[512, 2048, 4096], 3);
+}
