@@ -2,6 +2,9 @@
 //! brute-force oracle over the domain's own items, refusals of non-strict domains, and
 //! parallel runs equal to serial ones.
 
+mod common;
+
+use common::{brute_min, relabellings};
 use haydi_canon::{is_canonical, Atom, Canonical, CnfsExt, StrictShape, USet, UsetId, Value};
 use haydi_core::prelude::*;
 use haydi_domains::{
@@ -117,48 +120,6 @@ fn mappings_of_two_atoms() {
 
 // ---- brute-force oracle over the domain's own items ----
 
-fn perms(n: u32) -> Vec<Vec<u32>> {
-    if n == 0 {
-        return vec![vec![]];
-    }
-    let mut out = Vec::new();
-    for p in perms(n - 1) {
-        for pos in 0..n as usize {
-            let mut q = p.clone();
-            q.insert(pos, n - 1);
-            out.push(q);
-        }
-    }
-    out
-}
-
-/// The smallest value of the orbit of `v` under every permutation of every USet in `us`.
-fn brute_min(v: &Value, us: &[UsetId]) -> Value {
-    let mut rel: Vec<Vec<Vec<u32>>> = vec![vec![]];
-    for u in us {
-        let ps = perms(u.size());
-        rel = rel
-            .into_iter()
-            .flat_map(|pre| {
-                ps.iter().map(move |p| {
-                    let mut t = pre.clone();
-                    t.push(p.clone());
-                    t
-                })
-            })
-            .collect();
-    }
-    rel.iter()
-        .map(|r| {
-            v.map_atoms(&mut |a: Atom| {
-                let k = us.iter().position(|u| *u == a.uset()).unwrap();
-                Atom::new(a.uset(), r[k][a.index() as usize])
-            })
-        })
-        .min()
-        .unwrap()
-}
-
 /// `cnfs()` equals the set of orbit minima of the domain's items; returns the class count.
 fn oracle<D>(d: &D, usets: &[&USet]) -> usize
 where
@@ -167,7 +128,8 @@ where
 {
     let us: Vec<UsetId> = usets.iter().map(|u| u.id()).collect();
     let items: Vec<Value> = d.iter().map(|x| x.to_value()).collect();
-    let expected: BTreeSet<Value> = items.iter().map(|v| brute_min(v, &us)).collect();
+    let rel = relabellings(&us);
+    let expected: BTreeSet<Value> = items.iter().map(|v| brute_min(v, &us, &rel)).collect();
     let got: Vec<Value> = d
         .cnfs()
         .unwrap()

@@ -1,7 +1,10 @@
 //! Brute-force oracle: `cnfs()` equals the set of orbit minima computed by trying every
 //! permutation of every USet, for small instances of every kind of nesting.
 
-use haydi_canon::{canonize, cnfs, is_canonical, shape, Atom, Shape, USet, Value};
+mod common;
+
+use common::{brute_min, relabellings};
+use haydi_canon::{canonize, cnfs, is_canonical, shape, Atom, Shape, USet, UsetId, Value};
 use haydi_core::prelude::*;
 use std::collections::BTreeSet;
 
@@ -18,56 +21,11 @@ fn usets(s: &Shape, out: &mut Vec<USet>) {
     }
 }
 
-fn perms(n: u32) -> Vec<Vec<u32>> {
-    if n == 0 {
-        return vec![vec![]];
-    }
-    let mut out = Vec::new();
-    for p in perms(n - 1) {
-        for pos in 0..n as usize {
-            let mut q = p.clone();
-            q.insert(pos, n - 1);
-            out.push(q);
-        }
-    }
-    out
-}
-
-/// All relabellings: one permutation per USet.
-fn all_relabellings(us: &[USet]) -> Vec<Vec<Vec<u32>>> {
-    let mut out: Vec<Vec<Vec<u32>>> = vec![vec![]];
-    for u in us {
-        let ps = perms(u.len());
-        out = out
-            .into_iter()
-            .flat_map(|pre| {
-                ps.iter().map(move |p| {
-                    let mut t = pre.clone();
-                    t.push(p.clone());
-                    t
-                })
-            })
-            .collect();
-    }
-    out
-}
-
-fn brute_min(v: &Value, us: &[USet], rel: &[Vec<Vec<u32>>]) -> Value {
-    rel.iter()
-        .map(|r| {
-            v.map_atoms(&mut |a: Atom| {
-                let k = us.iter().position(|u| u.id() == a.uset()).unwrap();
-                Atom::new(a.uset(), r[k][a.index() as usize])
-            })
-        })
-        .min()
-        .unwrap()
-}
-
 fn check(s: &Shape) -> usize {
     let mut us = Vec::new();
     usets(s, &mut us);
-    let rel = all_relabellings(&us);
+    let us: Vec<UsetId> = us.iter().map(|u| u.id()).collect();
+    let rel = relabellings(&us);
     let all = s.elements().unwrap();
     let expected: BTreeSet<Value> = all.iter().map(|v| brute_min(v, &us, &rel)).collect();
     let got = cnfs(s).unwrap().collect().run(false).unwrap();

@@ -1,5 +1,8 @@
 //! Published sequences (OEIS), parallel = serial, and serialization of atoms.
 
+mod common;
+
+use common::perms;
 use haydi_canon::{canonize, cnfs, is_canonical, shape, Atom, Shape, USet, Value};
 use haydi_core::prelude::*;
 
@@ -122,21 +125,6 @@ fn rng(seed: &mut u64) -> u64 {
     *seed ^= *seed >> 7;
     *seed ^= *seed << 17;
     *seed
-}
-
-fn perms(n: u32) -> Vec<Vec<u32>> {
-    if n == 0 {
-        return vec![vec![]];
-    }
-    let mut out = Vec::new();
-    for p in perms(n - 1) {
-        for pos in 0..n as usize {
-            let mut q = p.clone();
-            q.insert(pos, n - 1);
-            out.push(q);
-        }
-    }
-    out
 }
 
 #[test]
