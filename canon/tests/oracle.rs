@@ -4,7 +4,7 @@
 mod common;
 
 use common::{brute_min, relabellings};
-use haydi_canon::{canonize, cnfs, is_canonical, shape, Atom, Shape, USet, UsetId, Value};
+use haydi_canon::{canonize, cnfs, is_canonical, shape, Shape, USet, UsetId, Value};
 use haydi_core::prelude::*;
 use std::collections::BTreeSet;
 
