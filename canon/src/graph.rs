@@ -2,13 +2,15 @@
 //!
 //! A graph is kept as adjacency bit masks. Its value is the set of its edges `{i, j}`, so in the
 //! value order it is the sorted edge list `(i, j)`, `i < j`, compared lexicographically: row by
-//! row, where row `i` is the set of neighbours `j > i`. The canonicity test is the same search
-//! as the general one (relabel one index at a time, cut by a bound, prune by automorphisms),
-//! specialised: at a node with `k` vertices placed, row `i < k` of any completion consists of
-//! the known neighbours plus `c_i` pending neighbours that will get distinct indices `>= k`, so
-//! the row is at least `known | {k, ..., k + c_i - 1}` element-wise, and these lower-bound rows
-//! compared with the graph's own rows decide "greater" (cut), "smaller" (when every row up to
-//! the difference is already exact: the graph is not canonical) or "undecided".
+//! row, where row `i` is the set of neighbours `j > i`, and of two rows the one holding the
+//! smallest element of their symmetric difference is the smaller.
+//!
+//! The canonicity test is the same search as the general one (relabel one index at a time,
+//! prune by automorphisms), specialised with partition refinement: the unplaced vertices are
+//! kept in an ordered partition refined by the neighbourhood of each placed vertex, which
+//! fixes every placed vertex's row exactly, so each node is compared exactly with the graph's
+//! own row (see `Test`). Automorphisms found at leaves prune children in one orbit, and a leaf
+//! that is an automorphism returns the search to the identity path (as in nauty).
 
 /// A graph on vertices `0..m` as adjacency masks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,146 +61,150 @@ impl Graph {
     }
 }
 
-struct Test<'a> {
-    g: &'a Graph,
+/// The search state of one canonicity test. A node at depth `k` has placed vertices
+/// `perm[0..k]` at indices `0..k` and keeps the other vertices in an ordered partition
+/// (`cells`, vertex masks): the vertices of the first cell take the next indices, then those of
+/// the second cell, and so on. Placing vertex `w` at index `k` splits every cell into its
+/// neighbours of `w` (first) and the rest: any labelling that does not respect this order has a
+/// strictly larger row `k` than one that does (with the same rows before), so only labellings
+/// that respect it can be minimal. Row `k` is then fully determined (the neighbours of `w` in
+/// each cell take that cell's first indices) and is compared exactly with the graph's own row
+/// `k`: greater cuts the branch, smaller proves the graph is not canonical, equal goes on.
+struct Test {
+    adj: [u16; 16],
     m: usize,
+    /// The graph's own rows (neighbours `j > i` of `i`).
     rows: [u16; 16],
     perm: [u8; 16],
-    inv: [u8; 16],
-    img: [u16; 16],
-    assigned: u16,
-    gens: Vec<[u8; 16]>,
+    /// Automorphisms found (vertex `i -> gens[g][i]`), with their fixed-point masks.
+    gens: Vec<([u8; 16], u16)>,
+    /// Children tried so far at each depth.
+    tried_at: [u16; 16],
+    /// Depth to return to after an automorphism made the current branch redundant.
+    jump: usize,
     smaller: bool,
 }
 
-#[derive(PartialEq, Eq)]
-enum Bound {
-    Greater,
-    Undecided,
-    Smaller,
-}
-
-impl Test<'_> {
-    /// The bound at a node with `k` vertices placed, and the vertices allowed at index `k`:
-    /// every row `i` whose lower bound already equals the graph's row (with all rows before it)
-    /// must stay equal in any completion that is not greater, so its pending neighbours must
-    /// take the next indices: index `k` goes to a pending neighbour of each such row.
-    fn bound(&self, k: usize) -> (Bound, u16) {
-        let mut exact = true;
-        let mut allowed = !self.assigned;
-        for i in 0..k {
-            let v = self.perm[i] as usize;
-            let above = !((2u32 << i) - 1) as u16;
-            let known = self.img[v] & above;
-            let pending = self.g.adj[v] & !self.assigned;
-            let c = pending.count_ones();
-            let lb = known | ((((1u32 << c) - 1) << k) as u16);
-            if c > 0 {
-                exact = false;
-            }
-            let r = self.rows[i];
-            if lb != r {
-                let d = lb ^ r;
-                let low = d & d.wrapping_neg();
-                let b = if low & lb != 0 {
-                    if exact {
-                        Bound::Smaller
-                    } else {
-                        Bound::Undecided
-                    }
-                } else {
-                    Bound::Greater
-                };
-                return (b, allowed);
-            }
-            if c > 0 {
-                allowed &= pending;
-            }
-        }
-        (Bound::Undecided, allowed)
-    }
-
-    fn dfs(&mut self, k: usize) {
-        let mut allowed = !self.assigned;
-        if k > 0 {
-            let (b, a) = self.bound(k);
-            match b {
-                Bound::Greater => return,
-                Bound::Smaller => {
-                    self.smaller = true;
-                    return;
-                }
-                Bound::Undecided => {}
-            }
-            allowed = a;
-        }
+impl Test {
+    fn dfs(&mut self, k: usize, cells: &[u16; 16], nc: usize) {
         if k == self.m {
-            // every row equal: an automorphism perm (index i -> vertex perm[i]; the identity
-            // labelling gives the graph itself)
+            // every row equal to the graph's: `i -> perm[i]` is an automorphism
             let mut a = [0u8; 16];
+            let mut fixed: u16 = 0;
+            let mut first_moved = usize::MAX;
             for (i, x) in a.iter_mut().enumerate() {
-                *x = i as u8;
+                *x = if i < self.m { self.perm[i] } else { i as u8 };
+                if *x as usize == i {
+                    fixed |= 1 << i;
+                } else if first_moved == usize::MAX {
+                    first_moved = i;
+                }
             }
-            a[..self.m].copy_from_slice(&self.perm[..self.m]);
-            if a.iter().enumerate().any(|(i, &x)| i != x as usize) {
-                self.gens.push(a);
+            if first_moved != usize::MAX {
+                self.gens.push((a, fixed));
+                // the node at depth `d = first_moved` lies on the identity path; if its child
+                // `d` was explored, the current child `perm[d]` (the image of `d` under an
+                // automorphism fixing `0..d`) leads to the same images: return to depth `d`
+                let d = first_moved;
+                if self.tried_at[d] >> d & 1 == 1 {
+                    self.jump = d;
+                }
             }
             return;
         }
+        let first = cells[0];
+        let target = self.rows[k];
         let mut tried: u16 = 0;
-        let candidates = ((1u32 << self.m) - 1) as u16 & !self.assigned & allowed;
-        let mut cs = candidates;
+        let mut placed: u16 = 0;
+        for &v in &self.perm[..k] {
+            placed |= 1 << v;
+        }
+        let mut cs = first;
         while cs != 0 {
             let w = cs.trailing_zeros() as usize;
             cs &= cs - 1;
-            if tried != 0 && self.same_orbit_as_tried(k, w, tried) {
+            if tried != 0 && self.same_orbit_as_tried(placed, w, tried) {
                 continue;
             }
             tried |= 1 << w;
+            self.tried_at[k] = tried;
+            // refine by the neighbours of w and compute row k
+            let a = self.adj[w];
+            let mut next = [0u16; 16];
+            let mut nn = 0;
+            let mut row: u32 = 0;
+            let mut pos = k + 1;
+            let rest = first & !(1 << w);
+            for i in 0..nc {
+                let c = if i == 0 { rest } else { cells[i] };
+                if c == 0 {
+                    continue;
+                }
+                let x = c & a;
+                let y = c & !a;
+                if x != 0 {
+                    let cx = x.count_ones() as usize;
+                    next[nn] = x;
+                    nn += 1;
+                    row |= ((1u32 << cx) - 1) << pos;
+                    pos += cx;
+                }
+                if y != 0 {
+                    next[nn] = y;
+                    nn += 1;
+                    pos += y.count_ones() as usize;
+                }
+            }
+            let row = row as u16;
+            if row != target {
+                let d = row ^ target;
+                if d & d.wrapping_neg() & row != 0 {
+                    // a smaller row k with equal rows before: not canonical
+                    self.smaller = true;
+                    return;
+                }
+                continue;
+            }
             self.perm[k] = w as u8;
-            self.inv[w] = k as u8;
-            self.assigned |= 1 << w;
-            let mut nb = self.g.adj[w];
-            while nb != 0 {
-                let u = nb.trailing_zeros() as usize;
-                nb &= nb - 1;
-                self.img[u] |= 1 << k;
-            }
-            self.dfs(k + 1);
-            let mut nb = self.g.adj[w];
-            while nb != 0 {
-                let u = nb.trailing_zeros() as usize;
-                nb &= nb - 1;
-                self.img[u] &= !(1 << k);
-            }
-            self.assigned &= !(1 << w);
-            self.inv[w] = u8::MAX;
+            self.dfs(k + 1, &next, nn);
             if self.smaller {
                 return;
+            }
+            if self.jump != usize::MAX {
+                if self.jump < k {
+                    return;
+                }
+                self.jump = usize::MAX;
             }
         }
     }
 
-    fn same_orbit_as_tried(&self, k: usize, w: usize, tried: u16) -> bool {
+    /// Whether `w` is in the orbit of a vertex of `tried` under the automorphisms found that
+    /// fix every vertex of `placed`.
+    fn same_orbit_as_tried(&self, placed: u16, w: usize, tried: u16) -> bool {
         if self.gens.is_empty() {
             return false;
         }
-        // orbit of w under the generators fixing perm[0..k] pointwise
-        let fixes = |g: &[u8; 16]| (0..k).all(|i| g[self.perm[i] as usize] == self.perm[i]);
         let mut orbit: u16 = 1 << w;
         let mut frontier = orbit;
         while frontier != 0 {
             let x = frontier.trailing_zeros() as usize;
             frontier &= frontier - 1;
-            for g in self.gens.iter().filter(|g| fixes(g)) {
+            for (g, fixed) in &self.gens {
+                if placed & !fixed != 0 {
+                    continue;
+                }
                 let y = g[x] as usize;
                 if orbit >> y & 1 == 0 {
+                    if tried >> y & 1 == 1 {
+                        return true;
+                    }
                     orbit |= 1 << y;
                     frontier |= 1 << y;
                 }
             }
         }
-        orbit & tried != 0
+        false
     }
 }
 
@@ -210,16 +216,17 @@ pub fn is_canonical_graph(g: &Graph) -> bool {
         *r = g.adj[i] & !((2u32 << i) - 1) as u16;
     }
     let mut t = Test {
-        g,
+        adj: g.adj,
         m,
         rows,
         perm: [0; 16],
-        inv: [u8::MAX; 16],
-        img: [0; 16],
-        assigned: 0,
         gens: Vec::new(),
+        tried_at: [0; 16],
+        jump: usize::MAX,
         smaller: false,
     };
-    t.dfs(0);
+    let mut cells = [0u16; 16];
+    cells[0] = ((1u32 << m) - 1) as u16;
+    t.dfs(0, &cells, if m == 0 { 0 } else { 1 });
     !t.smaller
 }
