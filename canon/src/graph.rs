@@ -80,45 +80,89 @@ struct Test {
     gens: Vec<([u8; 16], u16)>,
     /// Children tried so far at each depth.
     tried_at: [u16; 16],
+    /// The vertices `perm[0..k]`.
+    placed: u16,
     /// Depth to return to after an automorphism made the current branch redundant.
     jump: usize,
     smaller: bool,
 }
 
 impl Test {
+    /// A complete labelling `perm` whose rows all equal the graph's: `i -> perm[i]` is an
+    /// automorphism. `depth` is the deepest search node of the current branch.
+    fn leaf(&mut self, depth: usize) {
+        let mut a = [0u8; 16];
+        let mut fixed: u16 = 0;
+        let mut first_moved = usize::MAX;
+        for (i, x) in a.iter_mut().enumerate() {
+            *x = if i < self.m { self.perm[i] } else { i as u8 };
+            if *x as usize == i {
+                fixed |= 1 << i;
+            } else if first_moved == usize::MAX {
+                first_moved = i;
+            }
+        }
+        if first_moved != usize::MAX {
+            self.gens.push((a, fixed));
+            // the node at depth `d = first_moved` lies on the identity path; if its child `d`
+            // was explored, the current child `perm[d]` (the image of `d` under an automorphism
+            // fixing `0..d`) leads to the same images: return to depth `d`
+            let d = first_moved;
+            if d <= depth && self.tried_at[d] >> d & 1 == 1 {
+                self.jump = d;
+            }
+        }
+    }
+
+    /// The rest of a branch whose partition is discrete after placing `perm[k]`: the labelling
+    /// is `perm[0..=k]` followed by the singleton cells `next[0..nn]` in order. Compares its
+    /// rows `k + 1..m` with the graph's (rows `0..=k` are equal).
+    fn discrete(&mut self, k: usize, next: &[u16; 16], nn: usize) {
+        let mut inv = [0u8; 16];
+        let mut identity = true;
+        for (p, &c) in next[..nn].iter().enumerate() {
+            let v = c.trailing_zeros() as u8;
+            self.perm[k + 1 + p] = v;
+        }
+        for p in 0..self.m {
+            let v = self.perm[p];
+            inv[v as usize] = p as u8;
+            identity &= v as usize == p;
+        }
+        if identity {
+            // the graph's own labelling
+            return;
+        }
+        for p in k + 1..self.m {
+            let mut nb = self.adj[self.perm[p] as usize];
+            let mut row: u32 = 0;
+            while nb != 0 {
+                let u = nb.trailing_zeros() as usize;
+                nb &= nb - 1;
+                row |= 1 << inv[u];
+            }
+            let row = (row & !((2u32 << p) - 1)) as u16;
+            let target = self.rows[p];
+            if row != target {
+                let d = row ^ target;
+                if d & d.wrapping_neg() & row != 0 {
+                    self.smaller = true;
+                }
+                return;
+            }
+        }
+        self.leaf(k);
+    }
+
     fn dfs(&mut self, k: usize, cells: &[u16; 16], nc: usize) {
         if k == self.m {
-            // every row equal to the graph's: `i -> perm[i]` is an automorphism
-            let mut a = [0u8; 16];
-            let mut fixed: u16 = 0;
-            let mut first_moved = usize::MAX;
-            for (i, x) in a.iter_mut().enumerate() {
-                *x = if i < self.m { self.perm[i] } else { i as u8 };
-                if *x as usize == i {
-                    fixed |= 1 << i;
-                } else if first_moved == usize::MAX {
-                    first_moved = i;
-                }
-            }
-            if first_moved != usize::MAX {
-                self.gens.push((a, fixed));
-                // the node at depth `d = first_moved` lies on the identity path; if its child
-                // `d` was explored, the current child `perm[d]` (the image of `d` under an
-                // automorphism fixing `0..d`) leads to the same images: return to depth `d`
-                let d = first_moved;
-                if self.tried_at[d] >> d & 1 == 1 {
-                    self.jump = d;
-                }
-            }
+            self.leaf(k.saturating_sub(1));
             return;
         }
         let first = cells[0];
         let target = self.rows[k];
         let mut tried: u16 = 0;
-        let mut placed: u16 = 0;
-        for &v in &self.perm[..k] {
-            placed |= 1 << v;
-        }
+        let placed = self.placed;
         let mut cs = first;
         while cs != 0 {
             let w = cs.trailing_zeros() as usize;
@@ -135,6 +179,8 @@ impl Test {
             let mut row: u32 = 0;
             let mut pos = k + 1;
             let rest = first & !(1 << w);
+            let target = target as u32;
+            let mut differs = false;
             for i in 0..nc {
                 let c = if i == 0 { rest } else { cells[i] };
                 if c == 0 {
@@ -154,19 +200,29 @@ impl Test {
                     nn += 1;
                     pos += y.count_ones() as usize;
                 }
-            }
-            let row = row as u16;
-            if row != target {
-                let d = row ^ target;
-                if d & d.wrapping_neg() & row != 0 {
-                    // a smaller row k with equal rows before: not canonical
-                    self.smaller = true;
-                    return;
+                // positions below `pos` of row k are final: decide as soon as they differ
+                let d = (row ^ target) & ((1u32 << pos) - 1);
+                if d != 0 {
+                    if d & d.wrapping_neg() & row != 0 {
+                        // a smaller row k with equal rows before: not canonical
+                        self.smaller = true;
+                        return;
+                    }
+                    differs = true;
+                    break;
                 }
+            }
+            if differs {
                 continue;
             }
             self.perm[k] = w as u8;
-            self.dfs(k + 1, &next, nn);
+            if nn + k + 1 == self.m {
+                self.discrete(k, &next, nn);
+            } else {
+                self.placed = placed | 1 << w;
+                self.dfs(k + 1, &next, nn);
+                self.placed = placed;
+            }
             if self.smaller {
                 return;
             }
@@ -222,6 +278,7 @@ pub fn is_canonical_graph(g: &Graph) -> bool {
         perm: [0; 16],
         gens: Vec::new(),
         tried_at: [0; 16],
+        placed: 0,
         jump: usize::MAX,
         smaller: false,
     };
@@ -229,4 +286,108 @@ pub fn is_canonical_graph(g: &Graph) -> bool {
     cells[0] = ((1u32 << m) - 1) as u16;
     t.dfs(0, &cells, if m == 0 { 0 } else { 1 });
     !t.smaller
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether no relabelling of `0..m` gives a smaller sorted edge list (all `m!` of them).
+    fn brute_canonical(g: &Graph) -> bool {
+        let m = g.m as usize;
+        let own = g.edge_list();
+        let mut p: Vec<usize> = (0..m).collect();
+        loop {
+            let mut es: Vec<(usize, usize)> = own
+                .iter()
+                .map(|&(i, j)| (p[i].min(p[j]), p[i].max(p[j])))
+                .collect();
+            es.sort();
+            if es < own {
+                return false;
+            }
+            // next permutation
+            let Some(i) = (1..m).rev().find(|&i| p[i - 1] < p[i]) else {
+                return true;
+            };
+            let j = (i..m).rev().find(|&j| p[j] > p[i - 1]).unwrap();
+            p.swap(i - 1, j);
+            p[i..].reverse();
+        }
+    }
+
+    /// The smallest relabelling of `g` (all `m!` of them).
+    fn brute_canonize(g: &Graph) -> Graph {
+        let m = g.m as usize;
+        let own = g.edge_list();
+        let mut best = own.clone();
+        let mut p: Vec<usize> = (0..m).collect();
+        while let Some(i) = (1..m).rev().find(|&i| p[i - 1] < p[i]) {
+            let j = (i..m).rev().find(|&j| p[j] > p[i - 1]).unwrap();
+            p.swap(i - 1, j);
+            p[i..].reverse();
+            let mut es: Vec<(usize, usize)> = own
+                .iter()
+                .map(|&(i, j)| (p[i].min(p[j]), p[i].max(p[j])))
+                .collect();
+            es.sort();
+            best = best.min(es);
+        }
+        best.iter()
+            .fold(Graph::empty(), |h, &(i, j)| h.with_edge(i, j))
+    }
+
+    #[test]
+    fn accepts_brute_force_canonical_forms() {
+        let mut seed: u64 = 12345;
+        for round in 0..300 {
+            let n = 3 + round % 5;
+            let mut g = Graph::empty();
+            for i in 0..n {
+                for j in i + 1..n {
+                    seed = seed
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    if (seed >> 33) % 8 < 1 + (round as u64 / 5) % 7 {
+                        g = g.with_edge(i, j);
+                    }
+                }
+            }
+            let c = brute_canonize(&g);
+            assert!(is_canonical_graph(&c), "{:?}", c.edge_list());
+        }
+    }
+
+    #[test]
+    fn agrees_with_all_relabellings() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as u32
+        };
+        let (mut yes, mut no) = (0, 0);
+        for round in 0..600 {
+            let n = 2 + round % 6;
+            let density = 1 + next() % 7;
+            let mut g = Graph::empty();
+            for i in 0..n {
+                for j in i + 1..n {
+                    if next() % 8 < density {
+                        g = g.with_edge(i, j);
+                    }
+                }
+            }
+            // is_canonical_graph expects `m` to be one past the largest vertex with an edge
+            let expect = brute_canonical(&g);
+            assert_eq!(is_canonical_graph(&g), expect, "{:?}", g.edge_list());
+            if expect {
+                yes += 1;
+            } else {
+                no += 1;
+            }
+        }
+        assert!(yes > 20 && no > 20, "{yes} canonical, {no} not");
+    }
 }
