@@ -181,8 +181,8 @@ impl Test {
             let rest = first & !(1 << w);
             let target = target as u32;
             let mut differs = false;
-            for i in 0..nc {
-                let c = if i == 0 { rest } else { cells[i] };
+            for (i, &cell) in cells[..nc].iter().enumerate() {
+                let c = if i == 0 { rest } else { cell };
                 if c == 0 {
                     continue;
                 }
