@@ -164,6 +164,23 @@ impl Test {
         let mut tried: u16 = 0;
         let placed = self.placed;
         let mut cs = first;
+        if k == 0 {
+            // row 0 of a vertex of degree d is {1, ..., d}: a vertex of larger degree than
+            // vertex 0 gives a smaller row 0, one of smaller degree a greater one
+            let d0 = self.adj[0].count_ones();
+            let mut same = 0u16;
+            for v in 0..self.m {
+                let d = self.adj[v].count_ones();
+                if d > d0 {
+                    self.smaller = true;
+                    return;
+                }
+                if d == d0 {
+                    same |= 1 << v;
+                }
+            }
+            cs &= same;
+        }
         while cs != 0 {
             let w = cs.trailing_zeros() as usize;
             cs &= cs - 1;
