@@ -82,6 +82,8 @@ struct Test {
     tried_at: [u16; 16],
     /// The vertices `perm[0..k]`.
     placed: u16,
+    /// The last non-empty row of the graph (every edge lies in rows `0..=last_row`).
+    last_row: usize,
     /// Depth to return to after an automorphism made the current branch redundant.
     jump: usize,
     smaller: bool,
@@ -149,6 +151,36 @@ impl Test {
                     self.smaller = true;
                 }
                 return;
+            }
+        }
+        self.leaf(k);
+    }
+
+    /// The rest of a branch whose rows `0..=k` equal the graph's with `k >= last_row`: those
+    /// rows hold every edge, so the unplaced vertices have no edges among them and every
+    /// completion that respects the partition has the graph's rows. Completes `perm` with the
+    /// cells in order; on the identity path also records the transpositions of vertices in one
+    /// cell (same neighbours, all placed) as automorphisms.
+    fn complete(&mut self, k: usize, next: &[u16; 16], nn: usize) {
+        let on_identity = self.perm[..=k].iter().enumerate().all(|(i, &v)| v as usize == i);
+        let mut p = k + 1;
+        for &cell in &next[..nn] {
+            let mut c = cell;
+            let mut prev = usize::MAX;
+            while c != 0 {
+                let v = c.trailing_zeros() as usize;
+                c &= c - 1;
+                self.perm[p] = v as u8;
+                p += 1;
+                if on_identity && prev != usize::MAX {
+                    let mut a = [0u8; 16];
+                    for (i, x) in a.iter_mut().enumerate() {
+                        *x = i as u8;
+                    }
+                    a.swap(prev, v);
+                    self.gens.push((a, !((1u16 << prev) | (1u16 << v))));
+                }
+                prev = v;
             }
         }
         self.leaf(k);
@@ -233,7 +265,9 @@ impl Test {
                 continue;
             }
             self.perm[k] = w as u8;
-            if nn + k + 1 == self.m {
+            if k >= self.last_row {
+                self.complete(k, &next, nn);
+            } else if nn + k + 1 == self.m {
                 self.discrete(k, &next, nn);
             } else {
                 self.placed = placed | 1 << w;
@@ -296,6 +330,7 @@ pub fn is_canonical_graph(g: &Graph) -> bool {
         gens: Vec::new(),
         tried_at: [0; 16],
         placed: 0,
+        last_row: (0..m).rev().find(|&i| rows[i] != 0).unwrap_or(0),
         jump: usize::MAX,
         smaller: false,
     };
