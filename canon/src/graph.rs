@@ -12,6 +12,28 @@
 //! own row (see `Test`). Automorphisms found at leaves prune children in one orbit, and a leaf
 //! that is an automorphism returns the search to the identity path (as in nauty).
 
+/// Bits set in each byte.
+const POP8: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).count_ones() as u8;
+        i += 1;
+    }
+    t
+};
+
+/// The number of bits set: `count_ones` where the target has a popcount instruction, else two
+/// table look-ups (cheaper than the generic bit-twiddling sequence, and this is the inner loop).
+#[inline]
+fn pop(x: u16) -> u32 {
+    if cfg!(target_feature = "popcnt") {
+        x.count_ones()
+    } else {
+        POP8[(x & 0xff) as usize] as u32 + POP8[(x >> 8) as usize] as u32
+    }
+}
+
 /// A graph on vertices `0..m` as adjacency masks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Graph {
@@ -162,7 +184,10 @@ impl Test {
     /// cells in order; on the identity path also records the transpositions of vertices in one
     /// cell (same neighbours, all placed) as automorphisms.
     fn complete(&mut self, k: usize, next: &[u16; 16], nn: usize) {
-        let on_identity = self.perm[..=k].iter().enumerate().all(|(i, &v)| v as usize == i);
+        let on_identity = self.perm[..=k]
+            .iter()
+            .enumerate()
+            .all(|(i, &v)| v as usize == i);
         let mut p = k + 1;
         for &cell in &next[..nn] {
             let mut c = cell;
@@ -199,10 +224,10 @@ impl Test {
         if k == 0 {
             // row 0 of a vertex of degree d is {1, ..., d}: a vertex of larger degree than
             // vertex 0 gives a smaller row 0, one of smaller degree a greater one
-            let d0 = self.adj[0].count_ones();
+            let d0 = pop(self.adj[0]);
             let mut same = 0u16;
             for v in 0..self.m {
-                let d = self.adj[v].count_ones();
+                let d = pop(self.adj[v]);
                 if d > d0 {
                     self.smaller = true;
                     return;
@@ -238,7 +263,7 @@ impl Test {
                 let x = c & a;
                 let y = c & !a;
                 if x != 0 {
-                    let cx = x.count_ones() as usize;
+                    let cx = pop(x) as usize;
                     next[nn] = x;
                     nn += 1;
                     row |= ((1u32 << cx) - 1) << pos;
@@ -247,7 +272,7 @@ impl Test {
                 if y != 0 {
                     next[nn] = y;
                     nn += 1;
-                    pos += y.count_ones() as usize;
+                    pos += pop(y) as usize;
                 }
                 // positions below `pos` of row k are final: decide as soon as they differ
                 let d = (row ^ target) & ((1u32 << pos) - 1);
