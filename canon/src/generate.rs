@@ -359,12 +359,53 @@ impl Gen {
     pub(crate) fn walk(
         &self,
         node: &Node,
-        f: &mut dyn FnMut(Value) -> ControlFlow<()>,
+        f: &mut dyn FnMut(&Value) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
-        if self.is_final(node) {
-            f(self.value(node))?;
+        match (self, node) {
+            (Gen::Graph { .. }, Node::Graph(_)) => {
+                let mut cur = self.value(node);
+                self.walk_graph(node, &mut cur, f)
+            }
+            _ => {
+                if self.is_final(node) {
+                    f(&self.value(node))?;
+                }
+                self.children(node, &mut |c| self.walk(&c, f))
+            }
         }
-        self.children(node, &mut |c| self.walk(&c, f))
+    }
+
+    /// [`Gen::walk`] for graphs: `cur` is the value of `node`; a child's value is its parent's
+    /// with the child's (largest) edge appended, so one value is extended and shrunk in place
+    /// instead of building every graph's value from scratch.
+    fn walk_graph(
+        &self,
+        node: &Node,
+        cur: &mut Value,
+        f: &mut dyn FnMut(&Value) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        let Gen::Graph { uset, .. } = self else {
+            unreachable!("graph walk of another tree")
+        };
+        if self.is_final(node) {
+            f(cur)?;
+        }
+        self.children(node, &mut |c| {
+            let Node::Graph(h) = &c else {
+                unreachable!("graph child")
+            };
+            let e = h.last.expect("a child has an edge") as u32;
+            let edge = Value::Set(vec![
+                Value::Atom(crate::Atom::new(*uset, e / 16)),
+                Value::Atom(crate::Atom::new(*uset, e % 16)),
+            ]);
+            let Value::Set(es) = cur else { unreachable!() };
+            es.push(edge);
+            let flow = self.walk_graph(&c, cur, f);
+            let Value::Set(es) = cur else { unreachable!() };
+            es.pop();
+            flow
+        })
     }
 }
 

@@ -2,13 +2,37 @@
 //!
 //! A graph is kept as adjacency bit masks. Its value is the set of its edges `{i, j}`, so in the
 //! value order it is the sorted edge list `(i, j)`, `i < j`, compared lexicographically: row by
-//! row, where row `i` is the set of neighbours `j > i`. The canonicity test is the same search
-//! as the general one (relabel one index at a time, cut by a bound, prune by automorphisms),
-//! specialised: at a node with `k` vertices placed, row `i < k` of any completion consists of
-//! the known neighbours plus `c_i` pending neighbours that will get distinct indices `>= k`, so
-//! the row is at least `known | {k, ..., k + c_i - 1}` element-wise, and these lower-bound rows
-//! compared with the graph's own rows decide "greater" (cut), "smaller" (when every row up to
-//! the difference is already exact: the graph is not canonical) or "undecided".
+//! row, where row `i` is the set of neighbours `j > i`, and of two rows the one holding the
+//! smallest element of their symmetric difference is the smaller.
+//!
+//! The canonicity test is the same search as the general one (relabel one index at a time,
+//! prune by automorphisms), specialised with partition refinement: the unplaced vertices are
+//! kept in an ordered partition refined by the neighbourhood of each placed vertex, which
+//! fixes every placed vertex's row exactly, so each node is compared exactly with the graph's
+//! own row (see `Test`). Automorphisms found at leaves prune children in one orbit, and a leaf
+//! that is an automorphism returns the search to the identity path (as in nauty).
+
+/// Bits set in each byte.
+const POP8: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).count_ones() as u8;
+        i += 1;
+    }
+    t
+};
+
+/// The number of bits set: `count_ones` where the target has a popcount instruction, else two
+/// table look-ups (cheaper than the generic bit-twiddling sequence, and this is the inner loop).
+#[inline]
+fn pop(x: u16) -> u32 {
+    if cfg!(target_feature = "popcnt") {
+        x.count_ones()
+    } else {
+        POP8[(x & 0xff) as usize] as u32 + POP8[(x >> 8) as usize] as u32
+    }
+}
 
 /// A graph on vertices `0..m` as adjacency masks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,146 +83,260 @@ impl Graph {
     }
 }
 
-struct Test<'a> {
-    g: &'a Graph,
+/// The search state of one canonicity test. A node at depth `k` has placed vertices
+/// `perm[0..k]` at indices `0..k` and keeps the other vertices in an ordered partition
+/// (`cells`, vertex masks): the vertices of the first cell take the next indices, then those of
+/// the second cell, and so on. Placing vertex `w` at index `k` splits every cell into its
+/// neighbours of `w` (first) and the rest: any labelling that does not respect this order has a
+/// strictly larger row `k` than one that does (with the same rows before), so only labellings
+/// that respect it can be minimal. Row `k` is then fully determined (the neighbours of `w` in
+/// each cell take that cell's first indices) and is compared exactly with the graph's own row
+/// `k`: greater cuts the branch, smaller proves the graph is not canonical, equal goes on.
+struct Test {
+    adj: [u16; 16],
     m: usize,
+    /// The graph's own rows (neighbours `j > i` of `i`).
     rows: [u16; 16],
     perm: [u8; 16],
-    inv: [u8; 16],
-    img: [u16; 16],
-    assigned: u16,
-    gens: Vec<[u8; 16]>,
+    /// Automorphisms found (vertex `i -> gens[g][i]`), with their fixed-point masks.
+    gens: Vec<([u8; 16], u16)>,
+    /// Children tried so far at each depth.
+    tried_at: [u16; 16],
+    /// The vertices `perm[0..k]`.
+    placed: u16,
+    /// The last non-empty row of the graph (every edge lies in rows `0..=last_row`).
+    last_row: usize,
+    /// Depth to return to after an automorphism made the current branch redundant.
+    jump: usize,
     smaller: bool,
 }
 
-#[derive(PartialEq, Eq)]
-enum Bound {
-    Greater,
-    Undecided,
-    Smaller,
-}
-
-impl Test<'_> {
-    /// The bound at a node with `k` vertices placed, and the vertices allowed at index `k`:
-    /// every row `i` whose lower bound already equals the graph's row (with all rows before it)
-    /// must stay equal in any completion that is not greater, so its pending neighbours must
-    /// take the next indices: index `k` goes to a pending neighbour of each such row.
-    fn bound(&self, k: usize) -> (Bound, u16) {
-        let mut exact = true;
-        let mut allowed = !self.assigned;
-        for i in 0..k {
-            let v = self.perm[i] as usize;
-            let above = !((2u32 << i) - 1) as u16;
-            let known = self.img[v] & above;
-            let pending = self.g.adj[v] & !self.assigned;
-            let c = pending.count_ones();
-            let lb = known | ((((1u32 << c) - 1) << k) as u16);
-            if c > 0 {
-                exact = false;
-            }
-            let r = self.rows[i];
-            if lb != r {
-                let d = lb ^ r;
-                let low = d & d.wrapping_neg();
-                let b = if low & lb != 0 {
-                    if exact {
-                        Bound::Smaller
-                    } else {
-                        Bound::Undecided
-                    }
-                } else {
-                    Bound::Greater
-                };
-                return (b, allowed);
-            }
-            if c > 0 {
-                allowed &= pending;
+impl Test {
+    /// A complete labelling `perm` whose rows all equal the graph's: `i -> perm[i]` is an
+    /// automorphism. `depth` is the deepest search node of the current branch.
+    fn leaf(&mut self, depth: usize) {
+        let mut a = [0u8; 16];
+        let mut fixed: u16 = 0;
+        let mut first_moved = usize::MAX;
+        for (i, x) in a.iter_mut().enumerate() {
+            *x = if i < self.m { self.perm[i] } else { i as u8 };
+            if *x as usize == i {
+                fixed |= 1 << i;
+            } else if first_moved == usize::MAX {
+                first_moved = i;
             }
         }
-        (Bound::Undecided, allowed)
+        if first_moved != usize::MAX {
+            self.gens.push((a, fixed));
+            // the node at depth `d = first_moved` lies on the identity path; if its child `d`
+            // was explored, the current child `perm[d]` (the image of `d` under an automorphism
+            // fixing `0..d`) leads to the same images: return to depth `d`
+            let d = first_moved;
+            if d <= depth && self.tried_at[d] >> d & 1 == 1 {
+                self.jump = d;
+            }
+        }
     }
 
-    fn dfs(&mut self, k: usize) {
-        let mut allowed = !self.assigned;
-        if k > 0 {
-            let (b, a) = self.bound(k);
-            match b {
-                Bound::Greater => return,
-                Bound::Smaller => {
-                    self.smaller = true;
-                    return;
-                }
-                Bound::Undecided => {}
-            }
-            allowed = a;
+    /// The rest of a branch whose partition is discrete after placing `perm[k]`: the labelling
+    /// is `perm[0..=k]` followed by the singleton cells `next[0..nn]` in order. Compares its
+    /// rows `k + 1..m` with the graph's (rows `0..=k` are equal).
+    fn discrete(&mut self, k: usize, next: &[u16; 16], nn: usize) {
+        let mut inv = [0u8; 16];
+        let mut identity = true;
+        for (p, &c) in next[..nn].iter().enumerate() {
+            let v = c.trailing_zeros() as u8;
+            self.perm[k + 1 + p] = v;
         }
-        if k == self.m {
-            // every row equal: an automorphism perm (index i -> vertex perm[i]; the identity
-            // labelling gives the graph itself)
-            let mut a = [0u8; 16];
-            for (i, x) in a.iter_mut().enumerate() {
-                *x = i as u8;
-            }
-            a[..self.m].copy_from_slice(&self.perm[..self.m]);
-            if a.iter().enumerate().any(|(i, &x)| i != x as usize) {
-                self.gens.push(a);
-            }
+        for p in 0..self.m {
+            let v = self.perm[p];
+            inv[v as usize] = p as u8;
+            identity &= v as usize == p;
+        }
+        if identity {
+            // the graph's own labelling
             return;
         }
-        let mut tried: u16 = 0;
-        let candidates = ((1u32 << self.m) - 1) as u16 & !self.assigned & allowed;
-        let mut cs = candidates;
-        while cs != 0 {
-            let w = cs.trailing_zeros() as usize;
-            cs &= cs - 1;
-            if tried != 0 && self.same_orbit_as_tried(k, w, tried) {
-                continue;
-            }
-            tried |= 1 << w;
-            self.perm[k] = w as u8;
-            self.inv[w] = k as u8;
-            self.assigned |= 1 << w;
-            let mut nb = self.g.adj[w];
+        for p in k + 1..self.m {
+            let mut nb = self.adj[self.perm[p] as usize];
+            let mut row: u32 = 0;
             while nb != 0 {
                 let u = nb.trailing_zeros() as usize;
                 nb &= nb - 1;
-                self.img[u] |= 1 << k;
+                row |= 1 << inv[u];
             }
-            self.dfs(k + 1);
-            let mut nb = self.g.adj[w];
-            while nb != 0 {
-                let u = nb.trailing_zeros() as usize;
-                nb &= nb - 1;
-                self.img[u] &= !(1 << k);
-            }
-            self.assigned &= !(1 << w);
-            self.inv[w] = u8::MAX;
-            if self.smaller {
+            let row = (row & !((2u32 << p) - 1)) as u16;
+            let target = self.rows[p];
+            if row != target {
+                let d = row ^ target;
+                if d & d.wrapping_neg() & row != 0 {
+                    self.smaller = true;
+                }
                 return;
             }
         }
+        self.leaf(k);
     }
 
-    fn same_orbit_as_tried(&self, k: usize, w: usize, tried: u16) -> bool {
+    /// The rest of a branch whose rows `0..=k` equal the graph's with `k >= last_row`: those
+    /// rows hold every edge, so the unplaced vertices have no edges among them and every
+    /// completion that respects the partition has the graph's rows. Completes `perm` with the
+    /// cells in order; on the identity path also records the transpositions of vertices in one
+    /// cell (same neighbours, all placed) as automorphisms.
+    fn complete(&mut self, k: usize, next: &[u16; 16], nn: usize) {
+        let on_identity = self.perm[..=k]
+            .iter()
+            .enumerate()
+            .all(|(i, &v)| v as usize == i);
+        let mut p = k + 1;
+        for &cell in &next[..nn] {
+            let mut c = cell;
+            let mut prev = usize::MAX;
+            while c != 0 {
+                let v = c.trailing_zeros() as usize;
+                c &= c - 1;
+                self.perm[p] = v as u8;
+                p += 1;
+                if on_identity && prev != usize::MAX {
+                    let mut a = [0u8; 16];
+                    for (i, x) in a.iter_mut().enumerate() {
+                        *x = i as u8;
+                    }
+                    a.swap(prev, v);
+                    self.gens.push((a, !((1u16 << prev) | (1u16 << v))));
+                }
+                prev = v;
+            }
+        }
+        self.leaf(k);
+    }
+
+    fn dfs(&mut self, k: usize, cells: &[u16; 16], nc: usize) {
+        if k == self.m {
+            self.leaf(k.saturating_sub(1));
+            return;
+        }
+        let first = cells[0];
+        let target = self.rows[k];
+        let mut tried: u16 = 0;
+        let placed = self.placed;
+        let mut cs = first;
+        if k == 0 {
+            // row 0 of a vertex of degree d is {1, ..., d}: a vertex of larger degree than
+            // vertex 0 gives a smaller row 0, one of smaller degree a greater one
+            let d0 = pop(self.adj[0]);
+            let mut same = 0u16;
+            for v in 0..self.m {
+                let d = pop(self.adj[v]);
+                if d > d0 {
+                    self.smaller = true;
+                    return;
+                }
+                if d == d0 {
+                    same |= 1 << v;
+                }
+            }
+            cs &= same;
+        }
+        while cs != 0 {
+            let w = cs.trailing_zeros() as usize;
+            cs &= cs - 1;
+            if tried != 0 && self.same_orbit_as_tried(placed, w, tried) {
+                continue;
+            }
+            tried |= 1 << w;
+            self.tried_at[k] = tried;
+            // refine by the neighbours of w and compute row k
+            let a = self.adj[w];
+            let mut next = [0u16; 16];
+            let mut nn = 0;
+            let mut row: u32 = 0;
+            let mut pos = k + 1;
+            let rest = first & !(1 << w);
+            let target = target as u32;
+            let mut differs = false;
+            for (i, &cell) in cells[..nc].iter().enumerate() {
+                let c = if i == 0 { rest } else { cell };
+                if c == 0 {
+                    continue;
+                }
+                let x = c & a;
+                let y = c & !a;
+                if x != 0 {
+                    let cx = pop(x) as usize;
+                    next[nn] = x;
+                    nn += 1;
+                    row |= ((1u32 << cx) - 1) << pos;
+                    pos += cx;
+                }
+                if y != 0 {
+                    next[nn] = y;
+                    nn += 1;
+                    pos += pop(y) as usize;
+                }
+                // positions below `pos` of row k are final: decide as soon as they differ
+                let d = (row ^ target) & ((1u32 << pos) - 1);
+                if d != 0 {
+                    if d & d.wrapping_neg() & row != 0 {
+                        // a smaller row k with equal rows before: not canonical
+                        self.smaller = true;
+                        return;
+                    }
+                    differs = true;
+                    break;
+                }
+            }
+            if differs {
+                continue;
+            }
+            self.perm[k] = w as u8;
+            if k >= self.last_row {
+                self.complete(k, &next, nn);
+            } else if nn + k + 1 == self.m {
+                self.discrete(k, &next, nn);
+            } else {
+                self.placed = placed | 1 << w;
+                self.dfs(k + 1, &next, nn);
+                self.placed = placed;
+            }
+            if self.smaller {
+                return;
+            }
+            if self.jump != usize::MAX {
+                if self.jump < k {
+                    return;
+                }
+                self.jump = usize::MAX;
+            }
+        }
+    }
+
+    /// Whether `w` is in the orbit of a vertex of `tried` under the automorphisms found that
+    /// fix every vertex of `placed`.
+    fn same_orbit_as_tried(&self, placed: u16, w: usize, tried: u16) -> bool {
         if self.gens.is_empty() {
             return false;
         }
-        // orbit of w under the generators fixing perm[0..k] pointwise
-        let fixes = |g: &[u8; 16]| (0..k).all(|i| g[self.perm[i] as usize] == self.perm[i]);
         let mut orbit: u16 = 1 << w;
         let mut frontier = orbit;
         while frontier != 0 {
             let x = frontier.trailing_zeros() as usize;
             frontier &= frontier - 1;
-            for g in self.gens.iter().filter(|g| fixes(g)) {
+            for (g, fixed) in &self.gens {
+                if placed & !fixed != 0 {
+                    continue;
+                }
                 let y = g[x] as usize;
                 if orbit >> y & 1 == 0 {
+                    if tried >> y & 1 == 1 {
+                        return true;
+                    }
                     orbit |= 1 << y;
                     frontier |= 1 << y;
                 }
             }
         }
-        orbit & tried != 0
+        false
     }
 }
 
@@ -210,16 +348,123 @@ pub fn is_canonical_graph(g: &Graph) -> bool {
         *r = g.adj[i] & !((2u32 << i) - 1) as u16;
     }
     let mut t = Test {
-        g,
+        adj: g.adj,
         m,
         rows,
         perm: [0; 16],
-        inv: [u8::MAX; 16],
-        img: [0; 16],
-        assigned: 0,
         gens: Vec::new(),
+        tried_at: [0; 16],
+        placed: 0,
+        last_row: (0..m).rev().find(|&i| rows[i] != 0).unwrap_or(0),
+        jump: usize::MAX,
         smaller: false,
     };
-    t.dfs(0);
+    let mut cells = [0u16; 16];
+    cells[0] = ((1u32 << m) - 1) as u16;
+    t.dfs(0, &cells, if m == 0 { 0 } else { 1 });
     !t.smaller
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether no relabelling of `0..m` gives a smaller sorted edge list (all `m!` of them).
+    fn brute_canonical(g: &Graph) -> bool {
+        let m = g.m as usize;
+        let own = g.edge_list();
+        let mut p: Vec<usize> = (0..m).collect();
+        loop {
+            let mut es: Vec<(usize, usize)> = own
+                .iter()
+                .map(|&(i, j)| (p[i].min(p[j]), p[i].max(p[j])))
+                .collect();
+            es.sort();
+            if es < own {
+                return false;
+            }
+            // next permutation
+            let Some(i) = (1..m).rev().find(|&i| p[i - 1] < p[i]) else {
+                return true;
+            };
+            let j = (i..m).rev().find(|&j| p[j] > p[i - 1]).unwrap();
+            p.swap(i - 1, j);
+            p[i..].reverse();
+        }
+    }
+
+    /// The smallest relabelling of `g` (all `m!` of them).
+    fn brute_canonize(g: &Graph) -> Graph {
+        let m = g.m as usize;
+        let own = g.edge_list();
+        let mut best = own.clone();
+        let mut p: Vec<usize> = (0..m).collect();
+        while let Some(i) = (1..m).rev().find(|&i| p[i - 1] < p[i]) {
+            let j = (i..m).rev().find(|&j| p[j] > p[i - 1]).unwrap();
+            p.swap(i - 1, j);
+            p[i..].reverse();
+            let mut es: Vec<(usize, usize)> = own
+                .iter()
+                .map(|&(i, j)| (p[i].min(p[j]), p[i].max(p[j])))
+                .collect();
+            es.sort();
+            best = best.min(es);
+        }
+        best.iter()
+            .fold(Graph::empty(), |h, &(i, j)| h.with_edge(i, j))
+    }
+
+    #[test]
+    fn accepts_brute_force_canonical_forms() {
+        let mut seed: u64 = 12345;
+        for round in 0..300 {
+            let n = 3 + round % 5;
+            let mut g = Graph::empty();
+            for i in 0..n {
+                for j in i + 1..n {
+                    seed = seed
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    if (seed >> 33) % 8 < 1 + (round as u64 / 5) % 7 {
+                        g = g.with_edge(i, j);
+                    }
+                }
+            }
+            let c = brute_canonize(&g);
+            assert!(is_canonical_graph(&c), "{:?}", c.edge_list());
+        }
+    }
+
+    #[test]
+    fn agrees_with_all_relabellings() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as u32
+        };
+        let (mut yes, mut no) = (0, 0);
+        for round in 0..600 {
+            let n = 2 + round % 6;
+            let density = 1 + next() % 7;
+            let mut g = Graph::empty();
+            for i in 0..n {
+                for j in i + 1..n {
+                    if next() % 8 < density {
+                        g = g.with_edge(i, j);
+                    }
+                }
+            }
+            // is_canonical_graph expects `m` to be one past the largest vertex with an edge
+            let expect = brute_canonical(&g);
+            assert_eq!(is_canonical_graph(&g), expect, "{:?}", g.edge_list());
+            if expect {
+                yes += 1;
+            } else {
+                no += 1;
+            }
+        }
+        assert!(yes > 20 && no > 20, "{yes} canonical, {no} not");
+    }
 }

@@ -130,13 +130,13 @@ impl<T: Canonical + Send> Source for CnfSource<T> {
         let fr = self.frontier();
         let end = end.min(fr.len() as u128) as usize;
         let start = (start as usize).min(end);
-        let mut emit = |v: crate::Value| match T::from_value(&v) {
+        let mut emit = |v: &crate::Value| match T::from_value(v) {
             Some(x) => f(x),
             None => panic!("canonical form {v:?} does not decode to the requested item type"),
         };
         for e in &fr[start..end] {
             let flow = match e {
-                Entry::Emit(n) => emit(self.gen.value(n)),
+                Entry::Emit(n) => emit(&self.gen.value(n)),
                 Entry::Subtree(n) => self.gen.walk(n, &mut emit),
             };
             if flow.is_break() {
