@@ -28,9 +28,11 @@
 //! as soon as its partial object is not canonical (a non-canonical prefix has no canonical
 //! extension under this order, so nothing is lost). Candidates must bring in new atoms as the
 //! next unused indices of their USet. Undirected graphs (`Subsets(Subsets(U, 2, 2))`, at most
-//! 16 atoms) are recognised from the shape and run on a bit-mask specialisation of the same
-//! search, with a row-wise lower bound and forced choices; its output equals the general path
-//! (tested) and OEIS A000088.
+//! 16 atoms) are recognised from the shape and run on a bit-mask specialisation: its canonicity
+//! test keeps the unplaced vertices in an ordered partition refined by each placed vertex's
+//! neighbours (only labellings that follow it can be minimal), compares each node's row exactly
+//! with the graph's own row, prunes by automorphisms found at leaves and jumps back to the
+//! identity path as nauty does. Its output equals the general path (tested) and OEIS A000088.
 //!
 //! *Parallelism.* [`CnfSource`]'s index space is a frontier of the generation tree (expanded
 //! nodes and unexpanded subtrees, in pre-order, the heaviest subtrees expanded first), so
