@@ -133,6 +133,7 @@ impl<A: Domain, B: Domain> Domain for Product2<A, B> {
         Some((a, b))
     }
 
+    #[inline]
     fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
     where
         F: FnMut(Self::Item) -> ControlFlow<()>,
@@ -286,6 +287,7 @@ macro_rules! product_n {
                 Some(($($v),+))
             }
 
+            #[inline]
             fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
             where
                 F: FnMut(Self::Item) -> ControlFlow<()>,

@@ -58,6 +58,7 @@ where
         self.inner.item_at(index).filter(|x| (self.pred)(x))
     }
 
+    #[inline]
     fn visit_range<G>(&self, start: u128, end: u128, g: &mut G) -> ControlFlow<()>
     where
         G: FnMut(D::Item) -> ControlFlow<()>,

@@ -52,6 +52,7 @@ where
         self.inner.item_at(index).map(&self.f)
     }
 
+    #[inline]
     fn visit_range<G>(&self, start: u128, end: u128, g: &mut G) -> ControlFlow<()>
     where
         G: FnMut(O) -> ControlFlow<()>,
