@@ -165,7 +165,9 @@ where
 
     /// Runs the items with index in `[start, end)` with the given `take` budgets. With `COUNT`,
     /// also counts the items that reach the action (for progress reports); without it the loop
-    /// carries no counter at all.
+    /// carries no counter at all. Never inlined: inlined into one caller, the two instantiations
+    /// were merged by the optimiser into one loop that carries both counters.
+    #[inline(never)]
     fn run_chunk_typed<const COUNT: bool>(
         &self,
         start: u128,
