@@ -328,6 +328,7 @@ fn progress_and_trace(_: &Ctx) -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let path = dir.join("chunks.trace.json");
     let opts = RunOptions::new()
+        .progress_bar(true)
         .on_progress(move |p| *seen.lock().unwrap() = Some(p.clone()))
         .chunk_trace(&path);
     let out = Range::new(200_000)
