@@ -54,7 +54,9 @@ pub struct ChunkSpec {
 
 struct Done {
     end: u128,
-    out: ChunkOutput,
+    /// An error is kept until the merged prefix reaches it: a chunk past a `take`'s end may
+    /// fail, and serially it would never have run.
+    out: Result<ChunkOutput>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,8 +73,9 @@ struct State {
     next: u128,
     next_id: u64,
     last_size: u128,
-    /// Indices per second of one worker (moving average).
-    rate: Option<f64>,
+    /// Seconds per index on one worker (moving average). Costs are averaged, not rates: one
+    /// slow chunk after fast ones must pull the estimate down at once.
+    cost: Option<f64>,
     inline: bool,
     /// The rest is small: hand it out as one chunk.
     rest_at_once: bool,
@@ -138,7 +141,7 @@ impl<'j> Scheduler<'j> {
             next: 0,
             next_id: 0,
             last_size: 0,
-            rate: None,
+            cost: None,
             inline: true,
             rest_at_once: false,
             requeued: VecDeque::new(),
@@ -195,10 +198,10 @@ impl<'j> Scheduler<'j> {
     }
 
     fn next_size(&self, st: &State) -> u128 {
-        let mut size = match st.rate {
+        let mut size = match st.cost {
             None => 1,
-            Some(rate) => {
-                let want = (rate * self.config.target_chunk.as_secs_f64()).max(1.0);
+            Some(cost) => {
+                let want = (self.config.target_chunk.as_secs_f64() / cost).max(1.0);
                 let want = if want >= u128::MAX as f64 {
                     u128::MAX
                 } else {
@@ -210,7 +213,7 @@ impl<'j> Scheduler<'j> {
         if let Some(end) = self.end {
             let remaining = end - st.next;
             if st.rest_at_once {
-                size = remaining;
+                size = remaining.min(st.next.max(1).saturating_mul(self.config.max_growth));
             } else if !st.inline {
                 // Guided tail: never hand one worker more than its share of what is left.
                 size = size.min(remaining.div_ceil(2 * self.workers as u128));
@@ -308,25 +311,28 @@ impl<'j> Scheduler<'j> {
             // ignored, whatever its result, so no chunk is ever merged twice.
             return;
         }
+        if st.flow != Flow::Running && st.flow != Flow::TimedOut {
+            return;
+        }
         let out = match result {
-            Err(e) => {
+            Err(e) if self.limits.is_empty() || spec.start == st.merged_to => {
                 drop(st);
                 self.fail(e);
                 return;
             }
-            Ok(out) => out,
+            Err(e) => Err(e),
+            Ok(out) => {
+                let len = spec.end - spec.start;
+                let cost = elapsed.as_secs_f64().max(1e-9) / len as f64;
+                st.cost = Some(match st.cost {
+                    None => cost,
+                    Some(old) => 0.5 * old + 0.5 * cost,
+                });
+                self.observer
+                    .chunk_done(worker, spec.start, spec.end, out.items, elapsed);
+                Ok(out)
+            }
         };
-        let len = spec.end - spec.start;
-        let rate = len as f64 / elapsed.as_secs_f64().max(1e-7);
-        st.rate = Some(match st.rate {
-            None => rate,
-            Some(old) => 0.5 * old + 0.5 * rate,
-        });
-        self.observer
-            .chunk_done(worker, spec.start, spec.end, out.items, elapsed);
-        if st.flow != Flow::Running && st.flow != Flow::TimedOut {
-            return;
-        }
         let done = Done { end: spec.end, out };
         if st.flow == Flow::Running && spec.start == st.merged_to {
             // The common case on one thread: the chunk continues the merged prefix.
@@ -358,7 +364,15 @@ impl<'j> Scheduler<'j> {
 
     /// Merges one chunk that starts where the merged prefix ends, checking its `take` counts.
     fn merge_one(&self, st: &mut State, start: u128, done: Done) {
-        let Done { end, mut out } = done;
+        let Done { end, out } = done;
+        let mut out = match out {
+            Ok(out) => out,
+            Err(e) => {
+                st.error = Some(e);
+                self.stop_with(st, Flow::Failed);
+                return;
+            }
+        };
         let exact = out
             .take_counts
             .iter()
@@ -441,18 +455,19 @@ impl<'j> Scheduler<'j> {
     }
 
     /// Runs small chunks of growing size on the calling thread for about the probe budget, so
-    /// the cost of an item is known before work is spread. As soon as the rest is estimated to
-    /// be shorter than the inline threshold, it runs here as one chunk: tiny runs never leave
-    /// the calling thread.
+    /// the cost of an item is known before work is spread. While the rest is estimated to be
+    /// shorter than the inline threshold, it goes on here, in chunks at most `max_growth` times
+    /// what is done, re-estimating after each: tiny runs never leave the
+    /// calling thread, and a run whose later items turn out expensive leaves it early.
     pub fn probe(&self) {
         let t = Instant::now();
         loop {
-            if self.small_enough_for_inline() {
-                self.lock().rest_at_once = true;
-                while self.run_one(0) {}
+            let inline = self.small_enough_for_inline();
+            self.lock().rest_at_once = inline;
+            if !inline && t.elapsed() >= self.config.probe_budget {
                 return;
             }
-            if t.elapsed() >= self.config.probe_budget || !self.run_one(0) {
+            if !self.run_one(0) {
                 return;
             }
         }
@@ -460,10 +475,14 @@ impl<'j> Scheduler<'j> {
 
     /// Whether the rest of the run is estimated to be too short to be worth spreading.
     pub fn small_enough_for_inline(&self) -> bool {
+        if self.deadline.is_some() {
+            // One chunk over the rest, sized from an estimate, would not look at the deadline.
+            return false;
+        }
         let st = self.lock();
-        match (self.end, st.rate) {
-            (Some(end), Some(rate)) => {
-                let rest = (end - st.next) as f64 / rate;
+        match (self.end, st.cost) {
+            (Some(end), Some(cost)) => {
+                let rest = (end - st.next) as f64 * cost;
                 rest < self.config.inline_threshold.as_secs_f64()
             }
             _ => false,
@@ -477,6 +496,18 @@ impl<'j> Scheduler<'j> {
 
     /// Ends the run and returns the merged result.
     pub fn finish(self) -> Result<RunReport> {
+        {
+            // Chunks that finished after the deadline may still continue the merged prefix
+            // (up to the end, or to an exhausted take).
+            let mut st = self.lock();
+            if st.flow == Flow::TimedOut {
+                st.flow = Flow::Running;
+                self.merge_prefix(&mut st);
+                if st.flow == Flow::Running {
+                    st.flow = Flow::TimedOut;
+                }
+            }
+        }
         let observer = self.observer;
         let mut st = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
         if let Some(e) = st.error.take() {
@@ -488,11 +519,13 @@ impl<'j> Scheduler<'j> {
         if !complete && self.limits.is_empty() {
             // Timed out: without takes, every finished chunk counts, merged in index order.
             for (start, done) in std::mem::take(&mut st.pending) {
-                for (c, k) in st.cum.iter_mut().zip(&done.out.take_counts) {
+                // Without takes an error fails the run at once, so none is pending here.
+                let Ok(out) = done.out else { continue };
+                for (c, k) in st.cum.iter_mut().zip(&out.take_counts) {
                     *c += k;
                 }
-                st.items += done.out.items;
-                self.job.merge(&mut st.acc, done.out.partial)?;
+                st.items += out.items;
+                self.job.merge(&mut st.acc, out.partial)?;
                 st.processed += done.end - start;
             }
         }
@@ -542,17 +575,23 @@ pub fn drive(
     sched.finish()
 }
 
+/// How much a chunk of the scheduler-free tiny-run path may exceed what was already measured:
+/// at most this many times the indices done so far. (The probe's inline chunks grow by
+/// [`ScheduleConfig::max_growth`].) A chunk that turns out slow hands the run over at once.
+pub const TINY_GROWTH: u128 = 16;
+
 enum FirstChunk {
     /// The whole run is done.
     Finished(RunReport),
-    /// The first chunk `[0, end)` ran (or, with `None`, nothing ran because the run has options
-    /// that need the scheduler from its start).
+    /// The chunks `[0, end)` ran and are merged into one output (or, with `None`, nothing ran
+    /// because the run has options that need the scheduler from its start).
     Ran(Option<(u128, ChunkOutput, Duration)>),
 }
 
-/// The fast path of tiny runs: time one first chunk with no scheduler at all and, if the rest
-/// is estimated to take less than the inline threshold, run it as a second chunk right here.
-/// A run with a timeout or progress reporting always takes the scheduler's path.
+/// The fast path of tiny runs: with no scheduler at all, run chunks of 1, then at most
+/// [`TINY_GROWTH`] times the indices done so far, for as long as the whole run is estimated
+/// to take less than the inline threshold. A run with a timeout or progress reporting always
+/// takes the scheduler's path.
 fn tiny_run(job: &dyn ErasedJob, opts: &RunOptions, config: &ScheduleConfig) -> Result<FirstChunk> {
     let plain = opts.timeout.is_none()
         && !opts.progress_bar
@@ -563,35 +602,53 @@ fn tiny_run(job: &dyn ErasedJob, opts: &RunOptions, config: &ScheduleConfig) -> 
         Extent::Finite(end) if plain && end > 0 && !limits.contains(&0) => end,
         _ => return Ok(FirstChunk::Ran(None)),
     };
-    let len = job.alignment().max(1).min(end);
-    let t = Instant::now();
-    let first = job.run_chunk(0, len, limits)?;
-    let elapsed = t.elapsed();
-    let exhausted = limits.iter().zip(&first.take_counts).any(|(n, k)| k >= n);
-    if len == end || exhausted {
-        return Ok(FirstChunk::Finished(RunReport {
-            partial: first.partial,
-            complete: true,
-            processed: len,
-            total: Some(end),
-        }));
+    let align = job.alignment().max(1);
+    let t0 = Instant::now();
+    let mut done = 0u128;
+    let mut acc: Option<ChunkOutput> = None;
+    loop {
+        let len = if done == 0 {
+            align
+        } else {
+            done.saturating_mul(TINY_GROWTH)
+        }
+        .min(end - done);
+        // Chunks run in order here, so the budgets are exact.
+        let budgets: Vec<u64> = match &acc {
+            None => limits.to_vec(),
+            Some(a) => limits
+                .iter()
+                .zip(&a.take_counts)
+                .map(|(n, k)| n - k)
+                .collect(),
+        };
+        let out = job.run_chunk(done, done + len, &budgets)?;
+        done += len;
+        let merged = match acc.take() {
+            None => out,
+            Some(mut a) => {
+                job.merge(&mut a.partial, out.partial)?;
+                for (c, k) in a.take_counts.iter_mut().zip(&out.take_counts) {
+                    *c += k;
+                }
+                a.items += out.items;
+                a
+            }
+        };
+        let exhausted = limits.iter().zip(&merged.take_counts).any(|(n, k)| k >= n);
+        if done == end || exhausted {
+            return Ok(FirstChunk::Finished(RunReport {
+                partial: merged.partial,
+                complete: true,
+                processed: done,
+                total: Some(end),
+            }));
+        }
+        let elapsed = t0.elapsed();
+        let rest = (end - done) as f64 * elapsed.as_secs_f64() / done as f64;
+        if elapsed.as_secs_f64() + rest >= config.inline_threshold.as_secs_f64() {
+            return Ok(FirstChunk::Ran(Some((done, merged, elapsed))));
+        }
+        acc = Some(merged);
     }
-    let rest = (end - len) as f64 * elapsed.as_secs_f64() / len as f64;
-    if rest >= config.inline_threshold.as_secs_f64() {
-        return Ok(FirstChunk::Ran(Some((len, first, elapsed))));
-    }
-    let budgets: Vec<u64> = limits
-        .iter()
-        .zip(&first.take_counts)
-        .map(|(n, k)| n - k)
-        .collect();
-    let second = job.run_chunk(len, end, &budgets)?;
-    let mut partial = first.partial;
-    job.merge(&mut partial, second.partial)?;
-    Ok(FirstChunk::Finished(RunReport {
-        partial,
-        complete: true,
-        processed: end,
-        total: Some(end),
-    }))
 }
