@@ -65,8 +65,60 @@ pub(crate) struct Peer {
     /// The run sequence number this peer announced (this run only).
     at: Option<u64>,
     credits: u32,
-    /// Chunks this peer runs, with when they were sent.
-    in_flight: HashMap<u64, (ChunkSpec, Instant)>,
+    /// Chunks this peer holds (running or queued behind its threads), by chunk id.
+    in_flight: HashMap<u64, Held>,
+    /// Chunks sent to this peer so far (the order of the next one).
+    sent: u64,
+}
+
+/// A chunk handed to a peer. A worker queues the chunks it receives and its threads take them
+/// in the order they were sent, so the `threads` oldest chunks a peer holds are the ones that
+/// may be running and the others are surely still queued (prefetched).
+struct Held {
+    spec: ChunkSpec,
+    /// Position in the order the peer's chunks were sent.
+    order: u64,
+    /// Whether it may be running (among the `threads` oldest held).
+    started: bool,
+    /// When it was sent, or, for a chunk that was queued first, when it may have started.
+    since: Instant,
+}
+
+impl Peer {
+    /// Records `spec` as sent to this peer now.
+    fn hold(&mut self, spec: ChunkSpec, now: Instant) {
+        let order = self.sent;
+        self.sent += 1;
+        self.in_flight.insert(
+            spec.id,
+            Held {
+                spec,
+                order,
+                started: false,
+                since: now,
+            },
+        );
+        self.promote(now);
+    }
+
+    /// Forgets chunk `id` (completed, or completed elsewhere); the next queued chunk may start.
+    fn release(&mut self, id: u64, now: Instant) -> Option<ChunkSpec> {
+        let h = self.in_flight.remove(&id)?;
+        self.promote(now);
+        Some(h.spec)
+    }
+
+    /// Marks the `threads` oldest chunks held as possibly running from `now` on.
+    fn promote(&mut self, now: Instant) {
+        let mut held: Vec<&mut Held> = self.in_flight.values_mut().collect();
+        held.sort_unstable_by_key(|h| h.order);
+        for h in held.into_iter().take(self.threads as usize) {
+            if !h.started {
+                h.started = true;
+                h.since = now;
+            }
+        }
+    }
 }
 
 /// The driver's view of its workers; lives behind a mutex held for a whole run.
@@ -206,6 +258,7 @@ impl DriverState {
                         at: None,
                         credits: 0,
                         in_flight: HashMap::new(),
+                        sent: 0,
                     },
                 );
             }
@@ -223,16 +276,23 @@ impl DriverState {
                 }
                 p.alive = false;
                 tracing::warn!(target: "haydi", rank, host = %p.host, pid = p.pid, %reason, "worker lost");
-                let specs: Vec<ChunkSpec> = p.in_flight.drain().map(|(_, (s, _))| s).collect();
-                for spec in specs {
+                let mut held: Vec<Held> = p.in_flight.drain().map(|(_, h)| h).collect();
+                held.sort_unstable_by_key(|h| h.order);
+                for h in held {
                     // A chunk with a copy still running elsewhere is not requeued.
-                    let elsewhere = run.speculated.contains_key(&spec.id)
+                    let elsewhere = run.speculated.contains_key(&h.spec.id)
                         && self
                             .peers
                             .values()
-                            .any(|q| q.alive && q.in_flight.contains_key(&spec.id));
-                    if !elsewhere {
-                        run.lost_chunk(spec, rank, &reason);
+                            .any(|q| q.alive && q.in_flight.contains_key(&h.spec.id));
+                    if elsewhere {
+                        continue;
+                    }
+                    if h.started {
+                        run.lost_chunk(h.spec, rank, &reason);
+                    } else {
+                        // Still queued on the lost worker: it cannot have caused the loss.
+                        run.requeue(h.spec);
                     }
                 }
             }
@@ -259,7 +319,7 @@ impl DriverState {
                         tracing::error!(target: "haydi", rank, "{e}");
                         run.fail(e);
                     } else {
-                        p.credits = p.threads;
+                        p.credits = p.threads.saturating_mul(run.prefetch.saturating_add(1));
                     }
                 }
             }
@@ -273,7 +333,8 @@ impl DriverState {
                     return;
                 }
                 p.credits += 1;
-                let Some((spec, _)) = p.in_flight.remove(&chunk) else {
+                let now = Instant::now();
+                let Some(spec) = p.release(chunk, now) else {
                     // A copy of a chunk that another worker completed first.
                     return;
                 };
@@ -281,7 +342,7 @@ impl DriverState {
                     // The first result wins: the other copies are forgotten (their results
                     // will be ignored above).
                     for q in self.peers.values_mut() {
-                        q.in_flight.remove(&chunk);
+                        q.release(chunk, now);
                     }
                 }
                 if result.is_ok() {
@@ -324,6 +385,8 @@ struct RunCtx<'a, 'j> {
     straggler: (u32, Duration),
     /// When overdue chunks are looked for next.
     next_check: Option<Instant>,
+    /// `DistributedOptions::prefetch`: chunks queued per worker thread beyond the running ones.
+    prefetch: u32,
 }
 
 impl RunCtx<'_, '_> {
@@ -339,7 +402,18 @@ impl RunCtx<'_, '_> {
             speculated: HashMap::new(),
             straggler: (0, Duration::ZERO),
             next_check: None,
+            prefetch: 0,
         }
+    }
+
+    /// Hands back a chunk that a lost worker held but had not started.
+    fn requeue(&mut self, spec: ChunkSpec) {
+        let Some((_, sched)) = self.sched else {
+            return;
+        };
+        tracing::info!(target: "haydi", start = %spec.start, end = %spec.end, "queued chunk requeued");
+        sched.requeue(spec);
+        self.exhausted = false;
     }
 
     fn fail(&mut self, e: Error) {
@@ -427,6 +501,7 @@ pub(crate) fn execute_driver(
             speculated: HashMap::new(),
             straggler: (opts_d.straggler_factor(), opts_d.schedule().target_chunk),
             next_check: None,
+            prefetch: opts_d.prefetch(),
         };
         std::thread::scope(|s| {
             for _ in 0..opts_d.driver_threads() {
@@ -550,7 +625,7 @@ fn dispatch_loop(
                         break;
                     }
                     p.credits -= 1;
-                    p.in_flight.insert(spec.id, (spec, Instant::now()));
+                    p.hold(spec, Instant::now());
                 }
             }
         }
@@ -600,15 +675,23 @@ fn speculate(st: &mut DriverState, run: &mut RunCtx<'_, '_>) {
         if !p.alive {
             continue;
         }
-        for (id, (spec, since)) in &p.in_flight {
-            if now.duration_since(*since) < limit {
+        let overdue = |h: &Held| now.duration_since(h.since) >= limit;
+        // Chunks queued behind threads that are all overdue will not start either.
+        let stuck = p
+            .in_flight
+            .values()
+            .filter(|h| h.started && overdue(h))
+            .count()
+            >= p.threads as usize;
+        for (id, h) in &p.in_flight {
+            if !(if h.started { overdue(h) } else { stuck }) {
                 continue;
             }
             let e = copies
                 .entry(*id)
-                .or_insert_with(|| (spec.clone(), Vec::new(), *since));
+                .or_insert_with(|| (h.spec.clone(), Vec::new(), h.since));
             e.1.push(*rank);
-            e.2 = e.2.max(*since);
+            e.2 = e.2.max(h.since);
         }
     }
     for (id, (spec, holders, _)) in copies {
@@ -621,9 +704,15 @@ fn speculate(st: &mut DriverState, run: &mut RunCtx<'_, '_>) {
         if running != holders.len() || running >= 3 {
             continue;
         }
-        let Some((&rank, p)) = st.peers.iter_mut().find(|(r, p)| {
-            p.alive && p.at == Some(me.seq) && p.credits > 0 && !holders.contains(r)
-        }) else {
+        // The worker with room that holds the fewest chunks (an idle one if any).
+        let Some((&rank, p)) = st
+            .peers
+            .iter_mut()
+            .filter(|(r, p)| {
+                p.alive && p.at == Some(me.seq) && p.credits > 0 && !holders.contains(r)
+            })
+            .min_by_key(|(_, p)| p.in_flight.len())
+        else {
             break;
         };
         let msg = ToWorker::Chunk {
@@ -641,7 +730,7 @@ fn speculate(st: &mut DriverState, run: &mut RunCtx<'_, '_>) {
             "chunk outstanding for more than {limit:?} (straggler_factor x max(target chunk, slowest chunk)); running a copy elsewhere, the first result wins"
         );
         p.credits -= 1;
-        p.in_flight.insert(id, (spec, now));
+        p.hold(spec, now);
         run.speculated.insert(id, now);
     }
 }
@@ -765,4 +854,64 @@ async fn serve_peer(mut sock: TcpStream, shared: &Shared) -> std::result::Result
     writer.abort();
     let _ = shared.events.send(Event::Lost(rank, reason));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(threads: u32) -> Peer {
+        let (tx, _rx) = unbounded_channel();
+        Peer {
+            threads,
+            host: "test".into(),
+            pid: 1,
+            tx,
+            unsent: Arc::new(AtomicUsize::new(0)),
+            alive: true,
+            at: None,
+            credits: 0,
+            in_flight: HashMap::new(),
+            sent: 0,
+        }
+    }
+
+    fn spec(id: u64) -> ChunkSpec {
+        ChunkSpec {
+            id,
+            start: id as u128 * 10,
+            end: id as u128 * 10 + 10,
+            budgets: Vec::new(),
+        }
+    }
+
+    fn started(p: &Peer) -> Vec<u64> {
+        let mut v: Vec<u64> = p
+            .in_flight
+            .iter()
+            .filter(|(_, h)| h.started)
+            .map(|(id, _)| *id)
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn prefetched_chunks_start_in_the_order_sent() {
+        let t0 = Instant::now();
+        let mut p = peer(2);
+        for id in [5, 3, 9, 1] {
+            p.hold(spec(id), t0);
+        }
+        // The two oldest may run; the others wait in the worker's queue.
+        assert_eq!(started(&p), vec![3, 5]);
+        let t1 = t0 + Duration::from_millis(7);
+        assert_eq!(p.release(5, t1).map(|s| s.id), Some(5));
+        assert_eq!(started(&p), vec![3, 9]);
+        // A queued chunk's clock starts when it may start, not when it was sent.
+        assert_eq!(p.in_flight[&9].since, t1);
+        assert_eq!(p.in_flight[&3].since, t0);
+        assert!(p.release(42, t1).is_none());
+        assert!(!p.in_flight[&1].started);
+    }
 }

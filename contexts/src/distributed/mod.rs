@@ -54,6 +54,14 @@ pub struct DistributedOptions {
     /// Threads (chunks at once) per worker process. `HAYDI_THREADS` overrides it in workers
     /// started by a launcher. Default 1.
     pub threads_per_worker: usize,
+    /// Prefetch depth: chunks a worker process holds queued per thread beyond the ones its
+    /// threads run, so that a thread that finishes a chunk starts the next one at once instead
+    /// of idling for the round trip to the driver (its result going out, the next chunk coming
+    /// back). The driver hands each worker up to `threads × (1 + prefetch)` outstanding chunks.
+    /// Queued chunks of a lost worker are run elsewhere (without counting as a failure of
+    /// theirs), and those of a worker whose threads are all stuck count as stragglers. 0 turns
+    /// prefetching off. Default 1.
+    pub prefetch: usize,
     /// Threads of the driver that run chunks too. Default 0 for `spawn` (the workers have the
     /// cores), 1 for `from_env` (rank 0 is one of the launched processes).
     pub driver_threads: Option<usize>,
@@ -89,6 +97,7 @@ impl Default for DistributedOptions {
     fn default() -> Self {
         DistributedOptions {
             threads_per_worker: 1,
+            prefetch: 1,
             driver_threads: None,
             connect_timeout: Duration::from_secs(30),
             handshake_timeout: Duration::from_secs(5),
@@ -539,5 +548,8 @@ impl ResolvedOpts<'_> {
     }
     pub(crate) fn announce_timeout(&self) -> Duration {
         self.0.announce_timeout
+    }
+    pub(crate) fn prefetch(&self) -> u32 {
+        self.0.prefetch.min(u32::MAX as usize) as u32
     }
 }

@@ -259,6 +259,9 @@ impl WorkerSide {
                     }
                 });
             }
+            // The driver sends up to `prefetch` chunks per thread ahead: they wait in `queue`
+            // until a thread is free. At the end of the run (or when the driver is gone) the
+            // queued ones are dropped unstarted and the threads exit after their current chunk.
             let close = || {
                 let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
                 q.1 = true;
