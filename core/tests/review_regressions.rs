@@ -1,20 +1,11 @@
 //! Regression tests for scheduler bugs found in review: an error past a take's end, a finished
 //! run marked partial at its deadline, and inline decisions taken on cheap first items.
 use haydi_core::domain::tests_support::Digits;
-use haydi_core::plumbing::ScheduleConfig;
+mod common;
+
+use common::tiny_chunks;
 use haydi_core::prelude::*;
 use std::time::{Duration, Instant};
-
-fn tiny_chunks(threads: usize) -> ThreadContext {
-    ThreadContext::new(threads)
-        .unwrap()
-        .with_config(ScheduleConfig {
-            target_chunk: Duration::from_nanos(1),
-            probe_budget: Duration::ZERO,
-            inline_threshold: Duration::ZERO,
-            max_growth: 2,
-        })
-}
 
 // Serial Iterator::take never evaluates item 20; the parallel run evaluates it speculatively
 // and its panic fails a run whose answer (0..10) was fully determined.

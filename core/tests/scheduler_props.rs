@@ -2,21 +2,12 @@
 //! chunks (hundreds of chunks, merged out of order), equal the plain iterator oracle.
 
 use haydi_core::domain::tests_support::Digits;
-use haydi_core::plumbing::ScheduleConfig;
+mod common;
+
+use common::tiny_chunks;
 use haydi_core::prelude::*;
 use proptest::prelude::*;
 use std::time::Duration;
-
-fn tiny_chunks(threads: usize) -> ThreadContext {
-    ThreadContext::new(threads)
-        .unwrap()
-        .with_config(ScheduleConfig {
-            target_chunk: Duration::from_nanos(1),
-            probe_budget: Duration::ZERO,
-            inline_threshold: Duration::ZERO,
-            max_growth: 2,
-        })
-}
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
