@@ -13,10 +13,8 @@
 //!
 //! Utilisation = sum of the simulated workers' busy time / (workers x wall time of the run).
 
-use haydi_contexts::distributed::auth::{self, Secret};
-use haydi_contexts::distributed::frame::{
-    read_frame, write_frame, DEFAULT_MAX_FRAME, HANDSHAKE_MAX_FRAME,
-};
+use haydi_contexts::distributed::auth::Secret;
+use haydi_contexts::distributed::join_driver;
 use haydi_contexts::distributed::launcher;
 use haydi_contexts::distributed::protocol::{
     decode, encode, ChunkResult, Join, RunId, ToDriver, ToWorker,
@@ -30,7 +28,6 @@ use haydi_core::{ParallelContext, RunOptions, SerialContext};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::net::TcpStream;
 
 /// What a simulated worker needs to know about the job: its run id and the encoded partial of
 /// one index.
@@ -70,27 +67,15 @@ async fn sim_worker(addr: String, secret: Secret, rank: u32, job: Arc<SimJob>) {
         pid: std::process::id(),
         host: "sim".into(),
     };
-    let mut sock = loop {
-        match TcpStream::connect(&addr).await {
-            Ok(s) => break s,
-            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+    let (mut wr, mut rd) = loop {
+        match join_driver(&addr, &secret, &join, 1 << 30).await {
+            Ok((tx, rx, _)) => break (tx, rx),
+            Err(e) if e.starts_with("connect") => {
+                tokio::time::sleep(Duration::from_millis(20)).await
+            }
+            Err(e) => panic!("cannot join: {e}"),
         }
     };
-    let _ = sock.set_nodelay(true);
-    auth::connect(&mut sock, &secret).await.expect("auth");
-    let j = encode(&ToDriver::Join(join)).unwrap();
-    write_frame(&mut sock, &j, HANDSHAKE_MAX_FRAME)
-        .await
-        .unwrap();
-    let f = read_frame(&mut sock, HANDSHAKE_MAX_FRAME)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(matches!(
-        decode::<ToWorker>(&f),
-        Ok(ToWorker::Welcome { .. })
-    ));
-    let (mut rd, mut wr) = sock.into_split();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
     tokio::spawn(async move {
         let hb = encode(&ToDriver::Heartbeat).unwrap();
@@ -98,24 +83,19 @@ async fn sim_worker(addr: String, secret: Secret, rank: u32, job: Arc<SimJob>) {
         loop {
             tokio::select! {
                 m = rx.recv() => match m {
-                    Some(b) => if write_frame(&mut wr, &b, DEFAULT_MAX_FRAME).await.is_err() { break },
+                    Some(b) => if wr.send(&b).await.is_err() { break },
                     None => break,
                 },
-                _ = tick.tick() => if write_frame(&mut wr, &hb, DEFAULT_MAX_FRAME).await.is_err() { break },
+                _ = tick.tick() => if wr.send(&hb).await.is_err() { break },
             }
         }
     });
     // Announce at once: the driver keeps it until its run starts.
     let _ = tx.send(encode(&ToDriver::Announce(job.id.clone())).unwrap());
-    while let Ok(Some(f)) = read_frame(&mut rd, DEFAULT_MAX_FRAME).await {
+    while let Ok(Some(f)) = rd.recv(Duration::from_secs(60)).await {
         match decode::<ToWorker>(&f) {
-            Ok(ToWorker::Chunk {
-                run,
-                id,
-                start,
-                end,
-                ..
-            }) => {
+            Ok(ToWorker::Chunk { run, chunk }) => {
+                let (id, start, end) = (chunk.id, chunk.start, chunk.end);
                 // One thread: one chunk at a time, so it "runs" right here.
                 let t = Instant::now();
                 tokio::time::sleep(job.cost * (end - start) as u32).await;

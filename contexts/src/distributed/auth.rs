@@ -4,8 +4,12 @@
 //! nonce and `HMAC(secret, "haydi worker" | driver nonce | worker nonce)`; the driver checks it
 //! (in constant time) and proves itself with `HMAC(secret, "haydi driver" | worker nonce |
 //! driver nonce)`. A peer that fails, or sends anything malformed, is dropped.
+//!
+//! Both nonces are fresh, so they also make the session keys that seal every later frame
+//! unique to this connection ([`SessionKeys`], derived with HKDF-SHA256).
 
-use super::frame::{read_frame, write_frame, HANDSHAKE_MAX_FRAME};
+use super::frame::{read_frame, write_frame, FramedConn};
+use super::secure::SessionKeys;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -55,20 +59,19 @@ impl Secret {
 
     /// Parses the hexadecimal form written by [`Secret::to_hex`].
     pub fn from_hex(s: &str) -> Result<Self, String> {
-        let s = s.trim();
-        if s.len() % 2 != 0 || !s.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return Err("a secret must be an even number of hexadecimal digits".into());
-        }
-        let bytes: Vec<u8> = (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap_or(0))
-            .collect();
+        let bytes = hex::decode(s.trim())
+            .map_err(|_| "a secret must be an even number of hexadecimal digits".to_string())?;
         Self::from_bytes(&bytes)
     }
 
     /// Hexadecimal form, for environment variables and rendezvous files.
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(&self.0)
+    }
+
+    /// The raw bytes (for key derivation).
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
     }
 
     fn mac(&self, label: &[u8], a: &[u8], b: &[u8]) -> HmacSha256 {
@@ -90,9 +93,12 @@ fn denied(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::PermissionDenied, what.to_string())
 }
 
-async fn read_exact_frame<R: AsyncRead + Unpin>(r: &mut R, len: usize) -> io::Result<Vec<u8>> {
-    match read_frame(r, HANDSHAKE_MAX_FRAME).await? {
-        Some(f) if f.len() == len => Ok(f),
+async fn read_exact_frame<S: AsyncRead + AsyncWrite + Unpin>(
+    r: &mut FramedConn<S>,
+    len: usize,
+) -> io::Result<Vec<u8>> {
+    match read_frame(r).await? {
+        Some(f) if f.len() == len => Ok(f.to_vec()),
         Some(_) => Err(denied("malformed handshake frame")),
         None => Err(denied(
             "the peer closed the connection during the handshake",
@@ -100,16 +106,17 @@ async fn read_exact_frame<R: AsyncRead + Unpin>(r: &mut R, len: usize) -> io::Re
     }
 }
 
-/// The driver's side: challenges the peer and proves itself. An error means the peer must be
-/// dropped.
+/// The driver's side: challenges the peer and proves itself, then derives the session keys.
+/// An error means the peer must be dropped. `s` must be framed with a limit of at most
+/// [`HANDSHAKE_MAX_FRAME`](super::frame::HANDSHAKE_MAX_FRAME).
 pub async fn accept<S: AsyncRead + AsyncWrite + Unpin>(
-    s: &mut S,
+    s: &mut FramedConn<S>,
     secret: &Secret,
-) -> io::Result<()> {
+) -> io::Result<SessionKeys> {
     let dn = nonce();
     let mut hello = MAGIC.to_vec();
     hello.extend_from_slice(&dn);
-    write_frame(s, &hello, HANDSHAKE_MAX_FRAME).await?;
+    write_frame(s, &hello).await?;
     let answer = read_exact_frame(s, NONCE_LEN + 32).await?;
     let (wn, tag) = answer.split_at(NONCE_LEN);
     secret
@@ -117,14 +124,16 @@ pub async fn accept<S: AsyncRead + AsyncWrite + Unpin>(
         .verify_slice(tag)
         .map_err(|_| denied("wrong secret"))?;
     let proof = secret.mac(b"haydi driver", wn, &dn).finalize().into_bytes();
-    write_frame(s, &proof, HANDSHAKE_MAX_FRAME).await
+    write_frame(s, &proof).await?;
+    Ok(SessionKeys::derive(secret, &dn, wn, true))
 }
 
-/// The worker's side: answers the driver's challenge and checks the driver's proof.
+/// The worker's side: answers the driver's challenge and checks the driver's proof, then
+/// derives the session keys.
 pub async fn connect<S: AsyncRead + AsyncWrite + Unpin>(
-    s: &mut S,
+    s: &mut FramedConn<S>,
     secret: &Secret,
-) -> io::Result<()> {
+) -> io::Result<SessionKeys> {
     let hello = read_exact_frame(s, MAGIC.len() + NONCE_LEN).await?;
     if &hello[..MAGIC.len()] != MAGIC {
         return Err(denied(
@@ -136,24 +145,31 @@ pub async fn connect<S: AsyncRead + AsyncWrite + Unpin>(
     let tag = secret.mac(b"haydi worker", dn, &wn).finalize().into_bytes();
     let mut answer = wn.to_vec();
     answer.extend_from_slice(&tag);
-    write_frame(s, &answer, HANDSHAKE_MAX_FRAME).await?;
+    write_frame(s, &answer).await?;
     let proof = read_exact_frame(s, 32).await?;
     secret
         .mac(b"haydi driver", &wn, dn)
         .verify_slice(&proof)
-        .map_err(|_| denied("the driver does not know the secret"))
+        .map_err(|_| denied("the driver does not know the secret"))?;
+    Ok(SessionKeys::derive(secret, dn, &wn, false))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn run(a: Secret, b: Secret) -> (io::Result<()>, io::Result<()>) {
+    use crate::distributed::frame::{framed, HANDSHAKE_MAX_FRAME};
+
+    fn run(a: Secret, b: Secret) -> (io::Result<SessionKeys>, io::Result<SessionKeys>) {
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
         rt.block_on(async {
-            let (mut x, mut y) = tokio::io::duplex(1 << 16);
+            let (x, y) = tokio::io::duplex(1 << 16);
+            let (mut x, mut y) = (
+                framed(x, HANDSHAKE_MAX_FRAME),
+                framed(y, HANDSHAKE_MAX_FRAME),
+            );
             let d = async move {
                 let r = accept(&mut x, &a).await;
                 drop(x);
@@ -171,9 +187,13 @@ mod tests {
     #[test]
     fn same_secret_passes() {
         let s = Secret::random();
-        let (a, b) = run(s.clone(), s);
-        a.unwrap();
-        b.unwrap();
+        let (a, b) = run(s.clone(), s.clone());
+        let (d, w) = (a.unwrap(), b.unwrap());
+        // Each side's sending key is the other's receiving key, and a second connection with
+        // the same secret gets other keys.
+        assert!(d.pairs_with(&w));
+        let (d2, _) = run(s.clone(), s);
+        assert!(!d.pairs_with(&d2.unwrap()));
     }
 
     #[test]

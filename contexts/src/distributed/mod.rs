@@ -23,18 +23,23 @@
 //! private `coordinator` (driver) and `worker` modules.
 
 pub mod auth;
+mod children;
 mod coordinator;
 pub mod frame;
 pub mod launcher;
 pub mod protocol;
+pub mod secure;
 mod worker;
 
+pub use worker::join_driver;
+
 use auth::Secret;
+use children::Children;
 use coordinator::{DriverState, Shared};
 use haydi_core::context::{ParallelContext, RunReport, SerialContext};
 use haydi_core::plumbing::{ErasedJob, ScheduleConfig};
 use haydi_core::{Error, Result, RunOptions};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -81,11 +86,29 @@ pub struct DistributedOptions {
     /// not lost). The first result wins; the other is ignored. At most two extra copies of a
     /// chunk run at once. 0 turns this off. Default 10.
     pub straggler_factor: u32,
+    /// The hang bound: a chunk that has been run on every worker it may go to (the straggler
+    /// copies are exhausted) fails the run with `Error::Worker` naming it once its newest copy
+    /// has run for longer than `max(hang_floor, hang_factor x max(target chunk, slowest chunk
+    /// so far))`, instead of holding the run forever. 0 turns it off. Default 100.
+    pub hang_factor: u32,
+    /// The least time the hang bound allows (see `hang_factor`). Default 60 s.
+    pub hang_floor: Duration,
+    /// How many workers must join (by `connect_timeout`) for a context to start; the ones
+    /// that did not join are reported (a warning, [`DistributedContext::missing_workers`]) and
+    /// may still join later. Default 1.
+    pub min_workers: usize,
+    /// Bytes of finished runs' results the driver keeps for workers that join late (a
+    /// restarted process catches up on the runs it missed with them; a result that was not
+    /// kept is computed again by that worker). Default 64 MiB.
+    pub rejoin_cache: usize,
     /// How long after the driver starts a run every worker has to reach it (announce it). A
     /// worker that has not is treated as lost and told to exit. Default 60 s.
     pub announce_timeout: Duration,
-    /// Largest frame accepted from an authenticated peer, in bytes.
-    pub max_frame: usize,
+    /// Largest message accepted from an authenticated peer, in bytes (a chunk's partial, the
+    /// final result of a run). Messages travel in sealed pieces of 1 MiB, so this bounds only
+    /// memory. Default: a quarter of the machine's memory (at least 256 MiB), twice the default
+    /// result budget; a larger result fails its run with a clear error instead.
+    pub max_message: usize,
     /// Chunk sizing (longer chunks than threads: a chunk costs a round trip).
     pub schedule: ScheduleConfig,
     /// Where spawned workers write their output (`worker-<rank>.log`). Default: a folder in the
@@ -106,7 +129,11 @@ impl Default for DistributedOptions {
             max_chunk_failures: 3,
             straggler_factor: 10,
             announce_timeout: Duration::from_secs(60),
-            max_frame: frame::DEFAULT_MAX_FRAME,
+            hang_factor: 100,
+            hang_floor: Duration::from_secs(60),
+            min_workers: 1,
+            rejoin_cache: 64 << 20,
+            max_message: default_max_message(),
             schedule: ScheduleConfig {
                 target_chunk: Duration::from_millis(50),
                 probe_budget: Duration::from_micros(200),
@@ -118,35 +145,42 @@ impl Default for DistributedOptions {
     }
 }
 
+/// A quarter of the machine's memory (`MemTotal` of `/proc/meminfo`), at least 256 MiB; 4 GiB
+/// where the memory is unknown.
+fn default_max_message() -> usize {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
+        let line = t.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib.saturating_mul(1024))
+    });
+    let bytes = total.map_or(4 << 30, |t| (t / 4).max(256 << 20));
+    usize::try_from(bytes).unwrap_or(usize::MAX)
+}
+
 struct DriverSide {
     state: Mutex<DriverState>,
     seq: AtomicU64,
     opts: DistributedOptions,
     size: u32,
     address: String,
-    children: Mutex<Vec<std::process::Child>>,
+    children: Arc<Children>,
     log_dir: Option<PathBuf>,
+    /// Ranks that had not joined when the context started.
+    missing: Vec<u32>,
     rt: Option<tokio::runtime::Runtime>,
 }
 
 impl Drop for DriverSide {
     fn drop(&mut self) {
+        // The last result may still be on its way (a large one takes a while): wait until it
+        // is written, or until the worker's heartbeat deadline cuts a worker that stopped
+        // reading.
+        let wait = self.opts.heartbeat_timeout + Duration::from_secs(2);
         self.state
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .shutdown();
-        let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
-        let until = std::time::Instant::now() + Duration::from_millis(300);
-        for c in children.iter_mut() {
-            while std::time::Instant::now() < until {
-                if let Ok(Some(_)) = c.try_wait() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+            .shutdown(wait);
+        self.children.reap(Duration::from_millis(300));
         if let Some(rt) = self.rt.take() {
             rt.shutdown_background();
         }
@@ -247,24 +281,43 @@ impl DistributedContext {
         )?;
         tracing::info!(target: "haydi", workers = n, logs = %log_dir.display(), "spawned workers");
         side.log_dir = Some(log_dir.clone());
-        *side.children.lock().unwrap_or_else(|e| e.into_inner()) = children;
-        let children = &side.children;
-        side.state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .wait_joined(n, opts.connect_timeout, || {
-                let mut ch = children.lock().unwrap_or_else(|e| e.into_inner());
-                for (i, c) in ch.iter_mut().enumerate() {
-                    if let Ok(Some(status)) = c.try_wait() {
-                        return Err(Error::Worker(format!(
-                            "worker {} exited before joining ({status}); see {}",
-                            i + 1,
-                            log_dir.join(format!("worker-{}.log", i + 1)).display()
-                        )));
-                    }
-                }
-                Ok(())
-            })?;
+        let children = Arc::new(Children::new(children, Some(log_dir.clone())));
+        side.children = children.clone();
+        let mut st = side.state.lock().unwrap_or_else(|e| e.into_inner());
+        let described = children.clone();
+        st.describe = Some(Box::new(move |rank| described.describe(rank)));
+        let joined = st.wait_joined(n, opts.min_workers, opts.connect_timeout, || {
+            children.ended().len()
+        });
+        let missing: Vec<u32> = (1..=n as u32)
+            .filter(|r| !st.peers.contains_key(r))
+            .collect();
+        for (rank, how) in children.ended() {
+            if missing.contains(&rank) {
+                tracing::warn!(
+                    target: "haydi", rank,
+                    "worker {rank} {how} before it joined; see {}",
+                    log_dir.join(format!("worker-{rank}.log")).display()
+                );
+            }
+        }
+        drop(st);
+        if let Err(e) = joined {
+            let ended: Vec<String> = children
+                .ended()
+                .into_iter()
+                .map(|(r, how)| format!("worker {r} {how}"))
+                .collect();
+            return Err(match e {
+                Error::Worker(m) if !ended.is_empty() => Error::Worker(format!(
+                    "{m}; {}; logs in {}",
+                    ended.join(", "),
+                    log_dir.display()
+                )),
+                e => e,
+            });
+        }
+        side.missing = missing;
         d.finish_setup(format!("spawn({n})"));
         Ok(d)
     }
@@ -347,15 +400,17 @@ impl DistributedContext {
             };
             launcher::write_rendezvous(path, &format!("{host}:{port}"), &secret)?;
         }
-        let joined = side
-            .state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .wait_joined(info.size as usize - 1, opts.connect_timeout, || Ok(()));
-        if let Some((path, _)) = &rendezvous {
-            let _ = std::fs::remove_file(path);
-        }
+        let expected = info.size as usize - 1;
+        let mut st = side.state.lock().unwrap_or_else(|e| e.into_inner());
+        let joined = st.wait_joined(expected, opts.min_workers, opts.connect_timeout, || 0);
+        let missing: Vec<u32> = (1..info.size)
+            .filter(|r| !st.peers.contains_key(r))
+            .collect();
+        drop(st);
         joined?;
+        if let Role::Driver(side) = &mut *Arc::get_mut(&mut d.inner).expect("fresh") {
+            side.missing = missing;
+        }
         d.finish_setup(name);
         Ok(d)
     }
@@ -403,18 +458,14 @@ impl DistributedContext {
         tracing::info!(target: "haydi", %address, size, "driver listening");
         Ok(DistributedContext {
             inner: Arc::new(Role::Driver(Box::new(DriverSide {
-                state: Mutex::new(DriverState {
-                    events: rx,
-                    peers: BTreeMap::new(),
-                    pending_error: None,
-                    backlog: Default::default(),
-                }),
+                state: Mutex::new(DriverState::new(rx, opts.rejoin_cache)),
                 seq: AtomicU64::new(0),
                 opts,
                 size,
                 address,
-                children: Mutex::new(Vec::new()),
+                children: Arc::new(Children::new(Vec::new(), None)),
                 log_dir: None,
+                missing: Vec::new(),
                 rt: Some(rt),
             }))),
             workers: 1,
@@ -457,13 +508,7 @@ impl DistributedContext {
     /// Process ids of the workers this driver spawned (empty elsewhere).
     pub fn worker_pids(&self) -> Vec<u32> {
         match &*self.inner {
-            Role::Driver(d) => d
-                .children
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter()
-                .map(|c| c.id())
-                .collect(),
+            Role::Driver(d) => d.children.pids(),
             _ => Vec::new(),
         }
     }
@@ -484,14 +529,52 @@ impl DistributedContext {
         }
     }
 
-    /// Number of workers alive now (driver only; 0 elsewhere).
+    /// Number of workers alive now (driver only; 0 elsewhere). Losses and late joins are
+    /// noticed at runs, and by [`wait_for_workers`](Self::wait_for_workers).
+    ///
+    /// ```no_run
+    /// # use haydi_contexts::DistributedContext;
+    /// let ctx = DistributedContext::spawn(3).unwrap();
+    /// if ctx.is_driver() && ctx.live_workers() < 3 {
+    ///     eprintln!("going on without ranks {:?}", ctx.missing_workers());
+    /// }
+    /// ```
     pub fn live_workers(&self) -> usize {
         match &*self.inner {
-            Role::Driver(d) => d
-                .state
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .live_peers(),
+            Role::Driver(d) => {
+                let mut st = d.state.lock().unwrap_or_else(|e| e.into_inner());
+                st.poll();
+                st.live_peers()
+            }
+            _ => 0,
+        }
+    }
+
+    /// Ranks that had not joined by the start-up deadline (`connect_timeout`): the context
+    /// went on without them (driver only; empty elsewhere). They may still join later.
+    pub fn missing_workers(&self) -> Vec<u32> {
+        match &*self.inner {
+            Role::Driver(d) => d.missing.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Waits until `n` workers are alive (late or restarted workers joining) or `timeout`
+    /// passes, and returns how many are (driver only; 0 elsewhere). Like every line outside
+    /// runs, the call is made on every process; workers return at once.
+    ///
+    /// ```no_run
+    /// # use haydi_contexts::DistributedContext;
+    /// # use std::time::Duration;
+    /// let ctx = DistributedContext::from_env().unwrap();
+    /// let alive = ctx.wait_for_workers(ctx.size() as usize - 1, Duration::from_secs(30));
+    /// ```
+    pub fn wait_for_workers(&self, n: usize, timeout: Duration) -> usize {
+        match &*self.inner {
+            Role::Driver(d) => {
+                let mut st = d.state.lock().unwrap_or_else(|e| e.into_inner());
+                st.wait_joined(n, 0, timeout, || 0).unwrap_or(0)
+            }
             _ => 0,
         }
     }
@@ -551,5 +634,8 @@ impl ResolvedOpts<'_> {
     }
     pub(crate) fn prefetch(&self) -> u32 {
         self.0.prefetch.min(u32::MAX as usize) as u32
+    }
+    pub(crate) fn hang(&self) -> (u32, Duration) {
+        (self.0.hang_factor, self.0.hang_floor)
     }
 }

@@ -1,14 +1,16 @@
 //! The messages between driver and workers (serde, bincode 2 with a size limit).
 
+use haydi_core::plumbing::ChunkSpec;
 use haydi_core::Error;
 use serde::{Deserialize, Serialize};
 
-/// Decoding allocates at most this much for one message, whatever its bytes claim.
-pub const DECODE_LIMIT: usize = super::frame::DEFAULT_MAX_FRAME;
+/// Messages up to this size decode under this allocation limit; a longer message gets the
+/// limit of the next power of two above its length (see [`decode`]).
+pub const DECODE_LIMIT: usize = 1 << 16;
 
 /// Identifies a run across processes: the same program reaches the same `run(true)` calls in the
 /// same order on every process.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RunId {
     /// How many runs this context executed before this one (per process).
     pub seq: u64,
@@ -41,6 +43,48 @@ pub struct Join {
     pub pid: u32,
     /// Host name, for log messages.
     pub host: String,
+}
+
+/// A [`ChunkSpec`] as it travels.
+///
+/// ```
+/// use haydi_contexts::distributed::protocol::WireChunk;
+/// use haydi_core::plumbing::ChunkSpec;
+/// let spec = ChunkSpec { id: 4, start: 10, end: 20, budgets: vec![3] };
+/// assert_eq!(ChunkSpec::from(WireChunk::from(&spec)), spec);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireChunk {
+    /// The chunk's id, unique within the run.
+    pub id: u64,
+    /// First index.
+    pub start: u128,
+    /// One past the last index.
+    pub end: u128,
+    /// Take budgets.
+    pub budgets: Vec<u64>,
+}
+
+impl From<&ChunkSpec> for WireChunk {
+    fn from(s: &ChunkSpec) -> Self {
+        WireChunk {
+            id: s.id,
+            start: s.start,
+            end: s.end,
+            budgets: s.budgets.clone(),
+        }
+    }
+}
+
+impl From<WireChunk> for ChunkSpec {
+    fn from(w: WireChunk) -> Self {
+        ChunkSpec {
+            id: w.id,
+            start: w.start,
+            end: w.end,
+            budgets: w.budgets,
+        }
+    }
 }
 
 /// The result of one chunk as it travels.
@@ -103,14 +147,14 @@ pub enum ToWorker {
     Chunk {
         /// Sequence number of the run.
         run: u64,
-        /// The chunk's id.
-        id: u64,
-        /// First index.
-        start: u128,
-        /// One past the last index.
-        end: u128,
-        /// Take budgets.
-        budgets: Vec<u64>,
+        /// The chunk.
+        chunk: WireChunk,
+    },
+    /// The run this worker announced ended before it joined, and the driver kept no copy of
+    /// its result (see `DistributedOptions::rejoin_cache`): the worker computes it itself.
+    CatchUp {
+        /// Sequence number of the run.
+        run: u64,
     },
     /// The run is over: its result, or its error.
     Result {
@@ -208,8 +252,14 @@ impl From<WireError> for Error {
     }
 }
 
-fn config() -> impl bincode::config::Config {
-    bincode::config::standard().with_limit::<DECODE_LIMIT>()
+fn config<const LIMIT: usize>() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<LIMIT>()
+}
+
+fn decode_under<T: for<'de> Deserialize<'de>, const LIMIT: usize>(
+    bytes: &[u8],
+) -> Result<(T, usize), bincode::error::DecodeError> {
+    bincode::serde::decode_from_slice(bytes, config::<LIMIT>())
 }
 
 /// Encodes a message.
@@ -221,14 +271,33 @@ fn config() -> impl bincode::config::Config {
 /// assert!(decode::<ToWorker>(&[0xff, 0xff, 0xff]).is_err());
 /// ```
 pub fn encode<T: Serialize>(msg: &T) -> Result<Vec<u8>, Error> {
-    bincode::serde::encode_to_vec(msg, config()).map_err(|e| Error::Serialization(e.to_string()))
+    bincode::serde::encode_to_vec(msg, bincode::config::standard())
+        .map_err(|e| Error::Serialization(e.to_string()))
 }
 
 /// Decodes a message; malformed bytes give an error (never a panic or an unbounded allocation),
 /// and so do trailing bytes.
+///
+/// bincode allocates what a length prefix claims before it reads the bytes, so the claims are
+/// bounded: every claim of a message together may not exceed the next power of two above the
+/// message's own length (at least [`DECODE_LIMIT`]). The blobs of the protocol (encoded
+/// partials) are byte strings, whose claims equal their length, so a genuine message always
+/// fits, and a forged length allocates at most twice what was received.
 pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, Error> {
-    let (msg, used) = bincode::serde::decode_from_slice(bytes, config())
-        .map_err(|e| Error::Protocol(format!("malformed message: {e}")))?;
+    macro_rules! by_bucket {
+        ($($k:literal)*) => {
+            match bytes.len().max(DECODE_LIMIT).next_power_of_two().trailing_zeros() {
+                $($k => decode_under::<T, { 1usize << $k }>(bytes),)*
+                _ => return Err(Error::Protocol(format!(
+                    "malformed message: {} bytes is more than any message may hold",
+                    bytes.len()
+                ))),
+            }
+        };
+    }
+    let (msg, used) =
+        by_bucket!(16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40)
+            .map_err(|e| Error::Protocol(format!("malformed message: {e}")))?;
     if used != bytes.len() {
         return Err(Error::Protocol("malformed message: trailing bytes".into()));
     }
@@ -248,6 +317,26 @@ mod tests {
             let _ = decode::<ToDriver>(&bytes);
             let _ = decode::<ToWorker>(&bytes);
         }
+    }
+
+    #[test]
+    fn large_blobs_decode() {
+        let msg = ToWorker::Result {
+            run: 3,
+            outcome: Ok(Final {
+                partial: vec![7u8; 5 << 20],
+                complete: true,
+                processed: 10,
+                total: Some(10),
+                items: 10,
+            }),
+        };
+        let bytes = encode(&msg).unwrap();
+        assert_eq!(decode::<ToWorker>(&bytes).unwrap(), msg);
+        // A 5 MiB claim in a short message is refused before anything is allocated.
+        let mut short = bytes[..64].to_vec();
+        short.truncate(64);
+        assert!(decode::<ToWorker>(&short).is_err());
     }
 
     #[test]

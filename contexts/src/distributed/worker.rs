@@ -3,17 +3,17 @@
 //! the result the driver broadcasts.
 
 use super::auth::{self, Secret};
-use super::frame::{read_frame, write_frame, HANDSHAKE_MAX_FRAME};
+use super::frame::{framed, HANDSHAKE_MAX_FRAME};
 use super::launcher;
 use super::protocol::{decode, encode, ChunkResult, Join, RunId, ToDriver, ToWorker};
+use super::secure::{Receiver, Sender};
 use super::DistributedOptions;
 use haydi_core::context::nested::ParallelRunGuard;
-use haydi_core::context::{Observer, RunReport};
-use haydi_core::plumbing::ErasedJob;
+use haydi_core::context::{Observer, ParallelContext, RunReport, ThreadContext};
+use haydi_core::plumbing::{ChunkSpec, ErasedJob};
 use haydi_core::{Error, Result, RunOptions};
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
@@ -36,28 +36,45 @@ pub(crate) enum Target {
     Rendezvous(std::path::PathBuf),
 }
 
-async fn try_connect(
+/// Connects to the driver at `addr`, authenticates with `secret` and joins as `join` says.
+/// Returns the sealed connection and the number of processes of the job. A refusal by the
+/// driver is an error starting with "refused".
+///
+/// ```no_run
+/// # use haydi_contexts::distributed::{auth::Secret, join_driver, protocol::Join};
+/// # async fn f(join: Join) {
+/// let (tx, rx, size) = join_driver("127.0.0.1:7000", &Secret::random(), &join, 1 << 20)
+///     .await
+///     .unwrap();
+/// # }
+/// ```
+pub async fn join_driver(
     addr: &str,
     secret: &Secret,
     join: &Join,
-) -> std::result::Result<(TcpStream, u32), String> {
-    let mut sock = TcpStream::connect(addr)
+    max_message: usize,
+) -> std::result::Result<(Sender<TcpStream>, Receiver<TcpStream>, u32), String> {
+    let sock = TcpStream::connect(addr)
         .await
         .map_err(|e| format!("connect to {addr}: {e}"))?;
     let _ = sock.set_nodelay(true);
-    auth::connect(&mut sock, secret)
+    let mut conn = framed(sock, HANDSHAKE_MAX_FRAME);
+    let keys = auth::connect(&mut conn, secret)
         .await
         .map_err(|e| format!("authentication with {addr} failed: {e}"))?;
+    let (mut tx, mut rx) = keys.split(conn, HANDSHAKE_MAX_FRAME);
     let bytes = encode(&ToDriver::Join(join.clone())).map_err(|e| e.to_string())?;
-    write_frame(&mut sock, &bytes, HANDSHAKE_MAX_FRAME)
-        .await
-        .map_err(|e| e.to_string())?;
-    let f = read_frame(&mut sock, HANDSHAKE_MAX_FRAME)
+    tx.send(&bytes).await.map_err(|e| e.to_string())?;
+    let f = rx
+        .recv(Duration::from_secs(3600))
         .await
         .map_err(|e| e.to_string())?
         .ok_or("the driver closed the connection")?;
     match decode::<ToWorker>(&f).map_err(|e| e.to_string())? {
-        ToWorker::Welcome { size } => Ok((sock, size)),
+        ToWorker::Welcome { size } => {
+            rx.set_max_message(max_message);
+            Ok((tx, rx, size))
+        }
         ToWorker::Refused(why) => Err(format!("refused by the driver: {why}")),
         _ => Err("unexpected answer from the driver".into()),
     }
@@ -90,7 +107,7 @@ impl WorkerSide {
             host: launcher::hostname(),
         };
         let deadline = Instant::now() + opts.connect_timeout;
-        let (sock, size) = rt.block_on(async {
+        let ((mut wr, mut rd), size) = rt.block_on(async {
             let mut last = String::from("no rendezvous file yet");
             let mut pause = Duration::from_millis(20);
             loop {
@@ -101,11 +118,11 @@ impl WorkerSide {
                 if let Some((addr, secret)) = found {
                     match tokio::time::timeout(
                         opts.handshake_timeout,
-                        try_connect(&addr, &secret, &join),
+                        join_driver(&addr, &secret, &join, opts.max_message),
                     )
                     .await
                     {
-                        Ok(Ok(ok)) => return Ok(ok),
+                        Ok(Ok((tx, rx, size))) => return Ok(((tx, rx), size)),
                         Ok(Err(e)) if e.starts_with("refused") => return Err(Error::Protocol(e)),
                         Ok(Err(e)) => last = e,
                         Err(_) => last = format!("handshake with {addr} timed out"),
@@ -121,11 +138,9 @@ impl WorkerSide {
                 pause = (pause * 2).min(Duration::from_millis(500));
             }
         })?;
-        let (mut rd, mut wr) = sock.into_split();
         let (tx, mut out) = unbounded_channel::<Vec<u8>>();
         let (in_tx, in_rx) = mpsc::channel::<ToWorker>();
         let in_run = Arc::new(AtomicBool::new(false));
-        let max = opts.max_frame;
         let interval = opts.heartbeat_interval;
         let hb_timeout = opts.heartbeat_timeout;
         rt.spawn(async move {
@@ -134,21 +149,23 @@ impl WorkerSide {
             loop {
                 tokio::select! {
                     m = out.recv() => match m {
-                        Some(b) => if write_frame(&mut wr, &b, max).await.is_err() { break },
+                        Some(b) => if wr.send(&b).await.is_err() { break },
                         None => break,
                     },
-                    _ = tick.tick() => if write_frame(&mut wr, &hb, max).await.is_err() { break },
+                    _ = tick.tick() => if wr.send(&hb).await.is_err() { break },
                 }
             }
         });
         let running = in_run.clone();
         rt.spawn(async move {
             let reason = loop {
-                match tokio::time::timeout(hb_timeout, read_frame(&mut rd, max)).await {
-                    Err(_) => break format!("no message from the driver for {hb_timeout:?}"),
-                    Ok(Err(e)) => break format!("connection to the driver failed: {e}"),
-                    Ok(Ok(None)) => break "the driver closed the connection".to_string(),
-                    Ok(Ok(Some(f))) => match decode::<ToWorker>(&f) {
+                match rd.recv(hb_timeout).await {
+                    Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                        break format!("no message from the driver for {hb_timeout:?}")
+                    }
+                    Err(e) => break format!("connection to the driver failed: {e}"),
+                    Ok(None) => break "the driver closed the connection".to_string(),
+                    Ok(Some(f)) => match decode::<ToWorker>(&f) {
                         Ok(ToWorker::Heartbeat) => {}
                         Ok(ToWorker::Shutdown) => std::process::exit(0),
                         Ok(m) => {
@@ -204,106 +221,59 @@ impl WorkerSide {
         self.tx
             .send(encode(&ToDriver::Announce(me.clone()))?)
             .map_err(|_| Error::Worker("the connection to the driver is closed".into()))?;
-        type Chunk = (u64, u128, u128, Vec<u64>);
-        let queue: Mutex<(VecDeque<Chunk>, bool)> = Mutex::new((VecDeque::new(), false));
-        let ready = Condvar::new();
         let rank = self.rank;
+        // The driver sends up to `prefetch` chunks per thread ahead: they wait in the channel
+        // until a thread is free. At the end of the run (or when the driver is gone) the queued
+        // ones are dropped unstarted and the threads exit after their current chunk.
+        let closed = AtomicBool::new(false);
+        let (queue, chunks) = crossbeam_channel::unbounded::<ChunkSpec>();
         let outcome = std::thread::scope(|s| {
             for _ in 0..self.threads {
-                s.spawn(|| {
+                let chunks = chunks.clone();
+                let closed = &closed;
+                s.spawn(move || {
                     let _guard = ParallelRunGuard::enter();
-                    loop {
-                        let next = {
-                            let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
-                            loop {
-                                if q.1 {
-                                    break None;
-                                }
-                                if let Some(c) = q.0.pop_front() {
-                                    break Some(c);
-                                }
-                                q = ready.wait(q).unwrap_or_else(|e| e.into_inner());
-                            }
-                        };
-                        let Some((id, start, end, budgets)) = next else { break };
-                        let t = Instant::now();
-                        let result = job
-                            .run_chunk(start, end, &budgets)
-                            .and_then(|out| {
-                                Ok(ChunkResult {
-                                    partial: job.encode_partial(&out.partial)?,
-                                    take_counts: out.take_counts,
-                                    items: out.items,
-                                })
-                            })
-                            .map_err(|e| match e {
-                                Error::Panicked { chunk, message, worker: None } => Error::Panicked {
-                                    chunk,
-                                    message,
-                                    worker: Some(format!("rank {rank}")),
-                                },
-                                e => e,
-                            });
-                        let msg = ToDriver::Done {
-                            run: me.seq,
-                            chunk: id,
-                            result: result.map_err(|e| (&e).into()),
-                            nanos: t.elapsed().as_nanos().min(u64::MAX as u128) as u64,
-                        };
-                        match encode(&msg) {
-                            Ok(b) => {
-                                let _ = self.tx.send(b);
-                            }
-                            Err(e) => tracing::error!(target: "haydi", rank, error = %e, "cannot encode a chunk result"),
+                    for spec in chunks.iter() {
+                        if closed.load(Ordering::SeqCst) {
+                            break;
                         }
+                        self.run_one(job, me.seq, &spec);
                     }
                 });
             }
-            // The driver sends up to `prefetch` chunks per thread ahead: they wait in `queue`
-            // until a thread is free. At the end of the run (or when the driver is gone) the
-            // queued ones are dropped unstarted and the threads exit after their current chunk.
-            let close = || {
-                let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
-                q.1 = true;
-                q.0.clear();
-                ready.notify_all();
-            };
-            loop {
+            let outcome = loop {
                 match rx.recv() {
-                    Ok(ToWorker::Chunk {
-                        run,
-                        id,
-                        start,
-                        end,
-                        budgets,
-                    }) if run == me.seq => {
-                        let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
-                        q.0.push_back((id, start, end, budgets));
-                        ready.notify_one();
+                    Ok(ToWorker::Chunk { run, chunk }) if run == me.seq => {
+                        let _ = queue.send(chunk.into());
                     }
                     Ok(ToWorker::Result { run, outcome }) if run == me.seq => {
-                        close();
-                        break Ok(outcome);
+                        break Ok(Some(outcome));
                     }
-                    Ok(ToWorker::Refused(why)) => {
-                        close();
-                        break Err(Error::Protocol(why));
-                    }
+                    Ok(ToWorker::CatchUp { run }) if run == me.seq => break Ok(None),
+                    Ok(ToWorker::Refused(why)) => break Err(Error::Protocol(why)),
                     Ok(_) => {}
-                    Err(_) => {
-                        close();
-                        break Err(Error::Worker("lost the driver".into()));
-                    }
+                    Err(_) => break Err(Error::Worker("lost the driver".into())),
                 }
-            }
+            };
+            closed.store(true, Ordering::SeqCst);
+            drop(queue);
+            while chunks.try_recv().is_ok() {}
+            outcome
         })?;
-        let fin = outcome.map_err(Error::from)?;
-        let partial = job.decode_partial(&fin.partial)?;
         let quiet = RunOptions {
             progress_bar: false,
             chunk_trace: None,
             ..opts.clone()
         };
+        let Some(fin) = outcome else {
+            // This process joined after the run was over and the driver kept no copy of its
+            // result: compute it here (the program is deterministic, so the value is the same).
+            tracing::info!(target: "haydi", rank, run = %me, "catching up: running a run that ended before this worker joined");
+            let _guard = ParallelRunGuard::enter();
+            return ThreadContext::new(self.threads)?.execute(job, &quiet);
+        };
+        let fin = fin.map_err(Error::from)?;
+        let partial = job.decode_partial(&fin.partial)?;
         let observer = Observer::new(&quiet, fin.total, self.threads, started);
         observer.finish(fin.processed, fin.items, fin.complete);
         Ok(RunReport {
@@ -312,5 +282,46 @@ impl WorkerSide {
             processed: fin.processed,
             total: fin.total,
         })
+    }
+
+    /// Runs one chunk on this thread and sends its result.
+    fn run_one(&self, job: &dyn ErasedJob, run: u64, spec: &ChunkSpec) {
+        let rank = self.rank;
+        let t = Instant::now();
+        let result = job
+            .run_chunk(spec.start, spec.end, &spec.budgets)
+            .and_then(|out| {
+                Ok(ChunkResult {
+                    partial: job.encode_partial(&out.partial)?,
+                    take_counts: out.take_counts,
+                    items: out.items,
+                })
+            })
+            .map_err(|e| match e {
+                Error::Panicked {
+                    chunk,
+                    message,
+                    worker: None,
+                } => Error::Panicked {
+                    chunk,
+                    message,
+                    worker: Some(format!("rank {rank}")),
+                },
+                e => e,
+            });
+        let msg = ToDriver::Done {
+            run,
+            chunk: spec.id,
+            result: result.map_err(|e| (&e).into()),
+            nanos: t.elapsed().as_nanos().min(u64::MAX as u128) as u64,
+        };
+        match encode(&msg) {
+            Ok(b) => {
+                let _ = self.tx.send(b);
+            }
+            Err(e) => {
+                tracing::error!(target: "haydi", rank, error = %e, "cannot encode a chunk result")
+            }
+        }
     }
 }

@@ -1,0 +1,157 @@
+//! The driver's connection tasks: accept, authenticate and admit workers, then relay their
+//! messages to the dispatch loop (as [`Event`]s) and write what it sends them.
+
+use super::{Event, Shared};
+use crate::distributed::auth;
+use crate::distributed::frame::{framed, HANDSHAKE_MAX_FRAME};
+use crate::distributed::protocol::{decode, encode, ToDriver, ToWorker};
+use crate::distributed::secure::Sender;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc::unbounded_channel;
+
+/// Accepts connections forever.
+pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    loop {
+        match listener.accept().await {
+            Ok((sock, addr)) => {
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = serve_peer(sock, &shared).await {
+                        tracing::warn!(target: "haydi", peer = %addr, error = %e, "dropped a connection");
+                    }
+                });
+            }
+            Err(e) => {
+                tracing::warn!(target: "haydi", error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+async fn refuse<S: AsyncRead + AsyncWrite>(tx: &mut Sender<S>, why: String) -> String {
+    if let Ok(b) = encode(&ToWorker::Refused(why.clone())) {
+        let _ = tx.send(&b).await;
+    }
+    why
+}
+
+/// Authenticates a peer, checks its join message, then relays its messages to the driver
+/// until the connection ends (heartbeat deadline, error, tampered frame).
+async fn serve_peer(sock: TcpStream, shared: &Shared) -> std::result::Result<(), String> {
+    let _ = sock.set_nodelay(true);
+    let mut conn = framed(sock, HANDSHAKE_MAX_FRAME);
+    let idle = shared.opts.handshake_timeout;
+    let hs = async {
+        let keys = auth::accept(&mut conn, &shared.secret)
+            .await
+            .map_err(|e| format!("authentication failed: {e}"))?;
+        // Until it has joined, a peer may send nothing larger than a handshake frame.
+        let (tx, mut rx) = keys.split(conn, HANDSHAKE_MAX_FRAME);
+        let f = rx
+            .recv(idle)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("closed before joining")?;
+        match decode::<ToDriver>(&f).map_err(|e| e.to_string())? {
+            ToDriver::Join(j) => Ok((j, tx, rx)),
+            _ => Err("expected a join message".to_string()),
+        }
+    };
+    let (join, mut tx, mut rx) = tokio::time::timeout(idle, hs)
+        .await
+        .map_err(|_| "handshake timed out".to_string())??;
+    if join.exe_hash != shared.exe_hash {
+        let why = format!(
+            "worker rank {} on {} (pid {}) runs a different executable than the driver",
+            join.rank, join.host, join.pid
+        );
+        let _ = shared.events.send(Event::Rejected(why.clone()));
+        return Err(refuse(&mut tx, why).await);
+    }
+    let fresh = {
+        let mut r = shared.ranks.lock().unwrap_or_else(|e| e.into_inner());
+        join.rank >= 1 && join.rank < shared.size && r.insert(join.rank)
+    };
+    if !fresh {
+        let why = format!("rank {} is not expected or is connected already", join.rank);
+        return Err(refuse(&mut tx, why).await);
+    }
+    let rank = join.rank;
+    // From here on the rank is ours: give it back however this ends, so that a restarted
+    // process can join in its place.
+    struct Release<'a>(&'a Shared, u32);
+    impl Drop for Release<'_> {
+        fn drop(&mut self) {
+            self.0
+                .ranks
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&self.1);
+        }
+    }
+    let _release = Release(shared, rank);
+    let welcome = encode(&ToWorker::Welcome { size: shared.size }).map_err(|e| e.to_string())?;
+    tx.send(&welcome).await.map_err(|e| e.to_string())?;
+    rx.set_max_message(shared.opts.max_message);
+    let (out, mut queue) = unbounded_channel::<Arc<Vec<u8>>>();
+    let unsent = Arc::new(AtomicUsize::new(0));
+    let unsent_w = unsent.clone();
+    let interval = shared.opts.heartbeat_interval;
+    let writer = tokio::spawn(async move {
+        let hb = encode(&ToWorker::Heartbeat).unwrap_or_default();
+        let mut tick = tokio::time::interval(interval);
+        loop {
+            tokio::select! {
+                m = queue.recv() => match m {
+                    Some(b) => {
+                        let r = tx.send(&b).await;
+                        unsent_w.fetch_sub(1, Ordering::SeqCst);
+                        if let Err(e) = r {
+                            tracing::warn!(target: "haydi", rank, error = %e, "cannot send to worker");
+                            break;
+                        }
+                    }
+                    None => break,
+                },
+                _ = tick.tick() => if tx.send(&hb).await.is_err() { break },
+            }
+        }
+        queue.close();
+        unsent_w.store(0, Ordering::SeqCst);
+    });
+    let _ = shared.events.send(Event::Joined {
+        rank,
+        threads: join.threads.max(1),
+        host: join.host,
+        pid: join.pid,
+        tx: out,
+        unsent,
+    });
+    let deadline = shared.opts.heartbeat_timeout;
+    let reason = loop {
+        match rx.recv(deadline).await {
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                break format!("no message for {deadline:?} (heartbeat deadline)")
+            }
+            Err(e) => break format!("connection error: {e}"),
+            Ok(None) => break "connection closed".to_string(),
+            Ok(Some(f)) => match decode::<ToDriver>(&f) {
+                Ok(ToDriver::Heartbeat) => {}
+                Ok(m) => {
+                    if shared.events.send(Event::Msg(rank, m)).is_err() {
+                        break "driver gone".to_string();
+                    }
+                }
+                Err(e) => break format!("{e}"),
+            },
+        }
+    };
+    writer.abort();
+    let _ = shared.events.send(Event::Lost(rank, reason));
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! The driver's side (rank 0): accepts and authenticates workers, hands out chunks from the
+//! [`Scheduler`](haydi_core::plumbing::Scheduler), merges their partials, re-runs the chunks
+//! of lost workers, broadcasts the final result of every run, and lets late workers catch up.
+//!
+//! One concept a file: [`connection`] (the async tasks of each worker's connection),
+//! [`peer`] (a worker as the driver sees it), [`state`] (the driver's view of all workers and
+//! its reactions to their events), [`run`] (one run: hand-out, merge, broadcast),
+//! [`speculate`] (stragglers and the hang bound), [`history`] (finished runs, for late
+//! workers).
+
+mod connection;
+mod history;
+mod peer;
+mod run;
+mod speculate;
+mod state;
+
+pub(crate) use connection::accept_loop;
+pub(crate) use run::execute_driver;
+pub(crate) use state::DriverState;
+
+use super::auth::Secret;
+use super::protocol::ToDriver;
+use super::DistributedOptions;
+use std::collections::HashSet;
+use std::sync::atomic::AtomicUsize;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc::UnboundedSender;
+
+/// What the connection tasks tell the driver.
+#[derive(Debug)]
+pub(crate) enum Event {
+    Joined {
+        rank: u32,
+        threads: u32,
+        host: String,
+        pid: u32,
+        tx: UnboundedSender<Arc<Vec<u8>>>,
+        unsent: Arc<AtomicUsize>,
+    },
+    Msg(u32, ToDriver),
+    Lost(u32, String),
+    Rejected(String),
+}
+
+/// State the connection tasks share.
+pub(crate) struct Shared {
+    pub secret: Secret,
+    pub exe_hash: [u8; 32],
+    pub size: u32,
+    pub opts: DistributedOptions,
+    pub events: mpsc::Sender<Event>,
+    /// Ranks connected now (a rank is free again once its connection ends).
+    pub ranks: Mutex<HashSet<u32>>,
+}
+
+/// Tells what became of a lost worker's process (for spawned workers: its exit status or
+/// signal and its log file), for the messages that report the loss.
+pub(crate) type Describe = Box<dyn Fn(u32) -> Option<String> + Send>;

@@ -1,0 +1,320 @@
+//! One run on the driver: the scheduler's chunks handed to the workers, their results merged,
+//! and the final result broadcast to every process.
+
+use super::speculate::speculate;
+use super::state::DriverState;
+use crate::distributed::protocol::{encode, Final, RunId, ToWorker, WireChunk, WireError};
+use crate::distributed::ResolvedOpts;
+use haydi_core::context::RunReport;
+use haydi_core::plumbing::{ChunkSpec, ErasedJob, Scheduler};
+use haydi_core::{Error, Result};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What a run in progress needs while events are handled.
+pub(crate) struct RunCtx<'a, 'j> {
+    pub me: Option<&'a RunId>,
+    pub sched: Option<(&'a dyn ErasedJob, &'a Scheduler<'j>)>,
+    pub error: Option<Error>,
+    kills: HashMap<u64, u32>,
+    max_failures: u32,
+    pub exhausted: bool,
+    /// The slowest chunk completed in this run.
+    pub slowest: Duration,
+    /// Chunks that were handed to more than one worker, with when the last copy was sent.
+    pub speculated: HashMap<u64, Instant>,
+    /// `DistributedOptions::straggler_factor` and the target chunk duration.
+    pub straggler: (u32, Duration),
+    /// `DistributedOptions::hang_factor` and `hang_floor`.
+    pub hang: (u32, Duration),
+    /// When overdue chunks are looked for next.
+    pub next_check: Option<Instant>,
+    /// `DistributedOptions::prefetch`: chunks queued per worker thread beyond the running ones.
+    pub prefetch: u32,
+}
+
+impl RunCtx<'_, '_> {
+    /// The context of event handling between runs.
+    pub fn idle() -> Self {
+        RunCtx {
+            me: None,
+            sched: None,
+            error: None,
+            kills: HashMap::new(),
+            max_failures: u32::MAX,
+            exhausted: false,
+            slowest: Duration::ZERO,
+            speculated: HashMap::new(),
+            straggler: (0, Duration::ZERO),
+            hang: (0, Duration::ZERO),
+            next_check: None,
+            prefetch: 0,
+        }
+    }
+
+    /// Hands back a chunk that a lost worker held but had not started.
+    pub fn requeue(&mut self, spec: ChunkSpec) {
+        let Some((_, sched)) = self.sched else {
+            return;
+        };
+        tracing::info!(target: "haydi", start = %spec.start, end = %spec.end, "queued chunk requeued");
+        sched.requeue(spec);
+        self.exhausted = false;
+    }
+
+    pub fn fail(&mut self, e: Error) {
+        if let Some((_, sched)) = self.sched {
+            sched.fail(e.clone());
+        }
+        self.error.get_or_insert(e);
+    }
+
+    /// A worker that may have been running `spec` was lost: run the chunk elsewhere, or give
+    /// up once it was being run by `max_chunk_failures` lost workers.
+    pub fn lost_chunk(&mut self, spec: ChunkSpec, rank: u32, reason: &str) {
+        let Some((_, sched)) = self.sched else {
+            return;
+        };
+        let k = self.kills.entry(spec.id).or_insert(0);
+        *k += 1;
+        if *k >= self.max_failures {
+            let e = Error::Worker(format!(
+                "chunk [{}, {}) was being run by {k} workers that were lost (the last, rank {rank}: {reason}); giving up",
+                spec.start, spec.end
+            ));
+            self.fail(e);
+        } else {
+            tracing::info!(target: "haydi", rank, start = %spec.start, end = %spec.end, "chunk requeued");
+            sched.requeue(spec);
+            self.exhausted = false;
+        }
+    }
+}
+
+/// The message that hands `spec` to a worker in run `run`.
+pub(crate) fn chunk_message(run: u64, spec: &ChunkSpec) -> Result<Arc<Vec<u8>>> {
+    encode(&ToWorker::Chunk {
+        run,
+        chunk: WireChunk::from(spec),
+    })
+    .map(Arc::new)
+}
+
+/// Runs `job` as the driver: the body of `DistributedContext::execute` on rank 0.
+pub(crate) fn execute_driver(
+    state: &Mutex<DriverState>,
+    seq: &AtomicU64,
+    opts_d: &ResolvedOpts<'_>,
+    job: &dyn ErasedJob,
+    opts: &haydi_core::RunOptions,
+) -> Result<RunReport> {
+    let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
+    let st: &mut DriverState = &mut guard;
+    let sig = job.signature();
+    let me = RunId {
+        seq: seq.fetch_add(1, Ordering::SeqCst),
+        call_site: sig.call_site.to_string(),
+        type_name: sig.type_name.to_string(),
+    };
+    // What happened since the last run (workers lost or joined) counts for this one.
+    st.poll();
+    let live = st.live_peers();
+    if live < st.live_after_last_run {
+        let lost = st.live_after_last_run - live;
+        if live == 0 {
+            tracing::warn!(target: "haydi", run = %me, "all {lost} workers were lost since the last run; this run executes on the driver alone");
+        } else {
+            tracing::warn!(target: "haydi", run = %me, "{lost} workers were lost since the last run; {live} remain");
+        }
+    }
+    st.current = Some(me.seq);
+    for p in st.peers.values_mut() {
+        p.reset_for_run();
+    }
+    let result = run_and_broadcast(st, &me, opts_d, job, opts);
+    st.current = None;
+    st.live_after_last_run = st.live_peers();
+    result
+}
+
+fn run_and_broadcast(
+    st: &mut DriverState,
+    me: &RunId,
+    opts_d: &ResolvedOpts<'_>,
+    job: &dyn ErasedJob,
+    opts: &haydi_core::RunOptions,
+) -> Result<RunReport> {
+    // Items merged, for the final progress report of the workers.
+    let items = Arc::new(AtomicU64::new(0));
+    let mut run_opts = opts.clone();
+    {
+        let items = items.clone();
+        let user = opts.progress.clone();
+        run_opts.progress = Some(Arc::new(move |p: &haydi_core::context::Progress| {
+            items.store(p.items, Ordering::Relaxed);
+            if let Some(u) = &user {
+                u(p);
+            }
+        }));
+    }
+    let remote: usize = st
+        .peers
+        .values()
+        .filter(|p| p.alive)
+        .map(|p| p.threads as usize)
+        .sum();
+    let workers = (remote + opts_d.driver_threads()).max(1);
+    // Every live worker must announce this run by then, or it is treated as lost.
+    let announce_by = Instant::now().checked_add(opts_d.announce_timeout());
+    let cell = Mutex::new((&mut *st, None::<Error>));
+    let dispatch = |sched: &Scheduler<'_>| -> Result<()> {
+        let mut g = cell.lock().unwrap_or_else(|e| e.into_inner());
+        let (st, err) = &mut *g;
+        let mut run = RunCtx {
+            me: Some(me),
+            sched: Some((job, sched)),
+            max_failures: opts_d.max_chunk_failures().max(1),
+            straggler: (opts_d.straggler_factor(), opts_d.schedule().target_chunk),
+            hang: opts_d.hang(),
+            prefetch: opts_d.prefetch(),
+            ..RunCtx::idle()
+        };
+        std::thread::scope(|s| {
+            for _ in 0..opts_d.driver_threads() {
+                s.spawn(|| sched.worker_loop(0));
+            }
+            dispatch_loop(st, &mut run, sched, announce_by);
+        });
+        *err = run.error;
+        Ok(())
+    };
+    let pending = cell
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .0
+        .pending_error
+        .take();
+    let mut result = match pending {
+        Some(e) => Err(e),
+        None => {
+            haydi_core::plumbing::drive(job, &run_opts, workers, opts_d.schedule(), Some(&dispatch))
+        }
+    };
+    let (st, err) = cell.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(e) = err {
+        result = Err(e);
+    }
+    // Every live worker must reach this run before it gets the result.
+    let mut run = RunCtx {
+        me: Some(me),
+        prefetch: opts_d.prefetch(),
+        ..RunCtx::idle()
+    };
+    loop {
+        st.expire_unannounced(me, announce_by);
+        if !st.waiting_for(me) {
+            break;
+        }
+        if let Some(ev) = st.recv(Duration::from_millis(50)) {
+            st.handle(ev, &mut run);
+        }
+    }
+    if let Some(e) = run.error {
+        if result.is_ok() {
+            result = Err(e);
+        }
+    }
+    let outcome: std::result::Result<Final, WireError> = match &result {
+        Ok(rep) => match job.encode_partial(&rep.partial) {
+            Ok(partial) => Ok(Final {
+                partial,
+                complete: rep.complete,
+                processed: rep.processed,
+                total: rep.total,
+                items: items.load(Ordering::Relaxed),
+            }),
+            Err(e) => {
+                let w = WireError::from(&e);
+                result = Err(e);
+                Err(w)
+            }
+        },
+        Err(e) => Err(WireError::from(e)),
+    };
+    let msg = ToWorker::Result {
+        run: me.seq,
+        outcome,
+    };
+    let bytes = Arc::new(encode(&msg)?);
+    // Only the workers at this run get its result; a late one catching up on earlier runs
+    // gets it when it reaches it (from the history).
+    for p in st
+        .peers
+        .values()
+        .filter(|p| p.alive && p.at == Some(me.seq))
+    {
+        p.send(bytes.clone());
+    }
+    st.history.record(me, bytes);
+    st.flush(Duration::from_secs(2));
+    result
+}
+
+fn dispatch_loop(
+    st: &mut DriverState,
+    run: &mut RunCtx<'_, '_>,
+    sched: &Scheduler<'_>,
+    announce_by: Option<Instant>,
+) {
+    let Some(me) = run.me else { return };
+    loop {
+        st.expire_unannounced(me, announce_by);
+        if !sched.is_stopped() {
+            speculate(st, run);
+        }
+        // Hand out chunks to every worker that asked for some.
+        if !sched.is_stopped() && !run.exhausted {
+            'peers: for (rank, p) in st.peers.iter_mut() {
+                if !p.alive || p.at != Some(me.seq) {
+                    continue;
+                }
+                while p.credits > 0 {
+                    let Some(spec) = sched.next_chunk() else {
+                        run.exhausted = true;
+                        break 'peers;
+                    };
+                    let sent = chunk_message(me.seq, &spec).map(|b| p.send(b));
+                    if sent != Ok(true) {
+                        tracing::warn!(target: "haydi", rank, "cannot send to worker");
+                        sched.requeue(spec);
+                        p.credits = 0;
+                        break;
+                    }
+                    p.credits -= 1;
+                    p.hold(spec, Instant::now());
+                }
+            }
+        }
+        if sched.is_stopped() {
+            break;
+        }
+        let in_flight: usize = st.peers.values().map(|p| p.in_flight.len()).sum();
+        if run.exhausted && in_flight == 0 && sched.outstanding() == 0 {
+            break;
+        }
+        if st.live_peers() == 0 {
+            // Nobody left to help: the driver runs the rest itself.
+            sched.worker_loop(0);
+            run.exhausted = true;
+            continue;
+        }
+        if let Some(ev) = st.recv(Duration::from_millis(20)) {
+            st.handle(ev, run);
+        }
+        while let Some(ev) = st.try_recv() {
+            st.handle(ev, run);
+        }
+    }
+}

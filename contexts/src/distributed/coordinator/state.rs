@@ -1,0 +1,351 @@
+//! The driver's view of its workers and how it reacts to what the connection tasks report.
+
+use super::history::{Past, RunHistory};
+use super::peer::{Held, Peer};
+use super::run::RunCtx;
+use super::{Describe, Event};
+use crate::distributed::protocol::{encode, ChunkResult, RunId, ToDriver, ToWorker};
+use haydi_core::plumbing::ChunkOutput;
+use haydi_core::{Error, Result};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The driver's view of its workers; lives behind a mutex held for a whole run.
+pub(crate) struct DriverState {
+    pub events: mpsc::Receiver<Event>,
+    pub peers: BTreeMap<u32, Peer>,
+    /// An error to report at the next run (a refused worker).
+    pub pending_error: Option<Error>,
+    /// Run messages that arrived between runs, for the next run.
+    pub backlog: VecDeque<Event>,
+    /// The finished runs, for workers that join late.
+    pub history: RunHistory,
+    /// The run in progress, if any (a worker that joins during it may still take part).
+    pub current: Option<u64>,
+    /// What became of a lost worker's process (spawned workers: exit status and log).
+    pub describe: Option<Describe>,
+    /// Live workers at the end of the last run (to report losses between runs).
+    pub live_after_last_run: usize,
+}
+
+impl DriverState {
+    /// A driver with no workers yet.
+    pub fn new(events: mpsc::Receiver<Event>, rejoin_cache: usize) -> Self {
+        DriverState {
+            events,
+            peers: BTreeMap::new(),
+            pending_error: None,
+            backlog: VecDeque::new(),
+            history: RunHistory::new(rejoin_cache),
+            current: None,
+            describe: None,
+            live_after_last_run: 0,
+        }
+    }
+
+    pub fn live_peers(&self) -> usize {
+        self.peers.values().filter(|p| p.alive).count()
+    }
+
+    /// Handles the events that are waiting, without blocking (between runs).
+    pub fn poll(&mut self) {
+        let mut idle = RunCtx::idle();
+        while let Ok(ev) = self.events.try_recv() {
+            self.handle(ev, &mut idle);
+        }
+    }
+
+    /// Handles events until `n` workers are alive, `dead()` (workers known to have exited
+    /// before joining) makes the rest impossible, or `timeout` passes. Returns how many joined.
+    /// Fails only when fewer than `min` joined, or a worker was refused (a different
+    /// executable).
+    pub fn wait_joined(
+        &mut self,
+        n: usize,
+        min: usize,
+        timeout: Duration,
+        mut dead: impl FnMut() -> usize,
+    ) -> Result<usize> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(e) = self.pending_error.take() {
+                return Err(e);
+            }
+            let live = self.live_peers();
+            if live >= n || live + dead() >= n {
+                break;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            if let Ok(ev) = self
+                .events
+                .recv_timeout((deadline - now).min(Duration::from_millis(20)))
+            {
+                let mut run = RunCtx::idle();
+                self.handle(ev, &mut run);
+            }
+        }
+        let live = self.live_peers();
+        if live < min.min(n) {
+            return Err(Error::Worker(format!(
+                "only {live} of {n} workers joined within {timeout:?} (DistributedOptions::min_workers is {min})"
+            )));
+        }
+        if live < n {
+            tracing::warn!(
+                target: "haydi", joined = live, expected = n,
+                "only {live} of {n} workers joined within {timeout:?}; going on with them (a worker may still join later)"
+            );
+        }
+        self.live_after_last_run = live;
+        Ok(live)
+    }
+
+    pub fn recv(&mut self, timeout: Duration) -> Option<Event> {
+        if let Some(ev) = self.backlog.pop_front() {
+            return Some(ev);
+        }
+        self.events.recv_timeout(timeout).ok()
+    }
+
+    pub fn try_recv(&mut self) -> Option<Event> {
+        self.backlog
+            .pop_front()
+            .or_else(|| self.events.try_recv().ok())
+    }
+
+    /// Sends `ToWorker::Shutdown` to every live worker and waits until it is written.
+    pub fn shutdown(&mut self, timeout: Duration) {
+        if let Ok(bytes) = encode(&ToWorker::Shutdown) {
+            let bytes = Arc::new(bytes);
+            for p in self.peers.values().filter(|p| p.alive) {
+                p.send(bytes.clone());
+            }
+        }
+        self.flush(timeout);
+    }
+
+    /// Waits (at most `timeout`) until every live worker's queued messages are written, so that
+    /// a driver whose program ends right after a run does not take the result with it. A
+    /// worker that stops reading is cut off by its heartbeat deadline, which ends the wait.
+    pub fn flush(&self, timeout: Duration) {
+        let until = Instant::now() + timeout;
+        while Instant::now() < until && self.peers.values().any(|p| p.has_unsent()) {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    /// Whether peer `p` must reach run `me` before the run can end: it joined before the run
+    /// started and is not catching up on earlier runs.
+    fn required(p: &Peer, me: &RunId) -> bool {
+        p.alive && !p.catching_up && p.first_run <= me.seq && p.joined_during != Some(me.seq)
+    }
+
+    /// Whether a live worker that must reach run `me` has not announced it yet.
+    pub fn waiting_for(&self, me: &RunId) -> bool {
+        self.peers
+            .values()
+            .any(|p| Self::required(p, me) && p.at.is_none())
+    }
+
+    /// Treats the live workers that have not announced run `me` by `by` as lost: they are told
+    /// to exit (they may be stuck in a closure of an earlier run, or in code of their own).
+    pub fn expire_unannounced(&mut self, me: &RunId, by: Option<Instant>) {
+        if by.is_none_or(|by| Instant::now() < by) {
+            return;
+        }
+        let bye = encode(&ToWorker::Shutdown).ok().map(Arc::new);
+        for (rank, p) in self.peers.iter_mut() {
+            if !Self::required(p, me) || p.at.is_some() {
+                continue;
+            }
+            p.alive = false;
+            p.credits = 0;
+            tracing::warn!(
+                target: "haydi", rank, host = %p.host, pid = p.pid,
+                "worker did not reach {me} in time (announce_timeout); treating it as lost and telling it to exit"
+            );
+            if let Some(b) = &bye {
+                p.send(b.clone());
+            }
+        }
+    }
+
+    /// What became of worker `rank`, for messages about its loss.
+    fn fate(&self, rank: u32) -> String {
+        self.describe
+            .as_ref()
+            .and_then(|d| d(rank))
+            .map(|s| format!("; {s}"))
+            .unwrap_or_default()
+    }
+
+    pub fn handle(&mut self, ev: Event, run: &mut RunCtx<'_, '_>) {
+        if run.me.is_none() {
+            if let Event::Msg(_, ToDriver::Announce(_) | ToDriver::Done { .. }) = ev {
+                // A worker already at the next run: keep its messages for that run.
+                self.backlog.push_back(ev);
+                return;
+            }
+        }
+        match ev {
+            Event::Joined {
+                rank,
+                threads,
+                host,
+                pid,
+                tx,
+                unsent,
+            } => {
+                let rejoin = self.peers.contains_key(&rank);
+                tracing::info!(target: "haydi", rank, threads, %host, pid, rejoin, "worker joined");
+                let mut p = Peer::new(threads, host, pid, tx, unsent, self.history.len());
+                p.joined_during = self.current;
+                self.peers.insert(rank, p);
+            }
+            Event::Rejected(msg) => {
+                tracing::error!(target: "haydi", "{msg}");
+                run.fail(Error::Protocol(msg.clone()));
+                self.pending_error.get_or_insert(Error::Protocol(msg));
+            }
+            Event::Lost(rank, reason) => {
+                if !self.peers.get(&rank).is_some_and(|p| p.alive) {
+                    return;
+                }
+                let reason = format!("{reason}{}", self.fate(rank));
+                let Some(p) = self.peers.get_mut(&rank) else {
+                    return;
+                };
+                p.alive = false;
+                tracing::warn!(target: "haydi", rank, host = %p.host, pid = p.pid, %reason, "worker lost");
+                let mut held: Vec<Held> = p.in_flight.drain().map(|(_, h)| h).collect();
+                held.sort_unstable_by_key(|h| h.order);
+                for h in held {
+                    // A chunk with a copy still running elsewhere is not requeued.
+                    let elsewhere = run.speculated.contains_key(&h.spec.id)
+                        && self
+                            .peers
+                            .values()
+                            .any(|q| q.alive && q.in_flight.contains_key(&h.spec.id));
+                    if elsewhere {
+                        continue;
+                    }
+                    if h.started {
+                        run.lost_chunk(h.spec, rank, &reason);
+                    } else {
+                        // Still queued on the lost worker: it cannot have caused the loss.
+                        run.requeue(h.spec);
+                    }
+                }
+            }
+            Event::Msg(rank, msg) => self.message(rank, msg, run),
+        }
+    }
+
+    /// A worker reached run `id` while the driver is at run `me`.
+    fn announce(&mut self, rank: u32, id: RunId, me: &RunId, run: &mut RunCtx<'_, '_>) {
+        let Some(p) = self.peers.get_mut(&rank) else {
+            return;
+        };
+        if id == *me {
+            p.at = Some(id.seq);
+            p.catching_up = false;
+            p.credits = p.threads.saturating_mul(run.prefetch.saturating_add(1));
+            return;
+        }
+        // A worker that joined after earlier runs ended goes through them first.
+        let past = (id.seq < p.first_run)
+            .then(|| self.history.lookup(&id))
+            .flatten();
+        let reply = match past {
+            Some(Past::Kept(bytes)) => Some(bytes),
+            Some(Past::Recompute) => encode(&ToWorker::CatchUp { run: id.seq })
+                .ok()
+                .map(Arc::new),
+            Some(Past::Diverged) | None => None,
+        };
+        if let Some(bytes) = reply {
+            tracing::debug!(target: "haydi", rank, run = %id, "late worker catching up");
+            p.catching_up = true;
+            p.send(bytes);
+            return;
+        }
+        let e = Error::Protocol(format!(
+            "rank {rank} diverged from the driver: it reached {id}, the driver is at {me}. \
+             Every process must make the same run(true) calls in the same order"
+        ));
+        tracing::error!(target: "haydi", rank, "{e}");
+        if id.seq < p.first_run {
+            // Only the late worker is wrong: refuse it, the run goes on.
+            p.alive = false;
+            if let Ok(b) = encode(&ToWorker::Refused(e.to_string())) {
+                p.send(Arc::new(b));
+            }
+        } else {
+            p.at = Some(id.seq);
+            run.fail(e);
+        }
+    }
+
+    fn message(&mut self, rank: u32, msg: ToDriver, run: &mut RunCtx<'_, '_>) {
+        if !self.peers.get(&rank).is_some_and(|p| p.alive) {
+            return;
+        }
+        match msg {
+            ToDriver::Announce(id) => {
+                if let Some(me) = run.me {
+                    self.announce(rank, id, me, run);
+                }
+            }
+            ToDriver::Done {
+                run: seq,
+                chunk,
+                result,
+                nanos,
+            } => {
+                let Some(p) = self.peers.get_mut(&rank) else {
+                    return;
+                };
+                if run.me.map(|m| m.seq) != Some(seq) || p.at != Some(seq) {
+                    return;
+                }
+                p.credits += 1;
+                let now = Instant::now();
+                let Some(spec) = p.release(chunk, now) else {
+                    // A copy of a chunk that another worker completed first.
+                    return;
+                };
+                if run.speculated.contains_key(&chunk) {
+                    // The first result wins: the other copies are forgotten (their results
+                    // will be ignored above).
+                    for q in self.peers.values_mut() {
+                        q.release(chunk, now);
+                    }
+                }
+                if result.is_ok() {
+                    run.slowest = run.slowest.max(Duration::from_nanos(nanos));
+                }
+                if let Some((job, sched)) = run.sched {
+                    let out = match result {
+                        Ok(ChunkResult {
+                            partial,
+                            take_counts,
+                            items,
+                        }) => job.decode_partial(&partial).map(|partial| ChunkOutput {
+                            partial,
+                            take_counts,
+                            items,
+                        }),
+                        Err(w) => Err(Error::from(w)),
+                    };
+                    sched.complete(&spec, out, Duration::from_nanos(nanos), rank as usize);
+                }
+            }
+            ToDriver::Join(_) | ToDriver::Heartbeat => {}
+        }
+    }
+}
