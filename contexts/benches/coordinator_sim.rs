@@ -69,6 +69,7 @@ async fn sim_worker(addr: String, secret: Secret, rank: u32, job: Arc<SimJob>) {
         threads: 1,
         pid: std::process::id(),
         host: "sim".into(),
+        job: launcher::job_identity(),
     };
     let mut sock = loop {
         match TcpStream::connect(&addr).await {

@@ -37,6 +37,7 @@ pub(crate) enum Event {
 pub(crate) struct Shared {
     pub secret: Secret,
     pub exe_hash: [u8; 32],
+    pub job: String,
     pub size: u32,
     pub opts: DistributedOptions,
     pub events: mpsc::Sender<Event>,
@@ -786,6 +787,15 @@ async fn serve_peer(mut sock: TcpStream, shared: &Shared) -> std::result::Result
             join.rank, join.host, join.pid
         );
         let _ = shared.events.send(Event::Rejected(why.clone()));
+        return Err(refuse(&mut sock, why).await);
+    }
+    if join.job != shared.job {
+        // Not an error of this job (another job found our rendezvous file or address): refuse
+        // it and keep waiting for our own workers.
+        let why = format!(
+            "worker rank {} on {} (pid {}) belongs to another job: its job is {}, this driver's is {}",
+            join.rank, join.host, join.pid, join.job, shared.job
+        );
         return Err(refuse(&mut sock, why).await);
     }
     let fresh = {

@@ -20,11 +20,14 @@
 //!
 //! [`frame`] (length-delimited frames with a size limit), [`auth`] (HMAC challenge-response),
 //! [`protocol`] (the messages), [`launcher`] (environment, rendezvous, spawning), and the
-//! private `coordinator` (driver) and `worker` modules.
+//! private `coordinator` (driver), `worker`, `identity` (which job a process belongs to) and
+//! `files` (private directories, careful file I/O) modules.
 
 pub mod auth;
 mod coordinator;
+mod files;
 pub mod frame;
+mod identity;
 pub mod launcher;
 pub mod protocol;
 mod worker;
@@ -88,9 +91,15 @@ pub struct DistributedOptions {
     pub max_frame: usize,
     /// Chunk sizing (longer chunks than threads: a chunk costs a round trip).
     pub schedule: ScheduleConfig,
-    /// Where spawned workers write their output (`worker-<rank>.log`). Default: a folder in the
-    /// temporary directory named after the driver's process id.
+    /// Where spawned workers write their output (`worker-<rank>.log`, mode 0600). Created with
+    /// mode 0700 if missing (a symbolic link is refused) and never removed. Default: a new,
+    /// randomly named directory `haydi-workers-*` (mode 0700) in the temporary directory,
+    /// removed when the driver's context is dropped unless a worker failed (exited with an
+    /// error, was killed, or was lost; a `warn!` then says where the logs are) or
+    /// [`keep_logs`](Self::keep_logs) is set. See [`DistributedContext::log_dir`].
     pub log_dir: Option<PathBuf>,
+    /// Keep the default log directory after the driver's context is dropped. Default false.
+    pub keep_logs: bool,
 }
 
 impl Default for DistributedOptions {
@@ -114,6 +123,7 @@ impl Default for DistributedOptions {
                 max_growth: 4,
             },
             log_dir: None,
+            keep_logs: false,
         }
     }
 }
@@ -125,27 +135,47 @@ struct DriverSide {
     size: u32,
     address: String,
     children: Mutex<Vec<std::process::Child>>,
-    log_dir: Option<PathBuf>,
+    logs: Option<launcher::LogDir>,
+    /// The rendezvous file this driver wrote and what it wrote there: it stays while the driver
+    /// lives (a worker may join late) and is removed with the driver's context.
+    rendezvous: Option<(PathBuf, String)>,
     rt: Option<tokio::runtime::Runtime>,
 }
 
 impl Drop for DriverSide {
     fn drop(&mut self) {
-        self.state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .shutdown();
+        let lost = {
+            let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            let lost = st.live_peers() < st.peers.len();
+            st.shutdown();
+            lost
+        };
+        if let Some((path, text)) = self.rendezvous.take() {
+            // Only if it is still ours: another driver may have replaced it since.
+            if files::read_private(&path).ok().flatten().as_deref() == Some(text.as_str()) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
         let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
         let until = std::time::Instant::now() + Duration::from_millis(300);
+        let mut failed = lost;
         for c in children.iter_mut() {
+            let mut status = None;
             while std::time::Instant::now() < until {
-                if let Ok(Some(_)) = c.try_wait() {
+                if let Ok(Some(s)) = c.try_wait() {
+                    status = Some(s);
                     break;
                 }
                 std::thread::sleep(Duration::from_millis(5));
             }
+            // A worker we have to kill now was merely slow to exit; one that exited with an
+            // error or by a signal before failed.
+            failed |= status.is_some_and(|s| !s.success());
             let _ = c.kill();
             let _ = c.wait();
+        }
+        if let Some(logs) = self.logs.take() {
+            logs.finish(self.opts.keep_logs, failed);
         }
         if let Some(rt) = self.rt.take() {
             rt.shutdown_background();
@@ -213,6 +243,8 @@ impl DistributedContext {
                     name: format!("spawn({n}) seen from a worker of another context"),
                 });
             }
+            // Die with the driver, even before (or while) connecting to it.
+            launcher::watch_parent(role.rank);
             let (addr, secret) = launcher::coordinator_from_env()?;
             let threads = launcher::threads_from_env().unwrap_or(opts.threads_per_worker);
             return Self::worker(
@@ -227,9 +259,7 @@ impl DistributedContext {
             return Err(Error::Context("spawn needs at least one worker".into()));
         }
         let secret = Secret::random();
-        let log_dir = opts.log_dir.clone().unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("haydi-workers-{}-{index}", std::process::id()))
-        });
+        let logs = launcher::LogDir::new(opts.log_dir.as_deref())?;
         let mut opts = opts;
         let driver_threads = *opts.driver_threads.get_or_insert(0);
         let _ = driver_threads;
@@ -243,12 +273,14 @@ impl DistributedContext {
             &secret,
             index,
             opts.threads_per_worker,
-            &log_dir,
-        )?;
-        tracing::info!(target: "haydi", workers = n, logs = %log_dir.display(), "spawned workers");
-        side.log_dir = Some(log_dir.clone());
+            &logs,
+        );
+        // Dropping the driver's context on an error below now cleans up (or keeps the logs).
+        side.logs = Some(logs);
+        let children = children?;
+        tracing::info!(target: "haydi", workers = n, logs = %side.log_path(1).unwrap_or_default().display(), "spawned workers");
         *side.children.lock().unwrap_or_else(|e| e.into_inner()) = children;
-        let children = &side.children;
+        let (children, side) = (&side.children, &**side);
         side.state
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -259,7 +291,7 @@ impl DistributedContext {
                         return Err(Error::Worker(format!(
                             "worker {} exited before joining ({status}); see {}",
                             i + 1,
-                            log_dir.join(format!("worker-{}.log", i + 1)).display()
+                            side.log_path(i as u32 + 1).unwrap_or_default().display()
                         )));
                     }
                 }
@@ -311,7 +343,7 @@ impl DistributedContext {
                         "HAYDI_COORDINATOR is set but HAYDI_SECRET is not".into(),
                     ))
                 }
-                (None, _) => worker::Target::Rendezvous(launcher::rendezvous_path().0),
+                (None, _) => worker::Target::Rendezvous(launcher::rendezvous_path()?.0),
             };
             return Self::worker(target, info.rank, threads, &opts, name);
         }
@@ -325,7 +357,7 @@ impl DistributedContext {
                 (format!("0.0.0.0:{port}"), secret, None)
             }
             None => {
-                let (path, explicit) = launcher::rendezvous_path();
+                let (path, explicit) = launcher::rendezvous_path()?;
                 let bind = if explicit { "0.0.0.0:0" } else { "127.0.0.1:0" };
                 (
                     bind.to_string(),
@@ -335,27 +367,26 @@ impl DistributedContext {
             }
         };
         let mut d = Self::driver(&bind, secret.clone(), info.size, opts.clone())?;
-        let Role::Driver(side) = &*d.inner else {
+        let Role::Driver(side) = Arc::get_mut(&mut d.inner).expect("fresh") else {
             unreachable!()
         };
-        if let Some((path, explicit)) = &rendezvous {
+        if let Some((path, explicit)) = rendezvous {
             let port = side.address.rsplit(':').next().unwrap_or("0");
             let host = match std::env::var(launcher::ENV_ADVERTISE) {
                 Ok(h) => h,
-                Err(_) if *explicit => launcher::hostname(),
+                Err(_) if explicit => launcher::hostname(),
                 Err(_) => "127.0.0.1".into(),
             };
-            launcher::write_rendezvous(path, &format!("{host}:{port}"), &secret)?;
+            let address = format!("{host}:{port}");
+            launcher::write_rendezvous(&path, &address, &secret)?;
+            // The file stays while the driver lives (a worker may join late); dropping the
+            // context removes it, also when joining fails below.
+            side.rendezvous = Some((path, format!("{address}\n{}\n", secret.to_hex())));
         }
-        let joined = side
-            .state
+        side.state
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .wait_joined(info.size as usize - 1, opts.connect_timeout, || Ok(()));
-        if let Some((path, _)) = &rendezvous {
-            let _ = std::fs::remove_file(path);
-        }
-        joined?;
+            .wait_joined(info.size as usize - 1, opts.connect_timeout, || Ok(()))?;
         d.finish_setup(name);
         Ok(d)
     }
@@ -394,6 +425,7 @@ impl DistributedContext {
         let shared = Arc::new(Shared {
             secret,
             exe_hash: launcher::exe_hash(),
+            job: launcher::job_identity(),
             size,
             opts: opts.clone(),
             events: tx,
@@ -414,7 +446,8 @@ impl DistributedContext {
                 size,
                 address,
                 children: Mutex::new(Vec::new()),
-                log_dir: None,
+                logs: None,
+                rendezvous: None,
                 rt: Some(rt),
             }))),
             workers: 1,
@@ -476,10 +509,22 @@ impl DistributedContext {
         }
     }
 
-    /// Where spawned workers write their output (driver of `spawn` only).
+    /// Where the workers this driver spawned write their output, `worker-<rank>.log` (driver of
+    /// `spawn` only; `None` elsewhere). The directory is private (mode 0700, logs 0600). Unless
+    /// it is [`DistributedOptions::log_dir`] or [`DistributedOptions::keep_logs`] is set, it is
+    /// removed when the driver's context is dropped, except when a worker failed: then it stays
+    /// and a `warn!` says where.
+    ///
+    /// ```no_run
+    /// use haydi_contexts::DistributedContext;
+    /// let ctx = DistributedContext::spawn(2).unwrap();
+    /// if let Some(dir) = ctx.log_dir() {
+    ///     println!("worker 1 writes to {}", dir.join("worker-1.log").display());
+    /// }
+    /// ```
     pub fn log_dir(&self) -> Option<PathBuf> {
         match &*self.inner {
-            Role::Driver(d) => d.log_dir.clone(),
+            Role::Driver(d) => d.logs.as_ref().map(|l| l.path().to_path_buf()),
             _ => None,
         }
     }
@@ -527,6 +572,11 @@ impl ParallelContext for DistributedContext {
 impl DriverSide {
     fn opts_resolved(&self) -> ResolvedOpts<'_> {
         ResolvedOpts(&self.opts)
+    }
+
+    /// The log file of spawned worker `rank`, if this driver spawned workers.
+    pub(crate) fn log_path(&self, rank: u32) -> Option<PathBuf> {
+        self.logs.as_ref().map(|l| l.log_path(rank))
     }
 }
 

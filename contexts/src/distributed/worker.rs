@@ -88,6 +88,7 @@ impl WorkerSide {
             threads: threads as u32,
             pid: std::process::id(),
             host: launcher::hostname(),
+            job: launcher::job_identity(),
         };
         let deadline = Instant::now() + opts.connect_timeout;
         let (sock, size) = rt.block_on(async {
@@ -96,7 +97,7 @@ impl WorkerSide {
             loop {
                 let found = match &target {
                     Target::Fixed(a, s) => Some((a.clone(), s.clone())),
-                    Target::Rendezvous(p) => launcher::read_rendezvous(p),
+                    Target::Rendezvous(p) => launcher::read_rendezvous(p)?,
                 };
                 if let Some((addr, secret)) = found {
                     match tokio::time::timeout(
