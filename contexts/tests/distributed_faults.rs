@@ -601,7 +601,8 @@ fn planted_rendezvous() {
     chmod(&real, 0o700);
     symlink(&real, linked.join(format!("haydi-{uid}"))).unwrap();
     let root_s = root.to_str().unwrap();
-    let cases: [(&str, Vec<(&str, &str)>, &str); 4] = [
+    type Env<'a> = Vec<(&'a str, &'a str)>;
+    let cases: [(&str, Env, &str); 4] = [
         (
             "a 0644 file",
             vec![("HAYDI_RENDEZVOUS", open.to_str().unwrap())],
