@@ -308,9 +308,21 @@ impl DistributedContext {
     /// The driver's address comes from `HAYDI_COORDINATOR` (`host:port`, the driver listens on
     /// that port on every interface; the secret must then be in `HAYDI_SECRET`), or else from a
     /// rendezvous file: `HAYDI_RENDEZVOUS` (on a shared file system for several machines), by
-    /// default a file in the temporary directory named after the launcher's job. The driver
-    /// writes its address and a fresh secret there (owner-only permissions) and removes it once
-    /// every worker has joined.
+    /// default a file named after the job in a private directory of this user
+    /// (`$XDG_RUNTIME_DIR/haydi`, else `<temp dir>/haydi-<uid>`, mode 0700; refused if it is a
+    /// symbolic link, not ours, or open to others). The driver writes its address and a fresh
+    /// secret there (mode 0600, atomically); workers refuse a file that is a symbolic link, not
+    /// theirs, or readable or writable by others. The file stays while the driver's context
+    /// lives (so that a late worker can join) and is removed when it is dropped.
+    ///
+    /// Every process has a job identity: `HAYDI_JOB_ID` or else the launcher's job id
+    /// (`SLURM_JOB_ID` + `SLURM_STEP_ID`, `PBS_JOBID`, Open MPI's, `PMIX_NAMESPACE`,
+    /// `HQ_JOB_ID`, `PMI_JOBID`), if any, plus a hash of the program's arguments. The default
+    /// rendezvous file is named after it, and the driver refuses a worker of another job
+    /// (the worker gets an [`Error::Protocol`] saying it belongs to another job; the driver
+    /// logs a warning and keeps waiting for its own workers). Two jobs started by hand (no
+    /// launcher) with the same executable and the *same arguments* cannot be told apart: give
+    /// them different `HAYDI_JOB_ID`s or `HAYDI_RENDEZVOUS` files.
     ///
     /// Workers started by hand on other machines join the same way:
     /// `HAYDI_RANK=3 HAYDI_SIZE=4 HAYDI_COORDINATOR=driver:7000 HAYDI_SECRET=... ./explore`.
