@@ -66,6 +66,7 @@ async fn sim_worker(addr: String, secret: Secret, rank: u32, job: Arc<SimJob>) {
         threads: 1,
         pid: std::process::id(),
         host: "sim".into(),
+        job: launcher::job_identity(),
     };
     let (mut wr, mut rd) = loop {
         match join_driver(&addr, &secret, &join, 1 << 30).await {

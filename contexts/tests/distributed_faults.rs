@@ -24,6 +24,10 @@ const CASES: &[&str] = &[
     "divergent_run",
     "chunk_kills_workers",
     "stuck_closure",
+    "two_jobs_one_rendezvous",
+    "planted_rendezvous",
+    "private_logs",
+    "orphans_die",
 ];
 
 fn main() {
@@ -89,6 +93,10 @@ fn run_case(case: &str) {
         "divergent_run" => divergent_run(),
         "chunk_kills_workers" => chunk_kills_workers(),
         "stuck_closure" => stuck_closure(),
+        "two_jobs_one_rendezvous" => two_jobs_one_rendezvous(),
+        "planted_rendezvous" => planted_rendezvous(),
+        "private_logs" => private_logs(),
+        "orphans_die" => orphans_die(),
         other => panic!("unknown case {other}"),
     }
 }
@@ -394,4 +402,360 @@ fn stuck_closure() {
     let total = t.elapsed();
     assert!(total < Duration::from_secs(15), "{total:?}");
     println!("stuck_closure: first run {first:?}, both runs {total:?}");
+}
+
+/// The haydi variables a by-hand child must not inherit from whoever runs the tests.
+const HAYDI_VARS: &[&str] = &[
+    "HAYDI_RANK",
+    "HAYDI_SIZE",
+    "HAYDI_COORDINATOR",
+    "HAYDI_SECRET",
+    "HAYDI_RENDEZVOUS",
+    "HAYDI_JOB_ID",
+    "HAYDI_SPAWN_INDEX",
+    "HAYDI_PARENT_PID",
+    "XDG_RUNTIME_DIR",
+];
+
+/// This test binary with `args`, the haydi variables cleared, and `envs` set.
+fn by_hand(args: &[&str], envs: &[(&str, &str)]) -> Command {
+    let mut c = Command::new(std::env::current_exe().unwrap());
+    c.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for v in HAYDI_VARS {
+        c.env_remove(v);
+    }
+    c.envs(envs.iter().copied());
+    c
+}
+
+/// Waits for `child` at most `limit` (then kills it) and returns its status and output.
+fn finish(mut child: std::process::Child, limit: Duration) -> (bool, String) {
+    let t = Instant::now();
+    while child.try_wait().unwrap().is_none() && t.elapsed() < limit {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "({} after {:?})\n{}\n{}",
+        out.status,
+        t.elapsed(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn arg(name: &str) -> Option<String> {
+    std::env::args()
+        .skip(1)
+        .find_map(|a| a.strip_prefix(&format!("{name}=")).map(String::from))
+}
+
+/// What job `job` computes (each job a different number).
+fn job_result(job: &str) -> u64 {
+    let k = if job == "a" { 1 } else { 2 };
+    k * (0..2000u64).sum::<u64>()
+}
+
+/// Two by-hand jobs of this binary by the same user at once, with the same default rendezvous
+/// directory: each must get its own workers (a driver of one job taking a worker of the other
+/// would print a mixed number, or time out). And a worker of another job that finds a driver's
+/// address is refused with `Error::Protocol` while the driver waits for its own worker.
+fn two_jobs_one_rendezvous() {
+    if let Some(job) = arg("job") {
+        let direct = std::env::args().any(|a| a == "direct");
+        let opts = DistributedOptions {
+            connect_timeout: Duration::from_secs(if direct { 20 } else { 8 }),
+            ..Default::default()
+        };
+        match DistributedContext::from_env_with(opts) {
+            Ok(ctx) => {
+                let k = if job == "a" { 1 } else { 2 };
+                let n = Digits(2000)
+                    .map(move |x| slow(x, 200) * k)
+                    .sum()
+                    .run_in(&ctx)
+                    .unwrap();
+                println!("result={n}");
+            }
+            Err(e) => {
+                println!("error={e:?}");
+                std::process::exit(2);
+            }
+        }
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let tmpdir = tmp.path().to_str().unwrap();
+    let start = |job: &str, rank: &str| {
+        by_hand(
+            &["case=two_jobs_one_rendezvous", &format!("job={job}")],
+            &[
+                ("HAYDI_RANK", rank),
+                ("HAYDI_SIZE", "2"),
+                ("TMPDIR", tmpdir),
+            ],
+        )
+        .spawn()
+        .unwrap()
+    };
+    // Both drivers write their rendezvous files before any worker looks.
+    let drivers = [("a", start("a", "0")), ("b", start("b", "0"))];
+    std::thread::sleep(Duration::from_millis(300));
+    let workers = [("a", start("a", "1")), ("b", start("b", "1"))];
+    for (i, (job, child)) in drivers.into_iter().chain(workers).enumerate() {
+        let (ok, text) = finish(child, Duration::from_secs(30));
+        let other = job_result(if job == "a" { "b" } else { "a" });
+        assert!(
+            !text.contains(&format!("result={other}")),
+            "job {job} got the other job's result: {text}"
+        );
+        assert!(ok, "job {job}: {text}");
+        // A worker may exit at its driver's shutdown before it prints; a driver prints.
+        assert!(
+            i >= 2 || text.contains(&format!("result={}", job_result(job))),
+            "job {job}: {text}"
+        );
+    }
+
+    // Directly: a driver at a known address, a worker of another job (other arguments), then
+    // the driver's own worker.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let addr = format!("127.0.0.1:{port}");
+    let secret = Secret::random().to_hex();
+    let direct = |job: &str, rank: &str| {
+        by_hand(
+            &[
+                "case=two_jobs_one_rendezvous",
+                &format!("job={job}"),
+                "direct",
+            ],
+            &[
+                ("HAYDI_RANK", rank),
+                ("HAYDI_SIZE", "2"),
+                ("HAYDI_COORDINATOR", &addr),
+                ("HAYDI_SECRET", &secret),
+            ],
+        )
+        .spawn()
+        .unwrap()
+    };
+    let driver = direct("a", "0");
+    let (ok, text) = finish(direct("b", "1"), Duration::from_secs(25));
+    assert!(!ok, "a worker of another job joined: {text}");
+    assert!(
+        text.contains("error=Protocol(") && text.contains("belongs to another job"),
+        "{text}"
+    );
+    let (ok, text) = finish(direct("a", "1"), Duration::from_secs(25));
+    assert!(ok, "{text}");
+    let (ok, text) = finish(driver, Duration::from_secs(25));
+    assert!(
+        ok && text.contains(&format!("result={}", job_result("a"))),
+        "{text}"
+    );
+}
+
+/// A worker refuses a rendezvous file (or directory) that someone else could have planted or
+/// read: open to others, a symbolic link, or a directory that is not private.
+fn planted_rendezvous() {
+    use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
+    if std::env::var("HAYDI_RANK").is_ok() {
+        let opts = DistributedOptions {
+            connect_timeout: Duration::from_secs(5),
+            ..Default::default()
+        };
+        match DistributedContext::from_env_with(opts) {
+            Ok(_) => println!("joined"),
+            Err(e) => println!("error={e}"),
+        }
+        return;
+    }
+    let chmod = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let uid = std::fs::metadata(tmp.path()).unwrap().uid();
+    let root = tmp.path();
+    // A file that would be accepted, but for its mode or place.
+    let text = format!("127.0.0.1:1\n{}\n", Secret::random().to_hex());
+    let open = root.join("open");
+    std::fs::write(&open, &text).unwrap();
+    chmod(&open, 0o644);
+    let good = root.join("good");
+    std::fs::write(&good, &text).unwrap();
+    chmod(&good, 0o600);
+    let link = root.join("link");
+    symlink(&good, &link).unwrap();
+    // Default rendezvous directories planted with a wrong mode, or as a link.
+    let (wide, linked) = (root.join("wide"), root.join("linked"));
+    std::fs::create_dir(&wide).unwrap();
+    std::fs::create_dir(wide.join(format!("haydi-{uid}"))).unwrap();
+    chmod(&wide.join(format!("haydi-{uid}")), 0o755);
+    std::fs::create_dir(&linked).unwrap();
+    let real = root.join("real");
+    std::fs::create_dir(&real).unwrap();
+    chmod(&real, 0o700);
+    symlink(&real, linked.join(format!("haydi-{uid}"))).unwrap();
+    let root_s = root.to_str().unwrap();
+    type Env<'a> = Vec<(&'a str, &'a str)>;
+    let cases: [(&str, Env, &str); 4] = [
+        (
+            "a 0644 file",
+            vec![("HAYDI_RENDEZVOUS", open.to_str().unwrap())],
+            "mode 644",
+        ),
+        (
+            "a link",
+            vec![("HAYDI_RENDEZVOUS", link.to_str().unwrap())],
+            "symbolic link",
+        ),
+        (
+            "a 0755 directory",
+            vec![("TMPDIR", wide.to_str().unwrap())],
+            "mode 755",
+        ),
+        (
+            "a linked directory",
+            vec![("TMPDIR", linked.to_str().unwrap())],
+            "symbolic link",
+        ),
+    ];
+    for (what, env, expected) in cases {
+        let mut env = env;
+        env.extend([("HAYDI_RANK", "1"), ("HAYDI_SIZE", "2")]);
+        if !env.iter().any(|(k, _)| *k == "TMPDIR") {
+            env.push(("TMPDIR", root_s));
+        }
+        let (_, out) = finish(
+            by_hand(&["case=planted_rendezvous"], &env).spawn().unwrap(),
+            Duration::from_secs(20),
+        );
+        assert!(
+            out.contains("error=") && out.contains(expected),
+            "{what}: expected a refusal mentioning {expected:?}, got: {out}"
+        );
+        println!("{what}: {}", out.trim());
+    }
+}
+
+/// Spawned workers log into a private, randomly named directory that goes away with the
+/// driver's context, unless asked to keep it.
+fn private_logs() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let ctx = DistributedContext::spawn(1).expect("spawn");
+    assert_eq!(Digits(100).sum().run_in(&ctx).unwrap(), 4950);
+    let dir = ctx.log_dir();
+    if let Some(dir) = &dir {
+        assert_eq!(mode(dir), 0o700, "{}", dir.display());
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with("haydi-workers-"), "{name}");
+        assert_ne!(name, format!("haydi-workers-{}-0", std::process::id()));
+        assert_eq!(mode(&dir.join("worker-1.log")), 0o600);
+    }
+    drop(ctx);
+    if let Some(dir) = &dir {
+        assert!(!dir.exists(), "{} is still there", dir.display());
+    }
+    let opts = DistributedOptions {
+        keep_logs: true,
+        ..Default::default()
+    };
+    let kept = DistributedContext::spawn_with(1, opts).expect("spawn");
+    assert_eq!(Digits(100).sum().run_in(&kept).unwrap(), 4950);
+    let dir = kept.log_dir();
+    drop(kept);
+    if let Some(dir) = dir {
+        assert!(dir.join("worker-1.log").exists(), "{}", dir.display());
+        assert_eq!(mode(&dir.join("worker-1.log")), 0o600);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// Whether process `pid` is gone (or a zombie nobody reaps).
+fn gone(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(s) => s
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| matches!(rest.trim_start().chars().next(), Some('Z' | 'X'))),
+    }
+}
+
+/// The processes whose parent is `pid`.
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(child) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+            continue;
+        };
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+        if ppid == Some(pid) {
+            found.push(child);
+        }
+    }
+    found
+}
+
+/// Workers of a driver killed with SIGKILL (here while they are still starting, before they
+/// join) do not live on as orphans retrying to connect.
+fn orphans_die() {
+    if let Ok(logs) = std::env::var("ORPHANS_LOG_DIR") {
+        if is_worker() {
+            // A slow start: the driver is dead before this worker reaches `spawn`.
+            std::thread::sleep(Duration::from_secs(2));
+        }
+        let opts = DistributedOptions {
+            log_dir: Some(logs.into()),
+            ..Default::default()
+        };
+        let _ctx = DistributedContext::spawn_with(2, opts);
+        std::thread::sleep(Duration::from_secs(60));
+        return;
+    }
+    let logs = tempfile::tempdir().unwrap();
+    let mut driver = by_hand(
+        &["case=orphans_die"],
+        &[("ORPHANS_LOG_DIR", logs.path().to_str().unwrap())],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let t = Instant::now();
+    let workers = loop {
+        let w = children_of(driver.id());
+        if w.len() >= 2 || t.elapsed() > Duration::from_secs(20) {
+            break w;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(workers.len(), 2, "the driver did not spawn its workers");
+    driver.kill().unwrap();
+    driver.wait().unwrap();
+    let t = Instant::now();
+    while !workers.iter().all(|w| gone(*w)) && t.elapsed() < Duration::from_secs(15) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let alive: Vec<_> = workers.iter().filter(|w| !gone(**w)).collect();
+    for w in &alive {
+        let _ = Command::new("kill").args(["-9", &w.to_string()]).status();
+    }
+    assert!(alive.is_empty(), "orphaned workers still alive: {alive:?}");
+    println!(
+        "orphans_die: workers gone {:?} after the driver",
+        t.elapsed()
+    );
 }

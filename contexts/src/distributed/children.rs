@@ -120,20 +120,26 @@ impl Children {
         }
     }
 
-    /// Gives every worker `grace` to exit, then kills the ones left.
-    pub fn reap(&self, grace: Duration) {
+    /// Gives every worker `grace` to exit, then kills the ones left. Returns whether a worker
+    /// failed: exited with an error or by a signal before (one killed here was merely slow).
+    pub fn reap(&self, grace: Duration) -> bool {
         let mut procs = self.lock();
         let until = Instant::now() + grace;
+        let mut failed = false;
         for c in procs.iter_mut() {
+            let mut status = None;
             while Instant::now() < until {
-                if let Ok(Some(_)) = c.try_wait() {
+                if let Ok(Some(s)) = c.try_wait() {
+                    status = Some(s);
                     break;
                 }
                 std::thread::sleep(Duration::from_millis(5));
             }
+            failed |= status.is_some_and(|s| !s.success());
             let _ = c.kill();
             let _ = c.wait();
         }
+        failed
     }
 }
 

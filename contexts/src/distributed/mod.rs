@@ -20,12 +20,15 @@
 //!
 //! [`frame`] (length-delimited frames with a size limit), [`auth`] (HMAC challenge-response),
 //! [`protocol`] (the messages), [`launcher`] (environment, rendezvous, spawning), and the
-//! private `coordinator` (driver) and `worker` modules.
+//! private `coordinator` (driver), `worker`, `identity` (which job a process belongs to) and
+//! `files` (private directories, careful file I/O) modules.
 
 pub mod auth;
 mod children;
 mod coordinator;
+mod files;
 pub mod frame;
+mod identity;
 pub mod launcher;
 pub mod protocol;
 pub mod secure;
@@ -111,9 +114,15 @@ pub struct DistributedOptions {
     pub max_message: usize,
     /// Chunk sizing (longer chunks than threads: a chunk costs a round trip).
     pub schedule: ScheduleConfig,
-    /// Where spawned workers write their output (`worker-<rank>.log`). Default: a folder in the
-    /// temporary directory named after the driver's process id.
+    /// Where spawned workers write their output (`worker-<rank>.log`, mode 0600). Created with
+    /// mode 0700 if missing (a symbolic link is refused) and never removed. Default: a new,
+    /// randomly named directory `haydi-workers-*` (mode 0700) in the temporary directory,
+    /// removed when the driver's context is dropped unless a worker failed (exited with an
+    /// error, was killed, or was lost; a `warn!` then says where the logs are) or
+    /// [`keep_logs`](Self::keep_logs) is set. See [`DistributedContext::log_dir`].
     pub log_dir: Option<PathBuf>,
+    /// Keep the default log directory after the driver's context is dropped. Default false.
+    pub keep_logs: bool,
 }
 
 impl Default for DistributedOptions {
@@ -141,6 +150,7 @@ impl Default for DistributedOptions {
                 max_growth: 4,
             },
             log_dir: None,
+            keep_logs: false,
         }
     }
 }
@@ -164,9 +174,14 @@ struct DriverSide {
     size: u32,
     address: String,
     children: Arc<Children>,
-    log_dir: Option<PathBuf>,
+    logs: Option<launcher::LogDir>,
     /// Ranks that had not joined when the context started.
     missing: Vec<u32>,
+    /// How the workers were spawned (`spawn` only), to start lost ones again.
+    plan: Option<launcher::SpawnPlan>,
+    /// The rendezvous file this driver wrote and what it wrote there: it stays while the driver
+    /// lives (a worker may join late) and is removed with the driver's context.
+    rendezvous: Option<(PathBuf, String)>,
     rt: Option<tokio::runtime::Runtime>,
 }
 
@@ -176,11 +191,23 @@ impl Drop for DriverSide {
         // is written, or until the worker's heartbeat deadline cuts a worker that stopped
         // reading.
         let wait = self.opts.heartbeat_timeout + Duration::from_secs(2);
-        self.state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .shutdown(wait);
-        self.children.reap(Duration::from_millis(300));
+        let lost = {
+            let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            st.poll();
+            let lost = st.live_peers() < st.peers.len();
+            st.shutdown(wait);
+            lost
+        };
+        if let Some((path, text)) = self.rendezvous.take() {
+            // Only if it is still ours: another driver may have replaced it since.
+            if files::read_private(&path).ok().flatten().as_deref() == Some(text.as_str()) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+        let failed = self.children.reap(Duration::from_millis(300)) || lost;
+        if let Some(logs) = self.logs.take() {
+            logs.finish(self.opts.keep_logs, failed);
+        }
         if let Some(rt) = self.rt.take() {
             rt.shutdown_background();
         }
@@ -247,6 +274,8 @@ impl DistributedContext {
                     name: format!("spawn({n}) seen from a worker of another context"),
                 });
             }
+            // Die with the driver, even before (or while) connecting to it.
+            launcher::watch_parent(role.rank);
             let (addr, secret) = launcher::coordinator_from_env()?;
             let threads = launcher::threads_from_env().unwrap_or(opts.threads_per_worker);
             return Self::worker(
@@ -261,9 +290,7 @@ impl DistributedContext {
             return Err(Error::Context("spawn needs at least one worker".into()));
         }
         let secret = Secret::random();
-        let log_dir = opts.log_dir.clone().unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("haydi-workers-{}-{index}", std::process::id()))
-        });
+        let logs = launcher::LogDir::new(opts.log_dir.as_deref())?;
         let mut opts = opts;
         let driver_threads = *opts.driver_threads.get_or_insert(0);
         let _ = driver_threads;
@@ -271,16 +298,20 @@ impl DistributedContext {
         let Role::Driver(side) = Arc::get_mut(&mut d.inner).expect("fresh") else {
             unreachable!()
         };
-        let children = launcher::spawn_workers(
+        let plan = launcher::SpawnPlan {
             n,
-            &side.address,
-            &secret,
-            index,
-            opts.threads_per_worker,
-            &log_dir,
-        )?;
+            address: side.address.clone(),
+            secret: secret.clone(),
+            spawn_index: index,
+            threads: opts.threads_per_worker,
+        };
+        let children = plan.start_all(&logs);
+        side.plan = Some(plan);
+        let log_dir = logs.path().to_path_buf();
+        // Dropping the driver's context on an error below now cleans up (or keeps the logs).
+        side.logs = Some(logs);
+        let children = children?;
         tracing::info!(target: "haydi", workers = n, logs = %log_dir.display(), "spawned workers");
-        side.log_dir = Some(log_dir.clone());
         let children = Arc::new(Children::new(children, Some(log_dir.clone())));
         side.children = children.clone();
         let mut st = side.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -329,9 +360,21 @@ impl DistributedContext {
     /// The driver's address comes from `HAYDI_COORDINATOR` (`host:port`, the driver listens on
     /// that port on every interface; the secret must then be in `HAYDI_SECRET`), or else from a
     /// rendezvous file: `HAYDI_RENDEZVOUS` (on a shared file system for several machines), by
-    /// default a file in the temporary directory named after the launcher's job. The driver
-    /// writes its address and a fresh secret there (owner-only permissions) and removes it once
-    /// every worker has joined.
+    /// default a file named after the job in a private directory of this user
+    /// (`$XDG_RUNTIME_DIR/haydi`, else `<temp dir>/haydi-<uid>`, mode 0700; refused if it is a
+    /// symbolic link, not ours, or open to others). The driver writes its address and a fresh
+    /// secret there (mode 0600, atomically); workers refuse a file that is a symbolic link, not
+    /// theirs, or readable or writable by others. The file stays while the driver's context
+    /// lives (so that a late worker can join) and is removed when it is dropped.
+    ///
+    /// Every process has a job identity: `HAYDI_JOB_ID` or else the launcher's job id
+    /// (`SLURM_JOB_ID` + `SLURM_STEP_ID`, `PBS_JOBID`, Open MPI's, `PMIX_NAMESPACE`,
+    /// `HQ_JOB_ID`, `PMI_JOBID`), if any, plus a hash of the program's arguments. The default
+    /// rendezvous file is named after it, and the driver refuses a worker of another job
+    /// (the worker gets an [`Error::Protocol`] saying it belongs to another job; the driver
+    /// logs a warning and keeps waiting for its own workers). Two jobs started by hand (no
+    /// launcher) with the same executable and the *same arguments* cannot be told apart: give
+    /// them different `HAYDI_JOB_ID`s or `HAYDI_RENDEZVOUS` files.
     ///
     /// Workers started by hand on other machines join the same way:
     /// `HAYDI_RANK=3 HAYDI_SIZE=4 HAYDI_COORDINATOR=driver:7000 HAYDI_SECRET=... ./explore`.
@@ -364,7 +407,7 @@ impl DistributedContext {
                         "HAYDI_COORDINATOR is set but HAYDI_SECRET is not".into(),
                     ))
                 }
-                (None, _) => worker::Target::Rendezvous(launcher::rendezvous_path().0),
+                (None, _) => worker::Target::Rendezvous(launcher::rendezvous_path()?.0),
             };
             return Self::worker(target, info.rank, threads, &opts, name);
         }
@@ -378,7 +421,7 @@ impl DistributedContext {
                 (format!("0.0.0.0:{port}"), secret, None)
             }
             None => {
-                let (path, explicit) = launcher::rendezvous_path();
+                let (path, explicit) = launcher::rendezvous_path()?;
                 let bind = if explicit { "0.0.0.0:0" } else { "127.0.0.1:0" };
                 (
                     bind.to_string(),
@@ -388,17 +431,21 @@ impl DistributedContext {
             }
         };
         let mut d = Self::driver(&bind, secret.clone(), info.size, opts.clone())?;
-        let Role::Driver(side) = &*d.inner else {
+        let Role::Driver(side) = Arc::get_mut(&mut d.inner).expect("fresh") else {
             unreachable!()
         };
-        if let Some((path, explicit)) = &rendezvous {
+        if let Some((path, explicit)) = rendezvous {
             let port = side.address.rsplit(':').next().unwrap_or("0");
             let host = match std::env::var(launcher::ENV_ADVERTISE) {
                 Ok(h) => h,
-                Err(_) if *explicit => launcher::hostname(),
+                Err(_) if explicit => launcher::hostname(),
                 Err(_) => "127.0.0.1".into(),
             };
-            launcher::write_rendezvous(path, &format!("{host}:{port}"), &secret)?;
+            let address = format!("{host}:{port}");
+            launcher::write_rendezvous(&path, &address, &secret)?;
+            // The file stays while the driver lives (a worker may join late); dropping the
+            // context removes it, also when joining fails below.
+            side.rendezvous = Some((path, format!("{address}\n{}\n", secret.to_hex())));
         }
         let expected = info.size as usize - 1;
         let mut st = side.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -449,6 +496,7 @@ impl DistributedContext {
         let shared = Arc::new(Shared {
             secret,
             exe_hash: launcher::exe_hash(),
+            job: launcher::job_identity(),
             size,
             opts: opts.clone(),
             events: tx,
@@ -464,8 +512,10 @@ impl DistributedContext {
                 size,
                 address,
                 children: Arc::new(Children::new(Vec::new(), None)),
-                log_dir: None,
+                logs: None,
                 missing: Vec::new(),
+                plan: None,
+                rendezvous: None,
                 rt: Some(rt),
             }))),
             workers: 1,
@@ -521,10 +571,22 @@ impl DistributedContext {
         }
     }
 
-    /// Where spawned workers write their output (driver of `spawn` only).
+    /// Where the workers this driver spawned write their output, `worker-<rank>.log` (driver of
+    /// `spawn` only; `None` elsewhere). The directory is private (mode 0700, logs 0600). Unless
+    /// it is [`DistributedOptions::log_dir`] or [`DistributedOptions::keep_logs`] is set, it is
+    /// removed when the driver's context is dropped, except when a worker failed: then it stays
+    /// and a `warn!` says where.
+    ///
+    /// ```no_run
+    /// use haydi_contexts::DistributedContext;
+    /// let ctx = DistributedContext::spawn(2).unwrap();
+    /// if let Some(dir) = ctx.log_dir() {
+    ///     println!("worker 1 writes to {}", dir.join("worker-1.log").display());
+    /// }
+    /// ```
     pub fn log_dir(&self) -> Option<PathBuf> {
         match &*self.inner {
-            Role::Driver(d) => d.log_dir.clone(),
+            Role::Driver(d) => d.logs.as_ref().map(|l| l.path().to_path_buf()),
             _ => None,
         }
     }
@@ -548,6 +610,41 @@ impl DistributedContext {
             }
             _ => 0,
         }
+    }
+
+    /// Starts again the spawned workers that were lost (crashed, killed, or dropped for
+    /// missing a run), and returns their ranks (driver of `spawn` only; empty elsewhere). A
+    /// restarted worker runs the program from the start like any worker; it joins the running
+    /// job, catches up on the runs it missed (with the results the driver kept, see
+    /// [`DistributedOptions::rejoin_cache`], or by computing them itself) and takes chunks from
+    /// the next run it reaches. [`wait_for_workers`](Self::wait_for_workers) waits for it.
+    ///
+    /// ```no_run
+    /// # use haydi_contexts::DistributedContext;
+    /// # use std::time::Duration;
+    /// let ctx = DistributedContext::spawn(4).unwrap();
+    /// // ... runs, during which a worker crashed ...
+    /// let restarted = ctx.respawn_lost().unwrap();
+    /// ctx.wait_for_workers(4, Duration::from_secs(30));
+    /// ```
+    pub fn respawn_lost(&self) -> Result<Vec<u32>> {
+        let Role::Driver(d) = &*self.inner else {
+            return Ok(Vec::new());
+        };
+        let (Some(plan), Some(logs)) = (&d.plan, &d.logs) else {
+            return Ok(Vec::new());
+        };
+        let mut st = d.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.poll();
+        let lost: Vec<u32> = (1..=plan.n as u32)
+            .filter(|r| !st.peers.get(r).is_some_and(|p| p.alive))
+            .collect();
+        for &rank in &lost {
+            let child = plan.start(rank, logs)?;
+            tracing::info!(target: "haydi", rank, pid = child.id(), "restarted a lost worker");
+            d.children.replace(rank, child);
+        }
+        Ok(lost)
     }
 
     /// Ranks that had not joined by the start-up deadline (`connect_timeout`): the context
@@ -634,6 +731,9 @@ impl ResolvedOpts<'_> {
     }
     pub(crate) fn prefetch(&self) -> u32 {
         self.0.prefetch.min(u32::MAX as usize) as u32
+    }
+    pub(crate) fn max_message(&self) -> usize {
+        self.0.max_message
     }
     pub(crate) fn hang(&self) -> (u32, Duration) {
         (self.0.hang_factor, self.0.hang_floor)

@@ -43,6 +43,9 @@ pub struct Join {
     pub pid: u32,
     /// Host name, for log messages.
     pub host: String,
+    /// The worker's job identity (launcher job id and a hash of the program's arguments): a
+    /// driver refuses workers of another job.
+    pub job: String,
 }
 
 /// A [`ChunkSpec`] as it travels.

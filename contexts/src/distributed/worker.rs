@@ -23,6 +23,7 @@ pub(crate) struct WorkerSide {
     pub rank: u32,
     pub size: u32,
     pub threads: usize,
+    max_message: usize,
     seq: AtomicU64,
     tx: UnboundedSender<Vec<u8>>,
     rx: Mutex<mpsc::Receiver<ToWorker>>,
@@ -105,6 +106,7 @@ impl WorkerSide {
             threads: threads as u32,
             pid: std::process::id(),
             host: launcher::hostname(),
+            job: launcher::job_identity(),
         };
         let deadline = Instant::now() + opts.connect_timeout;
         let ((mut wr, mut rd), size) = rt.block_on(async {
@@ -113,7 +115,7 @@ impl WorkerSide {
             loop {
                 let found = match &target {
                     Target::Fixed(a, s) => Some((a.clone(), s.clone())),
-                    Target::Rendezvous(p) => launcher::read_rendezvous(p),
+                    Target::Rendezvous(p) => launcher::read_rendezvous(p)?,
                 };
                 if let Some((addr, secret)) = found {
                     match tokio::time::timeout(
@@ -192,6 +194,7 @@ impl WorkerSide {
             rank,
             size,
             threads,
+            max_message: opts.max_message,
             seq: AtomicU64::new(0),
             tx,
             rx: Mutex::new(in_rx),
@@ -309,6 +312,21 @@ impl WorkerSide {
                 },
                 e => e,
             });
+        let max = self.max_message;
+        let result = result.and_then(|r| {
+            if r.partial.len() > max {
+                // The driver would refuse it (and drop this worker): fail the chunk clearly.
+                Err(Error::Worker(format!(
+                    "the partial result of chunk [{}, {}) on rank {rank} is {} bytes, more than \
+                     DistributedOptions::max_message ({max} bytes)",
+                    spec.start,
+                    spec.end,
+                    r.partial.len()
+                )))
+            } else {
+                Ok(r)
+            }
+        });
         let msg = ToDriver::Done {
             run,
             chunk: spec.id,

@@ -73,6 +73,15 @@ async fn serve_peer(sock: TcpStream, shared: &Shared) -> std::result::Result<(),
         let _ = shared.events.send(Event::Rejected(why.clone()));
         return Err(refuse(&mut tx, why).await);
     }
+    if join.job != shared.job {
+        // Not an error of this job (another job found our rendezvous file or address): refuse
+        // it and keep waiting for our own workers.
+        let why = format!(
+            "worker rank {} on {} (pid {}) belongs to another job: its job is {}, this driver's is {}",
+            join.rank, join.host, join.pid, join.job, shared.job
+        );
+        return Err(refuse(&mut tx, why).await);
+    }
     let fresh = {
         let mut r = shared.ranks.lock().unwrap_or_else(|e| e.into_inner());
         join.rank >= 1 && join.rank < shared.size && r.insert(join.rank)

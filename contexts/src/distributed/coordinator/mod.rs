@@ -48,6 +48,8 @@ pub(crate) enum Event {
 pub(crate) struct Shared {
     pub secret: Secret,
     pub exe_hash: [u8; 32],
+    /// The job this driver belongs to (see `launcher::job_identity`).
+    pub job: String,
     pub size: u32,
     pub opts: DistributedOptions,
     pub events: mpsc::Sender<Event>,

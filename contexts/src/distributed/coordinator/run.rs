@@ -243,11 +243,25 @@ fn run_and_broadcast(
         },
         Err(e) => Err(WireError::from(e)),
     };
-    let msg = ToWorker::Result {
+    let mut bytes = encode(&ToWorker::Result {
         run: me.seq,
         outcome,
-    };
-    let bytes = Arc::new(encode(&msg)?);
+    })?;
+    if bytes.len() > opts_d.max_message() && st.live_peers() > 0 {
+        // The workers would refuse it (and be lost): every process gets the same clear error.
+        let e = Error::Worker(format!(
+            "the result of {me} is {} bytes, more than the workers accept \
+             (DistributedOptions::max_message = {} bytes); raise it, or reduce the result",
+            bytes.len(),
+            opts_d.max_message()
+        ));
+        bytes = encode(&ToWorker::Result {
+            run: me.seq,
+            outcome: Err(WireError::from(&e)),
+        })?;
+        result = Err(e);
+    }
+    let bytes = Arc::new(bytes);
     // Only the workers at this run get its result; a late one catching up on earlier runs
     // gets it when it reaches it (from the history).
     for p in st

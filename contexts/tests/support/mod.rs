@@ -1,0 +1,107 @@
+//! The runner of the fault-test binaries (`harness = false`): every case runs in a process tree
+//! of its own. Without arguments the binary re-executes itself once per case
+//! (`BINARY case=NAME`), with a time limit, and checks that the case passed; inside a case,
+//! `DistributedContext::spawn` re-executes the case again as workers, which follow the same
+//! `main` (SPMD). Run one case with `cargo test --test BINARY -- NAME`.
+
+#![allow(dead_code)]
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A named case.
+pub type Case = (&'static str, fn());
+
+/// Runs the case named on the command line (`case=NAME`), or every case in a child process.
+pub fn main(binary: &str, cases: &[Case]) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(name) = args.iter().find_map(|a| a.strip_prefix("case=")) {
+        match cases.iter().find(|(n, _)| *n == name) {
+            Some((_, f)) => f(),
+            None => panic!("unknown case {name}"),
+        }
+        return;
+    }
+    let filter = args.iter().find(|a| !a.starts_with('-'));
+    let exe = std::env::current_exe().expect("current exe");
+    let (mut passed, mut failed) = (0, 0);
+    for (case, _) in cases {
+        if filter.is_some_and(|f| !case.contains(f.as_str())) {
+            continue;
+        }
+        let t = Instant::now();
+        let mut child = Command::new(&exe)
+            .arg(format!("case={case}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start case");
+        let limit = Duration::from_secs(120);
+        let status = loop {
+            if let Some(s) = child.try_wait().expect("wait") {
+                break Some(s);
+            }
+            if t.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let out = child.wait_with_output().expect("output");
+        if status.is_some_and(|s| s.success()) {
+            passed += 1;
+            println!("test {case} ... ok ({:.1} s)", t.elapsed().as_secs_f64());
+        } else {
+            failed += 1;
+            println!(
+                "test {case} ... FAILED ({})\n--- stdout\n{}\n--- stderr\n{}",
+                status.map_or("timed out".to_string(), |s| s.to_string()),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    println!("\n{binary}: {passed} passed, {failed} failed");
+    if failed > 0 {
+        std::process::exit(1);
+    }
+}
+
+/// Whether this process is a worker (rank > 0).
+pub fn is_worker() -> bool {
+    std::env::var("HAYDI_RANK").is_ok_and(|r| r != "0")
+}
+
+/// This process's rank (0 outside distributed runs).
+pub fn rank() -> u32 {
+    std::env::var("HAYDI_RANK")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `x`, after sleeping `micros` microseconds (a closure with a cost).
+pub fn slow(x: u64, micros: u64) -> u64 {
+    std::thread::sleep(Duration::from_micros(micros));
+    x
+}
+
+/// Polls `f` every 20 ms until it holds or `limit` passes; whether it held.
+pub fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let t = Instant::now();
+    while t.elapsed() < limit {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    f()
+}
+
+/// Sends `signal` (`-9`, `-STOP`, ...) to process `pid`.
+pub fn signal(pid: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status();
+}
