@@ -625,7 +625,7 @@ impl DistributedContext {
     /// let ctx = DistributedContext::spawn(4).unwrap();
     /// // ... runs, during which a worker crashed ...
     /// let restarted = ctx.respawn_lost().unwrap();
-    /// ctx.wait_for_workers(4, Duration::from_secs(30));
+    /// ctx.wait_for_workers(4, Duration::from_secs(30)).unwrap();
     /// ```
     pub fn respawn_lost(&self) -> Result<Vec<u32>> {
         let Role::Driver(d) = &*self.inner else {
@@ -664,15 +664,17 @@ impl DistributedContext {
     /// # use haydi_contexts::DistributedContext;
     /// # use std::time::Duration;
     /// let ctx = DistributedContext::from_env().unwrap();
-    /// let alive = ctx.wait_for_workers(ctx.size() as usize - 1, Duration::from_secs(30));
+    /// let alive = ctx.wait_for_workers(ctx.size() as usize - 1, Duration::from_secs(30)).unwrap();
     /// ```
-    pub fn wait_for_workers(&self, n: usize, timeout: Duration) -> usize {
+    ///
+    /// Fails when a worker was refused meanwhile (it runs another executable).
+    pub fn wait_for_workers(&self, n: usize, timeout: Duration) -> Result<usize> {
         match &*self.inner {
             Role::Driver(d) => {
                 let mut st = d.state.lock().unwrap_or_else(|e| e.into_inner());
-                st.wait_joined(n, 0, timeout, || 0).unwrap_or(0)
+                st.wait_joined(n, 0, timeout, || 0)
             }
-            _ => 0,
+            _ => Ok(0),
         }
     }
 }
