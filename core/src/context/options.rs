@@ -9,7 +9,7 @@ use std::time::Duration;
 /// A progress callback (see [`RunOptions::on_progress`]).
 pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
-/// Options of one run: timeout, progress reporting, chunk trace.
+/// Options of one run: timeout, progress reporting, chunk trace, result-memory budget.
 ///
 /// ```
 /// use haydi_core::prelude::*;
@@ -24,6 +24,7 @@ pub struct RunOptions {
     /// Show an indicatif progress bar on stderr.
     pub progress_bar: bool,
     /// Called with the progress of the run, at most about ten times a second and once at the end.
+    /// See [`RunOptions::on_progress`].
     pub progress: Option<ProgressFn>,
     /// Write every chunk (worker, start, end, items, time) to this file as Chrome trace-event
     /// JSON, viewable in Perfetto or `chrome://tracing`.
@@ -84,6 +85,24 @@ impl RunOptions {
     }
 
     /// Calls `f` with the progress of the run.
+    ///
+    /// `f` runs on whichever worker thread completed a chunk, without any scheduler lock held:
+    /// a slow callback delays only its own thread (while it runs, reports from other threads are
+    /// skipped, so calls never overlap and never go backwards). A panic in `f` fails the run with
+    /// [`crate::Error::Panicked`] whose message starts with `in the progress callback` (its
+    /// `chunk` is the empty `0..0`); the context stays usable.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::domain::tests_support::Digits;
+    /// let opts = RunOptions::new().on_progress(|p| assert!(p.processed <= 100));
+    /// assert_eq!(Digits(100).count().run_with(false, &opts).unwrap().value, 100);
+    /// let bad = RunOptions::new().on_progress(|_| panic!("boom"));
+    /// match Digits(100).count().run_with(false, &bad) {
+    ///     Err(Error::Panicked { message, .. }) => assert!(message.starts_with("in the progress callback")),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// ```
     pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
