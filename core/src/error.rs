@@ -63,6 +63,37 @@ pub enum Error {
     /// A problem with the protocol between processes (mismatching runs, bad frames, authentication).
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// The result of the run grew past its memory budget (see the field `max_result_bytes` of
+    /// [`crate::RunOptions`]): the run was stopped before it could exhaust the machine's memory.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::domain::tests_support::Digits;
+    /// let opts = RunOptions::new().max_result_bytes(4096);
+    /// match Digits(1 << 20).collect().run_with(false, &opts) {
+    ///     Err(Error::ResultTooLarge { budget, bytes, processed, total }) => {
+    ///         assert_eq!(budget, 4096);
+    ///         assert!(bytes > budget);
+    ///         assert!(processed > 0 && processed < 1 << 20);
+    ///         assert_eq!(total, Some(1 << 20));
+    ///     }
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// ```
+    #[error(
+        "the result outgrew its memory budget of {budget} bytes: it took {bytes} bytes after {processed} of {} indices were merged; raise the budget with RunOptions::max_result_bytes, or shrink the result (take, count, groups_limited, ...)",
+        total.map_or("an endless stream of".to_string(), |t| t.to_string())
+    )]
+    ResultTooLarge {
+        /// The budget, in bytes.
+        budget: u64,
+        /// The estimated size of the result (merged and pending partials) when it was stopped.
+        bytes: u64,
+        /// Indices merged into the result by then.
+        processed: u128,
+        /// Length of the index space (`None` for endless sources).
+        total: Option<u128>,
+    },
     /// Canonical forms were requested for a domain that does not support them.
     #[error("canonical forms are not available: {0}")]
     NotStrict(String),
@@ -70,3 +101,14 @@ pub enum Error {
 
 /// `Result` with haydi's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The message of a panic payload, if it was a string.
+pub(crate) fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".into()
+    }
+}

@@ -196,6 +196,12 @@ pub enum WireError {
     Protocol(String),
     NotStrict(String),
     Other(String),
+    ResultTooLarge {
+        budget: u64,
+        bytes: u64,
+        processed: u128,
+        total: Option<u128>,
+    },
 }
 
 impl From<&Error> for WireError {
@@ -222,6 +228,17 @@ impl From<&Error> for WireError {
             Error::Worker(s) => WireError::Worker(s),
             Error::Protocol(s) => WireError::Protocol(s),
             Error::NotStrict(s) => WireError::NotStrict(s),
+            Error::ResultTooLarge {
+                budget,
+                bytes,
+                processed,
+                total,
+            } => WireError::ResultTooLarge {
+                budget,
+                bytes,
+                processed,
+                total,
+            },
             other => WireError::Other(other.to_string()),
         }
     }
@@ -251,6 +268,17 @@ impl From<WireError> for Error {
             WireError::Worker(s) => Error::Worker(s),
             WireError::Protocol(s) => Error::Protocol(s),
             WireError::NotStrict(s) => Error::NotStrict(s),
+            WireError::ResultTooLarge {
+                budget,
+                bytes,
+                processed,
+                total,
+            } => Error::ResultTooLarge {
+                budget,
+                bytes,
+                processed,
+                total,
+            },
         }
     }
 }

@@ -38,11 +38,19 @@ where
     fn merge(&self, left: &mut Vec<T>, mut right: Vec<T>) {
         if left.is_empty() {
             *left = right;
+        } else if left.len() < right.len() && right.capacity() - right.len() >= left.len() {
+            // The later chunk is the larger one (chunks grow) and has room: move the few
+            // items in front of it instead of copying it into a new allocation.
+            right.splice(0..0, left.drain(..));
+            *left = right;
         } else {
             left.append(&mut right);
         }
     }
     fn finish(&self, acc: Vec<T>) -> Vec<T> {
         acc
+    }
+    fn partial_bytes(&self, acc: &Vec<T>) -> u64 {
+        super::bytes_of::<Vec<T>>(1).saturating_add(super::bytes_of::<T>(acc.capacity()))
     }
 }

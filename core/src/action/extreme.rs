@@ -122,4 +122,9 @@ where
             })
             .unwrap_or_default()
     }
+
+    fn partial_bytes(&self, acc: &Self::Partial) -> u64 {
+        let items = acc.best.as_ref().map_or(0, |(_, v)| v.capacity());
+        super::bytes_of::<Self::Partial>(1).saturating_add(super::bytes_of::<T>(items))
+    }
 }

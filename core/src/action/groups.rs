@@ -70,6 +70,16 @@ where
     fn finish(&self, acc: Self::Partial) -> Self::Output {
         acc
     }
+    fn partial_bytes(&self, acc: &Self::Partial) -> u64 {
+        map_bytes::<K, Vec<T>>(acc.len())
+    }
+}
+
+/// Shallow size of a map of `len` entries: the entries' own `Vec`s are not walked (that would
+/// cost a pass over every key at every merge).
+fn map_bytes<K, V>(len: usize) -> u64 {
+    super::bytes_of::<std::collections::BTreeMap<K, V>>(1)
+        .saturating_add(super::bytes_of::<(K, V)>(len))
 }
 
 /// One group of [`GroupsCounts`]: how many items had the key, and the first of them.
@@ -145,5 +155,8 @@ where
     }
     fn finish(&self, acc: Self::Partial) -> Self::Output {
         acc
+    }
+    fn partial_bytes(&self, acc: &Self::Partial) -> u64 {
+        map_bytes::<K, Group<T>>(acc.len())
     }
 }

@@ -54,4 +54,28 @@ pub trait Action<T>: Send + Sync {
     fn merge(&self, left: &mut Self::Partial, right: Self::Partial);
     /// Turns the merged partial into the output.
     fn finish(&self, acc: Self::Partial) -> Self::Output;
+
+    /// An estimate of the memory `acc` takes, in bytes, checked against the run's result budget
+    /// (the field `max_result_bytes` of [`crate::RunOptions`]) after every merge. Shallow:
+    /// containers count what they allocated for their elements (a `Vec`'s capacity), not what
+    /// the elements own on the heap. It is called often, so it must be cheap (no walk over
+    /// the elements). The default, `size_of::<Self::Partial>()`, suits fixed-size partials.
+    ///
+    /// ```
+    /// use haydi_core::action::{Action, Collect, Count};
+    /// let c = Collect::<u64>::default();
+    /// let mut acc = c.empty();
+    /// c.push(&mut acc, 7);
+    /// assert!(c.partial_bytes(&acc) >= 8);
+    /// assert_eq!(<Count as Action<u64>>::partial_bytes(&Count, &5), 8);
+    /// ```
+    fn partial_bytes(&self, acc: &Self::Partial) -> u64 {
+        let _ = acc;
+        std::mem::size_of::<Self::Partial>() as u64
+    }
+}
+
+/// `size_of::<T>() × n` as `u64`, saturating.
+pub(crate) fn bytes_of<T>(n: usize) -> u64 {
+    (std::mem::size_of::<T>() as u64).saturating_mul(n as u64)
 }

@@ -1,12 +1,14 @@
 //! Contexts: where a `run(true)` executes. [`SerialContext`] and [`ThreadContext`] live here;
 //! worker processes and clusters live in `haydi-contexts`.
 
+mod memory;
 pub mod nested;
 mod observer;
 mod options;
 mod serial;
 mod threads;
 
+pub use memory::{default_max_result_bytes, FALLBACK_MAX_RESULT_BYTES};
 pub use observer::{Observer, Progress};
 pub use options::{Outcome, ProgressFn, RunOptions};
 pub use serial::SerialContext;

@@ -2,9 +2,11 @@
 //! and the optional Chrome trace of every chunk.
 
 use super::options::{ProgressFn, RunOptions};
+use crate::error::{panic_message, Error, Result};
 use crate::plumbing::ErasedJob;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, TryLockError};
 use std::time::{Duration, Instant};
 
 /// How far a run has got, as passed to a progress callback.
@@ -56,6 +58,9 @@ pub struct Observer {
     bar: Option<indicatif::ProgressBar>,
     trace: Option<(PathBuf, Mutex<Vec<TraceEvent>>)>,
     last: Mutex<Instant>,
+    /// Held while a report is made, with the `processed` of the last report: one report at a
+    /// time, never one older than the last.
+    reporting: Mutex<u128>,
     started: Instant,
     total: Option<u128>,
     workers: usize,
@@ -94,6 +99,7 @@ impl Observer {
                 .clone()
                 .map(|p| (p, Mutex::new(Vec::new()))),
             last: Mutex::new(started),
+            reporting: Mutex::new(0),
             started,
             total,
             workers,
@@ -129,22 +135,51 @@ impl Observer {
         }
     }
 
-    /// Reports progress (rate-limited unless `force`).
-    pub fn progress(&self, processed: u128, items: u64, force: bool) {
+    /// Reports progress (rate-limited unless `force`). Called by the scheduler without its
+    /// lock held. A worker never waits for another's report: while the callback runs on one
+    /// thread, reports from others are skipped (unless `force`), and one older than the last
+    /// made is dropped. A panic in the callback is returned as [`Error::Panicked`] (with the
+    /// empty chunk `0..0` and a message starting `in the progress callback`).
+    ///
+    /// ```
+    /// use haydi_core::context::Observer;
+    /// use haydi_core::prelude::*;
+    /// use std::time::Instant;
+    /// let opts = RunOptions::new().on_progress(|p| assert!(p.processed <= 10));
+    /// let obs = Observer::new(&opts, Some(10), 1, Instant::now());
+    /// obs.progress(5, 5, true).unwrap();
+    /// let bad = RunOptions::new().on_progress(|_| panic!("boom"));
+    /// let obs = Observer::new(&bad, Some(10), 1, Instant::now());
+    /// assert!(matches!(obs.progress(5, 5, true), Err(Error::Panicked { .. })));
+    /// ```
+    pub fn progress(&self, processed: u128, items: u64, force: bool) -> Result<()> {
         if self.callback.is_none() && self.bar.is_none() {
-            return;
+            return Ok(());
+        }
+        let mut reported = if force {
+            self.reporting.lock().unwrap_or_else(|e| e.into_inner())
+        } else {
+            match self.reporting.try_lock() {
+                Ok(g) => g,
+                Err(TryLockError::Poisoned(e)) => e.into_inner(),
+                Err(TryLockError::WouldBlock) => return Ok(()),
+            }
+        };
+        if processed < *reported {
+            return Ok(());
         }
         {
             let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
             if !force && last.elapsed() < REPORT_EVERY {
-                return;
+                return Ok(());
             }
             *last = Instant::now();
         }
-        self.report(processed, items, false);
+        *reported = processed;
+        self.report(processed, items, false)
     }
 
-    fn report(&self, processed: u128, items: u64, finished: bool) {
+    fn report(&self, processed: u128, items: u64, finished: bool) -> Result<()> {
         let p = Progress {
             processed,
             total: self.total,
@@ -157,13 +192,46 @@ impl Observer {
             bar.set_position(processed.min(u64::MAX as u128) as u64);
         }
         if let Some(cb) = &self.callback {
-            cb(&p);
+            catch_unwind(AssertUnwindSafe(|| cb(&p))).map_err(|e| Error::Panicked {
+                chunk: 0..0,
+                message: format!("in the progress callback: {}", panic_message(e)),
+                worker: None,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The run ends: final progress report, trace file, summary event. A panic in the progress
+    /// callback is logged and otherwise ignored; [`Observer::finish_checked`] returns it.
+    ///
+    /// ```
+    /// use haydi_core::context::Observer;
+    /// use haydi_core::prelude::*;
+    /// use std::time::Instant;
+    /// let opts = RunOptions::new().on_progress(|_| panic!("boom"));
+    /// Observer::new(&opts, Some(3), 1, Instant::now()).finish(3, 3, true);
+    /// ```
+    pub fn finish(&self, processed: u128, items: u64, complete: bool) {
+        if let Err(e) = self.finish_checked(processed, items, complete) {
+            tracing::warn!(target: "haydi", error = %e, "the final progress report failed");
         }
     }
 
-    /// The run ends: final progress report, trace file, summary event.
-    pub fn finish(&self, processed: u128, items: u64, complete: bool) {
-        self.report(processed, items, true);
+    /// [`Observer::finish`], returning a panic of the progress callback as [`Error::Panicked`]
+    /// (the trace file and the summary event are written all the same).
+    ///
+    /// ```
+    /// use haydi_core::context::Observer;
+    /// use haydi_core::prelude::*;
+    /// use std::time::Instant;
+    /// let opts = RunOptions::new().on_progress(|p| assert!(p.finished));
+    /// Observer::new(&opts, Some(3), 1, Instant::now()).finish_checked(3, 3, true).unwrap();
+    /// ```
+    pub fn finish_checked(&self, processed: u128, items: u64, complete: bool) -> Result<()> {
+        let reported = {
+            let _one_at_a_time = self.reporting.lock().unwrap_or_else(|e| e.into_inner());
+            self.report(processed, items, true)
+        };
         if let Some(bar) = &self.bar {
             bar.finish();
         }
@@ -181,6 +249,7 @@ impl Observer {
                 tracing::warn!(target: "haydi", path = %path.display(), error = %e, "cannot write the chunk trace");
             }
         }
+        reported
     }
 }
 

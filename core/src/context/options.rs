@@ -9,7 +9,7 @@ use std::time::Duration;
 /// A progress callback (see [`RunOptions::on_progress`]).
 pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
-/// Options of one run: timeout, progress reporting, chunk trace.
+/// Options of one run: timeout, progress reporting, chunk trace, result-memory budget.
 ///
 /// ```
 /// use haydi_core::prelude::*;
@@ -24,10 +24,34 @@ pub struct RunOptions {
     /// Show an indicatif progress bar on stderr.
     pub progress_bar: bool,
     /// Called with the progress of the run, at most about ten times a second and once at the end.
+    /// See [`RunOptions::on_progress`].
     pub progress: Option<ProgressFn>,
     /// Write every chunk (worker, start, end, items, time) to this file as Chrome trace-event
     /// JSON, viewable in Perfetto or `chrome://tracing`.
     pub chunk_trace: Option<PathBuf>,
+    /// The most memory, in bytes, that the result may take while it is built: the merged
+    /// partial plus the partials of chunks that completed but wait for earlier ones. A run that
+    /// goes over it stops with [`crate::Error::ResultTooLarge`] instead of exhausting the
+    /// machine's memory (a `collect()` over a huge domain without `take`, say). `None` (the
+    /// default) means [`default_max_result_bytes`]: one eighth of physical memory.
+    ///
+    /// Sizes are estimated by [`crate::action::Action::partial_bytes`], shallowly: a `collect`
+    /// counts the allocated capacity of its `Vec`, not memory the items own on the heap; the
+    /// maps of `groups` count their entries. Actions whose partial has a fixed size (`count`,
+    /// `sum`, `reduce`, `first`) never reach any reasonable budget.
+    ///
+    /// [`default_max_result_bytes`]: super::default_max_result_bytes
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::domain::tests_support::Digits;
+    /// let opts = RunOptions::new().max_result_bytes(1 << 10);
+    /// let r = Digits(1_000_000).collect().run_with(false, &opts);
+    /// assert!(matches!(r, Err(Error::ResultTooLarge { budget: 1024, .. })));
+    /// // A count's partial is one number: it fits any budget.
+    /// assert_eq!(Digits(1_000_000).count().run_with(false, &opts).unwrap().value, 1_000_000);
+    /// ```
+    pub max_result_bytes: Option<u64>,
 }
 
 impl fmt::Debug for RunOptions {
@@ -37,6 +61,7 @@ impl fmt::Debug for RunOptions {
             .field("progress_bar", &self.progress_bar)
             .field("progress", &self.progress.as_ref().map(|_| "callback"))
             .field("chunk_trace", &self.chunk_trace)
+            .field("max_result_bytes", &self.max_result_bytes)
             .finish()
     }
 }
@@ -60,6 +85,24 @@ impl RunOptions {
     }
 
     /// Calls `f` with the progress of the run.
+    ///
+    /// `f` runs on whichever worker thread completed a chunk, without any scheduler lock held:
+    /// a slow callback delays only its own thread (while it runs, reports from other threads are
+    /// skipped, so calls never overlap and never go backwards). A panic in `f` fails the run with
+    /// [`crate::Error::Panicked`] whose message starts with `in the progress callback` (its
+    /// `chunk` is the empty `0..0`); the context stays usable.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::domain::tests_support::Digits;
+    /// let opts = RunOptions::new().on_progress(|p| assert!(p.processed <= 100));
+    /// assert_eq!(Digits(100).count().run_with(false, &opts).unwrap().value, 100);
+    /// let bad = RunOptions::new().on_progress(|_| panic!("boom"));
+    /// match Digits(100).count().run_with(false, &bad) {
+    ///     Err(Error::Panicked { message, .. }) => assert!(message.starts_with("in the progress callback")),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// ```
     pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
@@ -69,6 +112,33 @@ impl RunOptions {
     pub fn chunk_trace(mut self, path: impl Into<PathBuf>) -> Self {
         self.chunk_trace = Some(path.into());
         self
+    }
+
+    /// Fails the run with [`crate::Error::ResultTooLarge`] once its result takes more than
+    /// `bytes` (see the field `max_result_bytes` of [`RunOptions`] for what is counted).
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// let opts = RunOptions::new().max_result_bytes(64 << 20);
+    /// assert_eq!(opts.max_result_bytes, Some(64 << 20));
+    /// assert_eq!(opts.result_budget(), 64 << 20);
+    /// ```
+    pub fn max_result_bytes(mut self, bytes: u64) -> Self {
+        self.max_result_bytes = Some(bytes);
+        self
+    }
+
+    /// The result-memory budget of a run with these options: the field `max_result_bytes`, or [`super::default_max_result_bytes`] when it is `None`.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::context::default_max_result_bytes;
+    /// assert_eq!(RunOptions::new().result_budget(), default_max_result_bytes());
+    /// assert_eq!(RunOptions::new().max_result_bytes(7).result_budget(), 7);
+    /// ```
+    pub fn result_budget(&self) -> u64 {
+        self.max_result_bytes
+            .unwrap_or_else(super::default_max_result_bytes)
     }
 }
 

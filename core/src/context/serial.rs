@@ -1,9 +1,8 @@
 //! The serial context: everything on the calling thread.
 
 use super::{ParallelContext, RunOptions, RunReport};
-use crate::error::{Error, Result};
-use crate::pipeline::Extent;
-use crate::plumbing::{drive, ErasedJob, ScheduleConfig};
+use crate::error::Result;
+use crate::plumbing::{drive, run_in_order, ErasedJob, ScheduleConfig};
 
 /// Runs everything on the calling thread. `run(false)` always uses it; it can also be set as the
 /// session's parallel context, which makes `run(true)` serial (handy for debugging).
@@ -23,21 +22,8 @@ impl ParallelContext for SerialContext {
             && opts.progress.is_none()
             && opts.chunk_trace.is_none();
         if plain {
-            // One chunk over everything: no scheduling cost at all.
-            let limits = job.take_limits();
-            let end = match job.extent()? {
-                Extent::Finite(n) => n,
-                Extent::Endless if limits.is_empty() => return Err(Error::Unbounded),
-                Extent::Endless => u128::MAX,
-            };
-            let out = job.run_chunk(0, end, limits)?;
-            let processed = if end == u128::MAX { 0 } else { end };
-            return Ok(RunReport {
-                partial: out.partial,
-                complete: true,
-                processed,
-                total: (end != u128::MAX).then_some(end),
-            });
+            // Chunks in index order, no scheduler (see `plumbing::run_in_order`).
+            return run_in_order(job, opts);
         }
         drive(job, opts, 1, ScheduleConfig::default(), None)
     }

@@ -4,7 +4,7 @@ use super::source::{Extent, Source};
 use super::transform::{ChunkCtx, Transform};
 use crate::action::Action;
 use crate::context::{nested, Outcome, ParallelContext, RunOptions, RunReport, SerialContext};
-use crate::error::{Error, Result};
+use crate::error::{panic_message, Error, Result};
 use crate::plumbing::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
 use crate::session;
 use std::fmt;
@@ -35,16 +35,6 @@ impl<S: fmt::Debug, T: fmt::Debug, A: fmt::Debug> fmt::Debug for Job<S, T, A> {
             .field("transform", &self.transform)
             .field("action", &self.action)
             .finish()
-    }
-}
-
-fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "non-string panic payload".into()
     }
 }
 
@@ -284,6 +274,12 @@ where
             )));
         }
         Ok(Box::new(p))
+    }
+
+    fn partial_bytes(&self, partial: &ErasedPartial) -> u64 {
+        partial
+            .downcast_ref::<A::Partial>()
+            .map_or(0, |p| self.job.action.partial_bytes(p))
     }
 
     fn signature(&self) -> JobSignature {

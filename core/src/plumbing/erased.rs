@@ -52,4 +52,8 @@ pub trait ErasedJob: Sync {
     fn decode_partial(&self, bytes: &[u8]) -> Result<ErasedPartial>;
     /// Where the run was started and what it is.
     fn signature(&self) -> JobSignature;
+    /// An estimate of the memory `partial` takes, in bytes ([`crate::action::Action::partial_bytes`]),
+    /// checked by the scheduler against the run's result budget. A partial of another type
+    /// counts as 0.
+    fn partial_bytes(&self, partial: &ErasedPartial) -> u64;
 }

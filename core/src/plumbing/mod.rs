@@ -7,4 +7,5 @@ mod erased;
 mod scheduler;
 
 pub use erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
+pub(crate) use scheduler::run_in_order;
 pub use scheduler::{drive, ChunkSpec, Dispatch, ScheduleConfig, Scheduler};

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::Extent;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Tuning of the chunk sizes. The defaults suit threads; remote contexts use longer chunks.
@@ -57,6 +57,16 @@ struct Done {
     /// An error is kept until the merged prefix reaches it: a chunk past a `take`'s end may
     /// fail, and serially it would never have run.
     out: Result<ChunkOutput>,
+    /// Run with the exact `take` budgets (a re-run): merged without checking them again.
+    exact: bool,
+}
+
+/// A chunk that straddles the end of a `take` and must run again with these exact budgets
+/// before the merged prefix can go on.
+struct Rerun {
+    start: u128,
+    end: u128,
+    budgets: Vec<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +92,13 @@ struct State {
     requeued: VecDeque<ChunkSpec>,
     outstanding: usize,
     pending: BTreeMap<u128, Done>,
+    /// Estimated bytes of the partials in `pending` (kept as a running total).
+    pending_bytes: u64,
+    /// Estimated bytes of `acc`, as of its last merge.
+    acc_bytes: u64,
+    /// The start of the chunk being re-run with exact budgets, outside the lock. The merged
+    /// prefix ends there until the re-run is merged, and copies of that chunk are ignored.
+    rerunning: Option<u128>,
     merged_to: u128,
     acc: ErasedPartial,
     cum: Vec<u64>,
@@ -108,6 +125,8 @@ pub struct Scheduler<'j> {
     stop: AtomicBool,
     state: Mutex<State>,
     observer: Observer,
+    /// The result-memory budget in bytes ([`RunOptions::result_budget`]).
+    budget: u64,
 }
 
 impl std::fmt::Debug for Scheduler<'_> {
@@ -147,6 +166,9 @@ impl<'j> Scheduler<'j> {
             requeued: VecDeque::new(),
             outstanding: 0,
             pending: BTreeMap::new(),
+            pending_bytes: 0,
+            acc_bytes: 0,
+            rerunning: None,
             merged_to: 0,
             acc: job.empty_partial(),
             cum: vec![0; limits.len()],
@@ -171,6 +193,7 @@ impl<'j> Scheduler<'j> {
             stop,
             state: Mutex::new(state),
             observer,
+            budget: opts.result_budget(),
         })
     }
 
@@ -184,9 +207,10 @@ impl<'j> Scheduler<'j> {
         self.stop.load(Ordering::Acquire)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // A panic never happens while the lock is held (user code runs outside or is caught),
-        // but a poisoned lock must not turn into a second panic.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // User code never runs while the lock is held (closures and progress callbacks run
+        // outside it; `merge` catches panics of `Action::merge`), but a poisoned lock must not
+        // turn into a second panic.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -297,6 +321,10 @@ impl<'j> Scheduler<'j> {
 
     /// Records the result of a chunk that took `elapsed` on worker `worker`. The result of a
     /// chunk whose start was already completed (a duplicate) is ignored.
+    ///
+    /// User code runs outside the scheduler's lock: the re-run of a chunk that straddles the
+    /// end of a `take` and the progress callback (a panic in it fails the run with
+    /// [`Error::Panicked`]). Meanwhile other workers go on taking and completing chunks.
     pub fn complete(
         &self,
         spec: &ChunkSpec,
@@ -306,7 +334,10 @@ impl<'j> Scheduler<'j> {
     ) {
         let mut st = self.lock();
         st.outstanding = st.outstanding.saturating_sub(1);
-        if spec.start < st.merged_to || st.pending.contains_key(&spec.start) {
+        if spec.start < st.merged_to
+            || st.pending.contains_key(&spec.start)
+            || st.rerunning == Some(spec.start)
+        {
             // Another copy of this chunk (a speculative re-run) completed first: this one is
             // ignored, whatever its result, so no chunk is ever merged twice.
             return;
@@ -333,22 +364,115 @@ impl<'j> Scheduler<'j> {
                 Ok(out)
             }
         };
-        let done = Done { end: spec.end, out };
-        if st.flow == Flow::Running && spec.start == st.merged_to {
+        let done = Done {
+            end: spec.end,
+            out,
+            exact: false,
+        };
+        let st = if st.flow == Flow::Running && spec.start == st.merged_to {
             // The common case on one thread: the chunk continues the merged prefix.
-            self.merge_one(&mut st, spec.start, done);
-            self.merge_prefix(&mut st);
+            self.merge_ready(st, Some((spec.start, done)))
         } else {
-            st.pending.insert(spec.start, done);
+            self.insert_pending(&mut st, spec.start, done);
             if st.flow == Flow::Running {
-                self.merge_prefix(&mut st);
+                self.merge_ready(st, None)
+            } else {
+                st
             }
+        };
+        let (processed, items, running) = (st.processed, st.items, st.flow == Flow::Running);
+        drop(st);
+        if running {
+            self.report_progress(processed, items);
         }
-        self.observer.progress(st.processed, st.items, false);
     }
 
-    /// Merges the completed chunks that continue the merged prefix.
-    fn merge_prefix(&self, st: &mut State) {
+    /// Calls the observer (and so the user's progress callback) without the lock held.
+    fn report_progress(&self, processed: u128, items: u64) {
+        if let Err(e) = self.observer.progress(processed, items, false) {
+            self.fail(e);
+        }
+    }
+
+    /// Stores a completed chunk until the merged prefix reaches it.
+    fn insert_pending(&self, st: &mut State, start: u128, done: Done) {
+        if let Ok(out) = &done.out {
+            st.pending_bytes = st
+                .pending_bytes
+                .saturating_add(self.job.partial_bytes(&out.partial));
+        }
+        st.pending.insert(start, done);
+        self.check_budget(st);
+    }
+
+    /// Fails the run with [`Error::ResultTooLarge`] when the merged and pending partials take
+    /// more than the budget. O(1): both sizes are kept as they change.
+    fn check_budget(&self, st: &mut State) {
+        let bytes = st.acc_bytes.saturating_add(st.pending_bytes);
+        if bytes <= self.budget || st.flow == Flow::Failed {
+            return;
+        }
+        if st.error.is_none() {
+            st.error = Some(Error::ResultTooLarge {
+                budget: self.budget,
+                bytes,
+                processed: st.processed,
+                total: self.end,
+            });
+        }
+        // `stop_with` leaves a timed-out flow as it is; the error is returned all the same.
+        self.stop_with(st, Flow::Failed);
+        st.flow = Flow::Failed;
+    }
+
+    /// Merges `first` (a chunk that starts where the merged prefix ends), then every pending
+    /// chunk that continues the prefix. A chunk that must run again with exact `take` budgets
+    /// is re-run with the lock released (and marked, so no one merges past it or runs it
+    /// twice), then merged; the guard returned is a fresh one in that case.
+    fn merge_ready<'s>(
+        &'s self,
+        mut st: MutexGuard<'s, State>,
+        first: Option<(u128, Done)>,
+    ) -> MutexGuard<'s, State> {
+        let mut rerun = match first {
+            Some((start, done)) => self.merge_one(&mut st, start, done),
+            None => None,
+        };
+        if rerun.is_none() {
+            rerun = self.merge_prefix(&mut st);
+        }
+        while let Some(r) = rerun {
+            st.rerunning = Some(r.start);
+            st.outstanding += 1;
+            drop(st);
+            let out = self.job.run_chunk(r.start, r.end, &r.budgets);
+            st = self.lock();
+            st.rerunning = None;
+            st.outstanding = st.outstanding.saturating_sub(1);
+            let done = Done {
+                end: r.end,
+                out,
+                exact: true,
+            };
+            rerun = match st.flow {
+                // Nothing merged past the chunk meanwhile: it continues the prefix.
+                Flow::Running => self
+                    .merge_one(&mut st, r.start, done)
+                    .or_else(|| self.merge_prefix(&mut st)),
+                // The deadline passed meanwhile: `finish` merges what continues the prefix.
+                Flow::TimedOut => {
+                    self.insert_pending(&mut st, r.start, done);
+                    None
+                }
+                Flow::Complete | Flow::Failed => None,
+            };
+        }
+        st
+    }
+
+    /// Merges the completed chunks that continue the merged prefix, up to one that must be
+    /// re-run (returned).
+    fn merge_prefix(&self, st: &mut State) -> Option<Rerun> {
         while st.flow == Flow::Running {
             let Some(entry) = st.pending.first_entry() else {
                 break;
@@ -358,55 +482,66 @@ impl<'j> Scheduler<'j> {
             }
             let start = *entry.key();
             let done = entry.remove();
-            self.merge_one(st, start, done);
+            if let Ok(out) = &done.out {
+                let bytes = self.job.partial_bytes(&out.partial);
+                st.pending_bytes = st.pending_bytes.saturating_sub(bytes);
+            }
+            if let Some(r) = self.merge_one(st, start, done) {
+                return Some(r);
+            }
         }
+        None
     }
 
-    /// Merges one chunk that starts where the merged prefix ends, checking its `take` counts.
-    fn merge_one(&self, st: &mut State, start: u128, done: Done) {
-        let Done { end, out } = done;
-        let mut out = match out {
+    /// Merges one chunk that starts where the merged prefix ends, checking its `take` counts
+    /// and the result budget. A chunk that let more through some `take` than the items before
+    /// it leave room for is not merged: it is returned, to be run again with exact budgets.
+    fn merge_one(&self, st: &mut State, start: u128, done: Done) -> Option<Rerun> {
+        let Done { end, out, exact } = done;
+        let out = match out {
             Ok(out) => out,
             Err(e) => {
                 st.error = Some(e);
                 self.stop_with(st, Flow::Failed);
-                return;
+                return None;
             }
         };
-        let exact = out
-            .take_counts
-            .iter()
-            .zip(self.limits.iter().zip(&st.cum))
-            .all(|(k, (n, c))| *k <= n - c);
-        if !exact {
-            // This chunk let more through some take than the items before it leave room
-            // for: run it again with the exact budgets.
-            let budgets: Vec<u64> = self
+        let fits = exact
+            || out
+                .take_counts
+                .iter()
+                .zip(self.limits.iter().zip(&st.cum))
+                .all(|(k, (n, c))| *k <= n - c);
+        if !fits {
+            let budgets = self
                 .limits
                 .iter()
                 .zip(&st.cum)
                 .map(|(n, c)| n - c)
                 .collect();
-            match self.job.run_chunk(start, end, &budgets) {
-                Ok(o) => out = o,
-                Err(e) => {
-                    st.error = Some(e);
-                    self.stop_with(st, Flow::Failed);
-                    return;
-                }
-            }
+            return Some(Rerun {
+                start,
+                end,
+                budgets,
+            });
         }
         if let Err(e) = self.merge_into(st, out) {
             st.error = Some(e);
             self.stop_with(st, Flow::Failed);
-            return;
+            return None;
         }
         st.merged_to = end;
         st.processed += end - start;
+        st.acc_bytes = self.job.partial_bytes(&st.acc);
+        self.check_budget(st);
+        if st.flow != Flow::Running {
+            return None;
+        }
         let exhausted = self.limits.iter().zip(&st.cum).any(|(n, c)| c >= n);
         if exhausted || self.end == Some(end) {
             self.stop_with(st, Flow::Complete);
         }
+        None
     }
 
     fn merge_into(&self, st: &mut State, out: ChunkOutput) -> Result<()> {
@@ -494,15 +629,18 @@ impl<'j> Scheduler<'j> {
         self.lock().inline = false;
     }
 
-    /// Ends the run and returns the merged result.
+    /// Ends the run and returns the merged result. The final progress report (and so the
+    /// user's callback) runs without the lock held; a panic in it fails the run with
+    /// [`Error::Panicked`].
     pub fn finish(self) -> Result<RunReport> {
         {
             // Chunks that finished after the deadline may still continue the merged prefix
-            // (up to the end, or to an exhausted take).
+            // (up to the end, or to an exhausted take). A re-run this needs runs unlocked, as
+            // during the run.
             let mut st = self.lock();
             if st.flow == Flow::TimedOut {
                 st.flow = Flow::Running;
-                self.merge_prefix(&mut st);
+                st = self.merge_ready(st, None);
                 if st.flow == Flow::Running {
                     st.flow = Flow::TimedOut;
                 }
@@ -511,7 +649,8 @@ impl<'j> Scheduler<'j> {
         let observer = self.observer;
         let mut st = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
         if let Some(e) = st.error.take() {
-            observer.finish(st.processed, st.items, false);
+            // The run failed already: a panic of the final report adds nothing to that.
+            let _ = observer.finish_checked(st.processed, st.items, false);
             return Err(e);
         }
         let complete = st.flow == Flow::Complete
@@ -521,15 +660,29 @@ impl<'j> Scheduler<'j> {
             for (start, done) in std::mem::take(&mut st.pending) {
                 // Without takes an error fails the run at once, so none is pending here.
                 let Ok(out) = done.out else { continue };
+                st.pending_bytes = st
+                    .pending_bytes
+                    .saturating_sub(self.job.partial_bytes(&out.partial));
                 for (c, k) in st.cum.iter_mut().zip(&out.take_counts) {
                     *c += k;
                 }
                 st.items += out.items;
                 self.job.merge(&mut st.acc, out.partial)?;
                 st.processed += done.end - start;
+                st.acc_bytes = self.job.partial_bytes(&st.acc);
+                let bytes = st.acc_bytes.saturating_add(st.pending_bytes);
+                if bytes > self.budget {
+                    let _ = observer.finish_checked(st.processed, st.items, false);
+                    return Err(Error::ResultTooLarge {
+                        budget: self.budget,
+                        bytes,
+                        processed: st.processed,
+                        total: self.end,
+                    });
+                }
             }
         }
-        observer.finish(st.processed, st.items, complete);
+        observer.finish_checked(st.processed, st.items, complete)?;
         Ok(RunReport {
             partial: st.acc,
             complete,
@@ -591,7 +744,7 @@ enum FirstChunk {
 /// The fast path of tiny runs: with no scheduler at all, run chunks of 1, then at most
 /// [`TINY_GROWTH`] times the indices done so far, for as long as the whole run is estimated
 /// to take less than the inline threshold. A run with a timeout or progress reporting always
-/// takes the scheduler's path.
+/// takes the scheduler's path. The result budget is checked after every merge.
 fn tiny_run(job: &dyn ErasedJob, opts: &RunOptions, config: &ScheduleConfig) -> Result<FirstChunk> {
     let plain = opts.timeout.is_none()
         && !opts.progress_bar
@@ -603,6 +756,7 @@ fn tiny_run(job: &dyn ErasedJob, opts: &RunOptions, config: &ScheduleConfig) -> 
         _ => return Ok(FirstChunk::Ran(None)),
     };
     let align = job.alignment().max(1);
+    let budget = opts.result_budget();
     let t0 = Instant::now();
     let mut done = 0u128;
     let mut acc: Option<ChunkOutput> = None;
@@ -635,6 +789,15 @@ fn tiny_run(job: &dyn ErasedJob, opts: &RunOptions, config: &ScheduleConfig) -> 
                 a
             }
         };
+        let bytes = job.partial_bytes(&merged.partial);
+        if bytes > budget {
+            return Err(Error::ResultTooLarge {
+                budget,
+                bytes,
+                processed: done,
+                total: Some(end),
+            });
+        }
         let exhausted = limits.iter().zip(&merged.take_counts).any(|(n, k)| k >= n);
         if done == end || exhausted {
             return Ok(FirstChunk::Finished(RunReport {
@@ -648,6 +811,97 @@ fn tiny_run(job: &dyn ErasedJob, opts: &RunOptions, config: &ScheduleConfig) -> 
         let rest = (end - done) as f64 * elapsed.as_secs_f64() / done as f64;
         if elapsed.as_secs_f64() + rest >= config.inline_threshold.as_secs_f64() {
             return Ok(FirstChunk::Ran(Some((done, merged, elapsed))));
+        }
+        acc = Some(merged);
+    }
+}
+
+/// The first chunk of [`run_in_order`], in indices (rounded up to the source's alignment).
+const IN_ORDER_FIRST: u128 = 4096;
+
+/// The plain serial run (no timeout, no progress reporting): chunks in index order on the
+/// calling thread, with no scheduler. Each chunk is at most [`TINY_GROWTH`] times the indices
+/// done so far, and no larger than what the result budget is estimated to leave room for (at
+/// the bytes per index measured so far), so a result that outgrows the budget fails with
+/// [`Error::ResultTooLarge`] soon after it passes it, instead of exhausting memory. A run whose
+/// partial has a fixed size (`count`, `sum`) takes a handful of chunks.
+pub(crate) fn run_in_order(job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
+    let limits = job.take_limits();
+    let end = match job.extent()? {
+        Extent::Finite(n) => n,
+        Extent::Endless if limits.is_empty() => return Err(Error::Unbounded),
+        Extent::Endless => u128::MAX,
+    };
+    let budget = opts.result_budget();
+    let align = job.alignment().max(1);
+    let mut done = 0u128;
+    let mut acc: Option<ChunkOutput> = None;
+    loop {
+        let mut len = if done == 0 {
+            IN_ORDER_FIRST
+        } else {
+            done.saturating_mul(TINY_GROWTH)
+        };
+        if let Some(a) = &acc {
+            let bytes = job.partial_bytes(&a.partial);
+            if bytes > 0 {
+                let per_index = bytes as f64 / done as f64;
+                let room = budget.saturating_sub(bytes) as f64 / per_index;
+                let room = if room >= u128::MAX as f64 {
+                    u128::MAX
+                } else {
+                    room as u128
+                };
+                // Near the budget, chunks shrink no further than a sixteenth of what is done:
+                // at most that much past the budget, in a few steps, before it fails.
+                len = len.min(room.max(done / TINY_GROWTH));
+            }
+        }
+        let len = len
+            .max(1)
+            .div_ceil(align)
+            .saturating_mul(align)
+            .min(end - done);
+        // Chunks run in order here, so the budgets are exact.
+        let budgets: Vec<u64> = match &acc {
+            None => limits.to_vec(),
+            Some(a) => limits
+                .iter()
+                .zip(&a.take_counts)
+                .map(|(n, k)| n - k)
+                .collect(),
+        };
+        let out = job.run_chunk(done, done + len, &budgets)?;
+        done += len;
+        let merged = match acc.take() {
+            None => out,
+            Some(mut a) => {
+                job.merge(&mut a.partial, out.partial)?;
+                for (c, k) in a.take_counts.iter_mut().zip(&out.take_counts) {
+                    *c += k;
+                }
+                a.items += out.items;
+                a
+            }
+        };
+        let bytes = job.partial_bytes(&merged.partial);
+        let total = (end != u128::MAX).then_some(end);
+        if bytes > budget {
+            return Err(Error::ResultTooLarge {
+                budget,
+                bytes,
+                processed: done,
+                total,
+            });
+        }
+        let exhausted = limits.iter().zip(&merged.take_counts).any(|(n, k)| k >= n);
+        if done == end || exhausted {
+            return Ok(RunReport {
+                partial: merged.partial,
+                complete: true,
+                processed: done,
+                total,
+            });
         }
         acc = Some(merged);
     }
