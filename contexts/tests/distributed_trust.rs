@@ -44,7 +44,10 @@ fn big_result() {
         .run_in(&ctx)
         .expect("a 200 MiB result");
     assert_eq!(v.len() as u64, N);
-    assert!(v.iter().enumerate().all(|(i, x)| *x == i as u64 | (1 << 56)));
+    assert!(v
+        .iter()
+        .enumerate()
+        .all(|(i, x)| *x == i as u64 | (1 << 56)));
     assert!(std::mem::size_of_val(&v[..]) >= 200 << 20);
     // The workers are still there and take part in the next run.
     let path = std::env::temp_dir().join(format!("haydi-big-trace-{}.json", std::process::id()));
@@ -166,7 +169,10 @@ fn tampering_proxy() {
         );
         let want = 3 * (0..3000u64).sum::<u64>();
         assert!(text.contains(&format!("value={want}")), "{text}");
-        assert!(text.contains("live=0"), "the tampered worker was not dropped: {text}");
+        assert!(
+            text.contains("live=0"),
+            "the tampered worker was not dropped: {text}"
+        );
         let w = worker.wait_with_output().unwrap();
         assert!(
             !String::from_utf8_lossy(&w.stdout).contains("value="),
@@ -225,7 +231,9 @@ fn min_workers_error() {
         // Rank 1 joined; its driver gives up and goes away.
         return;
     }
-    let e = r.expect_err("1 of 2 workers is below min_workers").to_string();
+    let e = r
+        .expect_err("1 of 2 workers is below min_workers")
+        .to_string();
     assert!(e.contains("only 1 of 2 workers joined"), "{e}");
     assert!(e.contains("worker 2 exited with status 5"), "{e}");
 }
@@ -262,7 +270,11 @@ fn rejoin() {
     let ctx = DistributedContext::spawn_with(2, opts).expect("spawn");
     // Run 0: a small result (kept); run 1: a larger one (not kept: recomputed by a late worker).
     assert_eq!(
-        Digits(3000).map(|x| slow(x, 100)).count().run_in(&ctx).unwrap(),
+        Digits(3000)
+            .map(|x| slow(x, 100))
+            .count()
+            .run_in(&ctx)
+            .unwrap(),
         3000
     );
     let big = Digits(5000).map(|x| x * 7).collect().run_in(&ctx).unwrap();
@@ -317,7 +329,9 @@ fn hang_everywhere() {
         .count()
         .run_in(&ctx);
     if ctx.is_driver() {
-        let e = r.expect_err("a chunk hanging everywhere fails the run").to_string();
+        let e = r
+            .expect_err("a chunk hanging everywhere fails the run")
+            .to_string();
         assert!(e.contains("did not finish") && e.contains("hang"), "{e}");
         assert!(e.contains("chunk ["), "{e}");
         assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
@@ -329,7 +343,14 @@ fn hang_everywhere() {
 /// still gives the serial result on the driver alone.
 fn all_lost_reported() {
     let ctx = DistributedContext::spawn(2).expect("spawn");
-    assert_eq!(Digits(500).map(|x| slow(x, 200)).count().run_in(&ctx).unwrap(), 500);
+    assert_eq!(
+        Digits(500)
+            .map(|x| slow(x, 200))
+            .count()
+            .run_in(&ctx)
+            .unwrap(),
+        500
+    );
     if !ctx.is_driver() {
         return;
     }
@@ -338,7 +359,11 @@ fn all_lost_reported() {
     }
     assert!(eventually(Duration::from_secs(10), || ctx.live_workers() == 0));
     assert_eq!(
-        Digits(500).map(|x| slow(x, 100) * 2).sum().run_in(&ctx).unwrap(),
+        Digits(500)
+            .map(|x| slow(x, 100) * 2)
+            .sum()
+            .run_in(&ctx)
+            .unwrap(),
         2 * (0..500u64).sum::<u64>()
     );
 }
