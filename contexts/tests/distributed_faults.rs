@@ -398,7 +398,8 @@ fn stuck_closure() {
     assert_eq!(ctx.live_workers(), 2);
     // Rank 2 is still inside the first run's closure: it never announces the next run.
     assert_eq!(second().unwrap(), 200);
-    assert_eq!(ctx.live_workers(), 1);
+    // Rank 2 was dropped (rank 1 may be gone too by now: its program ends after the run).
+    assert!(ctx.live_workers() <= 1);
     let total = t.elapsed();
     assert!(total < Duration::from_secs(15), "{total:?}");
     println!("stuck_closure: first run {first:?}, both runs {total:?}");

@@ -192,8 +192,10 @@ impl Drop for DriverSide {
         // reading.
         let wait = self.opts.heartbeat_timeout + Duration::from_secs(2);
         let lost = {
+            // Workers lost in a run count as failed; a worker whose program ended after the
+            // last run closed its connection normally (its events are not looked at here), and
+            // a spawned worker that died otherwise is caught by its exit status below.
             let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            st.poll();
             let lost = st.live_peers() < st.peers.len();
             st.shutdown(wait);
             lost
