@@ -6,6 +6,8 @@
 //! which follow the same `main` (SPMD). Run one case with `cargo test --test distributed_faults
 //! -- NAME`.
 
+mod support;
+
 use haydi_contexts::distributed::auth::{self, Secret};
 use haydi_contexts::distributed::frame::{framed, HANDSHAKE_MAX_FRAME};
 use haydi_contexts::{DistributedContext, DistributedOptions};
@@ -14,100 +16,26 @@ use haydi_core::prelude::*;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const CASES: &[&str] = &[
-    "results",
-    "kill_worker",
-    "hanging_worker",
-    "bad_peers",
-    "never_connects",
-    "divergent_run",
-    "chunk_kills_workers",
-    "stuck_closure",
-    "two_jobs_one_rendezvous",
-    "planted_rendezvous",
-    "private_logs",
-    "orphans_die",
-];
+use support::{is_worker, slow};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(case) = args.iter().find_map(|a| a.strip_prefix("case=")) {
-        run_case(case);
-        return;
-    }
-    let filter = args.iter().find(|a| !a.starts_with('-'));
-    let exe = std::env::current_exe().expect("current exe");
-    let (mut passed, mut failed) = (0, 0);
-    for case in CASES {
-        if filter.is_some_and(|f| !case.contains(f.as_str())) {
-            continue;
-        }
-        let t = Instant::now();
-        let mut child = Command::new(&exe)
-            .arg(format!("case={case}"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start case");
-        let limit = Duration::from_secs(90);
-        let status = loop {
-            if let Some(s) = child.try_wait().expect("wait") {
-                break Some(s);
-            }
-            if t.elapsed() > limit {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let out = child.wait_with_output().expect("output");
-        let ok = status.is_some_and(|s| s.success());
-        if ok {
-            passed += 1;
-            println!("test {case} ... ok ({:.1} s)", t.elapsed().as_secs_f64());
-        } else {
-            failed += 1;
-            println!(
-                "test {case} ... FAILED ({})\n--- stdout\n{}\n--- stderr\n{}",
-                status.map_or("timed out".to_string(), |s| s.to_string()),
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    }
-    println!("\ndistributed_faults: {passed} passed, {failed} failed");
-    if failed > 0 {
-        std::process::exit(1);
-    }
-}
-
-fn run_case(case: &str) {
-    match case {
-        "results" => results(),
-        "kill_worker" => kill_worker(),
-        "hanging_worker" => hanging_worker(),
-        "bad_peers" => bad_peers(),
-        "never_connects" => never_connects(),
-        "divergent_run" => divergent_run(),
-        "chunk_kills_workers" => chunk_kills_workers(),
-        "stuck_closure" => stuck_closure(),
-        "two_jobs_one_rendezvous" => two_jobs_one_rendezvous(),
-        "planted_rendezvous" => planted_rendezvous(),
-        "private_logs" => private_logs(),
-        "orphans_die" => orphans_die(),
-        other => panic!("unknown case {other}"),
-    }
-}
-
-fn is_worker() -> bool {
-    std::env::var("HAYDI_RANK").is_ok_and(|r| r != "0")
-}
-
-fn slow(x: u64, micros: u64) -> u64 {
-    std::thread::sleep(Duration::from_micros(micros));
-    x
+    support::main(
+        "distributed_faults",
+        &[
+            ("results", results),
+            ("kill_worker", kill_worker),
+            ("hanging_worker", hanging_worker),
+            ("bad_peers", bad_peers),
+            ("never_connects", never_connects),
+            ("divergent_run", divergent_run),
+            ("chunk_kills_workers", chunk_kills_workers),
+            ("stuck_closure", stuck_closure),
+            ("two_jobs_one_rendezvous", two_jobs_one_rendezvous),
+            ("planted_rendezvous", planted_rendezvous),
+            ("private_logs", private_logs),
+            ("orphans_die", orphans_die),
+        ],
+    );
 }
 
 /// Results equal serial runs on spawn(2) and spawn(3), with errors and traces.
