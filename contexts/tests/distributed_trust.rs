@@ -68,6 +68,8 @@ fn big_result() {
         );
         let _ = std::fs::remove_file(&path);
     }
+    // The workers wait here (their program does not end) while the driver counts them above.
+    assert_eq!(Digits(10).count().run_in(&ctx).unwrap(), 10);
 }
 
 /// A result over `max_message` fails on every process with an error naming the limit, and the
@@ -88,6 +90,8 @@ fn max_message_error() {
     if ctx.is_driver() {
         assert_eq!(ctx.live_workers(), 2);
     }
+    // The workers wait here (their program does not end) while the driver counts them above.
+    assert_eq!(Digits(10).count().run_in(&ctx).unwrap(), 10);
 }
 
 fn free_port() -> u16 {
@@ -306,6 +310,8 @@ fn rejoin() {
         );
         assert_eq!(ctx.live_workers(), 2);
     }
+    // The workers wait here (their program does not end) while the driver counts them above.
+    assert_eq!(Digits(10).count().run_in(&ctx).unwrap(), 10);
 }
 
 /// A closure that hangs on every worker for the same chunk fails the run, naming the chunk,
