@@ -282,12 +282,7 @@ impl<'j> Scheduler<'j> {
         st.outstanding += 1;
         let id = st.next_id;
         st.next_id += 1;
-        let budgets = self
-            .limits
-            .iter()
-            .zip(&st.cum)
-            .map(|(n, c)| n - c)
-            .collect();
+        let budgets = remaining(&self.limits, &st.cum);
         Some(ChunkSpec {
             id,
             start,
@@ -513,12 +508,7 @@ impl<'j> Scheduler<'j> {
                 .zip(self.limits.iter().zip(&st.cum))
                 .all(|(k, (n, c))| *k <= n - c);
         if !fits {
-            let budgets = self
-                .limits
-                .iter()
-                .zip(&st.cum)
-                .map(|(n, c)| n - c)
-                .collect();
+            let budgets = remaining(&self.limits, &st.cum);
             return Some(Rerun {
                 start,
                 end,
@@ -758,27 +748,67 @@ fn tiny_run(job: &dyn ErasedJob, opts: &RunOptions, config: &ScheduleConfig) -> 
     let align = job.alignment().max(1);
     let budget = opts.result_budget();
     let t0 = Instant::now();
-    let mut done = 0u128;
-    let mut acc: Option<ChunkOutput> = None;
+    let mut run = InOrder::new(job, budget, Some(end));
     loop {
-        let len = if done == 0 {
+        let len = if run.done == 0 {
             align
         } else {
-            done.saturating_mul(TINY_GROWTH)
+            run.done.saturating_mul(TINY_GROWTH)
         }
-        .min(end - done);
-        // Chunks run in order here, so the budgets are exact.
-        let budgets: Vec<u64> = match &acc {
+        .min(end - run.done);
+        if let Some(report) = run.step(len)? {
+            return Ok(FirstChunk::Finished(report));
+        }
+        let done = run.done;
+        let elapsed = t0.elapsed();
+        let rest = (end - done) as f64 * elapsed.as_secs_f64() / done as f64;
+        if elapsed.as_secs_f64() + rest >= config.inline_threshold.as_secs_f64() {
+            let merged = run
+                .acc
+                .take()
+                .expect("a step that does not end the run merges");
+            return Ok(FirstChunk::Ran(Some((done, merged, elapsed))));
+        }
+    }
+}
+
+/// Chunks run one after the other on the calling thread, each merged as it comes: the exact
+/// `take` budgets are known before each chunk, and the result budget is checked after each
+/// merge. The tiny-run path and the plain serial run both go this way.
+struct InOrder<'j> {
+    job: &'j dyn ErasedJob,
+    budget: u64,
+    /// The end of the index space (`None` for an endless source under a `take`).
+    total: Option<u128>,
+    /// Indices run and merged so far.
+    done: u128,
+    /// Their merged output (`None` before the first chunk).
+    acc: Option<ChunkOutput>,
+}
+
+impl<'j> InOrder<'j> {
+    fn new(job: &'j dyn ErasedJob, budget: u64, total: Option<u128>) -> Self {
+        InOrder {
+            job,
+            budget,
+            total,
+            done: 0,
+            acc: None,
+        }
+    }
+
+    /// Runs the next `len` indices and merges them. `Some(report)` when the run is over (its
+    /// end reached, or a `take` exhausted).
+    fn step(&mut self, len: u128) -> Result<Option<RunReport>> {
+        let job = self.job;
+        let limits = job.take_limits();
+        let budgets = match &self.acc {
             None => limits.to_vec(),
-            Some(a) => limits
-                .iter()
-                .zip(&a.take_counts)
-                .map(|(n, k)| n - k)
-                .collect(),
+            Some(a) => remaining(limits, &a.take_counts),
         };
-        let out = job.run_chunk(done, done + len, &budgets)?;
-        done += len;
-        let merged = match acc.take() {
+        let out = job.run_chunk(self.done, self.done + len, &budgets)?;
+        self.done += len;
+        let merged = match self.acc.take() {
             None => out,
             Some(mut a) => {
                 job.merge(&mut a.partial, out.partial)?;
@@ -790,30 +820,31 @@ fn tiny_run(job: &dyn ErasedJob, opts: &RunOptions, config: &ScheduleConfig) -> 
             }
         };
         let bytes = job.partial_bytes(&merged.partial);
-        if bytes > budget {
+        if bytes > self.budget {
             return Err(Error::ResultTooLarge {
-                budget,
+                budget: self.budget,
                 bytes,
-                processed: done,
-                total: Some(end),
+                processed: self.done,
+                total: self.total,
             });
         }
         let exhausted = limits.iter().zip(&merged.take_counts).any(|(n, k)| k >= n);
-        if done == end || exhausted {
-            return Ok(FirstChunk::Finished(RunReport {
+        if Some(self.done) == self.total || exhausted {
+            return Ok(Some(RunReport {
                 partial: merged.partial,
                 complete: true,
-                processed: done,
-                total: Some(end),
+                processed: self.done,
+                total: self.total,
             }));
         }
-        let elapsed = t0.elapsed();
-        let rest = (end - done) as f64 * elapsed.as_secs_f64() / done as f64;
-        if elapsed.as_secs_f64() + rest >= config.inline_threshold.as_secs_f64() {
-            return Ok(FirstChunk::Ran(Some((done, merged, elapsed))));
-        }
-        acc = Some(merged);
+        self.acc = Some(merged);
+        Ok(None)
     }
+}
+
+/// What each `take` may still let through, given its limit and what it let through so far.
+fn remaining(limits: &[u64], taken: &[u64]) -> Vec<u64> {
+    limits.iter().zip(taken).map(|(n, k)| n - k).collect()
 }
 
 /// The first chunk of [`run_in_order`], in indices (rounded up to the source's alignment).
@@ -834,15 +865,15 @@ pub(crate) fn run_in_order(job: &dyn ErasedJob, opts: &RunOptions) -> Result<Run
     };
     let budget = opts.result_budget();
     let align = job.alignment().max(1);
-    let mut done = 0u128;
-    let mut acc: Option<ChunkOutput> = None;
+    let mut run = InOrder::new(job, budget, (end != u128::MAX).then_some(end));
     loop {
+        let done = run.done;
         let mut len = if done == 0 {
             IN_ORDER_FIRST
         } else {
             done.saturating_mul(TINY_GROWTH)
         };
-        if let Some(a) = &acc {
+        if let Some(a) = &run.acc {
             let bytes = job.partial_bytes(&a.partial);
             if bytes > 0 {
                 let per_index = bytes as f64 / done as f64;
@@ -862,47 +893,8 @@ pub(crate) fn run_in_order(job: &dyn ErasedJob, opts: &RunOptions) -> Result<Run
             .div_ceil(align)
             .saturating_mul(align)
             .min(end - done);
-        // Chunks run in order here, so the budgets are exact.
-        let budgets: Vec<u64> = match &acc {
-            None => limits.to_vec(),
-            Some(a) => limits
-                .iter()
-                .zip(&a.take_counts)
-                .map(|(n, k)| n - k)
-                .collect(),
-        };
-        let out = job.run_chunk(done, done + len, &budgets)?;
-        done += len;
-        let merged = match acc.take() {
-            None => out,
-            Some(mut a) => {
-                job.merge(&mut a.partial, out.partial)?;
-                for (c, k) in a.take_counts.iter_mut().zip(&out.take_counts) {
-                    *c += k;
-                }
-                a.items += out.items;
-                a
-            }
-        };
-        let bytes = job.partial_bytes(&merged.partial);
-        let total = (end != u128::MAX).then_some(end);
-        if bytes > budget {
-            return Err(Error::ResultTooLarge {
-                budget,
-                bytes,
-                processed: done,
-                total,
-            });
+        if let Some(report) = run.step(len)? {
+            return Ok(report);
         }
-        let exhausted = limits.iter().zip(&merged.take_counts).any(|(n, k)| k >= n);
-        if done == end || exhausted {
-            return Ok(RunReport {
-                partial: merged.partial,
-                complete: true,
-                processed: done,
-                total,
-            });
-        }
-        acc = Some(merged);
     }
 }
