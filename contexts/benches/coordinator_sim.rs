@@ -80,16 +80,9 @@ async fn sim_worker(addr: String, secret: Secret, rank: u32, job: Arc<SimJob>) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
     tokio::spawn(async move {
         let hb = encode(&ToDriver::Heartbeat).unwrap();
-        let mut tick = tokio::time::interval(Duration::from_millis(500));
-        loop {
-            tokio::select! {
-                m = rx.recv() => match m {
-                    Some(b) => if wr.send(&b).await.is_err() { break },
-                    None => break,
-                },
-                _ = tick.tick() => if wr.send(&hb).await.is_err() { break },
-            }
-        }
+        let _ = wr
+            .pump(&mut rx, &hb, Duration::from_millis(500), || {})
+            .await;
     });
     // Announce at once: the driver keeps it until its run starts.
     let _ = tx.send(encode(&ToDriver::Announce(job.id.clone())).unwrap());

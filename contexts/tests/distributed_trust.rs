@@ -13,7 +13,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::Command;
 use std::time::{Duration, Instant};
-use support::{eventually, is_worker, rank, signal, slow};
+use support::{eventually, is_worker, rank, signal, slow, traced_count};
 
 fn main() {
     support::main(
@@ -50,23 +50,14 @@ fn big_result() {
         .all(|(i, x)| *x == i as u64 | (1 << 56)));
     assert!(std::mem::size_of_val(&v[..]) >= 200 << 20);
     // The workers are still there and take part in the next run.
-    let path = std::env::temp_dir().join(format!("haydi-big-trace-{}.json", std::process::id()));
-    let n = session::with_parallel_context(ctx.clone(), || {
-        Digits(2000)
-            .map(|x| slow(x, 500))
-            .count()
-            .run_with(true, &RunOptions::new().chunk_trace(&path))
-    })
-    .unwrap();
-    assert_eq!(n.value, 2000);
+    let (n, ranks) = traced_count(&ctx, 2000, 500);
+    assert_eq!(n, 2000);
     if ctx.is_driver() {
         assert_eq!(ctx.live_workers(), 2);
-        let text = std::fs::read_to_string(&path).unwrap();
         assert!(
-            text.contains("\"tid\": 1") || text.contains("\"tid\":1"),
-            "rank 1 ran no chunk after the big result"
+            ranks.contains(&1),
+            "rank 1 ran no chunk after the big result: {ranks:?}"
         );
-        let _ = std::fs::remove_file(&path);
     }
     // The workers wait here (their program does not end) while the driver counts them above.
     assert_eq!(Digits(10).count().run_in(&ctx).unwrap(), 10);
@@ -292,21 +283,12 @@ fn rejoin() {
         assert_ne!(ctx.worker_pids()[0], pid);
         assert_eq!(ctx.wait_for_workers(2, Duration::from_secs(20)).unwrap(), 2);
     }
-    let path = std::env::temp_dir().join(format!("haydi-rejoin-trace-{}.json", std::process::id()));
-    let out = session::with_parallel_context(ctx.clone(), || {
-        Digits(3000)
-            .map(|x| slow(x, 1000))
-            .count()
-            .run_with(true, &RunOptions::new().chunk_trace(&path))
-    })
-    .unwrap();
-    assert_eq!(out.value, 3000);
+    let (n, ranks) = traced_count(&ctx, 3000, 1000);
+    assert_eq!(n, 3000);
     if ctx.is_driver() {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let _ = std::fs::remove_file(&path);
         assert!(
-            text.contains("\"tid\": 1") || text.contains("\"tid\":1"),
-            "the restarted rank 1 ran no chunk"
+            ranks.contains(&1),
+            "the restarted rank 1 ran no chunk: {ranks:?}"
         );
         assert_eq!(ctx.live_workers(), 2);
     }

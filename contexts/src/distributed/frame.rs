@@ -12,10 +12,6 @@ use std::io;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::codec::{Framed, LengthDelimitedCodec};
 
-/// Largest frame accepted from an authenticated peer by default (64 MiB). Messages are cut
-/// into pieces of at most [`super::secure::PIECE`] bytes, far below it.
-pub const DEFAULT_MAX_FRAME: usize = 64 << 20;
-
 /// Frames exchanged before a peer has authenticated are at most this long.
 pub const HANDSHAKE_MAX_FRAME: usize = 4 << 10;
 

@@ -155,15 +155,13 @@ impl Default for DistributedOptions {
     }
 }
 
-/// A quarter of the machine's memory (`MemTotal` of `/proc/meminfo`), at least 256 MiB; 4 GiB
-/// where the memory is unknown.
+/// Twice the default result budget of a run (`haydi_core::context::default_max_result_bytes`:
+/// an eighth of the machine's memory, so a quarter here; 4 GiB where the memory is unknown), at
+/// least 256 MiB: a result within its budget always fits a message.
 fn default_max_message() -> usize {
-    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
-        let line = t.lines().find(|l| l.starts_with("MemTotal:"))?;
-        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kib.saturating_mul(1024))
-    });
-    let bytes = total.map_or(4 << 30, |t| (t / 4).max(256 << 20));
+    let bytes = haydi_core::context::default_max_result_bytes()
+        .saturating_mul(2)
+        .max(256 << 20);
     usize::try_from(bytes).unwrap_or(usize::MAX)
 }
 

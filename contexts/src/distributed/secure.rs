@@ -25,6 +25,7 @@ use sha2::Sha256;
 use std::io;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc::UnboundedReceiver;
 
 /// Largest piece of a message carried by one frame, in bytes.
 pub const PIECE: usize = 1 << 20;
@@ -163,6 +164,36 @@ impl<S: AsyncRead + AsyncWrite> Sender<S> {
             self.sink.feed(frame).await?;
         }
         self.sink.flush().await
+    }
+
+    /// Sends the messages of `queue` as they come, and `heartbeat` every `every`, until the
+    /// queue closes (`Ok`) or a send fails (its error). `sent` is called after each message of
+    /// the queue, whether it went out or not (the caller may count what is still queued).
+    pub async fn pump<B>(
+        &mut self,
+        queue: &mut UnboundedReceiver<B>,
+        heartbeat: &[u8],
+        every: Duration,
+        mut sent: impl FnMut(),
+    ) -> io::Result<()>
+    where
+        B: std::ops::Deref,
+        B::Target: AsRef<[u8]>,
+    {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tokio::select! {
+                m = queue.recv() => match m {
+                    Some(b) => {
+                        let r = self.send((*b).as_ref()).await;
+                        sent();
+                        r?;
+                    }
+                    None => return Ok(()),
+                },
+                _ = tick.tick() => self.send(heartbeat).await?,
+            }
+        }
     }
 
     fn seal_piece(&mut self, flag: u8, piece: &[u8]) -> io::Result<Bytes> {

@@ -147,16 +147,8 @@ impl WorkerSide {
         let hb_timeout = opts.heartbeat_timeout;
         rt.spawn(async move {
             let hb = encode(&ToDriver::Heartbeat).unwrap_or_default();
-            let mut tick = tokio::time::interval(interval);
-            loop {
-                tokio::select! {
-                    m = out.recv() => match m {
-                        Some(b) => if wr.send(&b).await.is_err() { break },
-                        None => break,
-                    },
-                    _ = tick.tick() => if wr.send(&hb).await.is_err() { break },
-                }
-            }
+            // A failed send ends the connection; the reader below notices and reports it.
+            let _ = wr.pump(&mut out, &hb, interval, || {}).await;
         });
         let running = in_run.clone();
         rt.spawn(async move {

@@ -6,6 +6,10 @@
 
 #![allow(dead_code)]
 
+use haydi_contexts::DistributedContext;
+use haydi_core::domain::tests_support::Digits;
+use haydi_core::prelude::*;
+use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -104,4 +108,28 @@ pub fn signal(pid: u32, signal: &str) {
     let _ = Command::new("kill")
         .args([signal, &pid.to_string()])
         .status();
+}
+
+/// Runs `Digits(n).map(slow(x, micros)).count()` on `ctx` with a chunk trace (in a private
+/// temporary folder), on every process. Returns the count and, on the driver, the ranks that
+/// ran chunks (the trace's `tid`s; empty elsewhere).
+pub fn traced_count(ctx: &DistributedContext, n: u64, micros: u64) -> (u64, BTreeSet<u64>) {
+    let dir = tempfile::tempdir().expect("a private temporary folder");
+    let path = dir.path().join("trace.json");
+    let out = session::with_parallel_context(ctx.clone(), || {
+        Digits(n)
+            .map(|x| slow(x, micros))
+            .count()
+            .run_with(true, &RunOptions::new().chunk_trace(&path))
+    })
+    .expect("the traced run");
+    let mut ranks = BTreeSet::new();
+    if ctx.is_driver() {
+        let text = std::fs::read_to_string(&path).expect("the trace");
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("trace JSON");
+        for e in doc["traceEvents"].as_array().expect("trace events") {
+            ranks.insert(e["tid"].as_u64().expect("a tid"));
+        }
+    }
+    (out.value, ranks)
 }

@@ -113,22 +113,11 @@ async fn serve_peer(sock: TcpStream, shared: &Shared) -> std::result::Result<(),
     let interval = shared.opts.heartbeat_interval;
     let writer = tokio::spawn(async move {
         let hb = encode(&ToWorker::Heartbeat).unwrap_or_default();
-        let mut tick = tokio::time::interval(interval);
-        loop {
-            tokio::select! {
-                m = queue.recv() => match m {
-                    Some(b) => {
-                        let r = tx.send(&b).await;
-                        unsent_w.fetch_sub(1, Ordering::SeqCst);
-                        if let Err(e) = r {
-                            tracing::warn!(target: "haydi", rank, error = %e, "cannot send to worker");
-                            break;
-                        }
-                    }
-                    None => break,
-                },
-                _ = tick.tick() => if tx.send(&hb).await.is_err() { break },
-            }
+        let done = || {
+            unsent_w.fetch_sub(1, Ordering::SeqCst);
+        };
+        if let Err(e) = tx.pump(&mut queue, &hb, interval, done).await {
+            tracing::warn!(target: "haydi", rank, error = %e, "cannot send to worker");
         }
         queue.close();
         unsent_w.store(0, Ordering::SeqCst);

@@ -142,7 +142,7 @@ impl DriverState {
     /// Whether peer `p` must reach run `me` before the run can end: it joined before the run
     /// started and is not catching up on earlier runs.
     fn required(p: &Peer, me: &RunId) -> bool {
-        p.alive && !p.catching_up && p.first_run <= me.seq && p.joined_during != Some(me.seq)
+        p.alive && !p.catching_up && p.joined_during != Some(me.seq)
     }
 
     /// Whether a live worker that must reach run `me` has not announced it yet.
