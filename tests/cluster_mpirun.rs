@@ -1,5 +1,6 @@
 //! Runs `examples/cluster.rs` under Open MPI's `mpirun` with 3 ranks (skipped, with a notice,
-//! when `mpirun` or the example binary is not there; `cargo test` builds the examples).
+//! when `mpirun` or the example binary is not there; `cargo test` builds the examples). Under
+//! `CI=true` a missing `mpirun` or example fails the test instead: `.ci/run` installs Open MPI.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -11,15 +12,21 @@ fn example_binary() -> Option<PathBuf> {
     bin.exists().then_some(bin)
 }
 
+/// Skips the test with `why`, or fails it under `CI=true`, where nothing may be skipped.
+fn skip(why: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{why}: this test cannot run, and under CI=true it must");
+    }
+    eprintln!("{why}; skipping");
+}
+
 #[test]
 fn cluster_example_under_mpirun() {
     if Command::new("mpirun").arg("--version").output().is_err() {
-        eprintln!("mpirun is not installed (Debian: apt-get install openmpi-bin); skipping");
-        return;
+        return skip("mpirun is not installed (Debian: apt-get install openmpi-bin)");
     }
     let Some(bin) = example_binary() else {
-        eprintln!("the cluster example is not built (cargo test builds it); skipping");
-        return;
+        return skip("the cluster example is not built (cargo test builds it)");
     };
     let out = Command::new("mpirun")
         .args(["--allow-run-as-root", "--oversubscribe", "-n", "3"])
