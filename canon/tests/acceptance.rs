@@ -3,6 +3,7 @@
 use haydi_canon::{
     canonize, cnfs, cnfs_as, expand, is_isomorphic, shape, Atom, CnfsExt, USet, Value,
 };
+use haydi_core::IntoPipeline;
 use std::collections::BTreeSet;
 
 fn a(x: &Atom) -> Value {

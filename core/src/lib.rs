@@ -33,7 +33,7 @@ mod values;
 pub use context::{Outcome, ParallelContext, RunOptions, SerialContext, ThreadContext};
 pub use domain::{BoxedDomain, Domain, DomainExt};
 pub use error::{Error, Result};
-pub use pipeline::{Job, Pipeline};
+pub use pipeline::{IntoPipeline, Job, Pipeline};
 pub use size::Size;
 pub use values::{Map, Set};
 
@@ -43,6 +43,7 @@ pub mod prelude {
         Outcome, ParallelContext, Progress, RunOptions, SerialContext, ThreadContext,
     };
     pub use crate::domain::{Domain, DomainExt};
+    pub use crate::pipeline::IntoPipeline;
     pub use crate::session;
     pub use crate::{Error, Map, Result, Set, Size};
 }

@@ -2,6 +2,7 @@
 //! brute-force oracles. Run with `cargo test --test behaviour`; pass a substring to run only the
 //! matching checks (`cargo test --test behaviour -- take`).
 
+mod adapters;
 mod harness;
 
 use harness::{run_suite, Check};
@@ -11,7 +12,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-type Ctx = Arc<dyn ParallelContext>;
+/// The context under test, as every check gets it.
+pub type Ctx = Arc<dyn ParallelContext>;
 
 fn collect_order(_: &Ctx) -> Result<(), String> {
     let d = Range::new(10_000);
@@ -458,6 +460,17 @@ fn main() {
         ("huge_index_space", huge_index_space),
         ("domains_in_parallel", domains_in_parallel),
         ("canonical_forms", canonical_forms),
+        ("one_chain", adapters::one_chain),
+        ("filter_map", adapters::filter_map),
+        ("flat_map", adapters::flat_map),
+        ("inspect", adapters::inspect),
+        ("enumerate", adapters::enumerate),
+        ("for_each", adapters::for_each),
+        ("any_all", adapters::any_all),
+        ("by_key", adapters::by_key),
+        ("counts_by", adapters::counts_by),
+        ("sum_product", adapters::sum_product),
+        ("collect_into", adapters::collect_into),
     ];
     run_suite(contexts, checks);
 }

@@ -5,19 +5,31 @@
 //! and the merged partial becomes the output ([`Action::finish`]). Partials are
 //! `Serialize + DeserializeOwned` because distributed contexts move them between processes.
 
+mod by_key;
 mod collect;
+mod collect_into;
 mod count;
+mod counts_by;
 mod extreme;
 mod first;
+mod for_each;
+mod found;
 mod groups;
+mod multiply;
 mod reduce;
 mod sum;
 
+pub use by_key::ByKey;
 pub use collect::Collect;
+pub use collect_into::{CollectInto, Collection};
 pub use count::Count;
+pub use counts_by::CountsBy;
 pub use extreme::{Extreme, ExtremeKind};
 pub use first::First;
+pub use for_each::ForEach;
+pub use found::Found;
 pub use groups::{Group, Groups, GroupsCounts};
+pub use multiply::Multiply;
 pub use reduce::{Reduce, ReduceWith};
 pub use sum::Sum;
 

@@ -6,6 +6,7 @@ use crate::size::Size;
 use rand::RngCore;
 use std::fmt;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 /// The items of `D` for which a predicate holds.
 ///
@@ -22,16 +23,28 @@ use std::ops::ControlFlow;
 /// assert_eq!(d.item_at(1), None);
 /// assert_eq!(d.to_string(), "Filter(Digits)(size=at most 6) {3, 4}");
 /// ```
-#[derive(Clone)]
 #[must_use = "domains are lazy and do nothing unless iterated"]
 pub struct Filtered<D, F> {
     inner: D,
-    pred: F,
+    /// Shared, not cloned: the closure needs no `Clone` (it may own an `AtomicU64`, say).
+    pred: Arc<F>,
 }
 
 impl<D, F> Filtered<D, F> {
     pub(crate) fn new(inner: D, pred: F) -> Self {
-        Filtered { inner, pred }
+        Filtered {
+            inner,
+            pred: Arc::new(pred),
+        }
+    }
+}
+
+impl<D: Clone, F> Clone for Filtered<D, F> {
+    fn clone(&self) -> Self {
+        Filtered {
+            inner: self.inner.clone(),
+            pred: Arc::clone(&self.pred),
+        }
     }
 }
 
@@ -46,7 +59,7 @@ impl<D: fmt::Debug, F> fmt::Debug for Filtered<D, F> {
 impl<D, F> Domain for Filtered<D, F>
 where
     D: Domain,
-    F: Fn(&D::Item) -> bool + Clone + Send + Sync,
+    F: Fn(&D::Item) -> bool + Send + Sync,
 {
     type Item = D::Item;
 
@@ -94,7 +107,7 @@ impl<D, F> fmt::Display for Filtered<D, F>
 where
     D: Domain,
     D::Item: fmt::Debug,
-    F: Fn(&D::Item) -> bool + Clone + Send + Sync,
+    F: Fn(&D::Item) -> bool + Send + Sync,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&super::describe(self))

@@ -6,6 +6,7 @@ use crate::size::Size;
 use rand::RngCore;
 use std::fmt;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 /// The domain of `f(x)` for each item `x` of `D`: same size, same order, same index space.
 ///
@@ -15,16 +16,28 @@ use std::ops::ControlFlow;
 /// let d = Digits(3).map(|x| x * 10);
 /// assert_eq!(d.iter().collect::<Vec<_>>(), vec![0, 10, 20]);
 /// ```
-#[derive(Clone)]
 #[must_use = "domains are lazy and do nothing unless iterated"]
 pub struct Mapped<D, F> {
     inner: D,
-    f: F,
+    /// Shared, not cloned: the closure needs no `Clone` (it may own an `AtomicU64`, say).
+    f: Arc<F>,
 }
 
 impl<D, F> Mapped<D, F> {
     pub(crate) fn new(inner: D, f: F) -> Self {
-        Mapped { inner, f }
+        Mapped {
+            inner,
+            f: Arc::new(f),
+        }
+    }
+}
+
+impl<D: Clone, F> Clone for Mapped<D, F> {
+    fn clone(&self) -> Self {
+        Mapped {
+            inner: self.inner.clone(),
+            f: Arc::clone(&self.f),
+        }
     }
 }
 
@@ -39,7 +52,7 @@ impl<D: fmt::Debug, F> fmt::Debug for Mapped<D, F> {
 impl<D, F, O> Domain for Mapped<D, F>
 where
     D: Domain,
-    F: Fn(D::Item) -> O + Clone + Send + Sync,
+    F: Fn(D::Item) -> O + Send + Sync,
     O: Clone + Send,
 {
     type Item = O;
@@ -49,7 +62,7 @@ where
     }
 
     fn item_at(&self, index: u128) -> Option<O> {
-        self.inner.item_at(index).map(&self.f)
+        self.inner.item_at(index).map(&*self.f)
     }
 
     #[inline]
@@ -61,7 +74,7 @@ where
     }
 
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<O> {
-        self.inner.generate_one(rng).map(&self.f)
+        self.inner.generate_one(rng).map(&*self.f)
     }
 
     fn name(&self) -> String {
@@ -72,7 +85,7 @@ where
 impl<D, F, O> fmt::Display for Mapped<D, F>
 where
     D: Domain,
-    F: Fn(D::Item) -> O + Clone + Send + Sync,
+    F: Fn(D::Item) -> O + Send + Sync,
     O: Clone + Send + fmt::Debug,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -119,11 +119,28 @@ pub trait Domain: Clone + Send + Sync {
         DomainIter::new(self.clone(), start, end)
     }
 
-    /// A domain of `f(x)` for every item `x`, with the same size and order.
+    /// A domain of `f(x)` for every item `x`, with the same size, order and index space.
+    ///
+    /// Domain-level: the result is a domain, so it can go into a `Product` or a `Join`, be
+    /// unranked, and have canonical forms. For running it, every pipeline adapter and action
+    /// applies to it as to any domain ([`crate::IntoPipeline`]); on a pipeline, `map` is
+    /// [`crate::Pipeline::map`], which takes the same closures and gives the same items. The
+    /// closure is shared, never cloned, so it may capture anything `Send + Sync`. Items of a
+    /// domain must be `Clone`; for items that are not, map after `iterate()`.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::domain::tests_support::Digits;
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// let calls = AtomicU64::new(0);
+    /// let d = Digits(4).map(move |x| { calls.fetch_add(1, Ordering::Relaxed); x * 2 });
+    /// assert_eq!(d.item_at(3), Some(6));
+    /// assert_eq!(d.collect().run(true).unwrap(), vec![0, 2, 4, 6]);
+    /// ```
     fn map<F, O>(self, f: F) -> Mapped<Self, F>
     where
         Self: Sized,
-        F: Fn(Self::Item) -> O + Clone + Send + Sync,
+        F: Fn(Self::Item) -> O + Send + Sync,
         O: Clone + Send,
     {
         Mapped::new(self, f)
@@ -131,10 +148,22 @@ pub trait Domain: Clone + Send + Sync {
 
     /// The items for which `pred` holds. The size becomes an upper bound
     /// ([`Size::AtMost`]); indices of rejected items yield nothing.
+    ///
+    /// Domain-level, like [`Domain::map`]: the result is a domain (for products, joins and
+    /// canonical forms); on a pipeline, `filter` is [`crate::Pipeline::filter`], with the same
+    /// closures and the same items.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::domain::tests_support::Digits;
+    /// let d = Digits(10).filter(|x| x % 3 == 0);
+    /// assert_eq!(d.size(), Size::AtMost(10));
+    /// assert_eq!(d.take(2).collect().run(true).unwrap(), vec![0, 3]);
+    /// ```
     fn filter<F>(self, pred: F) -> Filtered<Self, F>
     where
         Self: Sized,
-        F: Fn(&Self::Item) -> bool + Clone + Send + Sync,
+        F: Fn(&Self::Item) -> bool + Send + Sync,
     {
         Filtered::new(self, pred)
     }

@@ -4,29 +4,32 @@ use super::transform::{ChunkCtx, Transform};
 use std::fmt;
 use std::ops::ControlFlow;
 
-/// Keeps the items for which a predicate holds (see [`super::Pipeline::filter`]).
+/// Keeps the items for which a predicate holds (see [`super::Pipeline::filter`]); with
+/// `KEEP == false`, the items for which it fails (how [`super::IntoPipeline::all`] looks for a
+/// counterexample).
 #[derive(Clone)]
 #[must_use = "pipelines are lazy and do nothing unless run"]
-pub struct Filter<T, F> {
+pub struct Filter<T, F, const KEEP: bool = true> {
     prev: T,
     pred: F,
 }
 
-impl<T, F> Filter<T, F> {
+impl<T, F, const KEEP: bool> Filter<T, F, KEEP> {
     pub(super) fn new(prev: T, pred: F) -> Self {
         Filter { prev, pred }
     }
 }
 
-impl<T: fmt::Debug, F> fmt::Debug for Filter<T, F> {
+impl<T: fmt::Debug, F, const KEEP: bool> fmt::Debug for Filter<T, F, KEEP> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Filter")
             .field("prev", &self.prev)
+            .field("keep", &KEEP)
             .finish_non_exhaustive()
     }
 }
 
-impl<In, T, F> Transform<In> for Filter<T, F>
+impl<In, T, F, const KEEP: bool> Transform<In> for Filter<T, F, KEEP>
 where
     T: Transform<In>,
     F: Fn(&T::Out) -> bool + Send + Sync,
@@ -45,7 +48,7 @@ where
     {
         let pred = &self.pred;
         self.prev.wrap(ctx, move |x| {
-            if pred(&x) {
+            if pred(&x) == KEEP {
                 down(x)
             } else {
                 ControlFlow::Continue(())

@@ -10,6 +10,7 @@ use crate::session;
 use std::fmt;
 use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::time::Instant;
 
 /// A pipeline ended by an action, ready to run (and to run again: running does not consume it).
 ///
@@ -114,6 +115,34 @@ where
         site: &'static Location<'static>,
         parallel: bool,
     ) -> Result<Outcome<A::Output>> {
+        if parallel && nested::in_parallel_run() {
+            return Err(Error::NestedParallelRun);
+        }
+        let started = Instant::now();
+        let mut run = |job: &dyn ErasedJob, o: &RunOptions| -> Result<RunReport> {
+            if !parallel {
+                return ctx.execute(job, o);
+            }
+            if nested::in_parallel_run() {
+                return Err(Error::NestedParallelRun);
+            }
+            let _guard = nested::ParallelRunGuard::enter();
+            ctx.execute(job, o)
+        };
+        // A source may need a pass of its own first (enumerate after a filter counts items);
+        // a timeout covers both passes.
+        let first = self.source.prepare(&mut run, opts, site)?;
+        let rest;
+        let opts = match (&first, opts.timeout) {
+            (Some(_), Some(t)) => {
+                rest = RunOptions {
+                    timeout: Some(t.saturating_sub(started.elapsed())),
+                    ..opts.clone()
+                };
+                &rest
+            }
+            _ => opts,
+        };
         let count_items =
             opts.progress_bar || opts.progress.is_some() || opts.chunk_trace.is_some();
         let bound = Bound {
@@ -121,21 +150,23 @@ where
             site,
             count_items,
         };
-        let report = if !parallel {
-            ctx.execute(&bound, opts)?
-        } else {
-            if nested::in_parallel_run() {
-                return Err(Error::NestedParallelRun);
-            }
-            let _guard = nested::ParallelRunGuard::enter();
-            ctx.execute(&bound, opts)?
-        };
         let RunReport {
             partial,
             complete,
             processed,
             total,
-        } = report;
+        } = run(&bound, opts)?;
+        let (complete, processed, total) = match &first {
+            None => (complete, processed, total),
+            Some(pass) => {
+                let covered = pass.source_range(0..processed);
+                (
+                    complete && pass.complete,
+                    covered.end - covered.start,
+                    pass.total,
+                )
+            }
+        };
         let partial = downcast::<A::Partial>(partial)?;
         let value =
             catch_unwind(AssertUnwindSafe(|| self.action.finish(partial))).map_err(|p| {

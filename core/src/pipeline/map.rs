@@ -50,4 +50,8 @@ where
     fn take_limits(&self, out: &mut Vec<u64>) {
         self.prev.take_limits(out)
     }
+
+    fn keeps_positions(&self) -> bool {
+        self.prev.keeps_positions()
+    }
 }

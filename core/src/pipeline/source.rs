@@ -1,10 +1,14 @@
 //! Where a pipeline's items come from: a domain's index space, or a seeded random stream.
 
+use crate::context::{RunOptions, RunReport};
 use crate::domain::Domain;
 use crate::error::{Error, Result};
+use crate::plumbing::ErasedJob;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Range};
+use std::panic::Location;
+use std::sync::{Arc, MutexGuard};
 
 /// The length of a source's index space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +41,53 @@ pub trait Source: Send + Sync {
 
     /// A human-readable description (for logs and errors).
     fn describe(&self) -> String;
+
+    /// Whether every index yields exactly one item (so the `n`-th item is the one of index
+    /// `n`): true for a domain of exact size and for random streams, false for filtered
+    /// domains. `false` is always safe; [`super::Enumerate`] counts items when it is.
+    fn dense(&self) -> bool {
+        false
+    }
+
+    /// Runs whatever must run before the chunks can (on the same context, through `run`) and
+    /// says how the run's index space maps back to this source's items. The default does
+    /// nothing: most sources need no first pass. [`super::Enumerate`] counts items here.
+    fn prepare(
+        &self,
+        run: &mut PassRunner<'_>,
+        opts: &RunOptions,
+        site: &'static Location<'static>,
+    ) -> Result<Option<FirstPass<'_>>> {
+        let _ = (run, opts, site);
+        Ok(None)
+    }
+}
+
+/// Runs one job on the run's context with the given options (what [`Source::prepare`] gets).
+pub type PassRunner<'r> = dyn FnMut(&dyn ErasedJob, &RunOptions) -> Result<RunReport> + 'r;
+
+/// What a first pass (see [`Source::prepare`]) found: whether it covered the whole source, and
+/// where each index of the second pass starts in the source's index space.
+#[derive(Debug)]
+pub struct FirstPass<'s> {
+    pub(crate) complete: bool,
+    /// `bounds[j]..bounds[j + 1]` is the source range of second-pass index `j`.
+    pub(crate) bounds: Arc<Vec<u128>>,
+    /// The length of the source's index space, as the first pass saw it.
+    pub(crate) total: Option<u128>,
+    pub(crate) _running: Option<MutexGuard<'s, ()>>,
+}
+
+impl FirstPass<'_> {
+    /// The source range of the second pass's indices `r`.
+    pub(crate) fn source_range(&self, r: Range<u128>) -> Range<u128> {
+        let at = |j: u128| {
+            let last = self.bounds.len().saturating_sub(1);
+            let j = usize::try_from(j).unwrap_or(usize::MAX).min(last);
+            self.bounds.get(j).copied().unwrap_or(0)
+        };
+        at(r.start)..at(r.end)
+    }
 }
 
 /// Iterates every item of a domain in index order (see [`crate::DomainExt::iterate`]).
@@ -46,7 +97,8 @@ pub struct Iterate<D> {
 }
 
 impl<D> Iterate<D> {
-    pub(crate) fn new(domain: D) -> Self {
+    /// The source of every item of `domain`, in index order.
+    pub fn new(domain: D) -> Self {
         Iterate { domain }
     }
 }
@@ -71,6 +123,10 @@ impl<D: Domain> Source for Iterate<D> {
     {
         let _ = self.domain.visit_range(start, end, f);
         Ok(())
+    }
+
+    fn dense(&self) -> bool {
+        matches!(self.domain.size(), crate::Size::Exact(_))
     }
 
     fn describe(&self) -> String {
@@ -98,7 +154,8 @@ pub struct Generate<D> {
 }
 
 impl<D> Generate<D> {
-    pub(crate) fn new(domain: D, seed: u64) -> Self {
+    /// The endless source of uniformly random items of `domain` drawn from `seed`.
+    pub fn new(domain: D, seed: u64) -> Self {
         Generate { domain, seed }
     }
 }
@@ -137,6 +194,10 @@ impl<D: Domain> Source for Generate<D> {
             pos = block_end;
         }
         Ok(())
+    }
+
+    fn dense(&self) -> bool {
+        true
     }
 
     fn describe(&self) -> String {

@@ -51,4 +51,8 @@ where
         debug_assert_eq!(out.len(), self.slot);
         out.push(self.limit);
     }
+
+    fn keeps_positions(&self) -> bool {
+        self.prev.keeps_positions()
+    }
 }

@@ -66,6 +66,13 @@ pub trait Transform<In>: Send + Sync {
 
     /// Appends the limits of the chain's `take`s, in chain order.
     fn take_limits(&self, out: &mut Vec<u64>);
+
+    /// Whether the `n`-th item out of the chain (in serial order) is always the one made from
+    /// source index `n`: true for chains of `map`, `inspect` and `take` only. `enumerate` then
+    /// numbers items by their source index and needs no counting pass. `false` is always safe.
+    fn keeps_positions(&self) -> bool {
+        false
+    }
 }
 
 /// The empty chain: items pass unchanged.
@@ -85,4 +92,8 @@ impl<In> Transform<In> for Identity {
     }
 
     fn take_limits(&self, _out: &mut Vec<u64>) {}
+
+    fn keeps_positions(&self) -> bool {
+        true
+    }
 }
