@@ -152,6 +152,23 @@ pub fn enumerate(_: &Ctx) -> Result<(), String> {
         .take(20)
         .collect();
     check_eq!(got, oracle);
+    // Two counting enumerates in one pipeline: the second counts over the first's segments.
+    let twice = Range::new(50_000)
+        .filter(|x| x % 3 == 0)
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0)
+        .enumerate()
+        .collect()
+        .run(true)
+        .map_err(err)?;
+    let oracle: Vec<(u64, (u64, i64))> = (0..50_000)
+        .filter(|x| x % 3 == 0)
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0)
+        .enumerate()
+        .map(|(j, (i, x))| (j as u64, (i as u64, x)))
+        .collect();
+    check_eq!(twice, oracle);
     // No filter before: positions are source indices, one pass; also on a random stream.
     let last = Range::new(10_000)
         .iterate()

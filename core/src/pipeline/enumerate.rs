@@ -24,6 +24,7 @@ use std::fmt;
 use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 /// Pairs every item of a chain with its position among the items that reach its end (see
 /// [`super::IntoPipeline::enumerate`]).
@@ -270,22 +271,18 @@ where
         opts: &RunOptions,
         site: &'static Location<'static>,
     ) -> Result<Option<FirstPass<'_>>> {
-        // The source may need a pass of its own (an enumerate before this one).
+        // The source may need a pass of its own (an enumerate before this one, after a
+        // filter): then this pass runs over the source's segments, and the maps compose.
+        let started = Instant::now();
         let inner = self.source.prepare(run, opts, site)?;
         if self.direct() {
             return Ok(inner);
-        }
-        if inner.is_some() {
-            return Err(Error::Context(
-                "two enumerates that both count items (each after a filter) in one pipeline \
-                 are not supported: enumerate once, or number by source index"
-                    .into(),
-            ));
         }
         let guard = self.running.lock().unwrap_or_else(PoisonError::into_inner);
         let pass = CountPass { owner: self, site };
         let quiet = RunOptions {
             chunk_trace: None,
+            timeout: opts.timeout.map(|t| t.saturating_sub(started.elapsed())),
             ..opts.clone()
         };
         let report = run(&pass, &quiet)?;
@@ -293,18 +290,29 @@ where
             Error::Context("enumerate: the counting pass returned a wrong partial".into())
         })?;
         let (plan, contiguous) = Plan::from_records(*records, &self.limits);
-        let bounds: Vec<u128> = plan
+        let mut bounds: Vec<u128> = plan
             .segments
             .iter()
             .map(|s| s.start)
             .chain(plan.segments.last().map(|s| s.end))
             .collect();
         *self.plan.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(plan));
+        let mut complete = report.complete && contiguous;
+        let mut total = report.total;
+        let mut running = vec![guard];
+        if let Some(inner) = inner {
+            for b in &mut bounds {
+                *b = inner.source_range(0..*b).end;
+            }
+            complete &= inner.complete;
+            total = inner.total;
+            running.extend(inner.running);
+        }
         Ok(Some(FirstPass {
-            complete: report.complete && contiguous,
+            complete,
             bounds: Arc::new(bounds),
-            total: report.total,
-            _running: Some(guard),
+            total,
+            running,
         }))
     }
 }

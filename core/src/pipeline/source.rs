@@ -75,7 +75,8 @@ pub struct FirstPass<'s> {
     pub(crate) bounds: Arc<Vec<u128>>,
     /// The length of the source's index space, as the first pass saw it.
     pub(crate) total: Option<u128>,
-    pub(crate) _running: Option<MutexGuard<'s, ()>>,
+    /// Locks held until the run ends (see [`super::Enumerate`]).
+    pub(crate) running: Vec<MutexGuard<'s, ()>>,
 }
 
 impl FirstPass<'_> {
