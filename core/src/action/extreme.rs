@@ -7,6 +7,11 @@ use std::cmp::Ordering;
 use std::fmt;
 
 /// Whether [`Extreme`] looks for the largest or the smallest key.
+///
+/// ```
+/// use haydi_core::action::ExtremeKind;
+/// assert_ne!(ExtremeKind::Max, ExtremeKind::Min);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExtremeKind {
     /// Largest key (`max_all`).
@@ -56,6 +61,13 @@ impl<F> fmt::Debug for Extreme<F> {
 }
 
 /// The partial of [`Extreme`]: the best key seen and its items.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// // Every chunk of a max_all keeps one of these; merged, they give the result.
+/// assert_eq!(Digits(6).max_all(|x| x / 2).run(true).unwrap(), vec![4, 5]);
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExtremePartial<K, T> {
     best: Option<(K, Vec<T>)>,

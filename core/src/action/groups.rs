@@ -83,6 +83,14 @@ fn map_bytes<K, V>(len: usize) -> u64 {
 }
 
 /// One group of [`GroupsCounts`]: how many items had the key, and the first of them.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::action::Group;
+/// use haydi_core::domain::tests_support::Digits;
+/// let g = Digits(9).groups_counts_limited(|x| x % 3, 1).run(true).unwrap();
+/// assert_eq!(g[&2], Group { count: 3, items: vec![2] });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Group<T> {
     /// Number of items with this key.

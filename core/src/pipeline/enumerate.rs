@@ -28,6 +28,13 @@ use std::time::Instant;
 
 /// Pairs every item of a chain with its position among the items that reach its end (see
 /// [`super::IntoPipeline::enumerate`]).
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// let p = Digits(10).iterate().filter(|x| x % 4 == 3).enumerate();
+/// assert_eq!(p.collect().run(true).unwrap(), vec![(0, 3), (1, 7)]);
+/// ```
 #[must_use = "pipelines are lazy and do nothing unless run"]
 pub struct Enumerate<S, T> {
     source: S,

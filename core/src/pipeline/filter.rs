@@ -7,6 +7,13 @@ use std::ops::ControlFlow;
 /// Keeps the items for which a predicate holds (see [`super::Pipeline::filter`]); with
 /// `KEEP == false`, the items for which it fails (how [`super::IntoPipeline::all`] looks for a
 /// counterexample).
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// let p = Digits(6).iterate().filter(|x| x % 2 == 0);
+/// assert_eq!(p.collect().run(false).unwrap(), vec![0, 2, 4]);
+/// ```
 #[derive(Clone)]
 #[must_use = "pipelines are lazy and do nothing unless run"]
 pub struct Filter<T, F, const KEEP: bool = true> {

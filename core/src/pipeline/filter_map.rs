@@ -6,6 +6,13 @@ use std::ops::ControlFlow;
 
 /// Maps every item to an `Option` and keeps the `Some` values (see
 /// [`super::IntoPipeline::filter_map`]).
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// let p = Digits(6).filter_map(|x| x.checked_sub(4));
+/// assert_eq!(p.collect().run(false).unwrap(), vec![0, 1]);
+/// ```
 #[derive(Clone)]
 #[must_use = "pipelines are lazy and do nothing unless run"]
 pub struct FilterMap<T, F> {

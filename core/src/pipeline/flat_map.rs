@@ -10,6 +10,13 @@ use std::ops::ControlFlow;
 /// The produced items belong to the chunk of the item they came from, so a chunk is never split
 /// inside one item's expansion and the serial order is kept: all of item `i`'s outputs come
 /// before item `i + 1`'s.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// let p = Digits(3).flat_map(|x| vec![x; x as usize]);
+/// assert_eq!(p.collect().run(true).unwrap(), vec![1, 2, 2]);
+/// ```
 #[derive(Clone)]
 #[must_use = "pipelines are lazy and do nothing unless run"]
 pub struct FlatMap<T, F> {

@@ -6,6 +6,13 @@ use std::ops::ControlFlow;
 
 /// Calls a function on a reference to every item and passes the item on unchanged (see
 /// [`super::IntoPipeline::inspect`]).
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// let p = Digits(3).inspect(|x| assert!(*x < 3));
+/// assert_eq!(p.count().run(true).unwrap(), 3);
+/// ```
 #[derive(Clone)]
 #[must_use = "pipelines are lazy and do nothing unless run"]
 pub struct Inspect<T, F> {

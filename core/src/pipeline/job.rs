@@ -68,6 +68,13 @@ where
     /// Fails with [`Error::NestedParallelRun`] when `parallel` is true and this thread is already
     /// inside a parallel run (in a closure of another `run(true)`, say); `run(false)` is always
     /// allowed.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::domain::tests_support::Digits;
+    /// let job = Digits(10).filter(|x| x % 2 == 1).collect();
+    /// assert_eq!(job.run(true).unwrap(), job.run(false).unwrap());
+    /// ```
     #[track_caller]
     pub fn run(&self, parallel: bool) -> Result<A::Output> {
         let out = self.run_with(parallel, &RunOptions::default())?;
@@ -77,6 +84,16 @@ where
 
     /// Runs the job with options (timeout, progress, chunk trace). A run cut short by its
     /// timeout returns an [`Outcome`] with `complete == false`, never a silently partial value.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::domain::tests_support::Digits;
+    /// use std::time::Duration;
+    /// let opts = RunOptions::new().timeout(Duration::from_secs(60));
+    /// let out = Digits(1000).count().run_with(true, &opts).unwrap();
+    /// assert!(out.complete);
+    /// assert_eq!((out.value, out.processed, out.total), (1000, 1000, Some(1000)));
+    /// ```
     #[track_caller]
     pub fn run_with(&self, parallel: bool, opts: &RunOptions) -> Result<Outcome<A::Output>> {
         let site = Location::caller();
@@ -92,6 +109,13 @@ where
     }
 
     /// Runs the job in parallel on the given context instead of the session's.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::domain::tests_support::Digits;
+    /// let two = ThreadContext::new(2).unwrap();
+    /// assert_eq!(Digits(100).sum().run_in(&two).unwrap(), 4950);
+    /// ```
     #[track_caller]
     pub fn run_in(&self, ctx: &dyn ParallelContext) -> Result<A::Output> {
         let out = self.execute(ctx, &RunOptions::default(), Location::caller(), true)?;
@@ -99,6 +123,13 @@ where
     }
 
     /// [`Job::run_in`] with options.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::domain::tests_support::Digits;
+    /// let out = Digits(100).count().run_in_with(&SerialContext, &RunOptions::new()).unwrap();
+    /// assert!(out.complete && out.value == 100);
+    /// ```
     #[track_caller]
     pub fn run_in_with(
         &self,

@@ -5,6 +5,13 @@ use std::fmt;
 use std::ops::ControlFlow;
 
 /// Applies a function to every item (see [`super::Pipeline::map`]).
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// let p = Digits(3).iterate().map(|x| x + 1); // a Pipeline<_, Map<Identity, _>>
+/// assert_eq!(p.collect().run(false).unwrap(), vec![1, 2, 3]);
+/// ```
 #[derive(Clone)]
 #[must_use = "pipelines are lazy and do nothing unless run"]
 pub struct Map<T, F> {

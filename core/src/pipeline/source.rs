@@ -11,6 +11,12 @@ use std::panic::Location;
 use std::sync::{Arc, MutexGuard};
 
 /// The length of a source's index space.
+///
+/// ```
+/// use haydi_core::pipeline::{Extent, Iterate, Source};
+/// use haydi_core::domain::tests_support::Digits;
+/// assert_eq!(Iterate::new(Digits(5)).extent().unwrap(), Extent::Finite(5));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Extent {
     /// Indices `0..n`.
@@ -22,6 +28,15 @@ pub enum Extent {
 /// A pipeline source: anything that can produce the items of an index range.
 ///
 /// Sources are shared by reference between the threads of a run, hence `Sync`.
+///
+/// ```
+/// use haydi_core::pipeline::{Iterate, Source};
+/// use haydi_core::domain::tests_support::Digits;
+/// use std::ops::ControlFlow;
+/// let mut seen = Vec::new();
+/// Iterate::new(Digits(10)).visit(3, 6, &mut |x| { seen.push(x); ControlFlow::Continue(()) }).unwrap();
+/// assert_eq!(seen, vec![3, 4, 5]);
+/// ```
 pub trait Source: Send + Sync {
     /// The type of the items.
     type Item;
@@ -64,10 +79,26 @@ pub trait Source: Send + Sync {
 }
 
 /// Runs one job on the run's context with the given options (what [`Source::prepare`] gets).
+///
+/// ```
+/// use haydi_core::pipeline::PassRunner;
+/// use haydi_core::prelude::*;
+/// // What `Job` hands to `Source::prepare`: here, a runner that runs serially.
+/// let mut serial = |job: &dyn haydi_core::plumbing::ErasedJob, o: &RunOptions| SerialContext.execute(job, o);
+/// let _runner: &mut PassRunner<'_> = &mut serial;
+/// ```
 pub type PassRunner<'r> = dyn FnMut(&dyn ErasedJob, &RunOptions) -> Result<RunReport> + 'r;
 
 /// What a first pass (see [`Source::prepare`]) found: whether it covered the whole source, and
 /// where each index of the second pass starts in the source's index space.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// // A counting pass runs for enumerate after a filter; its Outcome is in source indices.
+/// let out = Digits(100).filter(|x| x % 9 == 0).enumerate().count().run_with(true, &RunOptions::new()).unwrap();
+/// assert_eq!((out.value, out.processed, out.total), (12, 100, Some(100)));
+/// ```
 #[derive(Debug)]
 pub struct FirstPass<'s> {
     pub(crate) complete: bool,
@@ -92,6 +123,13 @@ impl FirstPass<'_> {
 }
 
 /// Iterates every item of a domain in index order (see [`crate::DomainExt::iterate`]).
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_core::pipeline::{Iterate, Pipeline};
+/// assert_eq!(Pipeline::new(Iterate::new(Digits(2))).count().run(false).unwrap(), 2);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Iterate<D> {
     domain: D,
@@ -144,10 +182,23 @@ impl<D: Domain> Source for Iterate<D> {
 /// Item `i` of a `generate(seed)` stream is drawn from the ChaCha8 stream number `i / BLOCK`
 /// of `seed`, so the items do not depend on how a run is cut into chunks or how many workers
 /// run it.
+///
+/// ```
+/// use haydi_core::pipeline::GENERATE_BLOCK;
+/// assert_eq!(GENERATE_BLOCK, 1024);
+/// ```
 pub const GENERATE_BLOCK: u128 = 1024;
 
 /// An endless stream of uniformly random items of a domain (see
 /// [`crate::DomainExt::generate`]). The same seed gives the same stream, whatever the context.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_core::pipeline::{Generate, Pipeline};
+/// let v = Pipeline::new(Generate::new(Digits(3), 9)).take(10).collect().run(false).unwrap();
+/// assert!(v.len() == 10 && v.iter().all(|x| *x < 3));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Generate<D> {
     domain: D,

@@ -6,6 +6,13 @@ use std::ops::ControlFlow;
 /// Lets through the first `n` items that reach it, in index order (see
 /// [`super::Pipeline::take`]). Unlike the Python haydi, `take` acts where it stands in the chain:
 /// `filter(f).take(3)` gives the first three items that pass `f`.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// let p = Digits(1_000_000).filter(|x| x % 1000 == 999).take(2);
+/// assert_eq!(p.collect().run(true).unwrap(), vec![999, 1999]);
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "pipelines are lazy and do nothing unless run"]
 pub struct Take<T> {

@@ -8,6 +8,13 @@ use std::ops::ControlFlow;
 ///
 /// Budgets are set by the scheduler: a chunk is first run with budgets that are upper bounds, and
 /// re-run with exact budgets only if the merge in index order shows it let too many through.
+///
+/// ```
+/// use haydi_core::pipeline::ChunkCtx;
+/// let ctx = ChunkCtx::new(&[2, 0]);
+/// assert!(ctx.any_exhausted());
+/// assert_eq!(ctx.counts(), vec![0, 0]);
+/// ```
 #[derive(Debug)]
 pub struct ChunkCtx {
     counts: Vec<Cell<u64>>,
@@ -54,6 +61,18 @@ impl ChunkCtx {
 ///
 /// `wrap` builds, for one chunk, the function that pushes one input item through the chain into
 /// `down`. Everything is generic, so a chain compiles into one loop body with no virtual calls.
+///
+/// ```
+/// use haydi_core::pipeline::{ChunkCtx, Identity, Transform};
+/// use std::ops::ControlFlow;
+/// let ctx = ChunkCtx::new(&[]);
+/// let mut out = Vec::new();
+/// {
+///     let mut push = Identity.wrap(&ctx, |x: u8| { out.push(x); ControlFlow::Continue(()) });
+///     let _ = push(7);
+/// }
+/// assert_eq!(out, vec![7]);
+/// ```
 pub trait Transform<In>: Send + Sync {
     /// The item type at the end of the chain.
     type Out;
@@ -76,6 +95,11 @@ pub trait Transform<In>: Send + Sync {
 }
 
 /// The empty chain: items pass unchanged.
+///
+/// ```
+/// use haydi_core::pipeline::{Identity, Transform};
+/// assert!(<Identity as Transform<u8>>::keeps_positions(&Identity));
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Identity;
 
