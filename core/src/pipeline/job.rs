@@ -135,6 +135,7 @@ where
             complete,
             processed,
             total,
+            covered,
         } = report;
         let partial = downcast::<A::Partial>(partial)?;
         let value =
@@ -150,6 +151,7 @@ where
             complete,
             processed,
             total,
+            covered,
         })
     }
 
