@@ -412,7 +412,9 @@ fn end_bar(bar: &indicatif::ProgressBar, processed: u128, total: Option<u128>, e
     };
     match end {
         RunEnd::Complete if total.is_none_or(|t| processed >= t) => bar.finish(),
-        RunEnd::Complete => bar.abandon_with_message(format!("done: a take was satisfied after {of}")),
+        RunEnd::Complete => {
+            bar.abandon_with_message(format!("done: a take was satisfied after {of}"))
+        }
         RunEnd::TimedOut => bar.abandon_with_message(format!("timed out after {of}")),
         RunEnd::Failed => bar.abandon_with_message(format!("failed after {of}")),
     }
@@ -564,7 +566,10 @@ mod tests {
         assert_eq!(bar.position() as u128, out.processed);
         assert_eq!(
             bar.message(),
-            format!("done: a take was satisfied after {} of 1000000", out.processed)
+            format!(
+                "done: a take was satisfied after {} of 1000000",
+                out.processed
+            )
         );
     }
 
