@@ -367,7 +367,7 @@ mod tests {
                 processed: 10,
                 total: Some(10),
                 items: 10,
-                covered: vec![0..10],
+                covered: vec![0..4, 6..10],
             }),
         };
         let bytes = encode(&msg).unwrap();
