@@ -105,6 +105,8 @@ async fn sim_worker(addr: String, secret: Secret, rank: u32, job: Arc<SimJob>) {
                         items: end as u64 - start as u64,
                     }),
                     nanos: took,
+                    thread: 1,
+                    began: 0,
                 };
                 let _ = tx.send(encode(&done).unwrap());
             }

@@ -348,6 +348,7 @@ fn progress_and_trace(_: &Ctx) -> Result<(), String> {
     let events = doc["traceEvents"].as_array().ok_or("no traceEvents")?;
     let covered: u128 = events
         .iter()
+        .filter(|e| e["ph"] == "X")
         .map(|e| {
             let s: u128 = e["args"]["start"].as_str().unwrap().parse().unwrap();
             let t: u128 = e["args"]["end"].as_str().unwrap().parse().unwrap();

@@ -114,6 +114,8 @@ pub struct Final {
     pub total: Option<u128>,
     /// Items that reached the action.
     pub items: u64,
+    /// The index ranges the result covers (`RunReport::covered`).
+    pub covered: Vec<std::ops::Range<u128>>,
 }
 
 /// Worker to driver.
@@ -133,6 +135,11 @@ pub enum ToDriver {
         result: Result<ChunkResult, WireError>,
         /// Time spent on the chunk, in nanoseconds.
         nanos: u64,
+        /// The worker thread that ran it, from 1 (the chunk trace's `tid`).
+        thread: u32,
+        /// When the chunk began, in nanoseconds since the worker's part of the run began (on
+        /// the worker's clock; the chunk trace places the worker's chunks by it).
+        began: u64,
     },
     /// The worker is alive.
     Heartbeat,
@@ -360,6 +367,7 @@ mod tests {
                 processed: 10,
                 total: Some(10),
                 items: 10,
+                covered: vec![0..4, 6..10],
             }),
         };
         let bytes = encode(&msg).unwrap();

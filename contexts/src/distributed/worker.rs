@@ -9,7 +9,7 @@ use super::protocol::{decode, encode, ChunkResult, Join, RunId, ToDriver, ToWork
 use super::secure::{Receiver, Sender};
 use super::DistributedOptions;
 use haydi_core::context::nested::ParallelRunGuard;
-use haydi_core::context::{Observer, ParallelContext, RunReport, ThreadContext};
+use haydi_core::context::{Observer, ParallelContext, RunEnd, RunReport, ThreadContext};
 use haydi_core::plumbing::{ChunkSpec, ErasedJob};
 use haydi_core::{Error, Result, RunOptions};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -223,16 +223,18 @@ impl WorkerSide {
         let closed = AtomicBool::new(false);
         let (queue, chunks) = crossbeam_channel::unbounded::<ChunkSpec>();
         let outcome = std::thread::scope(|s| {
-            for _ in 0..self.threads {
+            for t in 0..self.threads {
                 let chunks = chunks.clone();
                 let closed = &closed;
+                // Worker threads are numbered from 1 (thread 0 is a process's calling thread).
+                let thread = u32::try_from(t + 1).unwrap_or(u32::MAX);
                 s.spawn(move || {
                     let _guard = ParallelRunGuard::enter();
                     for spec in chunks.iter() {
                         if closed.load(Ordering::SeqCst) {
                             break;
                         }
-                        self.run_one(job, me.seq, &spec);
+                        self.run_one(job, me.seq, &spec, thread, started);
                     }
                 });
             }
@@ -270,19 +272,34 @@ impl WorkerSide {
         let fin = fin.map_err(Error::from)?;
         let partial = job.decode_partial(&fin.partial)?;
         let observer = Observer::new(&quiet, fin.total, self.threads, started);
-        observer.finish(fin.processed, fin.items, fin.complete);
+        let end = if fin.complete {
+            RunEnd::Complete
+        } else {
+            RunEnd::TimedOut
+        };
+        observer.finish(fin.processed, fin.items, end);
         Ok(RunReport {
             partial,
             complete: fin.complete,
             processed: fin.processed,
             total: fin.total,
+            covered: fin.covered,
         })
     }
 
-    /// Runs one chunk on this thread and sends its result.
-    fn run_one(&self, job: &dyn ErasedJob, run: u64, spec: &ChunkSpec) {
+    /// Runs one chunk on worker thread `thread` and sends its result, with when it began
+    /// (since `started`, when this process's part of the run began).
+    fn run_one(
+        &self,
+        job: &dyn ErasedJob,
+        run: u64,
+        spec: &ChunkSpec,
+        thread: u32,
+        started: Instant,
+    ) {
         let rank = self.rank;
         let t = Instant::now();
+        let began = t.duration_since(started);
         let result = job
             .run_chunk(spec.start, spec.end, &spec.budgets)
             .and_then(|out| {
@@ -324,6 +341,8 @@ impl WorkerSide {
             chunk: spec.id,
             result: result.map_err(|e| (&e).into()),
             nanos: t.elapsed().as_nanos().min(u64::MAX as u128) as u64,
+            thread,
+            began: began.as_nanos().min(u64::MAX as u128) as u64,
         };
         match encode(&msg) {
             Ok(b) => {

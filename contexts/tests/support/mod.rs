@@ -112,7 +112,7 @@ pub fn signal(pid: u32, signal: &str) {
 
 /// Runs `Digits(n).map(slow(x, micros)).count()` on `ctx` with a chunk trace (in a private
 /// temporary folder), on every process. Returns the count and, on the driver, the ranks that
-/// ran chunks (the trace's `tid`s; empty elsewhere).
+/// ran chunks (the `pid`s of the trace's chunk events; empty elsewhere).
 pub fn traced_count(ctx: &DistributedContext, n: u64, micros: u64) -> (u64, BTreeSet<u64>) {
     let dir = tempfile::tempdir().expect("a private temporary folder");
     let path = dir.path().join("trace.json");
@@ -128,7 +128,9 @@ pub fn traced_count(ctx: &DistributedContext, n: u64, micros: u64) -> (u64, BTre
         let text = std::fs::read_to_string(&path).expect("the trace");
         let doc: serde_json::Value = serde_json::from_str(&text).expect("trace JSON");
         for e in doc["traceEvents"].as_array().expect("trace events") {
-            ranks.insert(e["tid"].as_u64().expect("a tid"));
+            if e["ph"] == "X" {
+                ranks.insert(e["pid"].as_u64().expect("a pid"));
+            }
         }
     }
     (out.value, ranks)

@@ -9,7 +9,7 @@ mod serial;
 mod threads;
 
 pub use memory::{default_max_result_bytes, FALLBACK_MAX_RESULT_BYTES};
-pub use observer::{Observer, Progress};
+pub use observer::{Observer, Progress, RunEnd, WorkerId};
 pub use options::{Outcome, ProgressFn, RunOptions};
 pub use serial::SerialContext;
 pub use threads::ThreadContext;
@@ -17,6 +17,7 @@ pub use threads::ThreadContext;
 use crate::error::Result;
 use crate::plumbing::{ErasedJob, ErasedPartial};
 use std::fmt;
+use std::ops::Range;
 
 /// What a context hands back to the pipeline: the merged partial and how much of the index
 /// space it covers.
@@ -30,6 +31,10 @@ pub struct RunReport {
     pub processed: u128,
     /// Length of the index space (`None` for endless sources).
     pub total: Option<u128>,
+    /// The index ranges the partial covers: sorted, non-overlapping, not adjacent, none empty;
+    /// their lengths add up to `processed`. The partial is what a serial run over exactly these
+    /// indices, in order, gives (see [`Outcome::covered`]).
+    pub covered: Vec<Range<u128>>,
 }
 
 /// A place where pipelines run in parallel.

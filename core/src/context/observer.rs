@@ -4,6 +4,7 @@
 use super::options::{ProgressFn, RunOptions};
 use crate::error::{panic_message, Error, Result};
 use crate::plumbing::ErasedJob;
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::{Mutex, TryLockError};
@@ -43,13 +44,127 @@ impl Progress {
     }
 }
 
+/// Which thread of which process ran a chunk: the identity the scheduler passes to the
+/// observer, and the track of the chunk in the chunk trace (`pid` = `process`, `tid` = `thread`).
+///
+/// Process 0 is the one that called `run` (the driver of a distributed context); a worker
+/// process is its rank. Thread 0 of a process is its calling thread (the probe, tiny runs, and
+/// the driver when it runs chunks itself); worker threads are numbered from 1.
+///
+/// ```
+/// use haydi_core::context::WorkerId;
+/// assert_eq!(WorkerId::CALLER, WorkerId::new(0, 0));
+/// // A thread number alone means a thread of process 0.
+/// assert_eq!(WorkerId::from(3usize), WorkerId::new(0, 3));
+/// assert_eq!(WorkerId::new(2, 1).to_string(), "rank 2 thread 1");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WorkerId {
+    /// The process: 0 for the calling process (the driver), a worker's rank otherwise.
+    pub process: u32,
+    /// The thread inside that process: 0 for the calling thread, worker threads from 1.
+    pub thread: u32,
+}
+
+impl WorkerId {
+    /// The thread that called `run`, in process 0.
+    pub const CALLER: WorkerId = WorkerId {
+        process: 0,
+        thread: 0,
+    };
+
+    /// Thread `thread` of process `process`.
+    ///
+    /// ```
+    /// use haydi_core::context::WorkerId;
+    /// let w = WorkerId::new(1, 2);
+    /// assert_eq!((w.process, w.thread), (1, 2));
+    /// ```
+    pub const fn new(process: u32, thread: u32) -> Self {
+        WorkerId { process, thread }
+    }
+}
+
+impl From<usize> for WorkerId {
+    /// Thread `thread` of process 0 (numbers past `u32::MAX` saturate).
+    fn from(thread: usize) -> Self {
+        WorkerId::new(0, u32::try_from(thread).unwrap_or(u32::MAX))
+    }
+}
+
+impl std::fmt::Display for WorkerId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "rank {} thread {}", self.process, self.thread)
+    }
+}
+
+/// How a run ended, as the observer reports it (the progress bar's final state, the summary
+/// event).
+///
+/// ```
+/// use haydi_core::context::RunEnd;
+/// assert!(RunEnd::Complete.is_complete());
+/// assert!(!RunEnd::TimedOut.is_complete() && !RunEnd::Failed.is_complete());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd {
+    /// Every index was processed, or a `take` was satisfied.
+    Complete,
+    /// The deadline passed first: the result is partial.
+    TimedOut,
+    /// The run failed with an error.
+    Failed,
+}
+
+impl RunEnd {
+    /// Whether the run is complete.
+    pub fn is_complete(self) -> bool {
+        self == RunEnd::Complete
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            RunEnd::Complete => "complete",
+            RunEnd::TimedOut => "timed out",
+            RunEnd::Failed => "failed",
+        }
+    }
+}
+
 struct TraceEvent {
-    worker: usize,
-    start_us: f64,
-    dur_us: f64,
+    worker: WorkerId,
+    /// When the observer recorded the chunk, since the run started (the driver's clock).
+    seen: Duration,
+    dur: Duration,
+    /// When the chunk began on its worker's own clock (since that worker's run started), for
+    /// chunks of other processes; `None` for chunks of this process.
+    began: Option<Duration>,
     start: u128,
     end: u128,
     items: u64,
+}
+
+/// A rate (per second) with three significant digits and an SI suffix: `850/s`, `12.3k/s`,
+/// `4.56M/s`.
+pub(crate) fn format_rate(per_sec: f64) -> String {
+    if !per_sec.is_finite() || per_sec <= 0.0 {
+        return "0/s".into();
+    }
+    const UNITS: [&str; 7] = ["", "k", "M", "G", "T", "P", "E"];
+    let mut v = per_sec;
+    let mut unit = 0;
+    while v >= 999.5 && unit + 1 < UNITS.len() {
+        v /= 1000.0;
+        unit += 1;
+    }
+    let digits = if v >= 99.5 {
+        0
+    } else if v >= 9.995 {
+        1
+    } else {
+        2
+    };
+    format!("{v:.digits$}{}/s", UNITS[unit])
 }
 
 /// Collects what a run reports; created by the scheduler from the run's options.
@@ -77,20 +192,7 @@ const REPORT_EVERY: Duration = Duration::from_millis(100);
 impl Observer {
     /// An observer for a run with these options.
     pub fn new(opts: &RunOptions, total: Option<u128>, workers: usize, started: Instant) -> Self {
-        let bar = opts.progress_bar.then(|| {
-            let len = total.map_or(0, |t| t.min(u64::MAX as u128) as u64);
-            let bar = if total.is_some() {
-                indicatif::ProgressBar::new(len)
-            } else {
-                indicatif::ProgressBar::new_spinner()
-            };
-            let style = indicatif::ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} ({per_sec}, ETA {eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-            bar.set_style(style);
-            bar
-        });
+        let bar = opts.progress_bar.then(|| new_bar(total));
         Observer {
             callback: opts.progress.clone(),
             bar,
@@ -118,15 +220,36 @@ impl Observer {
         );
     }
 
-    /// A chunk finished on `worker`.
-    pub fn chunk_done(&self, worker: usize, start: u128, end: u128, items: u64, dur: Duration) {
-        tracing::trace!(target: "haydi", worker, start = %start, end = %end, items, ?dur, "chunk done");
+    /// A chunk `[start, end)` that took `dur` finished on `worker`, now. `began` is when it
+    /// began on its worker's own clock (the time since that process's part of the run began),
+    /// for chunks run in another process; the trace places such a process's chunks by its own
+    /// clock, shifted by one offset per process, so chunks that ran one after the other on a
+    /// thread never overlap in the trace however late their results arrived. `None` places
+    /// the chunk as ending now.
+    ///
+    /// ```
+    /// use haydi_core::context::{Observer, WorkerId};
+    /// use haydi_core::prelude::*;
+    /// use std::time::{Duration, Instant};
+    /// let obs = Observer::new(&RunOptions::new(), Some(10), 1, Instant::now());
+    /// obs.chunk_done(WorkerId::new(0, 1), 0, 10, 10, Duration::from_micros(5), None);
+    /// ```
+    pub fn chunk_done(
+        &self,
+        worker: WorkerId,
+        start: u128,
+        end: u128,
+        items: u64,
+        dur: Duration,
+        began: Option<Duration>,
+    ) {
+        tracing::trace!(target: "haydi", %worker, start = %start, end = %end, items, ?dur, "chunk done");
         if let Some((_, events)) = &self.trace {
-            let now = self.started.elapsed();
             let ev = TraceEvent {
                 worker,
-                start_us: (now.saturating_sub(dur)).as_secs_f64() * 1e6,
-                dur_us: dur.as_secs_f64() * 1e6,
+                seen: self.started.elapsed(),
+                dur,
+                began,
                 start,
                 end,
                 items,
@@ -201,18 +324,24 @@ impl Observer {
         Ok(())
     }
 
-    /// The run ends: final progress report, trace file, summary event. A panic in the progress
-    /// callback is logged and otherwise ignored; [`Observer::finish_checked`] returns it.
+    /// The run ends (as `end` says): final progress report, trace file, summary event. A panic
+    /// in the progress callback is logged and otherwise ignored; [`Observer::finish_checked`]
+    /// returns it.
+    ///
+    /// The progress bar is left where the run got: a complete run's bar is finished (at its
+    /// length when every index was processed; where a `take` stopped it otherwise, with a
+    /// message saying so); a timed-out or failed run's bar is abandoned at `processed`, with the
+    /// message `timed out after N of M` or `failed after N of M`.
     ///
     /// ```
-    /// use haydi_core::context::Observer;
+    /// use haydi_core::context::{Observer, RunEnd};
     /// use haydi_core::prelude::*;
     /// use std::time::Instant;
     /// let opts = RunOptions::new().on_progress(|_| panic!("boom"));
-    /// Observer::new(&opts, Some(3), 1, Instant::now()).finish(3, 3, true);
+    /// Observer::new(&opts, Some(3), 1, Instant::now()).finish(3, 3, RunEnd::Complete);
     /// ```
-    pub fn finish(&self, processed: u128, items: u64, complete: bool) {
-        if let Err(e) = self.finish_checked(processed, items, complete) {
+    pub fn finish(&self, processed: u128, items: u64, end: RunEnd) {
+        if let Err(e) = self.finish_checked(processed, items, end) {
             tracing::warn!(target: "haydi", error = %e, "the final progress report failed");
         }
     }
@@ -221,25 +350,27 @@ impl Observer {
     /// (the trace file and the summary event are written all the same).
     ///
     /// ```
-    /// use haydi_core::context::Observer;
+    /// use haydi_core::context::{Observer, RunEnd};
     /// use haydi_core::prelude::*;
     /// use std::time::Instant;
     /// let opts = RunOptions::new().on_progress(|p| assert!(p.finished));
-    /// Observer::new(&opts, Some(3), 1, Instant::now()).finish_checked(3, 3, true).unwrap();
+    /// let obs = Observer::new(&opts, Some(3), 1, Instant::now());
+    /// obs.finish_checked(3, 3, RunEnd::Complete).unwrap();
     /// ```
-    pub fn finish_checked(&self, processed: u128, items: u64, complete: bool) -> Result<()> {
+    pub fn finish_checked(&self, processed: u128, items: u64, end: RunEnd) -> Result<()> {
         let reported = {
             let _one_at_a_time = self.reporting.lock().unwrap_or_else(|e| e.into_inner());
             self.report(processed, items, true)
         };
         if let Some(bar) = &self.bar {
-            bar.finish();
+            end_bar(bar, processed, self.total, end);
         }
         tracing::info!(
             target: "haydi",
             processed = %processed,
             items,
-            complete,
+            complete = end.is_complete(),
+            end = end.as_str(),
             elapsed = ?self.started.elapsed(),
             "run finished"
         );
@@ -253,22 +384,250 @@ impl Observer {
     }
 }
 
+/// The progress bar of a run over `total` indices (a spinner for endless sources).
+fn new_bar(total: Option<u128>) -> indicatif::ProgressBar {
+    let bar = match total {
+        Some(t) => indicatif::ProgressBar::new(t.min(u64::MAX as u128) as u64),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    #[cfg(test)]
+    test_bars::record(&bar);
+    let rate = |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = w.write_str(&format_rate(s.per_sec()));
+    };
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} ({rate}, ETA {eta}) {msg}",
+    )
+    .map(|s| s.with_key("rate", rate))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+/// Leaves `bar` in the final state of a run that ended as `end` after `processed` indices.
+fn end_bar(bar: &indicatif::ProgressBar, processed: u128, total: Option<u128>, end: RunEnd) {
+    let of = match total {
+        Some(t) => format!("{processed} of {t}"),
+        None => format!("{processed} indices"),
+    };
+    match end {
+        RunEnd::Complete if total.is_none_or(|t| processed >= t) => bar.finish(),
+        RunEnd::Complete => {
+            bar.abandon_with_message(format!("done: a take was satisfied after {of}"))
+        }
+        RunEnd::TimedOut => bar.abandon_with_message(format!("timed out after {of}")),
+        RunEnd::Failed => bar.abandon_with_message(format!("failed after {of}")),
+    }
+}
+
+/// Test hook: the bars created on this thread, drawn nowhere.
+#[cfg(test)]
+pub(crate) mod test_bars {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static BARS: RefCell<Vec<indicatif::ProgressBar>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn record(bar: &indicatif::ProgressBar) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        BARS.with(|b| b.borrow_mut().push(bar.clone()));
+    }
+
+    /// The bars created on this thread since the last call.
+    pub(crate) fn take() -> Vec<indicatif::ProgressBar> {
+        BARS.with(|b| std::mem::take(&mut *b.borrow_mut()))
+    }
+}
+
+/// Nanoseconds, as a signed number (durations of a run fit easily).
+fn nanos(d: Duration) -> i128 {
+    d.as_nanos() as i128
+}
+
+/// Writes the chunk trace: one complete event (`"ph": "X"`) per chunk on the track of its
+/// worker (`pid` = process, `tid` = thread), and name metadata for every process and thread.
+/// Chunks of this process end when the observer saw them; chunks of other processes keep the
+/// timing of their own clock, shifted by the least offset that makes none of them end after
+/// the observer saw it.
 fn write_trace(path: &std::path::Path, events: &[TraceEvent]) -> std::io::Result<()> {
-    let list: Vec<serde_json::Value> = events
-        .iter()
-        .map(|e| {
-            serde_json::json!({
-                "name": format!("chunk [{}, {})", e.start, e.end),
-                "cat": "chunk",
-                "ph": "X",
-                "ts": e.start_us,
-                "dur": e.dur_us,
-                "pid": 0,
-                "tid": e.worker,
-                "args": {"start": e.start.to_string(), "end": e.end.to_string(), "items": e.items},
-            })
-        })
-        .collect();
+    let mut offsets: BTreeMap<u32, i128> = BTreeMap::new();
+    for e in events {
+        if let Some(began) = e.began {
+            let off = nanos(e.seen) - nanos(began) - nanos(e.dur);
+            offsets
+                .entry(e.worker.process)
+                .and_modify(|o| *o = (*o).min(off))
+                .or_insert(off);
+        }
+    }
+    let mut tracks: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    let mut list: Vec<serde_json::Value> = Vec::with_capacity(events.len());
+    for e in events {
+        tracks
+            .entry(e.worker.process)
+            .or_default()
+            .insert(e.worker.thread);
+        let start_ns = match (e.began, offsets.get(&e.worker.process)) {
+            (Some(began), Some(off)) => nanos(began) + off,
+            _ => nanos(e.seen) - nanos(e.dur),
+        };
+        list.push(serde_json::json!({
+            "name": format!("chunk [{}, {})", e.start, e.end),
+            "cat": "chunk",
+            "ph": "X",
+            "ts": start_ns as f64 / 1e3,
+            "dur": nanos(e.dur) as f64 / 1e3,
+            "pid": e.worker.process,
+            "tid": e.worker.thread,
+            "args": {"start": e.start.to_string(), "end": e.end.to_string(), "items": e.items},
+        }));
+    }
+    for (pid, threads) in &tracks {
+        let name = if *pid == 0 {
+            "rank 0 (calling process)".to_string()
+        } else {
+            format!("rank {pid} (worker process)")
+        };
+        list.push(serde_json::json!({
+            "name": "process_name", "ph": "M", "pid": pid, "tid": 0, "args": {"name": name},
+        }));
+        list.push(serde_json::json!({
+            "name": "process_sort_index", "ph": "M", "pid": pid, "tid": 0, "args": {"sort_index": pid},
+        }));
+        for tid in threads {
+            let name = if *tid == 0 {
+                "calling thread".to_string()
+            } else {
+                format!("worker thread {tid}")
+            };
+            list.push(serde_json::json!({
+                "name": "thread_name", "ph": "M", "pid": pid, "tid": tid, "args": {"name": name},
+            }));
+        }
+    }
     let doc = serde_json::json!({ "traceEvents": list, "displayTimeUnit": "ms" });
     std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::tests_support::Digits;
+    use crate::prelude::*;
+
+    /// Runs `job` over `Digits(n)` (with a progress bar among its options); returns the
+    /// outcome and the run's bar.
+    fn with_bar(
+        n: u64,
+        job: impl Fn(Digits) -> crate::Result<Outcome<u64>>,
+    ) -> (crate::Result<Outcome<u64>>, indicatif::ProgressBar) {
+        test_bars::take();
+        let out = job(Digits(n));
+        let mut bars = test_bars::take();
+        assert_eq!(bars.len(), 1, "one bar per run");
+        (out, bars.remove(0))
+    }
+
+    /// `x`, a millisecond later from index `from` on.
+    fn slow(x: u64, from: u64) -> u64 {
+        if x >= from {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        x
+    }
+
+    #[test]
+    fn complete_bar_finishes_at_the_total() {
+        let ctx = ThreadContext::new(2).unwrap();
+        let opts = RunOptions::new().progress_bar(true);
+        let (out, bar) = with_bar(5000, |d| d.count().run_in_with(&ctx, &opts));
+        let out = out.unwrap();
+        assert!(out.complete);
+        assert!(bar.is_finished());
+        assert_eq!(bar.length(), Some(5000));
+        assert_eq!(bar.position() as u128, out.processed);
+        assert_eq!(bar.message(), "");
+    }
+
+    #[test]
+    fn bar_of_a_take_stays_where_the_take_stopped() {
+        let opts = RunOptions::new().progress_bar(true);
+        let (out, bar) = with_bar(1_000_000, |d| {
+            d.filter(|x| x % 10 == 0)
+                .take(3)
+                .count()
+                .run_with(false, &opts)
+        });
+        let out = out.unwrap();
+        assert!(out.complete);
+        assert!(out.processed < 1_000_000, "{out:?}");
+        assert!(bar.is_finished());
+        assert_eq!(bar.position() as u128, out.processed);
+        assert_eq!(
+            bar.message(),
+            format!(
+                "done: a take was satisfied after {} of 1000000",
+                out.processed
+            )
+        );
+    }
+
+    #[test]
+    fn timed_out_bar_is_abandoned_where_the_run_stopped() {
+        let ctx = ThreadContext::new(2).unwrap();
+        // 3800 items of a millisecond on two threads: about two seconds of work for 50 ms.
+        let opts = RunOptions::new()
+            .progress_bar(true)
+            .timeout(Duration::from_millis(50));
+        let (out, bar) = with_bar(4000, |d| {
+            d.map(|x| slow(x, 200)).count().run_in_with(&ctx, &opts)
+        });
+        let out = out.unwrap();
+        assert!(!out.complete);
+        assert!(bar.is_finished());
+        assert_eq!(bar.length(), Some(4000));
+        assert_eq!(bar.position() as u128, out.processed);
+        assert_eq!(
+            bar.message(),
+            format!("timed out after {} of 4000", out.processed)
+        );
+    }
+
+    #[test]
+    fn failed_bar_is_abandoned_and_says_so() {
+        let ctx = ThreadContext::new(2).unwrap();
+        let opts = RunOptions::new().progress_bar(true);
+        let (out, bar) = with_bar(4000, |d| {
+            d.map(|x| {
+                assert!(x != 3000, "index 3000 fails");
+                slow(x, 200)
+            })
+            .count()
+            .run_in_with(&ctx, &opts)
+        });
+        assert!(matches!(out, Err(Error::Panicked { .. })), "{out:?}");
+        assert!(bar.is_finished());
+        assert!(bar.position() < 4000, "{}", bar.position());
+        assert_eq!(
+            bar.message(),
+            format!("failed after {} of 4000", bar.position())
+        );
+    }
+
+    #[test]
+    fn rates_have_three_significant_digits() {
+        assert_eq!(format_rate(0.0), "0/s");
+        assert_eq!(format_rate(f64::NAN), "0/s");
+        assert_eq!(format_rate(-3.0), "0/s");
+        assert_eq!(format_rate(0.25), "0.25/s");
+        assert_eq!(format_rate(7.0), "7.00/s");
+        assert_eq!(format_rate(12.34), "12.3/s");
+        assert_eq!(format_rate(850.0), "850/s");
+        assert_eq!(format_rate(999.7), "1.00k/s");
+        assert_eq!(format_rate(12_345.678), "12.3k/s");
+        assert_eq!(format_rate(123_456.0), "123k/s");
+        assert_eq!(format_rate(4_560_000.0), "4.56M/s");
+        assert_eq!(format_rate(1e30), format!("{:.0}E/s", 1e30 / 1e18));
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::observer::Progress;
 use std::fmt;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -145,7 +146,9 @@ impl RunOptions {
 /// The result of a run that may have been cut short by its timeout.
 ///
 /// `complete == false` means the value covers only `processed` of the `total` indices: it is a
-/// partial result, and says so.
+/// partial result, and says so. Which indices it covers is in `covered`: a timed-out parallel
+/// run may have finished chunks past a hole (chunks `0..a` and `b..c` done, `a..b` still
+/// running at the deadline), and without a `take` their items are in the value too.
 ///
 /// ```
 /// use haydi_core::prelude::*;
@@ -153,6 +156,25 @@ impl RunOptions {
 /// let out = Digits(100).count().run_with(false, &RunOptions::new()).unwrap();
 /// assert!(out.complete);
 /// assert_eq!((out.value, out.processed, out.total), (100, 100, Some(100)));
+/// assert_eq!(out.covered, vec![0..100]);
+/// ```
+///
+/// Whatever a timeout let through, the value is the serial result over `covered`:
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Digits;
+/// use std::time::Duration;
+/// let ctx = ThreadContext::new(2).unwrap();
+/// let opts = RunOptions::new().timeout(Duration::from_millis(5));
+/// let out = Digits(100_000).map(|x| x * 3).collect().run_in_with(&ctx, &opts).unwrap();
+/// let oracle: Vec<u64> = out
+///     .covered
+///     .iter()
+///     .flat_map(|r| (r.start as u64..r.end as u64).map(|x| x * 3))
+///     .collect();
+/// assert_eq!(out.value, oracle);
+/// assert_eq!(out.processed, out.covered.iter().map(|r| r.end - r.start).sum::<u128>());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome<T> {
@@ -164,6 +186,20 @@ pub struct Outcome<T> {
     pub processed: u128,
     /// Length of the index space (`None` for an endless `generate()` source).
     pub total: Option<u128>,
+    /// The index ranges of the source that the value covers: sorted, non-overlapping, never
+    /// adjacent (touching ranges are merged) and never empty; their lengths add up to
+    /// `processed`. Precisely: `value` is what a serial run of the same pipeline over exactly
+    /// these indices, in index order, returns (each `take` counting from the first of them).
+    ///
+    /// - A complete run without `take`: `[0..total]`.
+    /// - A run that a `take` completed: one prefix `[0..k]`, where `k` is the end of the chunk
+    ///   in which the last `take` ran out (the indices after the `take`'s last item in it were
+    ///   visited, and let nothing more through, as serially).
+    /// - A timed-out run with a `take`: the prefix merged when the deadline passed.
+    /// - A timed-out run without `take`: that prefix, then every chunk that finished past it;
+    ///   between them are holes, the chunks that had not finished.
+    /// - No index processed (an empty source, `take(0)`): empty.
+    pub covered: Vec<Range<u128>>,
 }
 
 impl<T> Outcome<T> {

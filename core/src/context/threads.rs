@@ -68,7 +68,7 @@ impl ParallelContext for ThreadContext {
         let dispatch = |sched: &Scheduler<'_>| -> Result<()> {
             self.pool.scope(|s| {
                 for w in 0..n {
-                    s.spawn(move |_| sched.worker_loop(w));
+                    s.spawn(move |_| sched.worker_loop(w + 1));
                 }
             });
             Ok(())

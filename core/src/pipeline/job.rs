@@ -186,16 +186,15 @@ where
             complete,
             processed,
             total,
+            covered,
         } = run(&bound, opts)?;
-        let (complete, processed, total) = match &first {
-            None => (complete, processed, total),
+        // After a counting pass the run's indices are segments: report source indices.
+        let (complete, processed, total, covered) = match &first {
+            None => (complete, processed, total, covered),
             Some(pass) => {
-                let covered = pass.source_range(0..processed);
-                (
-                    complete && pass.complete,
-                    covered.end - covered.start,
-                    pass.total,
-                )
+                let covered = pass.source_ranges(&covered);
+                let processed = covered.iter().map(|r| r.end - r.start).sum();
+                (complete && pass.complete, processed, pass.total, covered)
             }
         };
         let partial = downcast::<A::Partial>(partial)?;
@@ -212,6 +211,7 @@ where
             complete,
             processed,
             total,
+            covered,
         })
     }
 

@@ -120,6 +120,23 @@ impl FirstPass<'_> {
         };
         at(r.start)..at(r.end)
     }
+
+    /// The source ranges of the second pass's ranges `rs` (sorted, not overlapping), with
+    /// neighbours joined and empty ones dropped.
+    pub(crate) fn source_ranges(&self, rs: &[Range<u128>]) -> Vec<Range<u128>> {
+        let mut out: Vec<Range<u128>> = Vec::with_capacity(rs.len());
+        for r in rs {
+            let m = self.source_range(r.clone());
+            if m.is_empty() {
+                continue;
+            }
+            match out.last_mut() {
+                Some(last) if last.end == m.start => last.end = m.end,
+                _ => out.push(m),
+            }
+        }
+        out
+    }
 }
 
 /// Iterates every item of a domain in index order (see [`crate::DomainExt::iterate`]).

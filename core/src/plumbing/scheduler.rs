@@ -1,10 +1,11 @@
 //! The adaptive chunk scheduler shared by every parallel context.
 
 use super::erased::{ChunkOutput, ErasedJob, ErasedPartial};
-use crate::context::{nested, Observer, RunOptions, RunReport};
+use crate::context::{nested, Observer, RunEnd, RunOptions, RunReport, WorkerId};
 use crate::error::{Error, Result};
 use crate::pipeline::Extent;
 use std::collections::{BTreeMap, VecDeque};
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -314,8 +315,9 @@ impl<'j> Scheduler<'j> {
         self.lock().outstanding
     }
 
-    /// Records the result of a chunk that took `elapsed` on worker `worker`. The result of a
-    /// chunk whose start was already completed (a duplicate) is ignored.
+    /// Records the result of a chunk that took `elapsed` on worker `worker` (a thread number
+    /// of this process, or a [`WorkerId`]). The result of a chunk whose start was already
+    /// completed (a duplicate) is ignored.
     ///
     /// User code runs outside the scheduler's lock: the re-run of a chunk that straddles the
     /// end of a `take` and the progress callback (a panic in it fails the run with
@@ -325,7 +327,32 @@ impl<'j> Scheduler<'j> {
         spec: &ChunkSpec,
         result: Result<ChunkOutput>,
         elapsed: Duration,
-        worker: usize,
+        worker: impl Into<WorkerId>,
+    ) {
+        self.complete_at(spec, result, elapsed, worker.into(), None)
+    }
+
+    /// [`Scheduler::complete`] for a chunk that ran in another process, which says when the
+    /// chunk `began` by its own clock (the time since its part of the run began): the chunk
+    /// trace places that process's chunks by it (see [`Observer::chunk_done`]).
+    pub fn complete_remote(
+        &self,
+        spec: &ChunkSpec,
+        result: Result<ChunkOutput>,
+        elapsed: Duration,
+        worker: WorkerId,
+        began: Duration,
+    ) {
+        self.complete_at(spec, result, elapsed, worker, Some(began))
+    }
+
+    fn complete_at(
+        &self,
+        spec: &ChunkSpec,
+        result: Result<ChunkOutput>,
+        elapsed: Duration,
+        worker: WorkerId,
+        began: Option<Duration>,
     ) {
         let mut st = self.lock();
         st.outstanding = st.outstanding.saturating_sub(1);
@@ -355,7 +382,7 @@ impl<'j> Scheduler<'j> {
                     Some(old) => 0.5 * old + 0.5 * cost,
                 });
                 self.observer
-                    .chunk_done(worker, spec.start, spec.end, out.items, elapsed);
+                    .chunk_done(worker, spec.start, spec.end, out.items, elapsed, began);
                 Ok(out)
             }
         };
@@ -558,11 +585,13 @@ impl<'j> Scheduler<'j> {
                 budgets: self.limits.clone(),
             }
         };
-        self.complete(&spec, Ok(out), elapsed, 0);
+        self.complete(&spec, Ok(out), elapsed, WorkerId::CALLER);
     }
 
-    /// Takes a chunk, runs it on this thread and records it. `false` when there was none.
-    pub fn run_one(&self, worker: usize) -> bool {
+    /// Takes a chunk, runs it on this thread and records it as run by `worker` (a thread
+    /// number of this process, or a [`WorkerId`]). `false` when there was none.
+    pub fn run_one(&self, worker: impl Into<WorkerId>) -> bool {
+        let worker = worker.into();
         let Some(spec) = self.next_chunk() else {
             return false;
         };
@@ -573,8 +602,11 @@ impl<'j> Scheduler<'j> {
     }
 
     /// The loop of an in-process worker thread: run chunks until there are none. Parallel runs
-    /// started from inside are rejected with [`Error::NestedParallelRun`].
-    pub fn worker_loop(&self, worker: usize) {
+    /// started from inside are rejected with [`Error::NestedParallelRun`]. `worker` names the
+    /// thread in traces: thread 0 is the calling thread ([`WorkerId::CALLER`]), worker threads
+    /// are numbered from 1.
+    pub fn worker_loop(&self, worker: impl Into<WorkerId>) {
+        let worker = worker.into();
         let _guard = nested::ParallelRunGuard::enter();
         while self.run_one(worker) {}
     }
@@ -592,7 +624,7 @@ impl<'j> Scheduler<'j> {
             if !inline && t.elapsed() >= self.config.probe_budget {
                 return;
             }
-            if !self.run_one(0) {
+            if !self.run_one(WorkerId::CALLER) {
                 return;
             }
         }
@@ -640,11 +672,14 @@ impl<'j> Scheduler<'j> {
         let mut st = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
         if let Some(e) = st.error.take() {
             // The run failed already: a panic of the final report adds nothing to that.
-            let _ = observer.finish_checked(st.processed, st.items, false);
+            let _ = observer.finish_checked(st.processed, st.items, RunEnd::Failed);
             return Err(e);
         }
         let complete = st.flow == Flow::Complete
             || (st.flow == Flow::Running && self.end == Some(st.merged_to));
+        // The merged prefix, then (timed out, no take) the finished chunks past it.
+        let mut covered = Vec::new();
+        push_range(&mut covered, 0..st.merged_to);
         if !complete && self.limits.is_empty() {
             // Timed out: without takes, every finished chunk counts, merged in index order.
             for (start, done) in std::mem::take(&mut st.pending) {
@@ -657,12 +692,16 @@ impl<'j> Scheduler<'j> {
                     *c += k;
                 }
                 st.items += out.items;
-                self.job.merge(&mut st.acc, out.partial)?;
+                if let Err(e) = self.job.merge(&mut st.acc, out.partial) {
+                    let _ = observer.finish_checked(st.processed, st.items, RunEnd::Failed);
+                    return Err(e);
+                }
                 st.processed += done.end - start;
+                push_range(&mut covered, start..done.end);
                 st.acc_bytes = self.job.partial_bytes(&st.acc);
                 let bytes = st.acc_bytes.saturating_add(st.pending_bytes);
                 if bytes > self.budget {
-                    let _ = observer.finish_checked(st.processed, st.items, false);
+                    let _ = observer.finish_checked(st.processed, st.items, RunEnd::Failed);
                     return Err(Error::ResultTooLarge {
                         budget: self.budget,
                         bytes,
@@ -672,12 +711,18 @@ impl<'j> Scheduler<'j> {
                 }
             }
         }
-        observer.finish_checked(st.processed, st.items, complete)?;
+        let end = if complete {
+            RunEnd::Complete
+        } else {
+            RunEnd::TimedOut
+        };
+        observer.finish_checked(st.processed, st.items, end)?;
         Ok(RunReport {
             partial: st.acc,
             complete,
             processed: st.processed,
             total: self.end,
+            covered,
         })
     }
 }
@@ -712,7 +757,7 @@ pub fn drive(
                 sched.go_parallel();
                 d(&sched)?;
             }
-            _ => while sched.run_one(0) {},
+            _ => while sched.run_one(WorkerId::CALLER) {},
         }
     }
     sched.finish()
@@ -835,11 +880,31 @@ impl<'j> InOrder<'j> {
                 complete: true,
                 processed: self.done,
                 total: self.total,
+                covered: prefix(self.done),
             }));
         }
         self.acc = Some(merged);
         Ok(None)
     }
+}
+
+/// Appends `r` to the sorted, coalesced ranges `to` (`r` starts at or after their end); an
+/// empty `r` is left out and one that continues the last range extends it.
+fn push_range(to: &mut Vec<Range<u128>>, r: Range<u128>) {
+    if r.is_empty() {
+        return;
+    }
+    match to.last_mut() {
+        Some(last) if last.end >= r.start => last.end = last.end.max(r.end),
+        _ => to.push(r),
+    }
+}
+
+/// The ranges `[0, end)` as [`RunReport::covered`] gives them: none when `end` is 0.
+fn prefix(end: u128) -> Vec<Range<u128>> {
+    let mut v = Vec::new();
+    push_range(&mut v, 0..end);
+    v
 }
 
 /// What each `take` may still let through, given its limit and what it let through so far.

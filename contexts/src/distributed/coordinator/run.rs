@@ -5,7 +5,7 @@ use super::speculate::speculate;
 use super::state::DriverState;
 use crate::distributed::protocol::{encode, Final, RunId, ToWorker, WireChunk, WireError};
 use crate::distributed::ResolvedOpts;
-use haydi_core::context::RunReport;
+use haydi_core::context::{RunReport, WorkerId};
 use haydi_core::plumbing::{ChunkSpec, ErasedJob, Scheduler};
 use haydi_core::{Error, Result};
 use std::collections::HashMap;
@@ -182,8 +182,9 @@ fn run_and_broadcast(
             ..RunCtx::idle()
         };
         std::thread::scope(|s| {
-            for _ in 0..opts_d.driver_threads() {
-                s.spawn(|| sched.worker_loop(0));
+            // Thread 0 is this (calling) thread; the driver's worker threads are 1, 2, ...
+            for t in 0..opts_d.driver_threads() {
+                s.spawn(move || sched.worker_loop(t + 1));
             }
             dispatch_loop(st, &mut run, sched, announce_by);
         });
@@ -234,6 +235,7 @@ fn run_and_broadcast(
                 processed: rep.processed,
                 total: rep.total,
                 items: items.load(Ordering::Relaxed),
+                covered: rep.covered.clone(),
             }),
             Err(e) => {
                 let w = WireError::from(&e);
@@ -319,8 +321,8 @@ fn dispatch_loop(
             break;
         }
         if st.live_peers() == 0 {
-            // Nobody left to help: the driver runs the rest itself.
-            sched.worker_loop(0);
+            // Nobody left to help: the driver runs the rest itself (on its calling thread).
+            sched.worker_loop(WorkerId::CALLER);
             run.exhausted = true;
             continue;
         }

@@ -5,6 +5,7 @@ use super::peer::{Held, Peer};
 use super::run::RunCtx;
 use super::{Describe, Event};
 use crate::distributed::protocol::{encode, ChunkResult, RunId, ToDriver, ToWorker};
+use haydi_core::context::WorkerId;
 use haydi_core::plumbing::ChunkOutput;
 use haydi_core::{Error, Result};
 use std::collections::{BTreeMap, VecDeque};
@@ -306,6 +307,8 @@ impl DriverState {
                 chunk,
                 result,
                 nanos,
+                thread,
+                began,
             } => {
                 let Some(p) = self.peers.get_mut(&rank) else {
                     return;
@@ -342,7 +345,13 @@ impl DriverState {
                         }),
                         Err(w) => Err(Error::from(w)),
                     };
-                    sched.complete(&spec, out, Duration::from_nanos(nanos), rank as usize);
+                    sched.complete_remote(
+                        &spec,
+                        out,
+                        Duration::from_nanos(nanos),
+                        WorkerId::new(rank, thread),
+                        Duration::from_nanos(began),
+                    );
                 }
             }
             ToDriver::Join(_) | ToDriver::Heartbeat => {}
