@@ -2,8 +2,8 @@
 
 use haydi_core::{Domain, Size};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::collections::HashMap;
+use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::{Arc, OnceLock, RwLock};
 

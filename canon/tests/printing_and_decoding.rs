@@ -1,7 +1,9 @@
 //! How atoms print (by their USet's name and index), and a `Canonical` impl that does not
 //! round-trip: a clear [`Error::NotDecodable`] naming the value instead of a panic.
 
-use haydi_canon::{canonize, cnfs_as, expand, shape, Atom, Canonical, CnfsExt, USet, UsetId, Value};
+use haydi_canon::{
+    canonize, cnfs_as, expand, shape, Atom, Canonical, CnfsExt, USet, UsetId, Value,
+};
 use haydi_core::prelude::*;
 use haydi_core::Map;
 use haydi_domains::{Mappings, Product};
@@ -48,8 +50,14 @@ fn same_name_different_usets_are_told_apart_by_qualified() {
     let small = USet::new(3, "p");
     let large = USet::new(4, "p");
     assert_ne!(small.atom(0), large.atom(0));
-    assert_eq!(format!("{:?}", small.atom(0)), format!("{:?}", large.atom(0)));
-    let (s, l) = (small.atom(0).qualified().to_string(), large.atom(0).qualified().to_string());
+    assert_eq!(
+        format!("{:?}", small.atom(0)),
+        format!("{:?}", large.atom(0))
+    );
+    let (s, l) = (
+        small.atom(0).qualified().to_string(),
+        large.atom(0).qualified().to_string(),
+    );
     assert_ne!(s, l);
     assert_eq!(s, format!("p0@{:?}", small.id()));
     assert!(l.starts_with("p0@U") && l.ends_with("/4"), "{l}");
@@ -93,7 +101,10 @@ fn assert_not_decodable(e: &Error) {
             assert_eq!(value, "(b0, b1)");
             assert!(type_name.ends_with("Broken"), "{type_name}");
             let text = e.to_string();
-            assert!(text.contains("(b0, b1)") && text.contains("round-trip"), "{text}");
+            assert!(
+                text.contains("(b0, b1)") && text.contains("round-trip"),
+                "{text}"
+            );
         }
         other => panic!("expected NotDecodable, got {other:?}"),
     }
