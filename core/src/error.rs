@@ -68,9 +68,9 @@ pub enum Error {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
+    /// use haydi_domains::Range;
     /// let opts = RunOptions::new().max_result_bytes(4096);
-    /// match Digits(1 << 20).collect().run_with(false, &opts) {
+    /// match Range::new(1 << 20).collect().run_with(false, &opts) {
     ///     Err(Error::ResultTooLarge { budget, bytes, processed, total }) => {
     ///         assert_eq!(budget, 4096);
     ///         assert!(bytes > budget);
