@@ -60,6 +60,12 @@ impl UsetId {
     }
 
     /// Number of atoms of the USet.
+    ///
+    /// ```
+    /// use haydi_canon::{USet, UsetId};
+    /// assert_eq!(UsetId::of("a", 3).size(), 3);
+    /// assert_eq!(USet::new(5, "b").id().size(), 5);
+    /// ```
     pub fn size(&self) -> u32 {
         self.size
     }
@@ -118,14 +124,32 @@ pub struct Atom {
 
 impl Atom {
     /// The atom `index` of the USet `uset` (no bound check).
+    ///
+    /// ```
+    /// use haydi_canon::{Atom, USet};
+    /// let u = USet::new(3, "u");
+    /// assert_eq!(Atom::new(u.id(), 2), u.atom(2));
+    /// ```
     pub fn new(uset: UsetId, index: u32) -> Atom {
         Atom { uset, index }
     }
     /// The USet this atom belongs to.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// let (u, v) = (USet::new(3, "u"), USet::new(3, "v"));
+    /// assert_eq!(u.atom(1).uset(), u.id());
+    /// assert_ne!(u.atom(1).uset(), v.atom(1).uset());
+    /// ```
     pub fn uset(&self) -> UsetId {
         self.uset
     }
     /// The position of the atom in its USet.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// assert_eq!(USet::new(3, "u").atom(2).index(), 2);
+    /// ```
     pub fn index(&self) -> u32 {
         self.index
     }
@@ -189,6 +213,14 @@ pub struct USet {
 
 impl USet {
     /// `n` atoms called `name`. The identity is derived from `(name, n)`.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// let q = USet::new(4, "q");
+    /// assert_eq!((q.len(), q.label()), (4, "q"));
+    /// assert_eq!(q, USet::new(4, "q"));
+    /// assert_ne!(q, USet::new(5, "q"));
+    /// ```
     pub fn new(n: u32, name: &str) -> USet {
         let id = UsetId::of(name, n);
         let name: Arc<str> = name.into();
@@ -196,22 +228,50 @@ impl USet {
         USet { id, name }
     }
     /// The identity shared by all atoms of this USet.
+    ///
+    /// ```
+    /// use haydi_canon::{USet, UsetId};
+    /// assert_eq!(USet::new(2, "x").id(), UsetId::of("x", 2));
+    /// ```
     pub fn id(&self) -> UsetId {
         self.id
     }
     /// The name given at declaration.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// assert_eq!(USet::new(2, "states").label(), "states");
+    /// ```
     pub fn label(&self) -> &str {
         &self.name
     }
     /// Number of atoms.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// assert_eq!(USet::new(7, "v").len(), 7);
+    /// ```
     pub fn len(&self) -> u32 {
         self.id.size
     }
     /// Whether the USet has no atoms.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// assert!(USet::new(0, "none").is_empty());
+    /// assert!(!USet::new(1, "one").is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.id.size == 0
     }
     /// The atom with index `i` (panics when `i >= len`).
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// let u = USet::new(2, "u");
+    /// assert_eq!(u.atom(1).index(), 1);
+    /// assert!(std::panic::catch_unwind(|| u.atom(2)).is_err());
+    /// ```
     pub fn atom(&self, i: u32) -> Atom {
         assert!(i < self.id.size, "atom index {i} out of range");
         Atom::new(self.id, i)
