@@ -168,10 +168,10 @@ fn reset_oracle(delta: &Dfa) -> u32 {
         }
         let mut next = Vec::new();
         for &set in &level {
-            for l in 0..2 {
+            for letter in [0, 1] {
                 let image = (0..n)
                     .filter(|q| set >> q & 1 == 1)
-                    .fold(0, |acc, q| acc | 1 << delta[q][l]);
+                    .fold(0, |acc, q| acc | 1 << delta[q][letter]);
                 if !seen[image] {
                     seen[image] = true;
                     next.push(image);
