@@ -3,9 +3,12 @@
 //! Deterministic automata with n states over 2 letters are the mappings
 //! `states x letters -> states`, where states and letters are two USets: renaming states and
 //! swapping letters are isomorphisms, so each automaton is examined once up to both. For each n
-//! the example prints `n=<n> automata=<count> max_reset=<len>`: the number of non-isomorphic
-//! automata and the longest shortest synchronizing (reset) word among the synchronizing ones.
-//! The conjecture says it is at most (n-1)^2, reached by Černý's automata.
+//! the example prints `n=<n> automata=<count> max_reset=<len> extreme=<k>`: the number of
+//! non-isomorphic automata, the longest shortest synchronizing (reset) word among the
+//! synchronizing ones, and how many automata (up to isomorphism) have it; then those automata,
+//! one per line, as their transition maps with states `q0..` and letters `a0, a1`:
+//! `  {(q0, a0): q1, (q0, a1): q0, ...}`. The conjecture says the longest is at most (n-1)^2,
+//! reached by Černý's automata (a cycle, and a letter merging one pair of states).
 //!
 //! `cargo run --release --example cerny -- [max_n]` (default 4).
 
@@ -51,15 +54,26 @@ fn main() -> Result<()> {
         .and_then(|a| a.parse().ok())
         .unwrap_or(4);
     for n in 1..=max {
-        let states = USet::new(n, "states");
-        let letters = USet::new(2, "letters");
+        let states = USet::new(n, "q");
+        let letters = USet::new(2, "a");
         let automata = Mappings::new(Product::new((states.clone(), letters)), states)?;
-        let (count, max_reset) = automata
+        let count = automata.cnfs()?.count().run(true)?;
+        let extreme = automata
             .cnfs()?
-            .map(move |a| (1u64, reset_length(&a, n as usize)))
-            .reduce_with((0, 0), |a, b| (a.0 + b.0, a.1.max(b.1)))
+            .map(move |a| {
+                let len = reset_length(&a, n as usize);
+                (a, len)
+            })
+            .max_all(|(_, len)| *len)
             .run(true)?;
-        println!("n={n} automata={count} max_reset={max_reset}");
+        let max_reset = extreme.first().map_or(0, |(_, len)| *len);
+        println!(
+            "n={n} automata={count} max_reset={max_reset} extreme={}",
+            extreme.len()
+        );
+        for (automaton, _) in &extreme {
+            println!("  {automaton:?}");
+        }
     }
     Ok(())
 }

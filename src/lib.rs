@@ -1,29 +1,71 @@
-//! # haydi
+#![doc = include_str!("../README.md")]
 //!
-//! Explore huge discrete spaces lazily and in parallel: build a domain (every DFA with 5 states,
-//! every graph on 9 vertices, a grid of parameters), chain `map`/`filter`/`take`, end with an
-//! action, and `run(true)` it on the session's parallel context.
+//! ## This crate
+//!
+//! `haydi` re-exports the layers, so one dependency and `use haydi::prelude::*;` are enough:
+//!
+//! - [`haydi_core`] at the top level (traits, pipelines, actions, scheduler, serial and thread
+//!   contexts, session): [`Domain`], [`Pipeline`], [`RunOptions`], [`Outcome`], [`Error`], ...
+//! - [`haydi_domains`] at the top level: [`Range`], [`Product`], [`Subsets`], [`Mappings`], ...
+//! - [`canon`] (the `haydi-canon` crate): canonical forms, [`USet`], [`Atom`], [`CnfsExt::cnfs`].
+//! - [`contexts`](mod@contexts) (the `haydi-contexts` crate): worker processes and clusters,
+//!   [`DistributedContext`].
+//! - [`serde`]: the serde version haydi uses, for deriving the traits that
+//!   [item types need](#items-and-serde) without a dependency of your own.
 //!
 //! ```
 //! use haydi::prelude::*;
 //! let pairs = Product::new((Range::new(10), Range::new(10)));
-//! let found = pairs.filter(|(a, b)| a * b == 12).collect().run(true).unwrap();
+//! let found = pairs.filter(|(a, b)| a * b == 12).collect().run(true)?;
 //! assert_eq!(found, vec![(2, 6), (3, 4), (4, 3), (6, 2)]);
+//! # Ok::<(), haydi::Error>(())
 //! ```
 //!
-//! This crate re-exports the layers: [`haydi_core`] (traits, pipelines, actions, scheduler,
-//! serial and thread contexts, session), [`haydi_domains`] (the domains) and [`haydi_contexts`]
-//! (worker processes and clusters: [`DistributedContext`]). See `docs/ARCHITECTURE.md`.
+//! An item type of your own, serializable through the re-exported serde:
+//!
+//! ```
+//! use haydi::prelude::*;
+//! use haydi::serde::{Deserialize, Serialize};
+//!
+//! #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+//! #[serde(crate = "haydi::serde")]
+//! struct Point {
+//!     x: i64,
+//!     y: i64,
+//! }
+//!
+//! session::set_parallel_context(ThreadContext::new(2)?);
+//! let grid = Product::new((Range::new(30), Range::new(30)));
+//! let circle = grid
+//!     .map(|(x, y)| Point { x, y })
+//!     .filter(|p| p.x * p.x + p.y * p.y == 25 * 25)
+//!     .collect()
+//!     .run(true)?; // parallel: partials of Points are merged
+//! assert_eq!(circle.len(), 6);
+//! assert_eq!(circle[0], Point { x: 0, y: 25 });
+//! assert_eq!(circle[5], Point { x: 25, y: 0 });
+//! # Ok::<(), haydi::Error>(())
+//! ```
 
-/// Canonical forms: unlabelled atoms, isomorphism, orderly generation (`haydi-canon`).
+/// Canonical forms: unlabelled atoms, isomorphism, orderly generation (the `haydi-canon` crate).
 pub use haydi_canon as canon;
 pub use haydi_canon::{
     canonize, expand, is_canonical, is_isomorphic, Atom, Canonical, CnfsExt, USet,
 };
+/// Contexts beyond one process: worker processes and clusters (the `haydi-contexts` crate).
 pub use haydi_contexts as contexts;
 pub use haydi_contexts::{DistributedContext, DistributedOptions};
 pub use haydi_core::*;
 pub use haydi_domains::*;
+/// The serde that haydi's partials go through, for `#[derive(Serialize, Deserialize)]` on item
+/// types with `#[serde(crate = "haydi::serde")]` (see [Items and serde](crate#items-and-serde)).
+///
+/// ```
+/// #[derive(haydi::serde::Serialize, haydi::serde::Deserialize)]
+/// #[serde(crate = "haydi::serde")]
+/// struct Item(u32, String);
+/// ```
+pub use serde;
 
 /// Everything a typical exploration program needs: `use haydi::prelude::*;`.
 ///
@@ -42,8 +84,3 @@ pub mod prelude {
     pub use haydi_core::prelude::*;
     pub use haydi_domains::*;
 }
-
-/// The README's Rust examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;

@@ -2,9 +2,33 @@
 
 use haydi_core::{Domain, Size};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::ControlFlow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, RwLock};
+
+/// The names of the USets declared in this process, by identity: atoms carry only the
+/// identity, and print with the name found here.
+fn names() -> &'static RwLock<HashMap<UsetId, Arc<str>>> {
+    static NAMES: OnceLock<RwLock<HashMap<UsetId, Arc<str>>>> = OnceLock::new();
+    NAMES.get_or_init(Default::default)
+}
+
+/// Records `name` as the name of `id` (the first declaration wins; a later one with the same
+/// identity has the same name anyway, barring a 64-bit hash collision).
+fn register(id: UsetId, name: &Arc<str>) {
+    let known = names().read().map(|m| m.contains_key(&id)).unwrap_or(true);
+    if !known {
+        if let Ok(mut m) = names().write() {
+            m.entry(id).or_insert_with(|| name.clone());
+        }
+    }
+}
+
+/// The name of the USet `id`, if one with that identity was declared in this process.
+fn name_of(id: UsetId) -> Option<Arc<str>> {
+    names().read().ok()?.get(&id).cloned()
+}
 
 /// The identity of a [`USet`]: a stable 64-bit FNV-1a hash of its name, plus its size.
 ///
@@ -36,6 +60,12 @@ impl UsetId {
     }
 
     /// Number of atoms of the USet.
+    ///
+    /// ```
+    /// use haydi_canon::{USet, UsetId};
+    /// assert_eq!(UsetId::of("a", 3).size(), 3);
+    /// assert_eq!(USet::new(5, "b").id().size(), 5);
+    /// ```
     pub fn size(&self) -> u32 {
         self.size
     }
@@ -58,6 +88,34 @@ impl fmt::Debug for UsetId {
 /// assert_eq!(u.atom(2).index(), 2);
 /// assert_eq!(u.atom(2).uset(), u.id());
 /// ```
+///
+/// # Printing
+///
+/// `Debug` and `Display` print the USet's name followed by the index, so the atoms of
+/// `USet::new(3, "q")` print as `q0`, `q1`, `q2` and an automaton reads as
+/// `{(q0, a0): q1, ...}`. An atom carries only its USet's identity ([`UsetId`]); the name is
+/// the one given to `USet::new` in this process (every process of a distributed run declares
+/// the same USets). An atom whose USet was never declared here (one built by [`Atom::new`]
+/// from a bare identity, or received from elsewhere) prints as its identity and index,
+/// `U07bc/4#0`.
+///
+/// USets with the same name but different sizes are different USets whose atoms print alike;
+/// [`Atom::qualified`] tells them apart (`q0@U07bc/4`: name, index, and the identity, whose
+/// hash depends on the name and whose size is the USet's).
+///
+/// ```
+/// use haydi_canon::USet;
+/// use haydi_core::Map;
+/// let q = USet::new(3, "q");
+/// let a = USet::new(2, "a");
+/// assert_eq!(format!("{:?}", q.atom(0)), "q0");
+/// assert_eq!(q.atom(2).to_string(), "q2");
+/// let delta = Map::from_sorted_pairs(vec![((q.atom(0), a.atom(0)), q.atom(1))]);
+/// assert_eq!(format!("{delta:?}"), "{(q0, a0): q1}");
+/// let q4 = USet::new(4, "q");
+/// assert_eq!(format!("{:?}", q4.atom(0)), "q0");
+/// assert_ne!(q.atom(0).qualified().to_string(), q4.atom(0).qualified().to_string());
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Atom {
     uset: UsetId,
@@ -66,22 +124,73 @@ pub struct Atom {
 
 impl Atom {
     /// The atom `index` of the USet `uset` (no bound check).
+    ///
+    /// ```
+    /// use haydi_canon::{Atom, USet};
+    /// let u = USet::new(3, "u");
+    /// assert_eq!(Atom::new(u.id(), 2), u.atom(2));
+    /// ```
     pub fn new(uset: UsetId, index: u32) -> Atom {
         Atom { uset, index }
     }
     /// The USet this atom belongs to.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// let (u, v) = (USet::new(3, "u"), USet::new(3, "v"));
+    /// assert_eq!(u.atom(1).uset(), u.id());
+    /// assert_ne!(u.atom(1).uset(), v.atom(1).uset());
+    /// ```
     pub fn uset(&self) -> UsetId {
         self.uset
     }
     /// The position of the atom in its USet.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// assert_eq!(USet::new(3, "u").atom(2).index(), 2);
+    /// ```
     pub fn index(&self) -> u32 {
         self.index
+    }
+    /// The atom printed with its USet's identity as well as its name: `q0@U07bc/3`, so atoms of
+    /// different USets that share a name (`USet::new(3, "q")` and `USet::new(4, "q")`) print
+    /// differently. An atom of an undeclared USet prints as `U07bc/3#0`, as with `Debug`.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// let q = USet::new(3, "q");
+    /// let shown = q.atom(1).qualified().to_string();
+    /// assert!(shown.starts_with("q1@U") && shown.ends_with("/3"), "{shown}");
+    /// assert_eq!(shown, format!("q1@{:?}", q.id()));
+    /// ```
+    pub fn qualified(&self) -> impl fmt::Display + '_ {
+        struct Qualified<'a>(&'a Atom);
+        impl fmt::Display for Qualified<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let a = self.0;
+                match name_of(a.uset) {
+                    Some(name) => write!(f, "{name}{}@{:?}", a.index, a.uset),
+                    None => write!(f, "{:?}#{}", a.uset, a.index),
+                }
+            }
+        }
+        Qualified(self)
+    }
+}
+
+impl fmt::Display for Atom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match name_of(self.uset) {
+            Some(name) => write!(f, "{name}{}", self.index),
+            None => write!(f, "{:?}#{}", self.uset, self.index),
+        }
     }
 }
 
 impl fmt::Debug for Atom {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}#{}", self.uset, self.index)
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -104,29 +213,65 @@ pub struct USet {
 
 impl USet {
     /// `n` atoms called `name`. The identity is derived from `(name, n)`.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// let q = USet::new(4, "q");
+    /// assert_eq!((q.len(), q.label()), (4, "q"));
+    /// assert_eq!(q, USet::new(4, "q"));
+    /// assert_ne!(q, USet::new(5, "q"));
+    /// ```
     pub fn new(n: u32, name: &str) -> USet {
-        USet {
-            id: UsetId::of(name, n),
-            name: name.into(),
-        }
+        let id = UsetId::of(name, n);
+        let name: Arc<str> = name.into();
+        register(id, &name);
+        USet { id, name }
     }
     /// The identity shared by all atoms of this USet.
+    ///
+    /// ```
+    /// use haydi_canon::{USet, UsetId};
+    /// assert_eq!(USet::new(2, "x").id(), UsetId::of("x", 2));
+    /// ```
     pub fn id(&self) -> UsetId {
         self.id
     }
     /// The name given at declaration.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// assert_eq!(USet::new(2, "states").label(), "states");
+    /// ```
     pub fn label(&self) -> &str {
         &self.name
     }
     /// Number of atoms.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// assert_eq!(USet::new(7, "v").len(), 7);
+    /// ```
     pub fn len(&self) -> u32 {
         self.id.size
     }
     /// Whether the USet has no atoms.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// assert!(USet::new(0, "none").is_empty());
+    /// assert!(!USet::new(1, "one").is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.id.size == 0
     }
     /// The atom with index `i` (panics when `i >= len`).
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// let u = USet::new(2, "u");
+    /// assert_eq!(u.atom(1).index(), 1);
+    /// assert!(std::panic::catch_unwind(|| u.atom(2)).is_err());
+    /// ```
     pub fn atom(&self, i: u32) -> Atom {
         assert!(i < self.id.size, "atom index {i} out of range");
         Atom::new(self.id, i)

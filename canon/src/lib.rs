@@ -90,14 +90,26 @@ use haydi_core::{Domain, Error, Pipeline, Result};
 
 /// The smallest value isomorphic to `x` (its canonical form).
 ///
+/// Fails with [`Error::NotDecodable`], naming the value, when `T`'s [`Canonical`] impl does not
+/// round-trip (its `from_value` refuses the renamed value of its own `to_value`).
+///
 /// ```
 /// use haydi_canon::{canonize, USet};
 /// let a = USet::new(1000, "a");
 /// let x = (a.atom(900), a.atom(0), a.atom(1), a.atom(1), 100i64);
-/// assert_eq!(canonize(&x), (a.atom(0), a.atom(1), a.atom(2), a.atom(2), 100));
+/// assert_eq!(canonize(&x)?, (a.atom(0), a.atom(1), a.atom(2), a.atom(2), 100));
+/// # Ok::<(), haydi_core::Error>(())
 /// ```
-pub fn canonize<T: Canonical>(x: &T) -> T {
-    T::from_value(&search::canonize_value(&x.to_value())).expect("a renaming keeps the type")
+pub fn canonize<T: Canonical>(x: &T) -> Result<T> {
+    decode(&search::canonize_value(&x.to_value()))
+}
+
+/// `v` decoded to `T`, or [`Error::NotDecodable`] naming `v` and `T`.
+pub(crate) fn decode<T: Canonical>(v: &Value) -> Result<T> {
+    T::from_value(v).ok_or_else(|| Error::NotDecodable {
+        value: format!("{v:?}"),
+        type_name: std::any::type_name::<T>().to_string(),
+    })
 }
 
 /// Whether `x` is its own canonical form.
@@ -130,16 +142,20 @@ pub fn is_isomorphic<T: Canonical>(a: &T, b: &T) -> bool {
 
 /// Every value isomorphic to `x`, using any atoms of its USets, sorted and without repeats.
 ///
+/// Fails with [`Error::NotDecodable`], naming the value, when `T`'s [`Canonical`] impl does not
+/// round-trip.
+///
 /// ```
 /// use haydi_canon::{expand, USet};
 /// let a = USet::new(3, "a");
-/// assert_eq!(expand(&(a.atom(0), a.atom(0))).len(), 3);
-/// assert_eq!(expand(&(a.atom(0), a.atom(1))).len(), 6);
+/// assert_eq!(expand(&(a.atom(0), a.atom(0)))?.len(), 3);
+/// assert_eq!(expand(&(a.atom(0), a.atom(1)))?.len(), 6);
+/// # Ok::<(), haydi_core::Error>(())
 /// ```
-pub fn expand<T: Canonical>(x: &T) -> Vec<T> {
+pub fn expand<T: Canonical>(x: &T) -> Result<Vec<T>> {
     search::expand_value(&x.to_value())
         .iter()
-        .map(|v| T::from_value(v).expect("a renaming keeps the type"))
+        .map(decode)
         .collect()
 }
 
@@ -160,8 +176,9 @@ pub fn cnfs(shape: &Shape) -> Result<Pipeline<CnfSource<Value>, Identity>> {
     cnfs_as::<Value>(shape)
 }
 
-/// Like [`cnfs`], decoding every canonical form to `T` (a run panics with a clear message,
-/// reported as an error, if a form does not decode).
+/// Like [`cnfs`], decoding every canonical form to `T` (a run fails with
+/// [`Error::NotDecodable`], naming the form, if one does not decode: `T`'s [`Canonical`] impl
+/// does not follow the shape's value layout).
 ///
 /// ```
 /// use haydi_canon::{cnfs_as, shape, Atom, USet};

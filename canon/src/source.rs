@@ -130,9 +130,13 @@ impl<T: Canonical + Send> Source for CnfSource<T> {
         let fr = self.frontier();
         let end = end.min(fr.len() as u128) as usize;
         let start = (start as usize).min(end);
-        let mut emit = |v: &crate::Value| match T::from_value(v) {
-            Some(x) => f(x),
-            None => panic!("canonical form {v:?} does not decode to the requested item type"),
+        let mut failed = None;
+        let mut emit = |v: &crate::Value| match crate::decode::<T>(v) {
+            Ok(x) => f(x),
+            Err(e) => {
+                failed = Some(e);
+                ControlFlow::Break(())
+            }
         };
         for e in &fr[start..end] {
             let flow = match e {
@@ -143,7 +147,7 @@ impl<T: Canonical + Send> Source for CnfSource<T> {
                 break;
             }
         }
-        Ok(())
+        failed.map_or(Ok(()), Err)
     }
 
     fn describe(&self) -> String {

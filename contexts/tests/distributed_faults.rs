@@ -145,11 +145,11 @@ fn hanging_worker() {
                 .status();
         });
     }
-    let t = Instant::now();
+    // The stopped worker never answers again, so the run can only end (within the case's
+    // time limit) when its silence is noticed and its chunks run on the other worker.
     let job = Digits(600).map(|x| slow(x, 3000) + 1).sum();
     assert_eq!(job.run_in(&ctx).unwrap(), (1..=600u64).sum::<u64>());
     if ctx.is_driver() {
-        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
         assert_eq!(ctx.live_workers(), 1);
     }
     // Rank 1 waits here (its program does not end) while the driver counts live workers above.
@@ -197,7 +197,6 @@ fn never_connects() {
         // driver is not there.
         let exe = std::env::current_exe().unwrap();
         for rank in ["0", "1"] {
-            let t = Instant::now();
             let out = Command::new(&exe)
                 .arg("case=never_connects")
                 .env("HAYDI_RANK", rank)
@@ -220,7 +219,7 @@ fn never_connects() {
                 "rank {rank}: {text} {}",
                 String::from_utf8_lossy(&out.stderr)
             );
-            assert!(t.elapsed() < Duration::from_secs(10));
+            assert!(text.contains("error as expected"), "rank {rank}: {text}");
         }
         return;
     }
@@ -232,15 +231,20 @@ fn never_connects() {
     let t = Instant::now();
     let r = DistributedContext::from_env_with(opts);
     let e = r.expect_err("must time out").to_string();
+    // Both give up after the configured wait (the worker when its next pause would pass the
+    // deadline, so up to 500 ms early), and say so. A lower bound on the time waited cannot
+    // fail because the machine is slow or loaded, only if the wait is skipped.
     assert!(
         t.elapsed() >= Duration::from_millis(1000),
         "{:?}",
         t.elapsed()
     );
     if is_driver {
-        assert!(e.contains("0 of 1 workers joined"), "{e}");
+        assert!(e.contains("0 of 1 workers joined within 1.5s"), "{e}");
     } else {
-        assert!(e.contains("could not join"), "{e}");
+        // The worker kept trying the address it was given: its last attempt's error is kept.
+        assert!(e.contains("could not join the driver within 1.5s"), "{e}");
+        assert!(e.contains("127.0.0.1:1"), "{e}");
     }
     println!("error as expected: {e}");
 }
@@ -286,7 +290,9 @@ fn chunk_kills_workers() {
 
 /// A worker stuck inside a closure keeps sending heartbeats: its chunk is run again elsewhere
 /// once overdue (the first result wins), and at the next run the stuck worker, which cannot
-/// reach it, is dropped after `announce_timeout`.
+/// reach it, is dropped after `announce_timeout`. The worker stays stuck far longer than the
+/// case's time limit, so both runs can only end if the chunk is run elsewhere and the worker is
+/// dropped (no assertion on how long they take).
 fn stuck_closure() {
     use std::sync::atomic::{AtomicBool, Ordering};
     static STUCK: AtomicBool = AtomicBool::new(false);
@@ -296,12 +302,12 @@ fn stuck_closure() {
     };
     let ctx = DistributedContext::spawn_with(2, opts).expect("spawn");
     let rank2 = std::env::var("HAYDI_RANK").is_ok_and(|r| r == "2");
-    let t = Instant::now();
-    // The value never depends on the rank; only the time it takes does.
+    // The value never depends on the rank; only the time it takes does. Rank 2 is stuck for
+    // 10 minutes (past the case's time limit) in its first item, until it is told to exit.
     let job = Digits(800)
         .map(|x| {
             if rank2 && !STUCK.swap(true, Ordering::SeqCst) {
-                std::thread::sleep(Duration::from_secs(60));
+                std::thread::sleep(Duration::from_secs(600));
             }
             slow(x, 2000) * 3
         })
@@ -312,21 +318,18 @@ fn stuck_closure() {
     let third = || Digits(10).count().run_in(&ctx);
     if !ctx.is_driver() {
         // Rank 1 follows (and waits in the third run while the driver counts live workers);
-        // rank 2 gets here after 60 s only, and is told to exit long before.
+        // rank 2 would get here after 10 minutes only, and is told to exit long before.
         let _ = second();
         let _ = third();
         return;
     }
-    let first = t.elapsed();
-    assert!(first < Duration::from_secs(8), "{first:?}");
+    // Rank 2 is stuck but alive (it sends heartbeats): it is not counted as lost.
     assert_eq!(ctx.live_workers(), 2);
     // Rank 2 is still inside the first run's closure: it never announces the next run.
     assert_eq!(second().unwrap(), 200);
     assert_eq!(ctx.live_workers(), 1);
     assert_eq!(third().unwrap(), 10);
-    let total = t.elapsed();
-    assert!(total < Duration::from_secs(15), "{total:?}");
-    println!("stuck_closure: first run {first:?}, both runs {total:?}");
+    println!("stuck_closure: ok, the stuck worker's chunk ran elsewhere and it was dropped");
 }
 
 /// The haydi variables a by-hand child must not inherit from whoever runs the tests.

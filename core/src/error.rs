@@ -68,9 +68,9 @@ pub enum Error {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
+    /// use haydi_domains::Range;
     /// let opts = RunOptions::new().max_result_bytes(4096);
-    /// match Digits(1 << 20).collect().run_with(false, &opts) {
+    /// match Range::new(1 << 20).collect().run_with(false, &opts) {
     ///     Err(Error::ResultTooLarge { budget, bytes, processed, total }) => {
     ///         assert_eq!(budget, 4096);
     ///         assert!(bytes > budget);
@@ -97,6 +97,22 @@ pub enum Error {
     /// Canonical forms were requested for a domain that does not support them.
     #[error("canonical forms are not available: {0}")]
     NotStrict(String),
+    /// A canonical form did not decode back to the item type: the type's `Canonical` impl (in
+    /// `haydi-canon`) does not round-trip, its `from_value` refusing a value laid out as its
+    /// `to_value` (or the domain's shape) produces, with atoms renamed.
+    ///
+    /// ```
+    /// use haydi_core::Error;
+    /// let e = Error::NotDecodable { value: "(q1, 3)".into(), type_name: "my::Item".into() };
+    /// assert!(e.to_string().contains("(q1, 3)") && e.to_string().contains("my::Item"));
+    /// ```
+    #[error("the canonical form {value} does not decode to {type_name}: its Canonical impl does not round-trip (from_value must accept every value that to_value produces, with atoms renamed)")]
+    NotDecodable {
+        /// The value (`Debug` of haydi-canon's `Value`) that did not decode.
+        value: String,
+        /// The item type it was decoded to.
+        type_name: String,
+    },
 }
 
 /// `Result` with haydi's [`Error`].

@@ -20,10 +20,10 @@ thread_local! {
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_domains::Range;
 /// session::set_parallel_context(ThreadContext::new(2).unwrap());
 /// assert_eq!(session::parallel_context().name(), "threads(2)");
-/// assert_eq!(Digits(10).count().run(true).unwrap(), 10);
+/// assert_eq!(Range::new(10).count().run(true).unwrap(), 10);
 /// session::clear_parallel_context();
 /// ```
 pub fn set_parallel_context<C: ParallelContext + 'static>(ctx: C) {
@@ -31,16 +31,43 @@ pub fn set_parallel_context<C: ParallelContext + 'static>(ctx: C) {
 }
 
 /// Like [`set_parallel_context`], for a context already behind an `Arc`.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_domains::Range;
+/// use std::sync::Arc;
+/// let ctx: Arc<dyn ParallelContext> = Arc::new(ThreadContext::new(2).unwrap());
+/// session::set_parallel_context_shared(ctx.clone());
+/// assert!(Arc::ptr_eq(&session::parallel_context(), &ctx));
+/// assert_eq!(Range::new(10).count().run(true).unwrap(), 10);
+/// session::clear_parallel_context();
+/// ```
 pub fn set_parallel_context_shared(ctx: Arc<dyn ParallelContext>) {
     *CONTEXT.write().unwrap_or_else(|e| e.into_inner()) = Some(ctx);
 }
 
 /// Forgets the context set with [`set_parallel_context`]; `run(true)` goes back to the default.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// session::set_parallel_context(SerialContext);
+/// assert_eq!(session::parallel_context().name(), SerialContext.name());
+/// session::clear_parallel_context();
+/// assert_ne!(session::parallel_context().name(), SerialContext.name()); // all cores again
+/// ```
 pub fn clear_parallel_context() {
     *CONTEXT.write().unwrap_or_else(|e| e.into_inner()) = None;
 }
 
-/// The context `run(true)` uses now on this thread.
+/// The context `run(true)` uses now on this thread: the innermost
+/// [`with_parallel_context`], else the one set with [`set_parallel_context`], else a
+/// [`ThreadContext`] with one thread per core.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// let name = session::with_parallel_context(SerialContext, || session::parallel_context().name());
+/// assert_eq!(name, SerialContext.name());
+/// ```
 pub fn parallel_context() -> Arc<dyn ParallelContext> {
     if let Some(c) = OVERRIDE.with(|o| o.borrow().last().cloned()) {
         return c;
@@ -63,8 +90,8 @@ pub fn parallel_context() -> Arc<dyn ParallelContext> {
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let n = session::with_parallel_context(SerialContext, || Digits(4).count().run(true));
+/// use haydi_domains::Range;
+/// let n = session::with_parallel_context(SerialContext, || Range::new(4).count().run(true));
 /// assert_eq!(n.unwrap(), 4);
 /// ```
 pub fn with_parallel_context<C: ParallelContext + 'static, R>(ctx: C, f: impl FnOnce() -> R) -> R {
@@ -72,6 +99,17 @@ pub fn with_parallel_context<C: ParallelContext + 'static, R>(ctx: C, f: impl Fn
 }
 
 /// Like [`with_parallel_context`], for a context already behind an `Arc`.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_domains::Range;
+/// use std::sync::Arc;
+/// let ctx: Arc<dyn ParallelContext> = Arc::new(ThreadContext::new(2).unwrap());
+/// for _ in 0..2 {
+///     let n = session::with_parallel_context_shared(ctx.clone(), || Range::new(8).count().run(true));
+///     assert_eq!(n.unwrap(), 8);
+/// }
+/// ```
 pub fn with_parallel_context_shared<R>(ctx: Arc<dyn ParallelContext>, f: impl FnOnce() -> R) -> R {
     struct Pop;
     impl Drop for Pop {

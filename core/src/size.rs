@@ -30,6 +30,12 @@ pub enum Size {
 
 impl Size {
     /// The exact size, if known.
+    ///
+    /// ```
+    /// use haydi_core::Size;
+    /// assert_eq!(Size::Exact(3).exact(), Some(3));
+    /// assert_eq!(Size::AtMost(3).exact(), None);
+    /// ```
     pub fn exact(self) -> Option<u128> {
         match self {
             Size::Exact(n) => Some(n),
@@ -38,6 +44,12 @@ impl Size {
     }
 
     /// The exact size or the upper bound: the length of the index space.
+    ///
+    /// ```
+    /// use haydi_core::Size;
+    /// assert_eq!(Size::AtMost(3).bound(), Some(3));
+    /// assert_eq!(Size::Unknown.bound(), None);
+    /// ```
     pub fn bound(self) -> Option<u128> {
         match self {
             Size::Exact(n) | Size::AtMost(n) => Some(n),
@@ -46,11 +58,23 @@ impl Size {
     }
 
     /// Whether the size is exact.
+    ///
+    /// ```
+    /// use haydi_core::Size;
+    /// assert!(Size::Exact(0).is_exact());
+    /// assert!(!Size::AtMost(5).is_exact() && !Size::Unknown.is_exact());
+    /// ```
     pub fn is_exact(self) -> bool {
         matches!(self, Size::Exact(_))
     }
 
     /// The same bound, no longer claimed to be exact.
+    ///
+    /// ```
+    /// use haydi_core::Size;
+    /// assert_eq!(Size::Exact(4).loosen(), Size::AtMost(4));
+    /// assert_eq!(Size::Unknown.loosen(), Size::Unknown);
+    /// ```
     pub fn loosen(self) -> Size {
         match self {
             Size::Exact(n) => Size::AtMost(n),
@@ -76,6 +100,13 @@ impl Size {
     }
 
     /// `self` to the power `k` (checked).
+    ///
+    /// ```
+    /// use haydi_core::Size;
+    /// assert_eq!(Size::Exact(3).pow(4), Size::Exact(81));
+    /// assert_eq!(Size::Exact(3).pow(0), Size::Exact(1));
+    /// assert_eq!(Size::Exact(2).pow(128), Size::Unknown); // overflows u128
+    /// ```
     pub fn pow(self, k: u32) -> Size {
         let mut acc = Size::Exact(1);
         for _ in 0..k {

@@ -55,6 +55,13 @@ impl<D: Domain> Join<D> {
     }
 
     /// The parts, in order.
+    ///
+    /// ```
+    /// use haydi_domains::{Join, Range};
+    /// let j = Join::new(vec![Range::new(2), Range::new(3)]);
+    /// assert_eq!(j.parts().len(), 2);
+    /// assert_eq!(j.parts()[1].len(), 3);
+    /// ```
     pub fn parts(&self) -> &[D] {
         &self.parts
     }

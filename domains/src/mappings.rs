@@ -60,6 +60,12 @@ impl<K: Clone + Send + Sync, V: Domain> Mappings<K, V> {
     }
 
     /// The keys, in order.
+    ///
+    /// ```
+    /// use haydi_domains::{Boolean, Mappings, Range};
+    /// let m = Mappings::new(Range::new(3), Boolean).unwrap();
+    /// assert_eq!(m.keys(), &[0, 1, 2]);
+    /// ```
     pub fn keys(&self) -> &[K] {
         &self.keys
     }

@@ -81,21 +81,42 @@ impl Range {
     }
 
     /// The first item (meaningful only when the range is not empty).
+    ///
+    /// ```
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::span(5, 9, 2).unwrap().start(), 5);
+    /// ```
     pub fn start(&self) -> i64 {
         self.start
     }
 
     /// The step between consecutive items.
+    ///
+    /// ```
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::span(9, 0, -3).unwrap().step(), -3);
+    /// ```
     pub fn step(&self) -> i64 {
         self.step
     }
 
     /// The number of items.
+    ///
+    /// ```
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::span(0, 10, 3).unwrap().len(), 4); // 0, 3, 6, 9
+    /// ```
     pub fn len(&self) -> u64 {
         self.len
     }
 
     /// Whether the range has no items.
+    ///
+    /// ```
+    /// use haydi_domains::Range;
+    /// assert!(Range::new(0).is_empty());
+    /// assert!(!Range::new(1).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

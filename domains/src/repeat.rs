@@ -40,16 +40,33 @@ impl<D: Domain> ProductRepeat<D> {
     }
 
     /// The domain every position ranges over.
+    ///
+    /// ```
+    /// use haydi_domains::{ProductRepeat, Range};
+    /// let p = ProductRepeat::new(Range::new(4), 3);
+    /// assert_eq!(p.domain().len(), 4);
+    /// ```
     pub fn domain(&self) -> &D {
         &self.inner
     }
 
     /// The length of every item.
+    ///
+    /// ```
+    /// use haydi_domains::{ProductRepeat, Range};
+    /// assert_eq!(ProductRepeat::new(Range::new(4), 3).len(), 3);
+    /// ```
     pub fn len(&self) -> usize {
         self.k
     }
 
     /// Whether the items are empty vectors (`k = 0`).
+    ///
+    /// ```
+    /// use haydi_domains::{ProductRepeat, Range};
+    /// assert!(ProductRepeat::new(Range::new(4), 0).is_empty());
+    /// assert!(!ProductRepeat::new(Range::new(4), 2).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.k == 0
     }

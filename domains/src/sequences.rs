@@ -70,6 +70,12 @@ impl<D: Domain> Sequences<D> {
     }
 
     /// The shortest and the longest length.
+    ///
+    /// ```
+    /// use haydi_domains::{Range, Sequences};
+    /// assert_eq!(Sequences::with_lengths(Range::new(2), 1, 3).unwrap().lengths(), (1, 3));
+    /// assert_eq!(Sequences::new(Range::new(2), 4).lengths(), (4, 4));
+    /// ```
     pub fn lengths(&self) -> (usize, usize) {
         (self.min, self.max)
     }

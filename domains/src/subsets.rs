@@ -103,6 +103,12 @@ impl<D: Domain> Subsets<D> {
 
     /// The smallest and the largest allowed subset size, as given (`usize::MAX` for
     /// [`Subsets::new`]).
+    ///
+    /// ```
+    /// use haydi_domains::{Range, Subsets};
+    /// assert_eq!(Subsets::with_size(Range::new(5), 2).unwrap().sizes(), (2, 2));
+    /// assert_eq!(Subsets::new(Range::new(5)).unwrap().sizes(), (0, usize::MAX));
+    /// ```
     pub fn sizes(&self) -> (usize, usize) {
         (self.min as usize, self.max as usize)
     }

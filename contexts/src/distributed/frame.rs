@@ -1,5 +1,5 @@
 //! Length-delimited frames (a 4-byte big-endian length, then that many bytes), from
-//! `tokio_util`'s [`LengthDelimitedCodec`].
+//! `tokio_util`'s [`LengthDelimitedCodec`](https://docs.rs/tokio-util/0.7/tokio_util/codec/length_delimited/struct.LengthDelimitedCodec.html).
 //!
 //! Every frame has a size limit, checked on the length before the body is read or allocated:
 //! the handshake runs under [`HANDSHAKE_MAX_FRAME`]; once a peer has authenticated the limit

@@ -202,6 +202,10 @@ pub enum WireError {
     Worker(String),
     Protocol(String),
     NotStrict(String),
+    NotDecodable {
+        value: String,
+        type_name: String,
+    },
     Other(String),
     ResultTooLarge {
         budget: u64,
@@ -235,6 +239,9 @@ impl From<&Error> for WireError {
             Error::Worker(s) => WireError::Worker(s),
             Error::Protocol(s) => WireError::Protocol(s),
             Error::NotStrict(s) => WireError::NotStrict(s),
+            Error::NotDecodable { value, type_name } => {
+                WireError::NotDecodable { value, type_name }
+            }
             Error::ResultTooLarge {
                 budget,
                 bytes,
@@ -275,6 +282,9 @@ impl From<WireError> for Error {
             WireError::Worker(s) => Error::Worker(s),
             WireError::Protocol(s) => Error::Protocol(s),
             WireError::NotStrict(s) => Error::NotStrict(s),
+            WireError::NotDecodable { value, type_name } => {
+                Error::NotDecodable { value, type_name }
+            }
             WireError::ResultTooLarge {
                 budget,
                 bytes,
@@ -399,5 +409,10 @@ mod tests {
             Error::from(WireError::from(&Error::Unbounded)),
             Error::Unbounded
         );
+        let e = Error::NotDecodable {
+            value: "(b0, b1)".into(),
+            type_name: "my::Item".into(),
+        };
+        assert_eq!(Error::from(WireError::from(&e)), e);
     }
 }

@@ -45,9 +45,9 @@ pub struct RunReport {
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_domains::Range;
 /// let ctx = ThreadContext::new(2).unwrap();
-/// let n = Digits(1000).filter(|x| x % 7 == 0).count().run_in(&ctx).unwrap();
+/// let n = Range::new(1000).filter(|x| x % 7 == 0).count().run_in(&ctx).unwrap();
 /// assert_eq!(n, 143);
 /// ```
 pub trait ParallelContext: Send + Sync + fmt::Debug {

@@ -29,7 +29,16 @@ pub fn in_parallel_run() -> bool {
 pub struct ParallelRunGuard(());
 
 impl ParallelRunGuard {
-    /// Enters a parallel run on this thread.
+    /// Enters a parallel run on this thread (contexts do this on their worker threads, so that
+    /// a `run(true)` inside a closure fails with `Error::NestedParallelRun`).
+    ///
+    /// ```
+    /// use haydi_core::context::nested::{in_parallel_run, ParallelRunGuard};
+    /// let g = ParallelRunGuard::enter();
+    /// assert!(in_parallel_run());
+    /// drop(g);
+    /// assert!(!in_parallel_run());
+    /// ```
     pub fn enter() -> Self {
         DEPTH.with(|d| d.set(d.get() + 1));
         ParallelRunGuard(())

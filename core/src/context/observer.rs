@@ -29,11 +29,29 @@ pub struct Progress {
 
 impl Progress {
     /// Processed indices per second.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use std::time::Duration;
+    /// let p = Progress { processed: 500, total: Some(2000), items: 50,
+    ///     elapsed: Duration::from_secs(2), workers: 4, finished: false };
+    /// assert_eq!(p.rate(), 250.0);
+    /// ```
     pub fn rate(&self) -> f64 {
         self.processed as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
 
     /// Estimated time to the end, when the total is known and some progress was made.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use std::time::Duration;
+    /// let p = Progress { processed: 500, total: Some(2000), items: 50,
+    ///     elapsed: Duration::from_secs(2), workers: 4, finished: false };
+    /// assert_eq!(p.eta(), Some(Duration::from_secs(6))); // 1500 left at 250 per second
+    /// assert_eq!(Progress { total: None, ..p.clone() }.eta(), None);
+    /// assert_eq!(Progress { processed: 0, ..p }.eta(), None);
+    /// ```
     pub fn eta(&self) -> Option<Duration> {
         let total = self.total?;
         if self.processed == 0 {
@@ -190,7 +208,20 @@ impl std::fmt::Debug for Observer {
 const REPORT_EVERY: Duration = Duration::from_millis(100);
 
 impl Observer {
-    /// An observer for a run with these options.
+    /// An observer for a run with these options, of `total` indices on `workers` workers.
+    ///
+    /// ```
+    /// use haydi_core::context::Observer;
+    /// use haydi_core::prelude::*;
+    /// use std::sync::{Arc, Mutex};
+    /// use std::time::Instant;
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// let opts = RunOptions::new().on_progress(move |p| log.lock().unwrap().push((p.processed, p.workers)));
+    /// let obs = Observer::new(&opts, Some(10), 2, Instant::now());
+    /// obs.finish_checked(10, 10, true).unwrap();
+    /// assert_eq!(*seen.lock().unwrap(), vec![(10, 2)]);
+    /// ```
     pub fn new(opts: &RunOptions, total: Option<u128>, workers: usize, started: Instant) -> Self {
         let bar = opts.progress_bar.then(|| new_bar(total));
         Observer {
@@ -208,7 +239,31 @@ impl Observer {
         }
     }
 
-    /// The run starts.
+    /// The run starts: emits a `tracing` event (target `haydi`) with the size, the workers and
+    /// the call site.
+    ///
+    /// ```
+    /// use haydi_core::context::{Observer, RunReport};
+    /// use haydi_core::pipeline::Extent;
+    /// use haydi_core::plumbing::ErasedJob;
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// use std::time::Instant;
+    /// /// A context that announces each run, then runs it serially.
+    /// #[derive(Debug)]
+    /// struct Announcing;
+    /// impl ParallelContext for Announcing {
+    ///     fn execute(&self, job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
+    ///         let total = match job.extent()? { Extent::Finite(n) => Some(n), Extent::Endless => None };
+    ///         Observer::new(opts, total, 1, Instant::now()).start(job);
+    ///         SerialContext.execute(job, opts)
+    ///     }
+    ///     fn workers(&self) -> usize { 1 }
+    ///     fn name(&self) -> String { "announcing".into() }
+    /// }
+    /// assert_eq!(Range::new(4).count().run_in(&Announcing)?, 4);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
     pub fn start(&self, job: &dyn ErasedJob) {
         let sig = job.signature();
         tracing::info!(

@@ -45,12 +45,12 @@ pub struct RunOptions {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
+    /// use haydi_domains::Range;
     /// let opts = RunOptions::new().max_result_bytes(1 << 10);
-    /// let r = Digits(1_000_000).collect().run_with(false, &opts);
+    /// let r = Range::new(1_000_000).collect().run_with(false, &opts);
     /// assert!(matches!(r, Err(Error::ResultTooLarge { budget: 1024, .. })));
     /// // A count's partial is one number: it fits any budget.
-    /// assert_eq!(Digits(1_000_000).count().run_with(false, &opts).unwrap().value, 1_000_000);
+    /// assert_eq!(Range::new(1_000_000).count().run_with(false, &opts).unwrap().value, 1_000_000);
     /// ```
     pub max_result_bytes: Option<u64>,
 }
@@ -68,18 +68,52 @@ impl fmt::Debug for RunOptions {
 }
 
 impl RunOptions {
-    /// Default options: no timeout, no progress reporting.
+    /// Default options: no timeout, no progress reporting, no trace, the default result budget.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// let opts = RunOptions::new();
+    /// assert_eq!((opts.timeout, opts.progress_bar, opts.max_result_bytes), (None, false, None));
+    /// assert!(opts.progress.is_none() && opts.chunk_trace.is_none());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Stops the run after `t`; see [`Outcome`].
+    /// Stops the run after `t`; see [`Outcome`]. The value then covers the chunks finished by
+    /// then, `complete` is `false`, and `processed` says how many indices that was.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// use std::time::Duration;
+    /// let opts = RunOptions::new().timeout(Duration::from_millis(50));
+    /// // 10^15 numbers take far longer than 50 ms: the outcome is partial, and says so.
+    /// let out = Range::new(1_000_000_000_000_000).count().run_with(true, &opts)?;
+    /// assert!(!out.complete);
+    /// assert!(out.processed < out.total.unwrap());
+    /// assert_eq!(out.value as u128, out.processed); // every processed index was counted
+    /// // A run that ends in time is complete.
+    /// let out = Range::new(1000).count().run_with(true, &RunOptions::new().timeout(Duration::from_secs(600)))?;
+    /// assert!(out.complete && out.value == 1000);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
     pub fn timeout(mut self, t: Duration) -> Self {
         self.timeout = Some(t);
         self
     }
 
-    /// Shows (or not) a progress bar on stderr.
+    /// Shows (or not) a progress bar on stderr (indicatif: done of total, rate, ETA; hidden when
+    /// stderr is not a terminal). The result is the same with or without it.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// let opts = RunOptions::new().progress_bar(true);
+    /// assert!(opts.progress_bar);
+    /// assert_eq!(Range::new(1000).count().run_with(true, &opts)?.value, 1000);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
     pub fn progress_bar(mut self, on: bool) -> Self {
         self.progress_bar = on;
         self
@@ -95,11 +129,11 @@ impl RunOptions {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
+    /// use haydi_domains::Range;
     /// let opts = RunOptions::new().on_progress(|p| assert!(p.processed <= 100));
-    /// assert_eq!(Digits(100).count().run_with(false, &opts).unwrap().value, 100);
+    /// assert_eq!(Range::new(100).count().run_with(false, &opts).unwrap().value, 100);
     /// let bad = RunOptions::new().on_progress(|_| panic!("boom"));
-    /// match Digits(100).count().run_with(false, &bad) {
+    /// match Range::new(100).count().run_with(false, &bad) {
     ///     Err(Error::Panicked { message, .. }) => assert!(message.starts_with("in the progress callback")),
     ///     other => panic!("{other:?}"),
     /// }
@@ -109,7 +143,20 @@ impl RunOptions {
         self
     }
 
-    /// Writes a Chrome trace of every chunk to `path` when the run ends.
+    /// Writes a Chrome trace of every chunk to `path` when the run ends: trace-event JSON
+    /// (`traceEvents`: worker, index range, items, time), for Perfetto or `chrome://tracing`.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// let path = std::env::temp_dir().join(format!("haydi-doc-trace-{}.json", std::process::id()));
+    /// let opts = RunOptions::new().chunk_trace(&path);
+    /// assert_eq!(Range::new(1000).count().run_with(false, &opts)?.value, 1000);
+    /// let trace = std::fs::read_to_string(&path).unwrap();
+    /// assert!(trace.contains("\"traceEvents\""), "{trace}");
+    /// std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
     pub fn chunk_trace(mut self, path: impl Into<PathBuf>) -> Self {
         self.chunk_trace = Some(path.into());
         self
@@ -152,8 +199,8 @@ impl RunOptions {
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let out = Digits(100).count().run_with(false, &RunOptions::new()).unwrap();
+/// use haydi_domains::Range;
+/// let out = Range::new(100).count().run_with(false, &RunOptions::new()).unwrap();
 /// assert!(out.complete);
 /// assert_eq!((out.value, out.processed, out.total), (100, 100, Some(100)));
 /// assert_eq!(out.covered, vec![0..100]);
@@ -204,6 +251,15 @@ pub struct Outcome<T> {
 
 impl<T> Outcome<T> {
     /// The value if the run completed, or an error saying how far it got.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// let done = Outcome { value: 7, complete: true, processed: 10, total: Some(10) };
+    /// assert_eq!(done.into_complete(), Ok(7));
+    /// let cut = Outcome { value: 3, complete: false, processed: 4, total: Some(10) };
+    /// let e = cut.into_complete().unwrap_err();
+    /// assert!(e.to_string().contains("after 4 of 10 indices"), "{e}");
+    /// ```
     pub fn into_complete(self) -> crate::Result<T> {
         if self.complete {
             Ok(self.value)

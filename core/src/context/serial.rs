@@ -9,8 +9,8 @@ use crate::plumbing::{drive, run_in_order, ErasedJob, ScheduleConfig};
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// assert_eq!(Digits(5).collect().run_in(&SerialContext).unwrap(), vec![0, 1, 2, 3, 4]);
+/// use haydi_domains::Range;
+/// assert_eq!(Range::new(5).collect().run_in(&SerialContext).unwrap(), vec![0, 1, 2, 3, 4]);
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SerialContext;

@@ -11,9 +11,9 @@ use std::sync::Arc;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_domains::Range;
 /// let ctx = ThreadContext::new(2).unwrap();
-/// assert_eq!(Digits(10).sum().run_in(&ctx).unwrap(), 45);
+/// assert_eq!(Range::new(10).sum().run_in(&ctx).unwrap(), 45);
 /// assert!(ThreadContext::new(0).is_err());
 /// ```
 #[derive(Clone)]
@@ -30,7 +30,16 @@ impl fmt::Debug for ThreadContext {
 }
 
 impl ThreadContext {
-    /// A context with `n` worker threads (`n >= 1`).
+    /// A context with `n` worker threads (`n >= 1`; 0 is an [`Error::Context`]).
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// let ctx = ThreadContext::new(2)?;
+    /// assert_eq!(Range::new(100).filter(|x| x % 3 == 0).count().run_in(&ctx)?, 34);
+    /// assert!(matches!(ThreadContext::new(0), Err(Error::Context(_))));
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
     pub fn new(n: usize) -> Result<Self> {
         if n == 0 {
             return Err(Error::Context(
@@ -49,13 +58,33 @@ impl ThreadContext {
         })
     }
 
-    /// A context with one thread per core of this machine.
+    /// A context with one thread per core of this machine (the default of `run(true)`).
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// let ctx = ThreadContext::all_cores()?;
+    /// assert_eq!(Range::new(10).sum().run_in(&ctx)?, 45);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
     pub fn all_cores() -> Result<Self> {
         let n = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self::new(n)
     }
 
-    /// The same pool with other chunk-size tuning.
+    /// The same pool with other chunk-size tuning (results do not depend on it).
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::plumbing::ScheduleConfig;
+    /// use haydi_domains::Range;
+    /// use std::time::Duration;
+    /// let tiny_chunks = ScheduleConfig { target_chunk: Duration::from_micros(50), ..Default::default() };
+    /// let ctx = ThreadContext::new(2)?.with_config(tiny_chunks);
+    /// let v = Range::new(1000).filter(|x| x % 100 == 0).collect().run_in(&ctx)?;
+    /// assert_eq!(v, (0..10).map(|i| i * 100).collect::<Vec<i64>>());
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
     pub fn with_config(mut self, config: ScheduleConfig) -> Self {
         self.config = config;
         self

@@ -54,9 +54,9 @@ impl<D: Domain> DynDomain<D::Item> for D {
 ///
 /// ```
 /// use haydi_core::Domain;
-/// use haydi_core::domain::tests_support::Digits;
-/// let ds = vec![Digits(2).boxed(), Digits(3).map(|x| x + 10).boxed()];
-/// let all: Vec<u64> = ds.iter().flat_map(|d| d.iter()).collect();
+/// use haydi_domains::Range;
+/// let ds = vec![Range::new(2).boxed(), Range::new(3).map(|x| x + 10).boxed()];
+/// let all: Vec<i64> = ds.iter().flat_map(|d| d.iter()).collect();
 /// assert_eq!(all, vec![0, 1, 10, 11, 12]);
 /// ```
 pub struct BoxedDomain<T> {

@@ -16,12 +16,12 @@ use std::sync::Arc;
 ///
 /// ```
 /// use haydi_core::{Domain, Size};
-/// use haydi_core::domain::tests_support::Digits;
-/// let d = Digits(6).filter(|x| 2 < *x && *x < 5);
+/// use haydi_domains::Range;
+/// let d = Range::new(6).filter(|x| 2 < *x && *x < 5);
 /// assert_eq!(d.size(), Size::AtMost(6));
 /// assert_eq!(d.iter().collect::<Vec<_>>(), vec![3, 4]);
 /// assert_eq!(d.item_at(1), None);
-/// assert_eq!(d.to_string(), "Filter(Digits)(size=at most 6) {3, 4}");
+/// assert_eq!(d.to_string(), "Filter(Range)(size=at most 6) {3, 4}");
 /// ```
 #[must_use = "domains are lazy and do nothing unless iterated"]
 pub struct Filtered<D, F> {

@@ -9,8 +9,8 @@ use super::Domain;
 ///
 /// ```
 /// use haydi_core::Domain;
-/// use haydi_core::domain::tests_support::Digits;
-/// let v: Vec<u64> = Digits(10).iter_range(3, 6).collect();
+/// use haydi_domains::Range;
+/// let v: Vec<i64> = Range::new(10).iter_range(3, 6).collect();
 /// assert_eq!(v, vec![3, 4, 5]);
 /// ```
 #[derive(Debug, Clone)]

@@ -12,8 +12,8 @@ use std::sync::Arc;
 ///
 /// ```
 /// use haydi_core::Domain;
-/// use haydi_core::domain::tests_support::Digits;
-/// let d = Digits(3).map(|x| x * 10);
+/// use haydi_domains::Range;
+/// let d = Range::new(3).map(|x| x * 10);
 /// assert_eq!(d.iter().collect::<Vec<_>>(), vec![0, 10, 20]);
 /// ```
 #[must_use = "domains are lazy and do nothing unless iterated"]

@@ -35,8 +35,8 @@ pub const GENERATE_RETRIES: u32 = 100_000;
 ///
 /// ```
 /// use haydi_core::{Domain, Size};
-/// use haydi_core::domain::tests_support::Digits;
-/// let d = Digits(4);
+/// use haydi_domains::Range;
+/// let d = Range::new(4);
 /// assert_eq!(d.size(), Size::Exact(4));
 /// assert_eq!(d.item_at(2), Some(2));
 /// assert_eq!(d.iter().collect::<Vec<_>>(), vec![0, 1, 2, 3]);
@@ -183,9 +183,10 @@ pub trait Domain: Clone + Send + Sync {
 /// Writes `Name(size=N) {a, b, c, ...}` with at most five items: the common `Display` of domains.
 ///
 /// ```
-/// use haydi_core::domain::{describe, tests_support::Digits};
-/// assert_eq!(describe(&Digits(3)), "Digits(size=3) {0, 1, 2}");
-/// assert_eq!(describe(&Digits(9)), "Digits(size=9) {0, 1, 2, 3, 4, ...}");
+/// use haydi_core::domain::describe;
+/// use haydi_domains::Range;
+/// assert_eq!(describe(&Range::new(3)), "Range(size=3) {0, 1, 2}");
+/// assert_eq!(describe(&Range::new(9)), "Range(size=9) {0, 1, 2, 3, 4, ...}");
 /// ```
 pub fn describe<D: Domain>(d: &D) -> String
 where

@@ -1,0 +1,326 @@
+//! Runs the cookbook examples (`examples/sweep.rs`, `examples/long_run.rs`, `examples/cerny.rs`)
+//! and checks their output against oracles computed here, independently of haydi.
+//!
+//! `cargo test` builds the examples next to the test binaries (`target/<profile>/examples/`);
+//! a run restricted to this test (`cargo test --test examples`) does not, so build them first
+//! with `cargo build --examples` (the tests fail with that advice when a binary is missing).
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target/<profile>/deps")
+        .join("examples");
+    let bin = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is not built: run `cargo test` (which builds the examples) or `cargo build --examples` first",
+        bin.display()
+    );
+    bin
+}
+
+/// Runs example `name` with `args`; its standard output, after checking that it succeeded.
+fn run(name: &str, args: &[&str]) -> String {
+    let out = Command::new(example(name))
+        .args(args)
+        .output()
+        .expect("start the example");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{name} {args:?} failed ({}):\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// The oracle of the sweep: the multiplicative order of `a` modulo `m` by repeated
+/// multiplication from scratch for each `k` (0 when `a^k` is never 1).
+fn order_oracle(m: i64, a: i64) -> i64 {
+    (1..=m)
+        .find(|&k| (0..k).fold(1 % m, |x, _| x * a % m) == 1 % m)
+        .unwrap_or(0)
+}
+
+fn parse_csv(text: &str) -> Vec<(i64, i64, i64)> {
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("m,a,order"), "{text}");
+    lines
+        .map(|l| {
+            let f: Vec<i64> = l
+                .split(',')
+                .map(|x| x.parse().unwrap_or_else(|e| panic!("{l:?}: {e}")))
+                .collect();
+            assert_eq!(f.len(), 3, "{l:?}");
+            (f[0], f[1], f[2])
+        })
+        .collect()
+}
+
+#[test]
+fn sweep_writes_every_parameter_pair_as_csv() {
+    let path = std::env::temp_dir().join(format!("haydi-sweep-{}.csv", std::process::id()));
+    let path_arg = path.to_str().expect("a UTF-8 temp path");
+    run("sweep", &[path_arg, "30", "25"]);
+    let text = std::fs::read_to_string(&path).expect("the CSV file");
+    let _ = std::fs::remove_file(&path);
+    let rows = parse_csv(&text);
+    assert_eq!(rows.len(), 29 * 25);
+    // The sweep's order: m major, then a.
+    let expected: Vec<(i64, i64)> = (2..=30)
+        .flat_map(|m| (1..=25).map(move |a| (m, a)))
+        .collect();
+    let got: Vec<(i64, i64)> = rows.iter().map(|(m, a, _)| (*m, *a)).collect();
+    assert_eq!(got, expected);
+    for (m, a, k) in &rows {
+        assert_eq!(*k, order_oracle(*m, *a), "order of {a} mod {m}");
+    }
+    let find = |m, a| rows.iter().find(|r| r.0 == m && r.1 == a).unwrap().2;
+    assert_eq!(find(7, 3), 6); // 3 is a primitive root mod 7
+    assert_eq!(find(7, 2), 3);
+    assert_eq!(find(10, 3), 4);
+    assert_eq!(find(4, 2), 0);
+    assert_eq!(find(23, 5), 22);
+    // Without a path (or with `-`) the same CSV goes to standard output.
+    assert_eq!(run("sweep", &["-", "30", "25"]), text);
+}
+
+#[test]
+fn sweep_rejects_bad_arguments_with_an_error() {
+    let out = Command::new(example("sweep"))
+        .args(["-", "many"])
+        .output()
+        .expect("start the example");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("many"));
+}
+
+/// `complete=<bool> processed=<n> total=<n> count=<n>`, parsed.
+fn parse_outcome(line: &str) -> (bool, u128, u128, u128) {
+    let field = |name: &str| {
+        line.split_whitespace()
+            .find_map(|f| f.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name} in {line:?}"))
+    };
+    let number = |name: &str| field(name).parse::<u128>().expect(name);
+    (
+        field("complete").parse().expect("complete"),
+        number("processed"),
+        number("total"),
+        number("count"),
+    )
+}
+
+fn digit_sum(mut x: u128) -> u128 {
+    let mut s = 0;
+    while x > 0 {
+        s += x % 10;
+        x /= 10;
+    }
+    s
+}
+
+#[test]
+fn long_run_reports_a_complete_outcome_when_time_suffices() {
+    let out = run("long_run", &["600", "200000"]);
+    let (complete, processed, total, count) = parse_outcome(out.trim());
+    let oracle = (0..200_000u128).filter(|x| digit_sum(*x) % 7 == 0).count() as u128;
+    assert!(complete, "{out}");
+    assert_eq!(
+        (processed, total, count),
+        (200_000, 200_000, oracle),
+        "{out}"
+    );
+}
+
+#[test]
+fn long_run_reports_a_partial_outcome_when_time_is_up() {
+    // 10^12 numbers cannot be examined in a second.
+    let out = run("long_run", &["1"]);
+    let (complete, processed, total, count) = parse_outcome(out.trim());
+    assert!(!complete, "{out}");
+    assert_eq!(total, 1_000_000_000_000, "{out}");
+    assert!(processed > 0 && processed < total, "{out}");
+    assert!(count <= processed, "{out}");
+}
+
+/// An automaton with `n` states over 2 letters: `delta[state][letter]`.
+type Dfa = Vec<[usize; 2]>;
+
+/// The shortest reset word's length by breadth-first search over subsets (0 if none).
+fn reset_oracle(delta: &Dfa) -> u32 {
+    let n = delta.len();
+    let full: usize = (1 << n) - 1;
+    let mut seen = vec![false; 1 << n];
+    seen[full] = true;
+    let mut level = vec![full];
+    let mut len = 0;
+    while !level.is_empty() {
+        if level.iter().any(|s| s.count_ones() == 1) {
+            return len;
+        }
+        let mut next = Vec::new();
+        for &set in &level {
+            for letter in [0, 1] {
+                let image = (0..n)
+                    .filter(|q| set >> q & 1 == 1)
+                    .fold(0, |acc, q| acc | 1 << delta[q][letter]);
+                if !seen[image] {
+                    seen[image] = true;
+                    next.push(image);
+                }
+            }
+        }
+        level = next;
+        len += 1;
+    }
+    0
+}
+
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![vec![]];
+    }
+    let mut out = Vec::new();
+    for p in permutations(n - 1) {
+        for i in 0..n {
+            let mut q = p.clone();
+            q.insert(i, n - 1);
+            out.push(q);
+        }
+    }
+    out
+}
+
+/// The smallest relabelling of `delta` under renaming states and swapping letters.
+fn canonical_oracle(delta: &Dfa, perms: &[Vec<usize>]) -> Dfa {
+    let n = delta.len();
+    let mut best: Option<Dfa> = None;
+    for p in perms {
+        for swap in [false, true] {
+            let mut d = vec![[0; 2]; n];
+            for q in 0..n {
+                for l in 0..2 {
+                    let l2 = if swap { 1 - l } else { l };
+                    d[p[q]][l2] = p[delta[q][l]];
+                }
+            }
+            if best.as_ref().is_none_or(|b| d < *b) {
+                best = Some(d);
+            }
+        }
+    }
+    best.expect("at least one relabelling")
+}
+
+/// Every automaton with `n` states up to isomorphism, with its reset length.
+fn classes_oracle(n: usize) -> Vec<(Dfa, u32)> {
+    let perms = permutations(n);
+    let mut classes = BTreeSet::new();
+    for code in 0..n.pow(2 * n as u32) {
+        let mut c = code;
+        let mut delta = vec![[0; 2]; n];
+        for row in delta.iter_mut() {
+            for t in row.iter_mut() {
+                *t = c % n;
+                c /= n;
+            }
+        }
+        classes.insert(canonical_oracle(&delta, &perms));
+    }
+    classes
+        .into_iter()
+        .map(|d| {
+            let r = reset_oracle(&d);
+            (d, r)
+        })
+        .collect()
+}
+
+/// An automaton printed as `{(q0, a0): q1, (q0, a1): q0, ...}`, parsed.
+fn parse_automaton(text: &str, n: usize) -> Dfa {
+    let mut tokens = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == 'q' || chars[i] == 'a' {
+            let kind = chars[i];
+            let digits: String = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            assert!(!digits.is_empty(), "{text:?}");
+            tokens.push((kind, digits.parse::<usize>().unwrap()));
+            i += 1 + digits.len();
+        } else {
+            assert!(" {}(),:".contains(chars[i]), "{text:?}");
+            i += 1;
+        }
+    }
+    assert_eq!(tokens.len(), 3 * 2 * n, "{text:?}");
+    let mut delta = vec![[usize::MAX; 2]; n];
+    for t in tokens.chunks(3) {
+        let [(ks, s), (kl, l), (kt, target)] = [t[0], t[1], t[2]];
+        assert_eq!((ks, kl, kt), ('q', 'a', 'q'), "{text:?}");
+        assert!(s < n && l < 2 && target < n, "{text:?}");
+        delta[s][l] = target;
+    }
+    assert!(delta.iter().flatten().all(|t| *t < n), "{text:?}");
+    delta
+}
+
+#[test]
+fn cerny_prints_the_automata_with_the_longest_reset_words() {
+    let out = run("cerny", &["4"]);
+    let lines: Vec<&str> = out.lines().collect();
+    let mut i = 0;
+    for n in 1..=4usize {
+        let header = lines
+            .get(i)
+            .unwrap_or_else(|| panic!("no line for n={n}:\n{out}"));
+        let field = |name: &str| -> usize {
+            header
+                .split_whitespace()
+                .find_map(|f| f.strip_prefix(&format!("{name}=")))
+                .unwrap_or_else(|| panic!("{name} in {header:?}"))
+                .parse()
+                .unwrap()
+        };
+        assert_eq!(field("n"), n, "{out}");
+        let classes = classes_oracle(n);
+        let longest = classes.iter().map(|c| c.1).max().unwrap();
+        let extremes: BTreeSet<Dfa> = classes
+            .iter()
+            .filter(|c| c.1 == longest)
+            .map(|c| c.0.clone())
+            .collect();
+        assert_eq!(field("automata"), classes.len(), "{out}");
+        assert_eq!(field("max_reset") as u32, longest, "{out}");
+        assert_eq!(
+            longest as usize,
+            (n - 1) * (n - 1),
+            "Černý's bound is reached"
+        );
+        assert_eq!(field("extreme"), extremes.len(), "{out}");
+        let perms = permutations(n);
+        let printed: BTreeSet<Dfa> = lines[i + 1..=i + extremes.len()]
+            .iter()
+            .map(|l| {
+                assert!(l.starts_with("  {(q0, a0): q"), "{l:?}");
+                let d = parse_automaton(l, n);
+                assert_eq!(reset_oracle(&d), longest, "{l}");
+                canonical_oracle(&d, &perms)
+            })
+            .collect();
+        assert_eq!(printed, extremes, "the extreme automata of n={n}");
+        i += 1 + extremes.len();
+    }
+    assert_eq!(i, lines.len(), "{out}");
+}
