@@ -15,8 +15,8 @@
 //!
 //! ```
 //! use haydi_core::prelude::*;
-//! use haydi_core::domain::tests_support::Digits;
-//! let evens = Digits(10).filter(|x| x % 2 == 0).collect().run(true).unwrap();
+//! use haydi_domains::Range;
+//! let evens = Range::new(10).filter(|x| x % 2 == 0).collect().run(true).unwrap();
 //! assert_eq!(evens, vec![0, 2, 4, 6, 8]);
 //! ```
 

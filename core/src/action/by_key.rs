@@ -12,9 +12,9 @@ use std::fmt;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// assert_eq!(Digits(10).max_by_key(|x| x % 4).run(true).unwrap(), Some((7, 3)));
-/// assert_eq!(Digits(10).min_by_key(|x| x % 4).run(true).unwrap(), Some((0, 0)));
+/// use haydi_domains::Range;
+/// assert_eq!(Range::new(10).max_by_key(|x| x % 4).run(true).unwrap(), Some((7, 3)));
+/// assert_eq!(Range::new(10).min_by_key(|x| x % 4).run(true).unwrap(), Some((0, 0)));
 /// ```
 #[derive(Clone)]
 pub struct ByKey<F> {

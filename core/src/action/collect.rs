@@ -9,8 +9,8 @@ use std::marker::PhantomData;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// assert_eq!(Digits(4).collect().run(false).unwrap(), vec![0, 1, 2, 3]);
+/// use haydi_domains::Range;
+/// assert_eq!(Range::new(4).collect().run(false).unwrap(), vec![0, 1, 2, 3]);
 /// ```
 #[derive(Debug)]
 pub struct Collect<T>(PhantomData<fn(T)>);

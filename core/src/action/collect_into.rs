@@ -48,9 +48,9 @@ collection!(HashMap<K, V, S>, (K, V), [K: Eq + Hash, V, S: BuildHasher + Default
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_domains::Range;
 /// use std::collections::BTreeSet;
-/// let s = Digits(100).iterate().map(|x| x % 7).collect_into::<BTreeSet<_>>().run(true).unwrap();
+/// let s = Range::new(100).iterate().map(|x| x % 7).collect_into::<BTreeSet<_>>().run(true).unwrap();
 /// assert_eq!(s.len(), 7);
 /// ```
 pub struct CollectInto<C>(PhantomData<fn() -> C>);

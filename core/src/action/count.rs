@@ -6,8 +6,8 @@ use super::Action;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// assert_eq!(Digits(10).filter(|x| x % 3 == 0).count().run(false).unwrap(), 4);
+/// use haydi_domains::Range;
+/// assert_eq!(Range::new(10).filter(|x| x % 3 == 0).count().run(false).unwrap(), 4);
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Count;

@@ -10,8 +10,8 @@ use std::fmt;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let c = Digits(10).counts_by(|x| x % 3).run(true).unwrap();
+/// use haydi_domains::Range;
+/// let c = Range::new(10).counts_by(|x| x % 3).run(true).unwrap();
 /// assert_eq!(c.into_iter().collect::<Vec<_>>(), vec![(0, 4), (1, 3), (2, 3)]);
 /// ```
 #[derive(Clone)]

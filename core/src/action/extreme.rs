@@ -25,10 +25,10 @@ pub enum ExtremeKind {
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let best = Digits(10).max_all(|x| x % 4).run(false).unwrap();
+/// use haydi_domains::Range;
+/// let best = Range::new(10).max_all(|x| x % 4).run(false).unwrap();
 /// assert_eq!(best, vec![3, 7]);
-/// let one = Digits(10).min_all_limited(|x| x % 4, 1).run(false).unwrap();
+/// let one = Range::new(10).min_all_limited(|x| x % 4, 1).run(false).unwrap();
 /// assert_eq!(one, vec![0]);
 /// ```
 #[derive(Clone)]
@@ -64,9 +64,9 @@ impl<F> fmt::Debug for Extreme<F> {
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_domains::Range;
 /// // Every chunk of a max_all keeps one of these; merged, they give the result.
-/// assert_eq!(Digits(6).max_all(|x| x / 2).run(true).unwrap(), vec![4, 5]);
+/// assert_eq!(Range::new(6).max_all(|x| x / 2).run(true).unwrap(), vec![4, 5]);
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExtremePartial<K, T> {

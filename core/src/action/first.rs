@@ -10,9 +10,9 @@ use std::marker::PhantomData;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// assert_eq!(Digits(100).filter(|x| *x == 50).first().run(false).unwrap(), Some(50));
-/// assert_eq!(Digits(100).filter(|x| *x >= 100).first().run(false).unwrap(), None);
+/// use haydi_domains::Range;
+/// assert_eq!(Range::new(100).filter(|x| *x == 50).first().run(false).unwrap(), Some(50));
+/// assert_eq!(Range::new(100).filter(|x| *x >= 100).first().run(false).unwrap(), None);
 /// ```
 #[derive(Debug)]
 pub struct First<T>(PhantomData<fn(T)>);

@@ -12,10 +12,10 @@ use std::fmt;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_domains::Range;
 /// use std::sync::atomic::{AtomicU64, Ordering};
 /// let total = AtomicU64::new(0);
-/// Digits(5).for_each(|x| { total.fetch_add(x, Ordering::Relaxed); }).run(true).unwrap();
+/// Range::new(5).for_each(|x| { total.fetch_add(x as u64, Ordering::Relaxed); }).run(true).unwrap();
 /// assert_eq!(total.into_inner(), 10);
 /// ```
 #[derive(Clone)]

@@ -10,10 +10,10 @@ use std::fmt;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let g = Digits(10).groups(|x| x % 3).run(false).unwrap();
+/// use haydi_domains::Range;
+/// let g = Range::new(10).groups(|x| x % 3).run(false).unwrap();
 /// assert_eq!(g[&0], vec![0, 3, 6, 9]);
-/// let g = Digits(10).groups_limited(|x| x % 3, 2).run(false).unwrap();
+/// let g = Range::new(10).groups_limited(|x| x % 3, 2).run(false).unwrap();
 /// assert_eq!(g[&1], vec![1, 4]);
 /// ```
 #[derive(Clone)]
@@ -87,8 +87,8 @@ fn map_bytes<K, V>(len: usize) -> u64 {
 /// ```
 /// use haydi_core::prelude::*;
 /// use haydi_core::action::Group;
-/// use haydi_core::domain::tests_support::Digits;
-/// let g = Digits(9).groups_counts_limited(|x| x % 3, 1).run(true).unwrap();
+/// use haydi_domains::Range;
+/// let g = Range::new(9).groups_counts_limited(|x| x % 3, 1).run(true).unwrap();
 /// assert_eq!(g[&2], Group { count: 3, items: vec![2] });
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,8 +103,8 @@ pub struct Group<T> {
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let g = Digits(10).groups_counts_limited(|x| x % 3, 2).run(false).unwrap();
+/// use haydi_domains::Range;
+/// let g = Range::new(10).groups_counts_limited(|x| x % 3, 2).run(false).unwrap();
 /// assert_eq!(g[&0].count, 4);
 /// assert_eq!(g[&0].items, vec![0, 3]);
 /// ```

@@ -14,8 +14,8 @@ use std::marker::PhantomData;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let p = Digits(6).iterate().map(|x| x + 1).product().run(true).unwrap();
+/// use haydi_domains::Range;
+/// let p = Range::new(6).iterate().map(|x| x + 1).product().run(true).unwrap();
 /// assert_eq!(p, 720);
 /// ```
 #[derive(Debug)]

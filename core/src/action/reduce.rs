@@ -10,8 +10,8 @@ use std::fmt;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// assert_eq!(Digits(10).reduce(|a, b| a.max(b)).run(false).unwrap(), Some(9));
+/// use haydi_domains::Range;
+/// assert_eq!(Range::new(10).reduce(|a, b| a.max(b)).run(false).unwrap(), Some(9));
 /// ```
 #[derive(Clone)]
 pub struct Reduce<F> {
@@ -64,9 +64,9 @@ where
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// assert_eq!(Digits(101).reduce_with(100, |a, b| a + b).run(false).unwrap(), 5150);
-/// assert_eq!(Digits(0).reduce_with(7, |a, b| a + b).run(false).unwrap(), 7);
+/// use haydi_domains::Range;
+/// assert_eq!(Range::new(101).reduce_with(100, |a, b| a + b).run(false).unwrap(), 5150);
+/// assert_eq!(Range::new(0).reduce_with(7, |a, b| a + b).run(false).unwrap(), 7);
 /// ```
 #[derive(Clone)]
 pub struct ReduceWith<T, F> {

@@ -10,8 +10,8 @@ use std::ops::Add;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// assert_eq!(Digits(101).sum().run(false).unwrap(), 5050);
+/// use haydi_domains::Range;
+/// assert_eq!(Range::new(101).sum().run(false).unwrap(), 5050);
 /// ```
 #[derive(Debug)]
 pub struct Sum<T>(PhantomData<fn(T)>);

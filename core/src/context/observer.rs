@@ -211,7 +211,7 @@ impl Observer {
     /// An observer for a run with these options, of `total` indices on `workers` workers.
     ///
     /// ```
-    /// use haydi_core::context::Observer;
+    /// use haydi_core::context::{Observer, RunEnd};
     /// use haydi_core::prelude::*;
     /// use std::sync::{Arc, Mutex};
     /// use std::time::Instant;
@@ -219,7 +219,7 @@ impl Observer {
     /// let log = seen.clone();
     /// let opts = RunOptions::new().on_progress(move |p| log.lock().unwrap().push((p.processed, p.workers)));
     /// let obs = Observer::new(&opts, Some(10), 2, Instant::now());
-    /// obs.finish_checked(10, 10, true).unwrap();
+    /// obs.finish_checked(10, 10, RunEnd::Complete).unwrap();
     /// assert_eq!(*seen.lock().unwrap(), vec![(10, 2)]);
     /// ```
     pub fn new(opts: &RunOptions, total: Option<u128>, workers: usize, started: Instant) -> Self {
@@ -571,7 +571,7 @@ mod tests {
     use crate::domain::tests_support::Digits;
     use crate::prelude::*;
 
-    /// Runs `job` over `Digits(n)` (with a progress bar among its options); returns the
+    /// Runs `job` over `Range::new(n)` (with a progress bar among its options); returns the
     /// outcome and the run's bar.
     fn with_bar(
         n: u64,

@@ -210,15 +210,15 @@ impl RunOptions {
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_domains::Range;
 /// use std::time::Duration;
 /// let ctx = ThreadContext::new(2).unwrap();
 /// let opts = RunOptions::new().timeout(Duration::from_millis(5));
-/// let out = Digits(100_000).map(|x| x * 3).collect().run_in_with(&ctx, &opts).unwrap();
-/// let oracle: Vec<u64> = out
+/// let out = Range::new(100_000).map(|x| x * 3).collect().run_in_with(&ctx, &opts).unwrap();
+/// let oracle: Vec<i64> = out
 ///     .covered
 ///     .iter()
-///     .flat_map(|r| (r.start as u64..r.end as u64).map(|x| x * 3))
+///     .flat_map(|r| (r.start as i64..r.end as i64).map(|x| x * 3))
 ///     .collect();
 /// assert_eq!(out.value, oracle);
 /// assert_eq!(out.processed, out.covered.iter().map(|r| r.end - r.start).sum::<u128>());
@@ -254,9 +254,9 @@ impl<T> Outcome<T> {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// let done = Outcome { value: 7, complete: true, processed: 10, total: Some(10) };
+    /// let done = Outcome { value: 7, complete: true, processed: 10, total: Some(10), covered: vec![0..10] };
     /// assert_eq!(done.into_complete(), Ok(7));
-    /// let cut = Outcome { value: 3, complete: false, processed: 4, total: Some(10) };
+    /// let cut = Outcome { value: 3, complete: false, processed: 4, total: Some(10), covered: vec![0..4] };
     /// let e = cut.into_complete().unwrap_err();
     /// assert!(e.to_string().contains("after 4 of 10 indices"), "{e}");
     /// ```

@@ -11,10 +11,10 @@ use crate::pipeline::{Generate, Identity, Iterate, Pipeline};
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// assert_eq!(Digits(5).iterate().map(|x| (x + 1) * 10).collect().run(false).unwrap(), vec![10, 20, 30, 40, 50]);
-/// let a = Digits(100).generate(7).take(5).collect().run(false).unwrap();
-/// let b = Digits(100).generate(7).take(5).collect().run(true).unwrap();
+/// use haydi_domains::Range;
+/// assert_eq!(Range::new(5).iterate().map(|x| (x + 1) * 10).collect().run(false).unwrap(), vec![10, 20, 30, 40, 50]);
+/// let a = Range::new(100).generate(7).take(5).collect().run(false).unwrap();
+/// let b = Range::new(100).generate(7).take(5).collect().run(true).unwrap();
 /// assert_eq!(a, b);
 /// ```
 pub trait DomainExt: Domain + Sized {
@@ -22,8 +22,8 @@ pub trait DomainExt: Domain + Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(3).iterate().count().run(false).unwrap(), 3);
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(3).iterate().count().run(false).unwrap(), 3);
     /// ```
     fn iterate(self) -> Pipeline<Iterate<Self>, Identity> {
         Pipeline::new(Iterate::new(self))
@@ -34,8 +34,8 @@ pub trait DomainExt: Domain + Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let v = Digits(10).generate(1).take(4).collect().run(true).unwrap();
+    /// use haydi_domains::Range;
+    /// let v = Range::new(10).generate(1).take(4).collect().run(true).unwrap();
     /// assert_eq!(v.len(), 4);
     /// assert!(v.iter().all(|x| *x < 10));
     /// ```

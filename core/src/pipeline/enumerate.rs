@@ -31,8 +31,8 @@ use std::time::Instant;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let p = Digits(10).iterate().filter(|x| x % 4 == 3).enumerate();
+/// use haydi_domains::Range;
+/// let p = Range::new(10).iterate().filter(|x| x % 4 == 3).enumerate();
 /// assert_eq!(p.collect().run(true).unwrap(), vec![(0, 3), (1, 7)]);
 /// ```
 #[must_use = "pipelines are lazy and do nothing unless run"]

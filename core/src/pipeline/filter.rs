@@ -10,8 +10,8 @@ use std::ops::ControlFlow;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let p = Digits(6).iterate().filter(|x| x % 2 == 0);
+/// use haydi_domains::Range;
+/// let p = Range::new(6).iterate().filter(|x| x % 2 == 0);
 /// assert_eq!(p.collect().run(false).unwrap(), vec![0, 2, 4]);
 /// ```
 #[derive(Clone)]

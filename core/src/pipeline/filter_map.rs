@@ -9,8 +9,8 @@ use std::ops::ControlFlow;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let p = Digits(6).filter_map(|x| x.checked_sub(4));
+/// use haydi_domains::Range;
+/// let p = Range::new(6).filter_map(|x| u8::try_from(x - 4).ok());
 /// assert_eq!(p.collect().run(false).unwrap(), vec![0, 1]);
 /// ```
 #[derive(Clone)]

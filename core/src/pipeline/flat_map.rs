@@ -13,8 +13,8 @@ use std::ops::ControlFlow;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let p = Digits(3).flat_map(|x| vec![x; x as usize]);
+/// use haydi_domains::Range;
+/// let p = Range::new(3).flat_map(|x| vec![x; x as usize]);
 /// assert_eq!(p.collect().run(true).unwrap(), vec![1, 2, 2]);
 /// ```
 #[derive(Clone)]

@@ -9,8 +9,8 @@ use std::ops::ControlFlow;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let p = Digits(3).inspect(|x| assert!(*x < 3));
+/// use haydi_domains::Range;
+/// let p = Range::new(3).inspect(|x| assert!(*x < 3));
 /// assert_eq!(p.count().run(true).unwrap(), 3);
 /// ```
 #[derive(Clone)]

@@ -32,8 +32,8 @@ type Ch<I> = <I as IntoPipeline>::Transform;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let squares = Digits(10).filter_map(|x| (x % 2 == 1).then(|| x * x));
+/// use haydi_domains::Range;
+/// let squares = Range::new(10).filter_map(|x| (x % 2 == 1).then(|| x * x));
 /// assert_eq!(squares.collect().run(true).unwrap(), vec![1, 9, 25, 49, 81]);
 /// ```
 pub trait IntoPipeline: Sized {
@@ -48,8 +48,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let p = Digits(3).into_pipeline().map(|x| x + 1);
+    /// use haydi_domains::Range;
+    /// let p = Range::new(3).into_pipeline().map(|x| x + 1);
     /// assert_eq!(p.collect().run(false).unwrap(), vec![1, 2, 3]);
     /// ```
     fn into_pipeline(self) -> Pipeline<Self::Source, Self::Transform>;
@@ -62,10 +62,10 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let v = Digits(10).take(3).filter(|x| *x > 5).collect().run(false).unwrap();
+    /// use haydi_domains::Range;
+    /// let v = Range::new(10).take(3).filter(|x| *x > 5).collect().run(false).unwrap();
     /// assert!(v.is_empty()); // take acts where it stands: [0, 1, 2], then the filter
-    /// assert_eq!(Digits(10).filter(|x| *x > 5).take(3).collect().run(true).unwrap(), vec![6, 7, 8]);
+    /// assert_eq!(Range::new(10).filter(|x| *x > 5).take(3).collect().run(true).unwrap(), vec![6, 7, 8]);
     /// ```
     fn take(self, n: u64) -> Pipeline<Self::Source, Take<Ch<Self>>> {
         let p = self.into_pipeline();
@@ -81,8 +81,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let v = Digits(20).filter_map(|x| (x % 7 == 0).then_some(x / 7)).collect().run(true).unwrap();
+    /// use haydi_domains::Range;
+    /// let v = Range::new(20).filter_map(|x| (x % 7 == 0).then_some(x / 7)).collect().run(true).unwrap();
     /// assert_eq!(v, vec![0, 1, 2]);
     /// ```
     fn filter_map<F, O>(self, f: F) -> Pipeline<Self::Source, FilterMap<Ch<Self>, F>>
@@ -98,8 +98,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let v = Digits(4).flat_map(|x| 0..x).collect().run(true).unwrap();
+    /// use haydi_domains::Range;
+    /// let v = Range::new(4).flat_map(|x| 0..x).collect().run(true).unwrap();
     /// assert_eq!(v, vec![0, 0, 1, 0, 1, 2]);
     /// ```
     fn flat_map<F, I>(self, f: F) -> Pipeline<Self::Source, FlatMap<Ch<Self>, F>>
@@ -115,10 +115,10 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
+    /// use haydi_domains::Range;
     /// use std::sync::atomic::{AtomicU64, Ordering};
     /// let seen = AtomicU64::new(0);
-    /// let n = Digits(100)
+    /// let n = Range::new(100)
     ///     .inspect(|_| { seen.fetch_add(1, Ordering::Relaxed); })
     ///     .filter(|x| x % 10 == 0)
     ///     .count()
@@ -147,8 +147,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let v = Digits(100).filter(|x| x % 30 == 0).enumerate().collect().run(true).unwrap();
+    /// use haydi_domains::Range;
+    /// let v = Range::new(100).filter(|x| x % 30 == 0).enumerate().collect().run(true).unwrap();
     /// assert_eq!(v, vec![(0, 0), (1, 30), (2, 60), (3, 90)]);
     /// ```
     fn enumerate(self) -> Pipeline<Enumerate<Self::Source, Ch<Self>>, Identity> {
@@ -163,8 +163,8 @@ pub trait IntoPipeline: Sized {
     /// ```
     /// use haydi_core::prelude::*;
     /// use haydi_core::action::Count;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(7).with_action(Count).run(false).unwrap(), 7);
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(7).with_action(Count).run(false).unwrap(), 7);
     /// ```
     fn with_action<A>(self, action: A) -> J<Self, Ch<Self>, A> {
         let p = self.into_pipeline();
@@ -175,8 +175,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(3).collect().run(true).unwrap(), vec![0, 1, 2]);
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(3).collect().run(true).unwrap(), vec![0, 1, 2]);
     /// ```
     fn collect(self) -> J<Self, Ch<Self>, Collect<Self::Item>>
     where
@@ -191,9 +191,9 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
+    /// use haydi_domains::Range;
     /// use std::collections::HashMap;
-    /// let squares = Digits(5).iterate().map(|x| (x, x * x)).collect_into::<HashMap<_, _>>();
+    /// let squares = Range::new(5).iterate().map(|x| (x, x * x)).collect_into::<HashMap<_, _>>();
     /// assert_eq!(squares.run(true).unwrap()[&4], 16);
     /// ```
     fn collect_into<C>(self) -> J<Self, Ch<Self>, CollectInto<C>>
@@ -207,8 +207,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(10).filter(|x| x % 3 == 0).count().run(true).unwrap(), 4);
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(10).filter(|x| x % 3 == 0).count().run(true).unwrap(), 4);
     /// ```
     fn count(self) -> J<Self, Ch<Self>, Count> {
         self.with_action(Count)
@@ -218,8 +218,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(100).filter(|x| x % 17 == 16).first().run(true).unwrap(), Some(16));
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(100).filter(|x| x % 17 == 16).first().run(true).unwrap(), Some(16));
     /// ```
     fn first(self) -> J<Self, Take<Ch<Self>>, First<Self::Item>>
     where
@@ -233,9 +233,9 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert!(Digits(1_000_000_000).any(|x| *x == 12).run(true).unwrap()); // instant
-    /// assert!(!Digits(100).any(|x| *x > 100).run(true).unwrap());
+    /// use haydi_domains::Range;
+    /// assert!(Range::new(1_000_000_000).any(|x| *x == 12).run(true).unwrap()); // instant
+    /// assert!(!Range::new(100).any(|x| *x > 100).run(true).unwrap());
     /// ```
     fn any<F>(self, pred: F) -> J<Self, Take<Filter<Ch<Self>, F>>, Found>
     where
@@ -252,9 +252,9 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert!(Digits(100).all(|x| *x < 100).run(true).unwrap());
-    /// assert!(!Digits(1_000_000_000).all(|x| *x < 5).run(true).unwrap()); // instant
+    /// use haydi_domains::Range;
+    /// assert!(Range::new(100).all(|x| *x < 100).run(true).unwrap());
+    /// assert!(!Range::new(1_000_000_000).all(|x| *x < 5).run(true).unwrap()); // instant
     /// ```
     fn all<F>(self, pred: F) -> J<Self, Take<Filter<Ch<Self>, F, false>>, Found>
     where
@@ -272,10 +272,10 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
+    /// use haydi_domains::Range;
     /// use std::sync::atomic::{AtomicU64, Ordering};
     /// let odd = AtomicU64::new(0);
-    /// Digits(9).for_each(|x| if x % 2 == 1 { odd.fetch_add(1, Ordering::Relaxed); }).run(true).unwrap();
+    /// Range::new(9).for_each(|x| if x % 2 == 1 { odd.fetch_add(1, Ordering::Relaxed); }).run(true).unwrap();
     /// assert_eq!(odd.into_inner(), 4);
     /// ```
     fn for_each<F>(self, f: F) -> J<Self, Ch<Self>, ForEach<F>>
@@ -289,8 +289,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let s = Digits(4).iterate().map(|x| x.to_string()).reduce(|a, b| a + &b);
+    /// use haydi_domains::Range;
+    /// let s = Range::new(4).iterate().map(|x| x.to_string()).reduce(|a, b| a + &b);
     /// assert_eq!(s.run(true).unwrap(), Some("0123".to_string()));
     /// ```
     fn reduce<F>(self, f: F) -> J<Self, Ch<Self>, Reduce<F>>
@@ -306,8 +306,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(5).reduce_with(0, |a, b| a.max(b)).run(true).unwrap(), 4);
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(5).reduce_with(0, |a, b| a.max(b)).run(true).unwrap(), 4);
     /// ```
     fn reduce_with<F>(self, init: Self::Item, f: F) -> J<Self, Ch<Self>, ReduceWith<Self::Item, F>>
     where
@@ -321,8 +321,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(101).sum().run(true).unwrap(), 5050);
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(101).sum().run(true).unwrap(), 5050);
     /// ```
     fn sum(self) -> J<Self, Ch<Self>, Sum<Self::Item>>
     where
@@ -336,8 +336,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(5).iterate().map(|x| x + 1).product().run(true).unwrap(), 120);
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(5).iterate().map(|x| x + 1).product().run(true).unwrap(), 120);
     /// ```
     fn product(self) -> J<Self, Ch<Self>, Multiply<Self::Item>>
     where
@@ -351,8 +351,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(10).min_by_key(|x| (x + 3) % 5).run(true).unwrap(), Some((2, 0)));
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(10).min_by_key(|x| (x + 3) % 5).run(true).unwrap(), Some((2, 0)));
     /// ```
     fn min_by_key<K, F>(self, key: F) -> J<Self, Ch<Self>, ByKey<F>>
     where
@@ -367,8 +367,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(10).max_by_key(|x| (x + 3) % 5).run(true).unwrap(), Some((6, 4)));
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(10).max_by_key(|x| (x + 3) % 5).run(true).unwrap(), Some((6, 4)));
     /// ```
     fn max_by_key<K, F>(self, key: F) -> J<Self, Ch<Self>, ByKey<F>>
     where
@@ -381,8 +381,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(10).max_all(|x| x % 4).run(true).unwrap(), vec![3, 7]);
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(10).max_all(|x| x % 4).run(true).unwrap(), vec![3, 7]);
     /// ```
     fn max_all<K, F>(self, key: F) -> J<Self, Ch<Self>, Extreme<F>>
     where
@@ -395,8 +395,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(20).max_all_limited(|x| x % 4, 2).run(true).unwrap(), vec![3, 7]);
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(20).max_all_limited(|x| x % 4, 2).run(true).unwrap(), vec![3, 7]);
     /// ```
     fn max_all_limited<K, F>(self, key: F, limit: usize) -> J<Self, Ch<Self>, Extreme<F>>
     where
@@ -409,8 +409,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(10).min_all(|x| x % 4).run(true).unwrap(), vec![0, 4, 8]);
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(10).min_all(|x| x % 4).run(true).unwrap(), vec![0, 4, 8]);
     /// ```
     fn min_all<K, F>(self, key: F) -> J<Self, Ch<Self>, Extreme<F>>
     where
@@ -423,8 +423,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(10).min_all_limited(|x| x % 4, 1).run(true).unwrap(), vec![0]);
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(10).min_all_limited(|x| x % 4, 1).run(true).unwrap(), vec![0]);
     /// ```
     fn min_all_limited<K, F>(self, key: F, limit: usize) -> J<Self, Ch<Self>, Extreme<F>>
     where
@@ -437,8 +437,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let c = Digits(10).counts_by(|x| x % 2 == 0).run(true).unwrap();
+    /// use haydi_domains::Range;
+    /// let c = Range::new(10).counts_by(|x| x % 2 == 0).run(true).unwrap();
     /// assert_eq!((c[&true], c[&false]), (5, 5));
     /// ```
     fn counts_by<K, F>(self, key: F) -> J<Self, Ch<Self>, CountsBy<F>>
@@ -452,8 +452,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let g = Digits(10).groups(|x| x % 3).run(true).unwrap();
+    /// use haydi_domains::Range;
+    /// let g = Range::new(10).groups(|x| x % 3).run(true).unwrap();
     /// assert_eq!(g[&2], vec![2, 5, 8]);
     /// ```
     fn groups<K, F>(self, key: F) -> J<Self, Ch<Self>, Groups<F>>
@@ -467,8 +467,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let g = Digits(10).groups_limited(|x| x % 3, 2).run(true).unwrap();
+    /// use haydi_domains::Range;
+    /// let g = Range::new(10).groups_limited(|x| x % 3, 2).run(true).unwrap();
     /// assert_eq!(g[&0], vec![0, 3]);
     /// ```
     fn groups_limited<K, F>(self, key: F, limit: usize) -> J<Self, Ch<Self>, Groups<F>>
@@ -482,8 +482,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let g = Digits(10).groups_counts(|x| x % 3).run(true).unwrap();
+    /// use haydi_domains::Range;
+    /// let g = Range::new(10).groups_counts(|x| x % 3).run(true).unwrap();
     /// assert_eq!((g[&0].count, g[&0].items.len()), (4, 4));
     /// ```
     fn groups_counts<K, F>(self, key: F) -> J<Self, Ch<Self>, GroupsCounts<F>>
@@ -498,8 +498,8 @@ pub trait IntoPipeline: Sized {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let g = Digits(10).groups_counts_limited(|x| x % 3, 1).run(true).unwrap();
+    /// use haydi_domains::Range;
+    /// let g = Range::new(10).groups_counts_limited(|x| x % 3, 1).run(true).unwrap();
     /// assert_eq!((g[&1].count, g[&1].items.clone()), (3, vec![1]));
     /// ```
     fn groups_counts_limited<K, F>(self, key: F, limit: usize) -> J<Self, Ch<Self>, GroupsCounts<F>>

@@ -16,8 +16,8 @@ use std::time::Instant;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let job = Digits(1000).filter(|x| x % 3 == 0).count();
+/// use haydi_domains::Range;
+/// let job = Range::new(1000).filter(|x| x % 3 == 0).count();
 /// assert_eq!(job.run(false).unwrap(), 334);
 /// assert_eq!(job.run(true).unwrap(), 334);
 /// ```
@@ -71,8 +71,8 @@ where
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let job = Digits(10).filter(|x| x % 2 == 1).collect();
+    /// use haydi_domains::Range;
+    /// let job = Range::new(10).filter(|x| x % 2 == 1).collect();
     /// assert_eq!(job.run(true).unwrap(), job.run(false).unwrap());
     /// ```
     #[track_caller]
@@ -87,10 +87,10 @@ where
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
+    /// use haydi_domains::Range;
     /// use std::time::Duration;
     /// let opts = RunOptions::new().timeout(Duration::from_secs(60));
-    /// let out = Digits(1000).count().run_with(true, &opts).unwrap();
+    /// let out = Range::new(1000).count().run_with(true, &opts).unwrap();
     /// assert!(out.complete);
     /// assert_eq!((out.value, out.processed, out.total), (1000, 1000, Some(1000)));
     /// ```
@@ -112,9 +112,9 @@ where
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
+    /// use haydi_domains::Range;
     /// let two = ThreadContext::new(2).unwrap();
-    /// assert_eq!(Digits(100).sum().run_in(&two).unwrap(), 4950);
+    /// assert_eq!(Range::new(100).sum().run_in(&two).unwrap(), 4950);
     /// ```
     #[track_caller]
     pub fn run_in(&self, ctx: &dyn ParallelContext) -> Result<A::Output> {
@@ -126,8 +126,8 @@ where
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let out = Digits(100).count().run_in_with(&SerialContext, &RunOptions::new()).unwrap();
+    /// use haydi_domains::Range;
+    /// let out = Range::new(100).count().run_in_with(&SerialContext, &RunOptions::new()).unwrap();
     /// assert!(out.complete && out.value == 100);
     /// ```
     #[track_caller]

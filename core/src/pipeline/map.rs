@@ -8,8 +8,8 @@ use std::ops::ControlFlow;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let p = Digits(3).iterate().map(|x| x + 1); // a Pipeline<_, Map<Identity, _>>
+/// use haydi_domains::Range;
+/// let p = Range::new(3).iterate().map(|x| x + 1); // a Pipeline<_, Map<Identity, _>>
 /// assert_eq!(p.collect().run(false).unwrap(), vec![1, 2, 3]);
 /// ```
 #[derive(Clone)]

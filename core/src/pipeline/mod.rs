@@ -43,8 +43,8 @@ use std::fmt;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let v = Digits(7).iterate().map(|x| x * 10).filter(|x| *x != 20).collect().run(false).unwrap();
+/// use haydi_domains::Range;
+/// let v = Range::new(7).iterate().map(|x| x * 10).filter(|x| *x != 20).collect().run(false).unwrap();
 /// assert_eq!(v, vec![0, 10, 30, 40, 50, 60]);
 /// ```
 #[must_use = "pipelines are lazy and do nothing unless an action is run"]
@@ -70,8 +70,8 @@ impl<S: Source> Pipeline<S, Identity> {
     /// ```
     /// use haydi_core::prelude::*;
     /// use haydi_core::pipeline::{Iterate, Pipeline};
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let p = Pipeline::new(Iterate::new(Digits(3)));
+    /// use haydi_domains::Range;
+    /// let p = Pipeline::new(Iterate::new(Range::new(3)));
     /// assert_eq!(p.collect().run(false).unwrap(), vec![0, 1, 2]);
     /// ```
     pub fn new(source: S) -> Self {
@@ -93,8 +93,8 @@ where
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let v = Digits(4).iterate().map(|x| x * x).collect().run(false).unwrap();
+    /// use haydi_domains::Range;
+    /// let v = Range::new(4).iterate().map(|x| x * x).collect().run(false).unwrap();
     /// assert_eq!(v, vec![0, 1, 4, 9]);
     /// ```
     pub fn map<F, O>(self, f: F) -> Pipeline<S, Map<T, F>>
@@ -108,8 +108,8 @@ where
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// let v = Digits(10).iterate().filter(|x| x % 4 == 1).collect().run(false).unwrap();
+    /// use haydi_domains::Range;
+    /// let v = Range::new(10).iterate().filter(|x| x % 4 == 1).collect().run(false).unwrap();
     /// assert_eq!(v, vec![1, 5, 9]);
     /// ```
     pub fn filter<F>(self, pred: F) -> Pipeline<S, Filter<T, F>>

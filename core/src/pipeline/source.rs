@@ -14,8 +14,8 @@ use std::sync::{Arc, MutexGuard};
 ///
 /// ```
 /// use haydi_core::pipeline::{Extent, Iterate, Source};
-/// use haydi_core::domain::tests_support::Digits;
-/// assert_eq!(Iterate::new(Digits(5)).extent().unwrap(), Extent::Finite(5));
+/// use haydi_domains::Range;
+/// assert_eq!(Iterate::new(Range::new(5)).extent().unwrap(), Extent::Finite(5));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Extent {
@@ -31,10 +31,10 @@ pub enum Extent {
 ///
 /// ```
 /// use haydi_core::pipeline::{Iterate, Source};
-/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_domains::Range;
 /// use std::ops::ControlFlow;
 /// let mut seen = Vec::new();
-/// Iterate::new(Digits(10)).visit(3, 6, &mut |x| { seen.push(x); ControlFlow::Continue(()) }).unwrap();
+/// Iterate::new(Range::new(10)).visit(3, 6, &mut |x| { seen.push(x); ControlFlow::Continue(()) }).unwrap();
 /// assert_eq!(seen, vec![3, 4, 5]);
 /// ```
 pub trait Source: Send + Sync {
@@ -94,9 +94,9 @@ pub type PassRunner<'r> = dyn FnMut(&dyn ErasedJob, &RunOptions) -> Result<RunRe
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_domains::Range;
 /// // A counting pass runs for enumerate after a filter; its Outcome is in source indices.
-/// let out = Digits(100).filter(|x| x % 9 == 0).enumerate().count().run_with(true, &RunOptions::new()).unwrap();
+/// let out = Range::new(100).filter(|x| x % 9 == 0).enumerate().count().run_with(true, &RunOptions::new()).unwrap();
 /// assert_eq!((out.value, out.processed, out.total), (12, 100, Some(100)));
 /// ```
 #[derive(Debug)]
@@ -143,9 +143,9 @@ impl FirstPass<'_> {
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_domains::Range;
 /// use haydi_core::pipeline::{Iterate, Pipeline};
-/// assert_eq!(Pipeline::new(Iterate::new(Digits(2))).count().run(false).unwrap(), 2);
+/// assert_eq!(Pipeline::new(Iterate::new(Range::new(2))).count().run(false).unwrap(), 2);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Iterate<D> {
@@ -211,9 +211,9 @@ pub const GENERATE_BLOCK: u128 = 1024;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_domains::Range;
 /// use haydi_core::pipeline::{Generate, Pipeline};
-/// let v = Pipeline::new(Generate::new(Digits(3), 9)).take(10).collect().run(false).unwrap();
+/// let v = Pipeline::new(Generate::new(Range::new(3), 9)).take(10).collect().run(false).unwrap();
 /// assert!(v.len() == 10 && v.iter().all(|x| *x < 3));
 /// ```
 #[derive(Debug, Clone)]

@@ -9,8 +9,8 @@ use std::ops::ControlFlow;
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
-/// let p = Digits(1_000_000).filter(|x| x % 1000 == 999).take(2);
+/// use haydi_domains::Range;
+/// let p = Range::new(1_000_000).filter(|x| x % 1000 == 999).take(2);
 /// assert_eq!(p.collect().run(true).unwrap(), vec![999, 1999]);
 /// ```
 #[derive(Debug, Clone)]
