@@ -24,11 +24,10 @@
 //! the bound of the prime count (default 2000000).
 
 use haydi::contexts::distributed::launcher::detect_launcher;
-use haydi::domain::tests_support::Digits;
 use haydi::prelude::*;
 use haydi::DistributedContext;
 
-fn is_prime(n: u64) -> bool {
+fn is_prime(n: i64) -> bool {
     n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)
 }
 
@@ -43,17 +42,17 @@ fn main() -> haydi::Result<()> {
     session::set_parallel_context(ctx);
 
     // The bound may be given as the first argument (every process gets the same arguments).
-    let n: u64 = std::env::args()
+    let n: i64 = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(2_000_000);
-    let primes = Digits(n).filter(|n| is_prime(*n)).count().run(true)?;
-    let twins = Digits(100_000)
+    let primes = Range::new(n).filter(|n| is_prime(*n)).count().run(true)?;
+    let twins = Range::new(100_000)
         .filter(|n| is_prime(*n) && is_prime(n + 2))
         .take(5)
         .collect()
         .run(true)?;
-    let checksum = Digits(1_000_000)
+    let checksum = Range::new(1_000_000)
         .map(|x| x * x % 1_000_003)
         .sum()
         .run(true)?;

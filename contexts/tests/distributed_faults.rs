@@ -189,6 +189,9 @@ fn bad_peers() {
     if ctx.is_driver() {
         assert_eq!(ctx.live_workers(), 1);
     }
+    // Rank 1 waits here (its program does not end) while the driver counts live workers above:
+    // without this run the worker could exit first and the count would race with its exit.
+    assert_eq!(Digits(10).count().run_in(&ctx).unwrap(), 10);
 }
 
 fn never_connects() {

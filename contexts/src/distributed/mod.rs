@@ -231,12 +231,12 @@ enum Role {
 ///
 /// ```no_run
 /// use haydi_core::prelude::*;
-/// use haydi_core::domain::tests_support::Digits;
+/// use haydi_domains::Range;
 /// use haydi_contexts::DistributedContext;
 /// // In a worker process (started by this very call in the driver), `spawn` connects to the
 /// // driver instead, and the program goes on along the same path.
 /// session::set_parallel_context(DistributedContext::spawn(4).unwrap());
-/// let n = Digits(1_000_000).filter(|x| x % 7 == 0).count().run(true).unwrap();
+/// let n = Range::new(1_000_000).filter(|x| x % 7 == 0).count().run(true).unwrap();
 /// assert_eq!(n, 142_858); // on every process
 /// ```
 #[derive(Clone)]
