@@ -4,7 +4,7 @@ use super::transform::{ChunkCtx, Transform};
 use std::ops::ControlFlow;
 
 /// Lets through the first `n` items that reach it, in index order (see
-/// [`super::Pipeline::take`]). Unlike the Python haydi, `take` acts where it stands in the chain:
+/// [`super::IntoPipeline::take`]). Unlike the Python haydi, `take` acts where it stands in the chain:
 /// `filter(f).take(3)` gives the first three items that pass `f`.
 ///
 /// ```
