@@ -18,6 +18,13 @@ trait DynDomain<T>: Send + Sync {
         end: u128,
         f: &mut dyn FnMut(T) -> ControlFlow<()>,
     ) -> ControlFlow<()>;
+    fn block_count(&self) -> Option<u128>;
+    fn visit_blocks_dyn(
+        &self,
+        start: u128,
+        end: u128,
+        f: &mut dyn FnMut(T) -> ControlFlow<()>,
+    ) -> ControlFlow<()>;
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<T>;
     fn name(&self) -> String;
     fn is_strict(&self) -> bool;
@@ -37,6 +44,17 @@ impl<D: Domain> DynDomain<D::Item> for D {
         f: &mut dyn FnMut(D::Item) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         Domain::visit_range(self, start, end, &mut |x| f(x))
+    }
+    fn block_count(&self) -> Option<u128> {
+        Domain::block_count(self)
+    }
+    fn visit_blocks_dyn(
+        &self,
+        start: u128,
+        end: u128,
+        f: &mut dyn FnMut(D::Item) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        Domain::visit_blocks(self, start, end, &mut |x| f(x))
     }
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<D::Item> {
         Domain::generate_one(self, rng)
@@ -104,6 +122,15 @@ impl<T: Clone + Send + 'static> Domain for BoxedDomain<T> {
         F: FnMut(T) -> ControlFlow<()>,
     {
         self.inner.visit_range_dyn(start, end, f)
+    }
+    fn block_count(&self) -> Option<u128> {
+        self.inner.block_count()
+    }
+    fn visit_blocks<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(T) -> ControlFlow<()>,
+    {
+        self.inner.visit_blocks_dyn(start, end, f)
     }
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<T> {
         self.inner.generate_one(rng)

@@ -72,6 +72,23 @@ where
         })
     }
 
+    fn block_count(&self) -> Option<u128> {
+        self.inner.block_count()
+    }
+
+    fn visit_blocks<G>(&self, start: u128, end: u128, g: &mut G) -> ControlFlow<()>
+    where
+        G: FnMut(D::Item) -> ControlFlow<()>,
+    {
+        self.inner.visit_blocks(start, end, &mut |x| {
+            if (self.pred)(&x) {
+                g(x)
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+    }
+
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<D::Item> {
         for _ in 0..GENERATE_RETRIES {
             let x = self.inner.generate_one(rng)?;

@@ -60,6 +60,17 @@ where
         self.inner.visit_range(start, end, &mut |x| g((self.f)(x)))
     }
 
+    fn block_count(&self) -> Option<u128> {
+        self.inner.block_count()
+    }
+
+    fn visit_blocks<G>(&self, start: u128, end: u128, g: &mut G) -> ControlFlow<()>
+    where
+        G: FnMut(O) -> ControlFlow<()>,
+    {
+        self.inner.visit_blocks(start, end, &mut |x| g((self.f)(x)))
+    }
+
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<O> {
         self.inner.generate_one(rng).map(&self.f)
     }

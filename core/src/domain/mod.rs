@@ -6,6 +6,7 @@
 //! A filtered domain keeps its parent's index space: an index whose item is filtered out yields
 //! nothing, so splitting stays exact.
 
+pub mod blocks;
 mod boxed;
 mod filtered;
 mod iter;
@@ -66,6 +67,47 @@ pub trait Domain: Clone + Send + Sync {
             }
             i += 1;
         }
+        ControlFlow::Continue(())
+    }
+
+    /// The number of blocks of this domain when its size overflows `u128`: `None` (the default)
+    /// when [`size`](Domain::size) is not [`Size::Unknown`], or when the domain has no block
+    /// view (its pipelines then fail with [`Error::SizeOverflow`]).
+    ///
+    /// Blocks are consecutive runs of items that together hold every item exactly once, in the
+    /// domain's order: block 0 holds the first items, block 1 the next ones, and so on. A
+    /// product numbers its blocks by a prefix of its coordinates (so every block holds the
+    /// items that share that prefix, possibly more than `u128::MAX` of them). Pipelines over a
+    /// domain whose size overflows split its blocks instead of its indices (see
+    /// [`blocks`](crate::domain::blocks)). Implementors that provide it also provide
+    /// [`visit_blocks`](Domain::visit_blocks).
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_core::domain::tests_support::Digits;
+    /// assert_eq!(Digits(4).block_count(), None); // its size fits: indices, no blocks
+    /// ```
+    fn block_count(&self) -> Option<u128> {
+        None
+    }
+
+    /// Calls `f` on every item of the blocks `[start, end)` (see
+    /// [`block_count`](Domain::block_count)), in order, until `f` breaks. `end` is clamped to
+    /// the block count. The default visits nothing: it goes with the default `block_count`.
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_core::domain::tests_support::Digits;
+    /// use std::ops::ControlFlow;
+    /// let mut n = 0;
+    /// let _ = Digits(4).visit_blocks(0, 1, &mut |_| { n += 1; ControlFlow::Continue(()) });
+    /// assert_eq!(n, 0); // no block view
+    /// ```
+    fn visit_blocks<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(Self::Item) -> ControlFlow<()>,
+    {
+        let _ = (start, end, f);
         ControlFlow::Continue(())
     }
 
@@ -209,6 +251,57 @@ pub mod tests_support {
         }
         fn is_strict(&self) -> bool {
             true
+        }
+    }
+
+    /// Pairs `(b, i)` for `b < blocks`, `i < per`, in that order: a minimal domain whose size
+    /// may overflow `u128`, with one block per `b` when it does.
+    ///
+    /// ```
+    /// use haydi_core::{Domain, Size};
+    /// use haydi_core::domain::tests_support::Wide;
+    /// let w = Wide { blocks: 4, per: u128::MAX };
+    /// assert_eq!(w.size(), Size::Unknown);
+    /// assert_eq!(w.block_count(), Some(4));
+    /// assert_eq!(Wide { blocks: 2, per: 3 }.size(), Size::Exact(6));
+    /// ```
+    #[derive(Clone, Copy, Debug)]
+    pub struct Wide {
+        /// The number of values of the first coordinate.
+        pub blocks: u128,
+        /// The number of values of the second coordinate.
+        pub per: u128,
+    }
+
+    impl Domain for Wide {
+        type Item = (u128, u128);
+        fn size(&self) -> Size {
+            self.blocks
+                .checked_mul(self.per)
+                .map_or(Size::Unknown, Size::Exact)
+        }
+        fn item_at(&self, index: u128) -> Option<(u128, u128)> {
+            if self.per == 0 || self.size().exact().is_some_and(|n| index >= n) {
+                return None;
+            }
+            Some((index / self.per, index % self.per))
+        }
+        fn block_count(&self) -> Option<u128> {
+            (self.size() == Size::Unknown).then_some(self.blocks)
+        }
+        fn visit_blocks<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
+        where
+            F: FnMut((u128, u128)) -> ControlFlow<()>,
+        {
+            for b in start..end.min(self.blocks) {
+                for i in 0..self.per {
+                    f((b, i))?;
+                }
+            }
+            ControlFlow::Continue(())
+        }
+        fn name(&self) -> String {
+            "Wide".into()
         }
     }
 }

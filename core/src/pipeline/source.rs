@@ -2,6 +2,7 @@
 
 use crate::domain::Domain;
 use crate::error::{Error, Result};
+use crate::size::Size;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::ops::ControlFlow;
@@ -40,14 +41,39 @@ pub trait Source: Send + Sync {
 }
 
 /// Iterates every item of a domain in index order (see [`crate::DomainExt::iterate`]).
+///
+/// A domain whose size fits `u128` is split by its indices. One whose size overflows
+/// ([`Size::Unknown`](crate::Size::Unknown)) is split by its blocks
+/// ([`Domain::block_count`], [`crate::domain::blocks`]) when it has a block view: a source
+/// index is then a block, visited lazily in order, so `take`, `first` and filtered searches
+/// run as on any other domain and return the first items in serial order. `processed` and
+/// `total` of an [`Outcome`](crate::Outcome) then count blocks, not items. An overflowing
+/// domain without a block view fails with [`Error::SizeOverflow`].
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::domain::tests_support::Wide;
+/// // 2 x u128::MAX items: more than u128 can count.
+/// let w = Wide { blocks: 2, per: u128::MAX };
+/// let v = w.iterate().filter(|(_, i)| i % 2 == 1).take(2).collect().run(false).unwrap();
+/// assert_eq!(v, vec![(0, 1), (0, 3)]);
+/// let out = w.first().run_with(false, &RunOptions::new()).unwrap();
+/// assert_eq!((out.value, out.total), (Some((0, 0)), Some(2))); // a total of 2 blocks
+/// ```
 #[derive(Debug, Clone)]
 pub struct Iterate<D> {
     domain: D,
+    /// The block count, when the domain's size overflows and it has a block view.
+    blocks: Option<u128>,
 }
 
-impl<D> Iterate<D> {
+impl<D: Domain> Iterate<D> {
     pub(crate) fn new(domain: D) -> Self {
-        Iterate { domain }
+        let blocks = match domain.size() {
+            Size::Unknown => domain.block_count(),
+            _ => None,
+        };
+        Iterate { domain, blocks }
     }
 }
 
@@ -55,6 +81,9 @@ impl<D: Domain> Source for Iterate<D> {
     type Item = D::Item;
 
     fn extent(&self) -> Result<Extent> {
+        if let Some(blocks) = self.blocks {
+            return Ok(Extent::Finite(blocks));
+        }
         self.domain
             .size()
             .bound()
@@ -69,16 +98,28 @@ impl<D: Domain> Source for Iterate<D> {
     where
         F: FnMut(D::Item) -> ControlFlow<()>,
     {
+        if self.blocks.is_some() {
+            let _ = self.domain.visit_blocks(start, end, f);
+            return Ok(());
+        }
         let _ = self.domain.visit_range(start, end, f);
         Ok(())
     }
 
     fn describe(&self) -> String {
-        format!(
-            "iterate({}, size {})",
-            self.domain.name(),
-            self.domain.size()
-        )
+        match self.blocks {
+            Some(blocks) => format!(
+                "iterate({}, size {}, {} blocks)",
+                self.domain.name(),
+                self.domain.size(),
+                blocks
+            ),
+            None => format!(
+                "iterate({}, size {})",
+                self.domain.name(),
+                self.domain.size()
+            ),
+        }
     }
 }
 
