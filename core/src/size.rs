@@ -30,6 +30,16 @@ pub enum Size {
 }
 
 impl Size {
+    /// The length of the index space of a pipeline over a domain whose size overflows `u128`
+    /// ([`Size::Unknown`]): its first `OVERFLOW_EXTENT - 1` items have an index each, and the
+    /// last index stands for all the items after them (see [`crate::pipeline::Iterate`]).
+    ///
+    /// ```
+    /// use haydi_core::Size;
+    /// assert_eq!(Size::OVERFLOW_EXTENT, u128::MAX - 1);
+    /// ```
+    pub const OVERFLOW_EXTENT: u128 = u128::MAX - 1;
+
     /// The exact size, if known.
     pub fn exact(self) -> Option<u128> {
         match self {

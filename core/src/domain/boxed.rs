@@ -18,13 +18,9 @@ trait DynDomain<T>: Send + Sync {
         end: u128,
         f: &mut dyn FnMut(T) -> ControlFlow<()>,
     ) -> ControlFlow<()>;
-    fn block_count(&self) -> Option<u128>;
-    fn visit_blocks_dyn(
-        &self,
-        start: u128,
-        end: u128,
-        f: &mut dyn FnMut(T) -> ControlFlow<()>,
-    ) -> ControlFlow<()>;
+    fn visit_from_dyn(&self, start: u128, f: &mut dyn FnMut(T) -> ControlFlow<()>)
+        -> ControlFlow<()>;
+    fn visits_past_u128(&self) -> bool;
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<T>;
     fn name(&self) -> String;
     fn is_strict(&self) -> bool;
@@ -45,16 +41,15 @@ impl<D: Domain> DynDomain<D::Item> for D {
     ) -> ControlFlow<()> {
         Domain::visit_range(self, start, end, &mut |x| f(x))
     }
-    fn block_count(&self) -> Option<u128> {
-        Domain::block_count(self)
-    }
-    fn visit_blocks_dyn(
+    fn visit_from_dyn(
         &self,
         start: u128,
-        end: u128,
         f: &mut dyn FnMut(D::Item) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
-        Domain::visit_blocks(self, start, end, &mut |x| f(x))
+        Domain::visit_from(self, start, &mut |x| f(x))
+    }
+    fn visits_past_u128(&self) -> bool {
+        Domain::visits_past_u128(self)
     }
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<D::Item> {
         Domain::generate_one(self, rng)
@@ -123,14 +118,14 @@ impl<T: Clone + Send + 'static> Domain for BoxedDomain<T> {
     {
         self.inner.visit_range_dyn(start, end, f)
     }
-    fn block_count(&self) -> Option<u128> {
-        self.inner.block_count()
-    }
-    fn visit_blocks<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
+    fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
     where
         F: FnMut(T) -> ControlFlow<()>,
     {
-        self.inner.visit_blocks_dyn(start, end, f)
+        self.inner.visit_from_dyn(start, f)
+    }
+    fn visits_past_u128(&self) -> bool {
+        self.inner.visits_past_u128()
     }
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<T> {
         self.inner.generate_one(rng)

@@ -72,21 +72,21 @@ where
         })
     }
 
-    fn block_count(&self) -> Option<u128> {
-        self.inner.block_count()
-    }
-
-    fn visit_blocks<G>(&self, start: u128, end: u128, g: &mut G) -> ControlFlow<()>
+    fn visit_from<G>(&self, start: u128, g: &mut G) -> ControlFlow<()>
     where
         G: FnMut(D::Item) -> ControlFlow<()>,
     {
-        self.inner.visit_blocks(start, end, &mut |x| {
+        self.inner.visit_from(start, &mut |x| {
             if (self.pred)(&x) {
                 g(x)
             } else {
                 ControlFlow::Continue(())
             }
         })
+    }
+
+    fn visits_past_u128(&self) -> bool {
+        self.inner.visits_past_u128()
     }
 
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<D::Item> {

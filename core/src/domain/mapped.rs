@@ -60,15 +60,15 @@ where
         self.inner.visit_range(start, end, &mut |x| g((self.f)(x)))
     }
 
-    fn block_count(&self) -> Option<u128> {
-        self.inner.block_count()
-    }
-
-    fn visit_blocks<G>(&self, start: u128, end: u128, g: &mut G) -> ControlFlow<()>
+    fn visit_from<G>(&self, start: u128, g: &mut G) -> ControlFlow<()>
     where
         G: FnMut(O) -> ControlFlow<()>,
     {
-        self.inner.visit_blocks(start, end, &mut |x| g((self.f)(x)))
+        self.inner.visit_from(start, &mut |x| g((self.f)(x)))
+    }
+
+    fn visits_past_u128(&self) -> bool {
+        self.inner.visits_past_u128()
     }
 
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<O> {

@@ -6,7 +6,6 @@
 //! A filtered domain keeps its parent's index space: an index whose item is filtered out yields
 //! nothing, so splitting stays exact.
 
-pub mod blocks;
 mod boxed;
 mod filtered;
 mod iter;
@@ -70,45 +69,54 @@ pub trait Domain: Clone + Send + Sync {
         ControlFlow::Continue(())
     }
 
-    /// The number of blocks of this domain when its size overflows `u128`: `None` (the default)
-    /// when [`size`](Domain::size) is not [`Size::Unknown`], or when the domain has no block
-    /// view (its pipelines then fail with [`Error::SizeOverflow`]).
+    /// Calls `f` on every item whose index is `start` or more, in order, up to the real end of
+    /// the domain, past index `u128::MAX` if there are more items, until `f` breaks.
     ///
-    /// Blocks are consecutive runs of items that together hold every item exactly once, in the
-    /// domain's order: block 0 holds the first items, block 1 the next ones, and so on. A
-    /// product numbers its blocks by a prefix of its coordinates (so every block holds the
-    /// items that share that prefix, possibly more than `u128::MAX` of them). Pipelines over a
-    /// domain whose size overflows split its blocks instead of its indices (see
-    /// [`blocks`](crate::domain::blocks)). Implementors that provide it also provide
-    /// [`visit_blocks`](Domain::visit_blocks).
-    ///
-    /// ```
-    /// use haydi_core::Domain;
-    /// use haydi_core::domain::tests_support::Digits;
-    /// assert_eq!(Digits(4).block_count(), None); // its size fits: indices, no blocks
-    /// ```
-    fn block_count(&self) -> Option<u128> {
-        None
-    }
-
-    /// Calls `f` on every item of the blocks `[start, end)` (see
-    /// [`block_count`](Domain::block_count)), in order, until `f` breaks. `end` is clamped to
-    /// the block count. The default visits nothing: it goes with the default `block_count`.
+    /// Indices are `u128`, so a domain whose size overflows ([`Size::Unknown`]) numbers only
+    /// its first `u128::MAX` items ([`item_at`](Domain::item_at) and
+    /// [`visit_range`](Domain::visit_range) address those). This method reaches the others:
+    /// a pipeline over such a domain gives each of its first items an index of its own and lets
+    /// its last index stand for all the rest (see [`crate::pipeline::Iterate`]). Domains whose
+    /// size can overflow override it (with nested loops that need no index) together with
+    /// [`visits_past_u128`](Domain::visits_past_u128). The default is
+    /// `visit_range(start, u128::MAX, f)`: everything when the size fits.
     ///
     /// ```
     /// use haydi_core::Domain;
-    /// use haydi_core::domain::tests_support::Digits;
+    /// use haydi_core::domain::tests_support::{Digits, Wide};
     /// use std::ops::ControlFlow;
-    /// let mut n = 0;
-    /// let _ = Digits(4).visit_blocks(0, 1, &mut |_| { n += 1; ControlFlow::Continue(()) });
-    /// assert_eq!(n, 0); // no block view
+    /// let mut v = Vec::new();
+    /// let _ = Digits(5).visit_from(3, &mut |x| { v.push(x); ControlFlow::Continue(()) });
+    /// assert_eq!(v, vec![3, 4]);
+    /// // 2 x u128::MAX pairs: the items past index u128::MAX are reached too.
+    /// let w = Wide { rows: 2, cols: u128::MAX };
+    /// let mut last = Vec::new();
+    /// let _ = w.visit_from(u128::MAX - 2, &mut |x| {
+    ///     last.push(x);
+    ///     if last.len() == 3 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    /// });
+    /// assert_eq!(last, vec![(0, u128::MAX - 2), (0, u128::MAX - 1), (1, 0)]);
     /// ```
-    fn visit_blocks<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
+    fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
     where
         F: FnMut(Self::Item) -> ControlFlow<()>,
     {
-        let _ = (start, end, f);
-        ControlFlow::Continue(())
+        self.visit_range(start, u128::MAX, f)
+    }
+
+    /// Whether [`visit_from`](Domain::visit_from) reaches the real end of the domain: always
+    /// when the size fits `u128` (the default says so), and for an overflowing domain when it
+    /// overrides `visit_from` for that. Pipelines over an overflowing domain without it fail
+    /// with [`Error::SizeOverflow`] rather than stop at index `u128::MAX`.
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_core::domain::tests_support::{Digits, Wide};
+    /// assert!(Digits(4).visits_past_u128());
+    /// assert!(Wide { rows: 2, cols: u128::MAX }.visits_past_u128());
+    /// ```
+    fn visits_past_u128(&self) -> bool {
+        self.size() != Size::Unknown
     }
 
     /// A uniformly random item.
@@ -254,51 +262,56 @@ pub mod tests_support {
         }
     }
 
-    /// Pairs `(b, i)` for `b < blocks`, `i < per`, in that order: a minimal domain whose size
-    /// may overflow `u128`, with one block per `b` when it does.
+    /// Pairs `(b, i)` for `b < rows`, `i < cols`, in that order: a minimal domain whose size
+    /// may overflow `u128` (and which then visits past index `u128::MAX`).
     ///
     /// ```
     /// use haydi_core::{Domain, Size};
     /// use haydi_core::domain::tests_support::Wide;
-    /// let w = Wide { blocks: 4, per: u128::MAX };
+    /// let w = Wide { rows: 4, cols: u128::MAX };
     /// assert_eq!(w.size(), Size::Unknown);
-    /// assert_eq!(w.block_count(), Some(4));
-    /// assert_eq!(Wide { blocks: 2, per: 3 }.size(), Size::Exact(6));
+    /// assert_eq!(w.item_at(u128::MAX - 1), Some((0, u128::MAX - 1)));
+    /// assert_eq!(Wide { rows: 2, cols: 3 }.size(), Size::Exact(6));
     /// ```
     #[derive(Clone, Copy, Debug)]
     pub struct Wide {
         /// The number of values of the first coordinate.
-        pub blocks: u128,
+        pub rows: u128,
         /// The number of values of the second coordinate.
-        pub per: u128,
+        pub cols: u128,
     }
 
     impl Domain for Wide {
         type Item = (u128, u128);
         fn size(&self) -> Size {
-            self.blocks
-                .checked_mul(self.per)
+            self.rows
+                .checked_mul(self.cols)
                 .map_or(Size::Unknown, Size::Exact)
         }
         fn item_at(&self, index: u128) -> Option<(u128, u128)> {
-            if self.per == 0 || self.size().exact().is_some_and(|n| index >= n) {
+            if self.cols == 0 || self.size().exact().is_some_and(|n| index >= n) {
                 return None;
             }
-            Some((index / self.per, index % self.per))
+            Some((index / self.cols, index % self.cols))
         }
-        fn block_count(&self) -> Option<u128> {
-            (self.size() == Size::Unknown).then_some(self.blocks)
-        }
-        fn visit_blocks<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
+        fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
         where
             F: FnMut((u128, u128)) -> ControlFlow<()>,
         {
-            for b in start..end.min(self.blocks) {
-                for i in 0..self.per {
+            if self.cols == 0 {
+                return ControlFlow::Continue(());
+            }
+            let (b0, i0) = (start / self.cols, start % self.cols);
+            for b in b0..self.rows {
+                let from = if b == b0 { i0 } else { 0 };
+                for i in from..self.cols {
                     f((b, i))?;
                 }
             }
             ControlFlow::Continue(())
+        }
+        fn visits_past_u128(&self) -> bool {
+            true
         }
         fn name(&self) -> String {
             "Wide".into()

@@ -40,40 +40,42 @@ pub trait Source: Send + Sync {
     fn describe(&self) -> String;
 }
 
+const OVERFLOW_EXTENT: u128 = Size::OVERFLOW_EXTENT;
+
 /// Iterates every item of a domain in index order (see [`crate::DomainExt::iterate`]).
 ///
 /// A domain whose size fits `u128` is split by its indices. One whose size overflows
-/// ([`Size::Unknown`](crate::Size::Unknown)) is split by its blocks
-/// ([`Domain::block_count`], [`crate::domain::blocks`]) when it has a block view: a source
-/// index is then a block, visited lazily in order, so `take`, `first` and filtered searches
-/// run as on any other domain and return the first items in serial order. `processed` and
-/// `total` of an [`Outcome`](crate::Outcome) then count blocks, not items. An overflowing
-/// domain without a block view fails with [`Error::SizeOverflow`].
+/// ([`Size::Unknown`]) keeps its own indices for its first items, which is all any run can
+/// reach (more than 10^38 of them): the index space is `0..Size::OVERFLOW_EXTENT`, and the
+/// last index ([`Size::OVERFLOW_EXTENT`]` - 1`) stands for all the items from there on, visited lazily by
+/// [`Domain::visit_from`]. So `take`, `first`, filtered searches and timeouts behave as on any
+/// other domain, the items come in serial order, and a run that needs the whole space (a
+/// `count`, say) is exact if it ever ends. An [`Outcome`](crate::Outcome) of such a run has
+/// `total == Some(Size::OVERFLOW_EXTENT)`, and its `processed` counts items (as long as the last
+/// index is not merged). An overflowing domain whose `visit_from` does not reach its end
+/// ([`Domain::visits_past_u128`]) fails with [`Error::SizeOverflow`].
 ///
 /// ```
 /// use haydi_core::prelude::*;
 /// use haydi_core::domain::tests_support::Wide;
 /// // 2 x u128::MAX items: more than u128 can count.
-/// let w = Wide { blocks: 2, per: u128::MAX };
+/// let w = Wide { rows: 2, cols: u128::MAX };
 /// let v = w.iterate().filter(|(_, i)| i % 2 == 1).take(2).collect().run(false).unwrap();
 /// assert_eq!(v, vec![(0, 1), (0, 3)]);
 /// let out = w.first().run_with(false, &RunOptions::new()).unwrap();
-/// assert_eq!((out.value, out.total), (Some((0, 0)), Some(2))); // a total of 2 blocks
+/// assert_eq!((out.value, out.processed, out.total), (Some((0, 0)), 1, Some(Size::OVERFLOW_EXTENT)));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Iterate<D> {
     domain: D,
-    /// The block count, when the domain's size overflows and it has a block view.
-    blocks: Option<u128>,
+    /// The size overflows and `visit_from` reaches the end: the last index is the rest.
+    overflows: bool,
 }
 
 impl<D: Domain> Iterate<D> {
     pub(crate) fn new(domain: D) -> Self {
-        let blocks = match domain.size() {
-            Size::Unknown => domain.block_count(),
-            _ => None,
-        };
-        Iterate { domain, blocks }
+        let overflows = domain.size() == Size::Unknown && domain.visits_past_u128();
+        Iterate { domain, overflows }
     }
 }
 
@@ -81,8 +83,8 @@ impl<D: Domain> Source for Iterate<D> {
     type Item = D::Item;
 
     fn extent(&self) -> Result<Extent> {
-        if let Some(blocks) = self.blocks {
-            return Ok(Extent::Finite(blocks));
+        if self.overflows {
+            return Ok(Extent::Finite(OVERFLOW_EXTENT));
         }
         self.domain
             .size()
@@ -98,8 +100,9 @@ impl<D: Domain> Source for Iterate<D> {
     where
         F: FnMut(D::Item) -> ControlFlow<()>,
     {
-        if self.blocks.is_some() {
-            let _ = self.domain.visit_blocks(start, end, f);
+        if self.overflows && end >= OVERFLOW_EXTENT {
+            // The chunk holds the last index: everything from `start` to the real end.
+            let _ = self.domain.visit_from(start, f);
             return Ok(());
         }
         let _ = self.domain.visit_range(start, end, f);
@@ -107,19 +110,16 @@ impl<D: Domain> Source for Iterate<D> {
     }
 
     fn describe(&self) -> String {
-        match self.blocks {
-            Some(blocks) => format!(
-                "iterate({}, size {}, {} blocks)",
-                self.domain.name(),
-                self.domain.size(),
-                blocks
-            ),
-            None => format!(
-                "iterate({}, size {})",
-                self.domain.name(),
-                self.domain.size()
-            ),
-        }
+        format!(
+            "iterate({}, size {}{})",
+            self.domain.name(),
+            self.domain.size(),
+            if self.overflows {
+                ", the last index holding the items past u128"
+            } else {
+                ""
+            }
+        )
     }
 }
 
