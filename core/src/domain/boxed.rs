@@ -18,8 +18,11 @@ trait DynDomain<T>: Send + Sync {
         end: u128,
         f: &mut dyn FnMut(T) -> ControlFlow<()>,
     ) -> ControlFlow<()>;
-    fn visit_from_dyn(&self, start: u128, f: &mut dyn FnMut(T) -> ControlFlow<()>)
-        -> ControlFlow<()>;
+    fn visit_from_dyn(
+        &self,
+        start: u128,
+        f: &mut dyn FnMut(T) -> ControlFlow<()>,
+    ) -> ControlFlow<()>;
     fn visits_past_u128(&self) -> bool;
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<T>;
     fn name(&self) -> String;
