@@ -63,7 +63,7 @@ const OVERFLOW_EXTENT: u128 = Size::OVERFLOW_EXTENT;
 /// let v = w.iterate().filter(|(_, i)| i % 2 == 1).take(2).collect().run(false).unwrap();
 /// assert_eq!(v, vec![(0, 1), (0, 3)]);
 /// let out = w.first().run_with(false, &RunOptions::new()).unwrap();
-/// assert_eq!((out.value, out.processed, out.total), (Some((0, 0)), 1, Some(Size::OVERFLOW_EXTENT)));
+/// assert_eq!((out.value, out.total), (Some((0, 0)), Some(Size::OVERFLOW_EXTENT)));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Iterate<D> {
