@@ -15,6 +15,7 @@ use std::ops::{Add, Mul};
 /// assert_eq!(Size::Exact(3) * Size::Exact(4), Size::Exact(12));
 /// assert_eq!(Size::Exact(3) * Size::AtMost(4), Size::AtMost(12));
 /// assert_eq!(Size::Exact(u128::MAX) * Size::Exact(2), Size::Unknown);
+/// assert_eq!(Size::Exact(0) * Size::Unknown, Size::Exact(0));
 /// assert_eq!(Size::Exact(3) + Size::Exact(4), Size::Exact(7));
 /// assert_eq!(Size::AtMost(7).to_string(), "at most 7");
 /// ```
@@ -29,6 +30,16 @@ pub enum Size {
 }
 
 impl Size {
+    /// The length of the index space of a pipeline over a domain whose size overflows `u128`
+    /// ([`Size::Unknown`]): its first `OVERFLOW_EXTENT - 1` items have an index each, and the
+    /// last index stands for all the items after them (see [`crate::pipeline::Iterate`]).
+    ///
+    /// ```
+    /// use haydi_core::Size;
+    /// assert_eq!(Size::OVERFLOW_EXTENT, u128::MAX - 1);
+    /// ```
+    pub const OVERFLOW_EXTENT: u128 = u128::MAX - 1;
+
     /// The exact size, if known.
     ///
     /// ```
@@ -129,11 +140,16 @@ impl fmt::Display for Size {
     }
 }
 
-/// Size of a product (checked: overflow gives [`Size::Unknown`]).
+/// Size of a product (checked: overflow gives [`Size::Unknown`]). A product with an empty
+/// factor is empty, however large the other one: `Exact(0) * Unknown == Exact(0)`.
 impl Mul for Size {
     type Output = Size;
     fn mul(self, other: Size) -> Size {
-        self.combine(other, u128::checked_mul)
+        match (self, other) {
+            (Size::Exact(0), _) | (_, Size::Exact(0)) => Size::Exact(0),
+            (Size::AtMost(0), _) | (_, Size::AtMost(0)) => Size::AtMost(0),
+            _ => self.combine(other, u128::checked_mul),
+        }
     }
 }
 

@@ -115,10 +115,48 @@ impl<D: Domain> Domain for Join<D> {
         ControlFlow::Continue(())
     }
 
+    /// Past index `u128::MAX` too: the part holding `start` from there, then every later part
+    /// whole, each by its own `visit_from`.
+    fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(D::Item) -> ControlFlow<()>,
+    {
+        if self.size != Size::Unknown {
+            return self.visit_range(start, u128::MAX, f);
+        }
+        // The part ends saturate at u128::MAX: the first part whose end does holds every
+        // index from its start on, so `locate` finds the part of any u128 index.
+        let Some((j, local)) = self.locate(start) else {
+            return ControlFlow::Continue(());
+        };
+        self.parts[j].visit_from(local, f)?;
+        for part in &self.parts[j + 1..] {
+            part.visit_from(0, f)?;
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn visits_past_u128(&self) -> bool {
+        self.size != Size::Unknown || self.parts.iter().all(Domain::visits_past_u128)
+    }
+
+    /// A uniform item: a part is chosen with probability proportional to its size. When the
+    /// total size overflows `u128` the weights cannot be computed, so only a join with at most
+    /// one part that can hold items generates (from that part); any other fails with
+    /// [`Error::SizeOverflow`].
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<D::Item> {
-        let total = self.size.bound().ok_or_else(|| Error::SizeOverflow {
-            domain: self.name(),
-        })?;
+        let Some(total) = self.size.bound() else {
+            let mut live = self.parts.iter().filter(|p| p.size().bound() != Some(0));
+            return match (live.next(), live.next()) {
+                (Some(p), None) => p.generate_one(rng),
+                _ => Err(Error::SizeOverflow {
+                    domain: format!(
+                        "{} (generate weights its parts by their sizes, which overflow)",
+                        self.name()
+                    ),
+                }),
+            };
+        };
         if total == 0 {
             return Err(Error::EmptyDomain {
                 domain: self.name(),

@@ -105,6 +105,17 @@ impl<K: Clone + Send + Sync, V: Domain> Domain for Mappings<K, V> {
             .visit_range(start, end, &mut |vs| f(self.to_map(vs)))
     }
 
+    fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(Self::Item) -> ControlFlow<()>,
+    {
+        self.values.visit_from(start, &mut |vs| f(self.to_map(vs)))
+    }
+
+    fn visits_past_u128(&self) -> bool {
+        self.values.visits_past_u128()
+    }
+
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<Self::Item> {
         if self.size().bound() == Some(0) {
             return Err(Error::EmptyDomain {

@@ -143,6 +143,26 @@ impl<T: Clone + Send + Sync> Domain for Permutations<T> {
         }
     }
 
+    /// Past index `u128::MAX` too (more than 34 items): stepping needs no index.
+    fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(Vec<T>) -> ControlFlow<()>,
+    {
+        let Some(mut idx) = self.unrank(start) else {
+            return ControlFlow::Continue(());
+        };
+        loop {
+            f(self.pick(&idx))?;
+            if !next_permutation(&mut idx) {
+                return ControlFlow::Continue(());
+            }
+        }
+    }
+
+    fn visits_past_u128(&self) -> bool {
+        true
+    }
+
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<Vec<T>> {
         let mut v = self.items.to_vec();
         v.shuffle(rng);

@@ -173,6 +173,39 @@ impl<A: Domain, B: Domain> Domain for Product2<A, B> {
         ControlFlow::Continue(())
     }
 
+    /// Past index `u128::MAX` too: the first coordinate's item of `start` with the rest of the
+    /// second coordinate from there, then every later item of the first coordinate (by its own
+    /// `visit_from`) with all of the second.
+    fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(Self::Item) -> ControlFlow<()>,
+    {
+        if self.size() != Size::Unknown {
+            return self.visit_range(start, u128::MAX, f);
+        }
+        let b = &self.b;
+        // The first coordinate's index of `start`, and where in the second coordinate it is.
+        // A second coordinate that overflows holds every u128 index under its first item.
+        let (ai, bi) = match b.size().bound() {
+            Some(0) => return ControlFlow::Continue(()),
+            Some(nb) => (start / nb, start % nb),
+            None => (0, start),
+        };
+        if let Some(a) = self.a.item_at(ai) {
+            b.visit_from(bi, &mut |x| f((a.clone(), x)))?;
+        }
+        match ai.checked_add(1) {
+            Some(next) => self
+                .a
+                .visit_from(next, &mut |a| b.visit_from(0, &mut |x| f((a.clone(), x)))),
+            None => ControlFlow::Continue(()),
+        }
+    }
+
+    fn visits_past_u128(&self) -> bool {
+        self.size() != Size::Unknown || (self.a.visits_past_u128() && self.b.visits_past_u128())
+    }
+
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<Self::Item> {
         if self.size().bound() == Some(0) {
             return Err(Error::EmptyDomain {
@@ -293,6 +326,17 @@ macro_rules! product_n {
                 F: FnMut(Self::Item) -> ControlFlow<()>,
             {
                 self.inner.visit_range(start, end, &mut |nest_pat!($($v),+)| f(($($v),+)))
+            }
+
+            fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
+            where
+                F: FnMut(Self::Item) -> ControlFlow<()>,
+            {
+                self.inner.visit_from(start, &mut |nest_pat!($($v),+)| f(($($v),+)))
+            }
+
+            fn visits_past_u128(&self) -> bool {
+                self.inner.visits_past_u128()
             }
 
             fn generate_one(&self, rng: &mut dyn RngCore) -> Result<Self::Item> {

@@ -135,6 +135,53 @@ impl<D: Domain> ProductRepeat<D> {
         }
         ControlFlow::Continue(())
     }
+
+    /// Visits the vectors that extend `prefix` (of length `depth`) from the one whose later
+    /// positions have the indices `digits[depth..]` on, in order, however many there are: the
+    /// positions whose count overflows `u128` by nested loops, the rest by
+    /// [`ProductRepeat::rec`].
+    fn rec_from<F>(
+        &self,
+        depth: usize,
+        prefix: &mut Vec<D::Item>,
+        digits: &[u128],
+        f: &mut F,
+    ) -> ControlFlow<()>
+    where
+        F: FnMut(Vec<D::Item>) -> ControlFlow<()>,
+    {
+        if depth == self.k {
+            return f(prefix.clone());
+        }
+        let Some(n) = self.inner.size().bound() else {
+            return ControlFlow::Continue(());
+        };
+        if let Some(total) = checked_pow(Some(n), self.k - depth) {
+            // The rest fits: the index of `digits[depth..]` within it fits too.
+            let offset = digits[depth..].iter().fold(0u128, |acc, &d| acc * n + d);
+            if offset >= total {
+                return ControlFlow::Continue(());
+            }
+            return self.rec(depth, prefix, offset, total, f);
+        }
+        let first = digits[depth];
+        if let Some(x) = self.inner.item_at(first) {
+            prefix.push(x);
+            let r = self.rec_from(depth + 1, prefix, digits, f);
+            prefix.pop();
+            r?;
+        }
+        let zeros = vec![0u128; self.k];
+        for d in first + 1..n {
+            if let Some(x) = self.inner.item_at(d) {
+                prefix.push(x);
+                let r = self.rec_from(depth + 1, prefix, &zeros, f);
+                prefix.pop();
+                r?;
+            }
+        }
+        ControlFlow::Continue(())
+    }
 }
 
 impl<D: Domain> Domain for ProductRepeat<D> {
@@ -179,6 +226,34 @@ impl<D: Domain> Domain for ProductRepeat<D> {
             return f(Vec::new());
         }
         self.rec(0, &mut Vec::with_capacity(self.k), start, end, f)
+    }
+
+    /// Past index `u128::MAX` too, by nested loops over the positions whose count overflows.
+    fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(Vec<D::Item>) -> ControlFlow<()>,
+    {
+        if self.size() != Size::Unknown {
+            return self.visit_range(start, u128::MAX, f);
+        }
+        let Some(n) = self.inner.size().bound() else {
+            return ControlFlow::Continue(());
+        };
+        // The digits of `start` in base n, last position fastest; the size overflows, so n >= 2
+        // and `start` has at most k digits.
+        let mut digits = vec![0u128; self.k];
+        let mut rest = start;
+        for d in digits.iter_mut().rev() {
+            *d = rest % n;
+            rest /= n;
+        }
+        self.rec_from(0, &mut Vec::with_capacity(self.k), &digits, f)
+    }
+
+    /// Whether the item domain's size fits: an item domain that overflows itself cannot be
+    /// walked position by position.
+    fn visits_past_u128(&self) -> bool {
+        self.size() != Size::Unknown || self.inner.size().bound().is_some()
     }
 
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<Vec<D::Item>> {

@@ -2,9 +2,9 @@
 
 use crate::join::Join;
 use crate::repeat::ProductRepeat;
-use haydi_core::domain::describe;
+use haydi_core::domain::{describe, GENERATE_RETRIES};
 use haydi_core::{Domain, Error, Result, Size};
-use rand::RngCore;
+use rand::{Rng, RngCore};
 use std::fmt;
 use std::ops::ControlFlow;
 
@@ -90,6 +90,47 @@ impl<D: Domain> Sequences<D> {
         // `min <= max`, so there is at least one part.
         self.inner.parts()[0].domain()
     }
+
+    /// A uniform random sequence when the total size overflows `u128`, so the lengths cannot be
+    /// weighted by their counts directly. With `n` indices per position, each try draws a length
+    /// `L` uniformly, keeps it with probability `n^-(max-L)` (`max - L` random indices that must
+    /// all be 0) and draws `L` uniform indices, retried when one is filtered out: every sequence
+    /// is kept with the same probability `n^-max / (max - min + 1)`, so the result is uniform.
+    /// At most [`GENERATE_RETRIES`] tries, then [`Error::GenerateRejected`].
+    fn generate_weighted(&self, rng: &mut dyn RngCore) -> Result<Vec<D::Item>> {
+        let d = self.domain();
+        let Some(n) = d.size().bound() else {
+            return Err(Error::SizeOverflow {
+                domain: format!("{} (its item domain {})", self.name(), d.name()),
+            });
+        };
+        if n == 0 {
+            // Only the empty sequence, if `min == 0`; the size would not overflow then.
+            return Err(Error::EmptyDomain {
+                domain: self.name(),
+            });
+        }
+        'tries: for _ in 0..GENERATE_RETRIES {
+            let len = rng.random_range(self.min..=self.max);
+            for _ in len..self.max {
+                if rng.random_range(0..n) != 0 {
+                    continue 'tries;
+                }
+            }
+            let mut v = Vec::with_capacity(len);
+            for _ in 0..len {
+                match d.item_at(rng.random_range(0..n)) {
+                    Some(x) => v.push(x),
+                    None => continue 'tries,
+                }
+            }
+            return Ok(v);
+        }
+        Err(Error::GenerateRejected {
+            domain: self.name(),
+            tries: GENERATE_RETRIES,
+        })
+    }
 }
 
 impl<D: Domain> Domain for Sequences<D> {
@@ -110,7 +151,21 @@ impl<D: Domain> Domain for Sequences<D> {
         self.inner.visit_range(start, end, f)
     }
 
+    fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(Vec<D::Item>) -> ControlFlow<()>,
+    {
+        self.inner.visit_from(start, f)
+    }
+
+    fn visits_past_u128(&self) -> bool {
+        self.inner.visits_past_u128()
+    }
+
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<Vec<D::Item>> {
+        if self.inner.size() == Size::Unknown && self.min < self.max {
+            return self.generate_weighted(rng);
+        }
         self.inner.generate_one(rng).map_err(|e| match e {
             Error::EmptyDomain { .. } => Error::EmptyDomain {
                 domain: self.name(),

@@ -261,6 +261,30 @@ impl<D: Domain> Domain for Subsets<D> {
         }
     }
 
+    /// Past index `u128::MAX` too (more than 127 items): stepping needs no index.
+    fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(Set<D::Item>) -> ControlFlow<()>,
+    {
+        let Some(mut stack) = self.unrank(start) else {
+            return ControlFlow::Continue(());
+        };
+        let mut items: Vec<Option<D::Item>> =
+            stack.iter().map(|&i| self.inner.item_at(i)).collect();
+        loop {
+            if let Some(s) = to_set(&items) {
+                f(s)?;
+            }
+            if !self.advance(&mut stack, &mut items) {
+                return ControlFlow::Continue(());
+            }
+        }
+    }
+
+    fn visits_past_u128(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> String {
         "Subsets".into()
     }

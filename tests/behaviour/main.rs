@@ -411,6 +411,96 @@ fn domains_in_parallel(_: &Ctx) -> Result<(), String> {
     Ok(())
 }
 
+type T8 = (i64, i64, i64, i64, i64, i64, i64, i64);
+
+/// The tuple `(0, 0, 0, 0, 0, 0, g, h)`.
+fn tail8(g: i64, h: i64) -> T8 {
+    (0, 0, 0, 0, 0, 0, g, h)
+}
+
+fn overflowing_domains(_: &Ctx) -> Result<(), String> {
+    let e = |e: Error| e.to_string();
+    // 10^48 tuples: more than u128 can count (issue 9).
+    let r = Range::new(1_000_000);
+    let p = Product::new((r, r, r, r, r, r, r, r));
+    check_eq!(p.size(), Size::Unknown);
+    let first3 = vec![tail8(0, 0), tail8(0, 1), tail8(0, 2)];
+    check_eq!(p.clone().take(3).collect().run(true).map_err(e)?, first3);
+    check_eq!(p.clone().take(3).collect().run(false).map_err(e)?, first3);
+    // Filtered searches, in serial order: hits close together, then a million items apart.
+    let near = p
+        .clone()
+        .filter(|t| t.6 == 0 && t.7 >= 999_997)
+        .take(3)
+        .collect();
+    let expected: Vec<T8> = (999_997..1_000_000).map(|h| tail8(0, h)).collect();
+    check_eq!(near.run(true).map_err(e)?, expected);
+    let apart = p
+        .clone()
+        .iterate()
+        .filter(|t| t.7 == 999_999 && t.6 < 3)
+        .take(3)
+        .collect();
+    let expected: Vec<T8> = (0..3).map(|g| tail8(g, 999_999)).collect();
+    check_eq!(apart.run(true).map_err(e)?, expected);
+    // Rare hits spread over many chunks (2^128 items).
+    let big = Range::new(1 << 62);
+    let q = Product::new((big, big, Range::new(16)));
+    let rare = q
+        .iterate()
+        .filter(|(a, b, c)| *a == 0 && b % 5000 == 4999 && *c == 15)
+        .take(3)
+        .collect()
+        .run(true)
+        .map_err(e)?;
+    check_eq!(rare, vec![(0, 4999, 15), (0, 9999, 15), (0, 14_999, 15)]);
+    // first() on 1000^30 sequences, with and without a filter.
+    let s = Sequences::new(Range::new(1000), 30);
+    check_eq!(s.clone().first().run(true).map_err(e)?, Some(vec![0; 30]));
+    let mut v = vec![0; 30];
+    v[28] = 3;
+    v[29] = 7;
+    let hit = s
+        .clone()
+        .iterate()
+        .filter(|x| x[28] == 3 && x[29] == 7)
+        .first()
+        .run(true)
+        .map_err(e)?;
+    check_eq!(hit, Some(v));
+    // Random items: inside the domain, the same on every context.
+    let g = p.clone().generate(42).take(5).collect();
+    let items = g.run(true).map_err(e)?;
+    check_eq!(items, g.run(false).map_err(e)?);
+    check_eq!(items.len(), 5);
+    check!(items
+        .iter()
+        .all(|t| [t.0, t.1, t.2, t.3, t.4, t.5, t.6, t.7]
+            .iter()
+            .all(|x| (0..1_000_000).contains(x))));
+    let gs = s.generate(7).take(5).collect();
+    check_eq!(gs.run(true).map_err(e)?, gs.run(false).map_err(e)?);
+    // A run over the whole space, exact: two items, the second past index u128::MAX - 2.
+    let last = Range::new(1 << 16).filter(|x| *x == 65_535);
+    let first = Range::new(1 << 16).filter(|x| *x == 0 || *x == 65_535);
+    let l = || last.clone();
+    let sparse = Product::new((first, l(), l(), l(), l(), l(), l(), l()));
+    let m = 65_535;
+    check_eq!(
+        sparse.clone().collect().run(true).map_err(e)?,
+        vec![(0, m, m, m, m, m, m, m), (m, m, m, m, m, m, m, m)]
+    );
+    let out = sparse
+        .count()
+        .run_with(true, &RunOptions::new())
+        .map_err(e)?;
+    check_eq!(
+        (out.value, out.complete, out.total),
+        (2, true, Some(Size::OVERFLOW_EXTENT))
+    );
+    Ok(())
+}
+
 fn canonical_forms(_: &Ctx) -> Result<(), String> {
     let e = |e: Error| e.to_string();
     // Graphs on 6 vertices up to isomorphism (OEIS A000088: 156), split among the workers.
@@ -460,6 +550,7 @@ fn main() {
         ("progress_and_trace", progress_and_trace),
         ("huge_index_space", huge_index_space),
         ("domains_in_parallel", domains_in_parallel),
+        ("overflowing_domains", overflowing_domains),
         ("canonical_forms", canonical_forms),
         ("one_chain", adapters::one_chain),
         ("filter_map", adapters::filter_map),

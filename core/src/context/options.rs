@@ -231,7 +231,9 @@ pub struct Outcome<T> {
     pub complete: bool,
     /// How many indices were processed.
     pub processed: u128,
-    /// Length of the index space (`None` for an endless `generate()` source).
+    /// Length of the index space (`None` for an endless `generate()` source). For a domain
+    /// whose size overflows `u128` this is [`Size::OVERFLOW_EXTENT`](crate::Size::OVERFLOW_EXTENT),
+    /// whose last index stands for all the items past the others: not a count of items.
     pub total: Option<u128>,
     /// The index ranges of the source that the value covers: sorted, non-overlapping, never
     /// adjacent (touching ranges are merged) and never empty; their lengths add up to

@@ -18,6 +18,12 @@ trait DynDomain<T>: Send + Sync {
         end: u128,
         f: &mut dyn FnMut(T) -> ControlFlow<()>,
     ) -> ControlFlow<()>;
+    fn visit_from_dyn(
+        &self,
+        start: u128,
+        f: &mut dyn FnMut(T) -> ControlFlow<()>,
+    ) -> ControlFlow<()>;
+    fn visits_past_u128(&self) -> bool;
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<T>;
     fn name(&self) -> String;
     fn is_strict(&self) -> bool;
@@ -37,6 +43,16 @@ impl<D: Domain> DynDomain<D::Item> for D {
         f: &mut dyn FnMut(D::Item) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         Domain::visit_range(self, start, end, &mut |x| f(x))
+    }
+    fn visit_from_dyn(
+        &self,
+        start: u128,
+        f: &mut dyn FnMut(D::Item) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        Domain::visit_from(self, start, &mut |x| f(x))
+    }
+    fn visits_past_u128(&self) -> bool {
+        Domain::visits_past_u128(self)
     }
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<D::Item> {
         Domain::generate_one(self, rng)
@@ -104,6 +120,15 @@ impl<T: Clone + Send + 'static> Domain for BoxedDomain<T> {
         F: FnMut(T) -> ControlFlow<()>,
     {
         self.inner.visit_range_dyn(start, end, f)
+    }
+    fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(T) -> ControlFlow<()>,
+    {
+        self.inner.visit_from_dyn(start, f)
+    }
+    fn visits_past_u128(&self) -> bool {
+        self.inner.visits_past_u128()
     }
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<T> {
         self.inner.generate_one(rng)

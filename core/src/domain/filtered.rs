@@ -85,6 +85,23 @@ where
         })
     }
 
+    fn visit_from<G>(&self, start: u128, g: &mut G) -> ControlFlow<()>
+    where
+        G: FnMut(D::Item) -> ControlFlow<()>,
+    {
+        self.inner.visit_from(start, &mut |x| {
+            if (self.pred)(&x) {
+                g(x)
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+    }
+
+    fn visits_past_u128(&self) -> bool {
+        self.inner.visits_past_u128()
+    }
+
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<D::Item> {
         for _ in 0..GENERATE_RETRIES {
             let x = self.inner.generate_one(rng)?;

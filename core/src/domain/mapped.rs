@@ -73,6 +73,17 @@ where
         self.inner.visit_range(start, end, &mut |x| g((self.f)(x)))
     }
 
+    fn visit_from<G>(&self, start: u128, g: &mut G) -> ControlFlow<()>
+    where
+        G: FnMut(O) -> ControlFlow<()>,
+    {
+        self.inner.visit_from(start, &mut |x| g((self.f)(x)))
+    }
+
+    fn visits_past_u128(&self) -> bool {
+        self.inner.visits_past_u128()
+    }
+
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<O> {
         self.inner.generate_one(rng).map(&*self.f)
     }

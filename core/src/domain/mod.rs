@@ -69,6 +69,56 @@ pub trait Domain: Clone + Send + Sync {
         ControlFlow::Continue(())
     }
 
+    /// Calls `f` on every item whose index is `start` or more, in order, up to the real end of
+    /// the domain, past index `u128::MAX` if there are more items, until `f` breaks.
+    ///
+    /// Indices are `u128`, so a domain whose size overflows ([`Size::Unknown`]) numbers only
+    /// its first `u128::MAX` items ([`item_at`](Domain::item_at) and
+    /// [`visit_range`](Domain::visit_range) address those). This method reaches the others:
+    /// a pipeline over such a domain gives each of its first items an index of its own and lets
+    /// its last index stand for all the rest (see [`crate::pipeline::Iterate`]). Domains whose
+    /// size can overflow override it (with nested loops that need no index) together with
+    /// [`visits_past_u128`](Domain::visits_past_u128). The default is
+    /// `visit_range(start, u128::MAX, f)`: everything when the size fits.
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_core::domain::tests_support::{Digits, Wide};
+    /// use std::ops::ControlFlow;
+    /// let mut v = Vec::new();
+    /// let _ = Digits(5).visit_from(3, &mut |x| { v.push(x); ControlFlow::Continue(()) });
+    /// assert_eq!(v, vec![3, 4]);
+    /// // 2 x u128::MAX pairs: the items past index u128::MAX are reached too.
+    /// let w = Wide { rows: 2, cols: u128::MAX };
+    /// let mut last = Vec::new();
+    /// let _ = w.visit_from(u128::MAX - 2, &mut |x| {
+    ///     last.push(x);
+    ///     if last.len() == 3 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    /// });
+    /// assert_eq!(last, vec![(0, u128::MAX - 2), (0, u128::MAX - 1), (1, 0)]);
+    /// ```
+    fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(Self::Item) -> ControlFlow<()>,
+    {
+        self.visit_range(start, u128::MAX, f)
+    }
+
+    /// Whether [`visit_from`](Domain::visit_from) reaches the real end of the domain: always
+    /// when the size fits `u128` (the default says so), and for an overflowing domain when it
+    /// overrides `visit_from` for that. Pipelines over an overflowing domain without it fail
+    /// with [`Error::SizeOverflow`] rather than stop at index `u128::MAX`.
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_core::domain::tests_support::{Digits, Wide};
+    /// assert!(Digits(4).visits_past_u128());
+    /// assert!(Wide { rows: 2, cols: u128::MAX }.visits_past_u128());
+    /// ```
+    fn visits_past_u128(&self) -> bool {
+        self.size() != Size::Unknown
+    }
+
     /// A uniformly random item.
     ///
     /// The default draws a uniform index and unranks it; for a filtered domain it retries until an
@@ -239,6 +289,62 @@ pub mod tests_support {
         }
         fn is_strict(&self) -> bool {
             true
+        }
+    }
+
+    /// Pairs `(b, i)` for `b < rows`, `i < cols`, in that order: a minimal domain whose size
+    /// may overflow `u128` (and which then visits past index `u128::MAX`).
+    ///
+    /// ```
+    /// use haydi_core::{Domain, Size};
+    /// use haydi_core::domain::tests_support::Wide;
+    /// let w = Wide { rows: 4, cols: u128::MAX };
+    /// assert_eq!(w.size(), Size::Unknown);
+    /// assert_eq!(w.item_at(u128::MAX - 1), Some((0, u128::MAX - 1)));
+    /// assert_eq!(Wide { rows: 2, cols: 3 }.size(), Size::Exact(6));
+    /// ```
+    #[derive(Clone, Copy, Debug)]
+    pub struct Wide {
+        /// The number of values of the first coordinate.
+        pub rows: u128,
+        /// The number of values of the second coordinate.
+        pub cols: u128,
+    }
+
+    impl Domain for Wide {
+        type Item = (u128, u128);
+        fn size(&self) -> Size {
+            self.rows
+                .checked_mul(self.cols)
+                .map_or(Size::Unknown, Size::Exact)
+        }
+        fn item_at(&self, index: u128) -> Option<(u128, u128)> {
+            if self.cols == 0 || self.size().exact().is_some_and(|n| index >= n) {
+                return None;
+            }
+            Some((index / self.cols, index % self.cols))
+        }
+        fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
+        where
+            F: FnMut((u128, u128)) -> ControlFlow<()>,
+        {
+            if self.cols == 0 {
+                return ControlFlow::Continue(());
+            }
+            let (b0, i0) = (start / self.cols, start % self.cols);
+            for b in b0..self.rows {
+                let from = if b == b0 { i0 } else { 0 };
+                for i in from..self.cols {
+                    f((b, i))?;
+                }
+            }
+            ControlFlow::Continue(())
+        }
+        fn visits_past_u128(&self) -> bool {
+            true
+        }
+        fn name(&self) -> String {
+            "Wide".into()
         }
     }
 }

@@ -19,6 +19,7 @@ use super::transform::{ChunkCtx, Transform};
 use crate::context::RunOptions;
 use crate::error::{panic_message, Error, Result};
 use crate::plumbing::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
+use crate::size::Size;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::ControlFlow;
@@ -284,6 +285,15 @@ where
         let inner = self.source.prepare(run, opts, site)?;
         if self.direct() {
             return Ok(inner);
+        }
+        // Counting a domain beyond u128 to its end never finishes: say so instead of hanging.
+        let beyond = matches!(self.source.extent()?, Extent::Finite(n) if n == Size::OVERFLOW_EXTENT);
+        if beyond && self.limits.is_empty() && opts.timeout.is_none() {
+            return Err(Error::Context(format!(
+                "enumerate after a filter on {}, whose size overflows u128, would count items \
+                 forever: put a take(n) before enumerate, or run with a timeout",
+                self.source.describe()
+            )));
         }
         let guard = self.running.lock().unwrap_or_else(PoisonError::into_inner);
         let pass = CountPass { owner: self, site };

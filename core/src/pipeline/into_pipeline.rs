@@ -143,7 +143,8 @@ pub trait IntoPipeline: Sized {
     /// before it. So the chain before `enumerate` runs twice: keep it cheap, or put
     /// `enumerate` where the items are few. Before `map`, `inspect` and `take` only, `i` is the
     /// source index and there is one pass. An endless source (`generate`) filtered before
-    /// `enumerate` needs a `take` before it, or a timeout.
+    /// `enumerate`, or a domain whose size overflows `u128`, needs a `take` before it or a
+    /// timeout (otherwise the counting pass would never end: an error says so).
     ///
     /// ```
     /// use haydi_core::prelude::*;

@@ -4,6 +4,7 @@ use crate::context::{RunOptions, RunReport};
 use crate::domain::Domain;
 use crate::error::{Error, Result};
 use crate::plumbing::ErasedJob;
+use crate::size::Size;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::ops::{ControlFlow, Range};
@@ -139,23 +140,45 @@ impl FirstPass<'_> {
     }
 }
 
+const OVERFLOW_EXTENT: u128 = Size::OVERFLOW_EXTENT;
+
 /// Iterates every item of a domain in index order (see [`crate::DomainExt::iterate`]).
+///
+/// A domain whose size fits `u128` is split by its indices. One whose size overflows
+/// ([`Size::Unknown`]) keeps its own indices for its first items, which is all any run can
+/// reach (more than 10^38 of them): the index space is `0..Size::OVERFLOW_EXTENT`, and the
+/// last index ([`Size::OVERFLOW_EXTENT`]` - 1`) stands for all the items from there on, visited lazily by
+/// [`Domain::visit_from`]. So `take`, `first`, filtered searches and timeouts behave as on any
+/// other domain, the items come in serial order, and a run that needs the whole space (a
+/// `count`, say) is exact if it ever ends. An [`Outcome`](crate::Outcome) of such a run has
+/// `total == Some(Size::OVERFLOW_EXTENT)`, and its `processed` counts items (as long as the last
+/// index is not merged). An overflowing domain whose `visit_from` does not reach its end
+/// ([`Domain::visits_past_u128`]) fails with [`Error::SizeOverflow`].
 ///
 /// ```
 /// use haydi_core::prelude::*;
-/// use haydi_domains::Range;
+/// use haydi_core::domain::tests_support::Wide;
+/// // 2 x u128::MAX items: more than u128 can count.
+/// let w = Wide { rows: 2, cols: u128::MAX };
+/// let v = w.iterate().filter(|(_, i)| i % 2 == 1).take(2).collect().run(false).unwrap();
+/// assert_eq!(v, vec![(0, 1), (0, 3)]);
+/// let out = w.first().run_with(false, &RunOptions::new()).unwrap();
+/// assert_eq!((out.value, out.total), (Some((0, 0)), Some(Size::OVERFLOW_EXTENT)));
 /// use haydi_core::pipeline::{Iterate, Pipeline};
-/// assert_eq!(Pipeline::new(Iterate::new(Range::new(2))).count().run(false).unwrap(), 2);
+/// assert_eq!(Pipeline::new(Iterate::new(haydi_domains::Range::new(2))).count().run(false).unwrap(), 2);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Iterate<D> {
     domain: D,
+    /// The size overflows and `visit_from` reaches the end: the last index is the rest.
+    overflows: bool,
 }
 
-impl<D> Iterate<D> {
+impl<D: Domain> Iterate<D> {
     /// The source of every item of `domain`, in index order.
     pub fn new(domain: D) -> Self {
-        Iterate { domain }
+        let overflows = domain.size() == Size::Unknown && domain.visits_past_u128();
+        Iterate { domain, overflows }
     }
 }
 
@@ -163,6 +186,9 @@ impl<D: Domain> Source for Iterate<D> {
     type Item = D::Item;
 
     fn extent(&self) -> Result<Extent> {
+        if self.overflows {
+            return Ok(Extent::Finite(OVERFLOW_EXTENT));
+        }
         self.domain
             .size()
             .bound()
@@ -177,6 +203,11 @@ impl<D: Domain> Source for Iterate<D> {
     where
         F: FnMut(D::Item) -> ControlFlow<()>,
     {
+        if self.overflows && end >= OVERFLOW_EXTENT {
+            // The chunk holds the last index: everything from `start` to the real end.
+            let _ = self.domain.visit_from(start, f);
+            return Ok(());
+        }
         let _ = self.domain.visit_range(start, end, f);
         Ok(())
     }
@@ -187,9 +218,14 @@ impl<D: Domain> Source for Iterate<D> {
 
     fn describe(&self) -> String {
         format!(
-            "iterate({}, size {})",
+            "iterate({}, size {}{})",
             self.domain.name(),
-            self.domain.size()
+            self.domain.size(),
+            if self.overflows {
+                ", the last index holding the items past u128"
+            } else {
+                ""
+            }
         )
     }
 }
