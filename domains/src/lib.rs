@@ -28,6 +28,7 @@ mod range;
 mod repeat;
 mod sequences;
 mod subsets;
+pub mod systems;
 mod unordered;
 mod util;
 mod values;
@@ -43,5 +44,9 @@ pub use range::Range;
 pub use repeat::ProductRepeat;
 pub use sequences::Sequences;
 pub use subsets::Subsets;
+pub use systems::{
+    bfs, bfs_path, dlts, dlts_from_map, dlts_to_dot, search, to_dot, Bfs, BfsEnd, Dlts,
+    DltsProduct, Exploration, Successors, System,
+};
 pub use unordered::ProductUnordered;
 pub use values::Values;

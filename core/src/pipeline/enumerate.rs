@@ -320,6 +320,7 @@ where
             bounds: Arc::new(bounds),
             total,
             running,
+            identity: false,
         }))
     }
 }
