@@ -42,13 +42,21 @@ fn queue_bfs(init: &[u64]) -> Vec<(u64, u32)> {
 /// Every state once, in breadth-first order with its depth, and the chain on top of it.
 pub fn bfs_states(_: &Ctx) -> Result<(), String> {
     let oracle = queue_bfs(&[5, 17, 5]);
-    check!(oracle.len() > 5_000, "the graph is too small: {}", oracle.len());
+    check!(
+        oracle.len() > 5_000,
+        "the graph is too small: {}",
+        oracle.len()
+    );
     let b = Bfs::new(System::new(next), [5, 17, 5]);
     let with_depth = b.clone().with_depth().collect().run(true).map_err(err)?;
     check_eq!(with_depth, oracle);
     let states: Vec<u64> = oracle.iter().map(|p| p.0).collect();
     check_eq!(b.clone().collect().run(true).map_err(err)?, states);
-    let f: Vec<u64> = states.iter().filter(|x| *x % 5 == 1).map(|x| x * 2).collect();
+    let f: Vec<u64> = states
+        .iter()
+        .filter(|x| *x % 5 == 1)
+        .map(|x| x * 2)
+        .collect();
     let got = b
         .clone()
         .filter(|x| x % 5 == 1)
@@ -84,8 +92,17 @@ pub fn bfs_bounds(_: &Ctx) -> Result<(), String> {
     let oracle = queue_bfs(&[1]);
     let b = Bfs::new(System::new(next), [1]);
     for depth in [0u32, 3, 9] {
-        let want: Vec<u64> = oracle.iter().filter(|p| p.1 <= depth).map(|p| p.0).collect();
-        let got = b.clone().max_depth(depth).collect().run(true).map_err(err)?;
+        let want: Vec<u64> = oracle
+            .iter()
+            .filter(|p| p.1 <= depth)
+            .map(|p| p.0)
+            .collect();
+        let got = b
+            .clone()
+            .max_depth(depth)
+            .collect()
+            .run(true)
+            .map_err(err)?;
         check_eq!(got, want);
         check_eq!(
             b.clone().max_depth(depth).explore(true).map_err(err)?.end,
@@ -103,7 +120,10 @@ pub fn bfs_bounds(_: &Ctx) -> Result<(), String> {
     let e = b.clone().max_states(all).explore(true).map_err(err)?;
     check_eq!((e.states.len() as u64, e.end), (all, BfsEnd::Exhausted));
     check_eq!(
-        Bfs::new(System::new(next), []).count().run(true).map_err(err)?,
+        Bfs::new(System::new(next), [])
+            .count()
+            .run(true)
+            .map_err(err)?,
         0
     );
     Ok(())
@@ -142,10 +162,16 @@ pub fn dlts_product_bfs(_: &Ctx) -> Result<(), String> {
     }
     check!(want.len() > 1000);
     check_eq!(
-        Bfs::new(p.clone(), [(0, 0)]).collect().run(true).map_err(err)?,
+        Bfs::new(p.clone(), [(0, 0)])
+            .collect()
+            .run(true)
+            .map_err(err)?,
         want
     );
-    check_eq!(p.path(&(0, 0), &['p', 'q', 'q']), vec![(0, 0), (1, 3), (5, 6), (25, 12)]);
+    check_eq!(
+        p.path(&(0, 0), &['p', 'q', 'q']),
+        vec![(0, 0), (1, 3), (5, 6), (25, 12)]
+    );
     Ok(())
 }
 

@@ -28,7 +28,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 /// What the states of a breadth-first search need: cloning, hashing (each is visited once) and
-/// serde (a level's states travel between processes under a distributed context).
+/// serde (a level's states travel between processes under a distributed context). Implemented
+/// for every type with those traits: integers, tuples, `Vec`s, strings, haydi's `Set`/`Map`, and
+/// your own types deriving them.
+///
+/// ```
+/// fn is_state<S: haydi_domains::systems::State>() {}
+/// is_state::<(u32, Vec<bool>)>();
+/// ```
 pub trait State: Clone + Eq + Hash + Send + Sync + Serialize + DeserializeOwned + 'static {}
 impl<S: Clone + Eq + Hash + Send + Sync + Serialize + DeserializeOwned + 'static> State for S {}
 
@@ -107,6 +114,12 @@ impl<S> Exploration<S> {
 }
 
 /// What a [`Bfs`] yields: the states ([`States`]) or `(state, depth)` pairs ([`WithDepth`]).
+///
+/// ```
+/// use haydi_domains::systems::{BfsItems, States, WithDepth};
+/// assert_eq!(States::item("s", 2), "s");
+/// assert_eq!(WithDepth::item("s", 2), ("s", 2));
+/// ```
 pub trait BfsItems: Send + Sync + 'static {
     /// The item for a state at a depth.
     type Item<S>;
@@ -114,10 +127,24 @@ pub trait BfsItems: Send + Sync + 'static {
     fn item<S>(state: S, depth: u32) -> Self::Item<S>;
 }
 
-/// A [`Bfs`] yields its states.
+/// A [`Bfs`] yields its states (the default).
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_domains::systems::{Bfs, States, System};
+/// let b: Bfs<_, States> = Bfs::new(System::new(|x: &u8| [x / 2]), [4]);
+/// assert_eq!(b.collect().run(false).unwrap(), vec![4, 2, 1, 0]);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct States;
 /// A [`Bfs`] yields `(state, depth)` (see [`Bfs::with_depth`]).
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_domains::systems::{Bfs, System, WithDepth};
+/// let b: Bfs<_, WithDepth> = Bfs::new(System::new(|x: &u8| [x / 2]), [4]).with_depth();
+/// assert_eq!(b.collect().run(false).unwrap(), vec![(4, 0), (2, 1), (1, 2), (0, 3)]);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct WithDepth;
 

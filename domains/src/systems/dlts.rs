@@ -57,6 +57,71 @@ pub trait Dlts: Send + Sync {
         out
     }
 
+    /// A shortest word of actions leading from `init` to a state for which `goal` holds, within
+    /// `max_depth` steps (`None`: unbounded): the actions along the path [`super::bfs_path`]
+    /// finds (the first in breadth-first order, actions tried in their order). `Some(vec![])`
+    /// when `init` itself satisfies `goal`; `None` when no such state is reachable.
+    ///
+    /// ```
+    /// use haydi_domains::systems::{dlts_from_map, Dlts};
+    /// use std::collections::BTreeMap;
+    /// let m = dlts_from_map(BTreeMap::from([((0, 'a'), 1), ((0, 'b'), 0), ((1, 'a'), 2), ((2, 'b'), 0)]));
+    /// assert_eq!(m.shortest_word(&0, |s| *s == 2, None), Some(vec!['a', 'a']));
+    /// assert_eq!(m.shortest_word(&0, |s| *s == 2, Some(1)), None);
+    /// assert_eq!(m.shortest_word(&0, |s| *s == 0, None), Some(vec![]));
+    /// assert_eq!(m.shortest_word(&0, |s| *s == 9, None), None);
+    /// ```
+    fn shortest_word<P>(
+        &self,
+        init: &Self::State,
+        goal: P,
+        max_depth: Option<u32>,
+    ) -> Option<Vec<Self::Action>>
+    where
+        Self::State: Eq + std::hash::Hash,
+        P: Fn(&Self::State) -> bool,
+    {
+        // Every state found, with the state and action it was reached by.
+        let mut found: Vec<(Self::State, usize, Option<Self::Action>)> =
+            vec![(init.clone(), 0, None)];
+        let mut seen = std::collections::HashSet::from([init.clone()]);
+        let word = |found: &[(Self::State, usize, Option<Self::Action>)], mut i: usize| {
+            let mut w = Vec::new();
+            while let Some(a) = &found[i].2 {
+                w.push(a.clone());
+                i = found[i].1;
+            }
+            w.reverse();
+            w
+        };
+        if goal(init) {
+            return Some(Vec::new());
+        }
+        let (mut start, mut depth) = (0usize, 0u32);
+        while start < found.len() && max_depth.is_none_or(|d| depth < d) {
+            let end = found.len();
+            for from in start..end {
+                let state = found[from].0.clone();
+                for a in self.actions(&state) {
+                    let Some(next) = self.step(&state, &a) else {
+                        continue;
+                    };
+                    if !seen.insert(next.clone()) {
+                        continue;
+                    }
+                    let hit = goal(&next);
+                    found.push((next, from, Some(a)));
+                    if hit {
+                        return Some(word(&found, found.len() - 1));
+                    }
+                }
+            }
+            start = end;
+            depth += 1;
+        }
+        None
+    }
+
     /// The product of this system with `other` (the Python `*` on DLTSs): see [`DltsProduct`].
     ///
     /// ```

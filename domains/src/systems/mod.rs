@@ -42,6 +42,12 @@ pub use path::bfs_path;
 pub use system::{Successors, System};
 
 /// The generic breadth-first search of the Python `haydi.algorithms.search`.
+///
+/// ```
+/// use haydi_domains::systems::search;
+/// // The depth at which "halve" first reaches 0 from 100.
+/// assert_eq!(search::bfs(100u32, |x, _| [x / 2], |x, d| (*x == 0).then_some(d), None), Some(7));
+/// ```
 pub mod search {
     pub use super::path::bfs;
 }

@@ -21,6 +21,25 @@ pub trait Successors: Send + Sync {
     /// Calls `f` on every successor of `state`, in a fixed order (duplicates are allowed; a
     /// search visits each state once).
     fn successors(&self, state: &Self::State, f: &mut dyn FnMut(Self::State));
+
+    /// The breadth-first exploration of this system from `init` ([`super::Bfs::new`]; the
+    /// Python `DLTS.bfs` and `System.iterate_states`).
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::systems::{dlts_from_map, Successors};
+    /// use std::collections::BTreeMap;
+    /// let m = dlts_from_map(BTreeMap::from([((0, 'a'), 1), ((0, 'b'), 0), ((1, 'a'), 0)]));
+    /// assert_eq!(m.bfs([0]).max_depth(5).collect().run(true).unwrap(), vec![0, 1]);
+    /// ```
+    fn bfs<I>(self, init: I) -> super::Bfs<Self>
+    where
+        Self: Sized,
+        Self::State: super::State,
+        I: IntoIterator<Item = Self::State>,
+    {
+        super::Bfs::new(self, init)
+    }
 }
 
 /// A transition system given by a successor closure (the Python `System` with its

@@ -288,3 +288,46 @@ fn panicking_successors_are_an_error() {
     let err = Bfs::new(s, [0]).count().run(true).unwrap_err();
     assert!(err.to_string().contains("boom"), "{err}");
 }
+
+/// Brute force: every word over the actions by increasing length; the first length at which
+/// some word reaches the goal is the shortest.
+#[test]
+fn shortest_word_against_all_words() {
+    for seed in 0..25u32 {
+        let mut table = BTreeMap::new();
+        for s in 0..6u32 {
+            for (k, c) in ['a', 'b', 'c'].into_iter().enumerate() {
+                let h = (s * 7 + k as u32 * 13 + seed * 5) % 11;
+                if h < 8 {
+                    table.insert((s, c), (s * 3 + k as u32 + seed) % 6);
+                }
+            }
+        }
+        let m = dlts_from_map(table);
+        for target in 0..6u32 {
+            let got = m.shortest_word(&0, |s| *s == target, None);
+            let mut best = None;
+            'len: for len in 0..7u32 {
+                for code in 0..3u32.pow(len) {
+                    let w: Vec<char> = (0..len)
+                        .map(|i| ['a', 'b', 'c'][(code / 3u32.pow(i) % 3) as usize])
+                        .collect();
+                    let p = m.path(&0, &w);
+                    if p.len() == w.len() + 1 && *p.last().unwrap() == target {
+                        best = Some(len);
+                        break 'len;
+                    }
+                }
+            }
+            assert_eq!(
+                got.as_ref().map(|w| w.len() as u32),
+                best,
+                "seed {seed} target {target}"
+            );
+            if let Some(w) = got {
+                let p = m.path(&0, &w);
+                assert_eq!((p.len(), *p.last().unwrap()), (w.len() + 1, target));
+            }
+        }
+    }
+}
