@@ -2,7 +2,9 @@
 //!
 //! The built-in domains of haydi: [`Range`], [`Values`], [`Boolean`], products ([`Product`],
 //! [`ProductRepeat`], [`ProductUnordered`]), [`Sequences`], [`Subsets`], [`Mappings`],
-//! [`Join`] and [`Permutations`].
+//! [`Join`] and [`Permutations`]; and, in [`systems`], transition systems ([`System`], [`Dlts`])
+//! with their breadth-first exploration as a pipeline source ([`Bfs`]), shortest paths and
+//! Graphviz export.
 //!
 //! This layer sits on top of `haydi-core` and depends on nothing else of haydi: every type here
 //! implements [`haydi_core::Domain`], so it can be iterated, split by index ranges, sampled and
