@@ -173,7 +173,15 @@ impl BfsItems for WithDepth {
 /// [`Bfs::max_states`] keeps the first that many states of the breadth-first order, exactly.
 /// [`Bfs::explore`] says which bound, if any, cut the exploration ([`BfsEnd`]); a run's
 /// [`haydi_core::Outcome`] is incomplete when its timeout stopped the exploration. No initial
-/// states, or `max_states(0)`, give no states.
+/// states, or `max_states(0)`, give no states. A `take` after it limits the items, not the
+/// exploration (which finishes first): bound the exploration with `max_states`.
+///
+/// `Bfs` is a pipeline source, not a [`haydi_core::Domain`]: a domain knows its size and
+/// unranks an index without running anything, and the reachable states are only known once
+/// explored. For a domain of them (inside a `Product`, say), materialize it:
+/// `Values::new(bfs.explore(true)?.states)`. Each run explores anew (the successor closure
+/// may be expensive: run once, or `explore` once and reuse the [`Exploration`]); the states
+/// of the last run stay in the `Bfs` until it is dropped or run again.
 ///
 /// ```
 /// use haydi_core::prelude::*;
