@@ -85,15 +85,6 @@ pub trait Dlts: Send + Sync {
         let mut found: Vec<(Self::State, usize, Option<Self::Action>)> =
             vec![(init.clone(), 0, None)];
         let mut seen = std::collections::HashSet::from([init.clone()]);
-        let word = |found: &[(Self::State, usize, Option<Self::Action>)], mut i: usize| {
-            let mut w = Vec::new();
-            while let Some(a) = &found[i].2 {
-                w.push(a.clone());
-                i = found[i].1;
-            }
-            w.reverse();
-            w
-        };
         if goal(init) {
             return Some(Vec::new());
         }
@@ -112,7 +103,13 @@ pub trait Dlts: Send + Sync {
                     let hit = goal(&next);
                     found.push((next, from, Some(a)));
                     if hit {
-                        return Some(word(&found, found.len() - 1));
+                        let (mut w, mut i) = (Vec::new(), found.len() - 1);
+                        while let Some(a) = &found[i].2 {
+                            w.push(a.clone());
+                            i = found[i].1;
+                        }
+                        w.reverse();
+                        return Some(w);
                     }
                 }
             }
