@@ -175,6 +175,20 @@ fn chain_on_bfs() {
             .map(|(i, x)| (i as u64, x))
             .collect::<Vec<_>>()
     );
+    // A counting pass (enumerate after a filter) over the explored states.
+    let want: Vec<(u64, u32)> = all
+        .iter()
+        .copied()
+        .filter(|x| x % 4 == 1)
+        .enumerate()
+        .map(|(i, x)| (i as u64, x))
+        .collect();
+    let job = b.clone().filter(|x| x % 4 == 1).enumerate().collect();
+    assert_eq!(job.run(false).unwrap(), want);
+    let out = job.run_with(true, &RunOptions::new()).unwrap();
+    assert_eq!(out.value, want);
+    assert!(out.complete);
+    assert_eq!(out.covered, vec![0..all.len() as u128]);
     let out = b.count().run_with(true, &RunOptions::new()).unwrap();
     assert!(out.complete);
     assert_eq!(out.total, Some(all.len() as u128));
