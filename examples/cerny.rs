@@ -13,39 +13,33 @@
 //! `cargo run --release --example cerny -- [max_n]` (default 4).
 
 use haydi::prelude::*;
-use std::collections::VecDeque;
 
 /// An automaton: the transition function `(state, letter) -> state`.
 type Automaton = Map<(Atom, Atom), Atom>;
 
-/// Length of a shortest synchronizing word, or 0 when there is none.
+/// Length of a shortest synchronizing word, or 0 when there is none: a breadth-first search
+/// (`search::bfs`) over the sets of states the automaton can be in, from the set of all states,
+/// stopping at the first singleton (its depth is the length of the word).
 fn reset_length(automaton: &Automaton, n: usize) -> u32 {
     let mut delta = vec![[0usize; 2]; n];
     for ((s, l), t) in automaton.iter() {
         delta[s.index() as usize][l.index() as usize] = t.index() as usize;
     }
-    let full = (1usize << n) - 1;
-    let mut dist = vec![u32::MAX; 1 << n];
-    dist[full] = 0;
-    let mut queue = VecDeque::from([full]);
-    while let Some(set) = queue.pop_front() {
-        if set.count_ones() == 1 {
-            return dist[set];
-        }
-        for letter in 0..2 {
-            let mut next = 0;
-            for (s, d) in delta.iter().enumerate() {
-                if set >> s & 1 == 1 {
-                    next |= 1 << d[letter];
-                }
-            }
-            if dist[next] == u32::MAX {
-                dist[next] = dist[set] + 1;
-                queue.push_back(next);
-            }
-        }
-    }
-    0
+    let image = |set: usize, letter: usize| {
+        delta
+            .iter()
+            .enumerate()
+            .filter(|(s, _)| set >> s & 1 == 1)
+            .fold(0usize, |next, (_, d)| next | 1 << d[letter])
+    };
+    let all = (1usize << n) - 1;
+    search::bfs(
+        all,
+        |&set, _| [image(set, 0), image(set, 1)],
+        |set, depth| (set.count_ones() == 1).then_some(depth),
+        None,
+    )
+    .unwrap_or(0)
 }
 
 fn main() -> Result<()> {

@@ -2,7 +2,9 @@
 //!
 //! The built-in domains of haydi: [`Range`], [`Values`], [`Boolean`], products ([`Product`],
 //! [`ProductRepeat`], [`ProductUnordered`]), [`Sequences`], [`Subsets`], [`Mappings`],
-//! [`Join`] and [`Permutations`].
+//! [`Join`] and [`Permutations`]; and, in [`systems`], transition systems ([`System`], [`Dlts`])
+//! with their breadth-first exploration as a pipeline source ([`Bfs`]), shortest paths and
+//! Graphviz export.
 //!
 //! This layer sits on top of `haydi-core` and depends on nothing else of haydi: every type here
 //! implements [`haydi_core::Domain`], so it can be iterated, split by index ranges, sampled and
@@ -28,6 +30,7 @@ mod range;
 mod repeat;
 mod sequences;
 mod subsets;
+pub mod systems;
 mod unordered;
 mod util;
 mod values;
@@ -43,5 +46,9 @@ pub use range::Range;
 pub use repeat::ProductRepeat;
 pub use sequences::Sequences;
 pub use subsets::Subsets;
+pub use systems::{
+    bfs, bfs_path, dlts, dlts_from_map, dlts_to_dot, search, to_dot, Bfs, BfsEnd, Dlts,
+    DltsProduct, Exploration, Successors, System,
+};
 pub use unordered::ProductUnordered;
 pub use values::Values;

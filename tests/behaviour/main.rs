@@ -4,6 +4,7 @@
 
 mod adapters;
 mod harness;
+mod systems;
 
 use harness::{run_suite, Check};
 use haydi::prelude::*;
@@ -563,6 +564,10 @@ fn main() {
         ("counts_by", adapters::counts_by),
         ("sum_product", adapters::sum_product),
         ("collect_into", adapters::collect_into),
+        ("bfs_states", systems::bfs_states),
+        ("bfs_bounds", systems::bfs_bounds),
+        ("dlts_product_bfs", systems::dlts_product_bfs),
+        ("bfs_timeout_and_nested", systems::bfs_timeout_and_nested),
     ];
     run_suite(contexts, checks);
 }

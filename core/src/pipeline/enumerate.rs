@@ -330,6 +330,7 @@ where
             bounds: Arc::new(bounds),
             total,
             running,
+            identity: false,
         }))
     }
 }

@@ -109,11 +109,39 @@ pub struct FirstPass<'s> {
     pub(crate) total: Option<u128>,
     /// Locks held until the run ends (see [`super::Enumerate`]).
     pub(crate) running: Vec<MutexGuard<'s, ()>>,
+    /// The second pass's indices are the source's (`bounds` unused).
+    pub(crate) identity: bool,
 }
 
-impl FirstPass<'_> {
+impl<'s> FirstPass<'s> {
+    /// The report of a first pass after which the run's indices are the source's own (the
+    /// source collected its items in the pass and the run visits them by index, as
+    /// `haydi_domains::systems::Bfs` does): `complete` says whether the pass finished (a pass
+    /// cut short by the run's timeout makes the run's `Outcome` incomplete), `total` is the
+    /// length of the index space it produced. `hold` keeps a lock until the run ends, so two
+    /// runs of one job at once do not see each other's first pass.
+    ///
+    /// ```
+    /// use haydi_core::pipeline::FirstPass;
+    /// let pass = FirstPass::same_indices(true, 10, None);
+    /// assert!(format!("{pass:?}").contains("complete: true"));
+    /// ```
+    pub fn same_indices(complete: bool, total: u128, hold: Option<MutexGuard<'s, ()>>) -> Self {
+        FirstPass {
+            complete,
+            bounds: Arc::new(Vec::new()),
+            total: Some(total),
+            running: hold.into_iter().collect(),
+            identity: true,
+        }
+    }
+
     /// The source range of the second pass's indices `r`.
     pub(crate) fn source_range(&self, r: Range<u128>) -> Range<u128> {
+        if self.identity {
+            let end = self.total.unwrap_or(u128::MAX);
+            return r.start.min(end)..r.end.min(end);
+        }
         let at = |j: u128| {
             let last = self.bounds.len().saturating_sub(1);
             let j = usize::try_from(j).unwrap_or(usize::MAX).min(last);
