@@ -22,6 +22,7 @@
 mod boolean;
 mod join;
 mod mappings;
+mod materialize;
 mod permutations;
 mod product;
 mod range;
@@ -35,6 +36,7 @@ mod values;
 pub use boolean::Boolean;
 pub use join::Join;
 pub use mappings::Mappings;
+pub use materialize::{Materialized, ToValues};
 pub use permutations::Permutations;
 pub use product::{
     IntoProduct, Product, Product2, Product3, Product4, Product5, Product6, Product7, Product8,
