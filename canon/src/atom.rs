@@ -307,3 +307,5 @@ impl Domain for USet {
         true
     }
 }
+
+haydi_domains::leaf_to_values!([] USet);

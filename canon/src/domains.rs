@@ -30,12 +30,13 @@
 
 use crate::shape::{self, Shape, MAX_COMPONENT};
 use crate::value::{Canonical, Value};
-use crate::StrictShape;
+use crate::{CnfValues, StrictShape};
 use haydi_core::domain::{BoxedDomain, Filtered, Mapped};
 use haydi_core::{Domain, Error, Result};
 use haydi_domains::{
-    Boolean, Join, Mappings, Permutations, Product2, Product3, Product4, Product5, Product6,
-    Product7, Product8, ProductRepeat, ProductUnordered, Range, Sequences, Subsets, Values,
+    Boolean, Join, Mappings, Materialized, Permutations, Product2, Product3, Product4, Product5,
+    Product6, Product7, Product8, ProductRepeat, ProductUnordered, Range, Sequences, Subsets,
+    Values,
 };
 use std::ops::ControlFlow;
 
@@ -79,14 +80,36 @@ impl StrictShape for Boolean {
 
 impl<T: Canonical> StrictShape for Values<T> {
     fn shape(&self) -> Result<Shape> {
-        let vs: Vec<Value> = self.as_slice().iter().map(Canonical::to_value).collect();
-        if let Some(v) = vs.iter().find(|v| !v.is_plain()) {
-            return Err(not_strict(
-                "Values",
-                &format!("it holds {v:?}, which contains atoms; use a USet instead"),
-            ));
+        // Plain values are strict as they are; values holding atoms are strict when the list is
+        // closed under renaming atoms (checked), as a materialized strict domain is.
+        explicit(self.as_slice().iter().map(Canonical::to_value).collect()).map_err(|e| match e {
+            Error::NotStrict(why) => not_strict(
+                "Values holding atoms",
+                &format!("{why}; use a USet, CnfValues or to_cnf_values instead"),
+            ),
+            e => e,
+        })
+    }
+}
+
+impl<T: Canonical + Clone + Send + Sync> StrictShape for CnfValues<T> {
+    fn shape(&self) -> Result<Shape> {
+        // All copies of the representatives: closed under renaming by construction.
+        Ok(Shape::Items(
+            self.as_slice().iter().map(Canonical::to_value).collect(),
+        ))
+    }
+}
+
+impl<D: Domain + StrictShape> StrictShape for Materialized<D>
+where
+    D::Item: Canonical + Sync,
+{
+    fn shape(&self) -> Result<Shape> {
+        match self {
+            Materialized::Values(v) => v.shape(),
+            Materialized::Kept(d) => d.shape(),
         }
-        Ok(shape::values(vs))
     }
 }
 

@@ -72,6 +72,7 @@
 //! ```
 
 mod atom;
+mod cnf_values;
 mod domains;
 mod generate;
 mod graph;
@@ -81,6 +82,7 @@ mod source;
 mod value;
 
 pub use atom::{Atom, USet, UsetId};
+pub use cnf_values::CnfValues;
 pub use shape::Shape;
 pub use source::CnfSource;
 pub use value::{Canonical, Value};
