@@ -111,6 +111,12 @@ where
             Materialized::Kept(d) => d.shape(),
         }
     }
+    fn cnf_plan(&self) -> Result<(Shape, Option<crate::ValueFilter>)> {
+        match self {
+            Materialized::Values(v) => v.cnf_plan(),
+            Materialized::Kept(d) => d.cnf_plan(),
+        }
+    }
 }
 
 impl<A: Domain + StrictShape, B: Domain + StrictShape> StrictShape for Product2<A, B> {
@@ -225,7 +231,10 @@ where
     Filtered<D, F>: Domain,
 {
     fn shape(&self) -> Result<Shape> {
-        Err(not_strict(&self.name(), "an unlabelled filter"))
+        Err(not_strict(
+            &self.name(),
+            "a filter whose predicate may depend on the labels of atoms; use filter_strict for a predicate invariant under renaming",
+        ))
     }
 }
 

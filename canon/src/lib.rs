@@ -79,12 +79,16 @@ mod graph;
 mod search;
 pub mod shape;
 mod source;
+mod strict_filter;
+mod to_cnf;
 mod value;
 
 pub use atom::{Atom, USet, UsetId};
 pub use cnf_values::CnfValues;
 pub use shape::Shape;
 pub use source::CnfSource;
+pub use strict_filter::{StrictFilterExt, StrictFiltered, ValueFilter, STRICT_FILTER_SAMPLE};
+pub use to_cnf::{CnfMaterialized, ToCnfValues};
 pub use value::{Canonical, Value};
 
 use haydi_core::pipeline::Identity;
@@ -202,6 +206,22 @@ pub fn cnfs_as<T: Canonical + Send>(shape: &Shape) -> Result<Pipeline<CnfSource<
 pub trait StrictShape {
     /// The structure of the domain.
     fn shape(&self) -> Result<Shape>;
+
+    /// What [`CnfsExt::cnfs`] enumerates: a shape, and a filter on its canonical forms. The
+    /// default is `(self.shape()?, None)`; a [`StrictFiltered`] domain returns its inner
+    /// domain's plan with its predicate added, so the filter runs on canonical forms instead of
+    /// materializing the domain. A wrapper domain delegates to the domain it wraps.
+    ///
+    /// ```
+    /// use haydi_canon::{StrictFilterExt, StrictShape, USet};
+    /// let u = USet::new(3, "u");
+    /// assert!(u.cnf_plan()?.1.is_none());
+    /// assert!(u.filter_strict(|_| true)?.cnf_plan()?.1.is_some());
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    fn cnf_plan(&self) -> Result<(Shape, Option<ValueFilter>)> {
+        Ok((self.shape()?, None))
+    }
 }
 
 impl StrictShape for USet {
@@ -225,14 +245,45 @@ where
     /// One canonical representative per isomorphism class; [`Error::NotStrict`] when the domain
     /// is not strict.
     fn cnfs(&self) -> Result<Pipeline<CnfSource<Self::Item>, Identity>> {
-        if !self.is_strict() {
-            return Err(Error::NotStrict(format!(
-                "{} is not strict (a user map or an unlabelled filter)",
-                self.name()
-            )));
-        }
-        cnfs_as::<Self::Item>(&self.shape()?)
+        Ok(Pipeline::new(cnf_source(self)?))
     }
 }
 
 impl<D: Domain + StrictShape> CnfsExt for D where D::Item: Canonical {}
+
+/// The canonical-form source of `d` (its plan: shape and filter), or [`Error::NotStrict`].
+fn cnf_source<D>(d: &D) -> Result<CnfSource<D::Item>>
+where
+    D: Domain + StrictShape + ?Sized,
+    D::Item: Canonical,
+{
+    if !d.is_strict() {
+        return Err(Error::NotStrict(format!(
+            "{} is not strict (a user map or a filter; use filter_strict for a predicate invariant under renaming)",
+            d.name()
+        )));
+    }
+    let (shape, keep) = d.cnf_plan()?;
+    let mut source = CnfSource::new(generate::Gen::new(&shape)?);
+    source.keep = keep;
+    Ok(source)
+}
+
+/// All canonical forms of `d`, serially, in the order of [`CnfsExt::cnfs`].
+pub(crate) fn collect_cnfs<D>(d: &D) -> Result<Vec<D::Item>>
+where
+    D: Domain + StrictShape,
+    D::Item: Canonical,
+{
+    use haydi_core::pipeline::{Extent, Source};
+    let source = cnf_source(d)?;
+    let Extent::Finite(n) = source.extent()? else {
+        return Err(Error::Unbounded);
+    };
+    let mut out = Vec::new();
+    source.visit(0, n, &mut |x| {
+        out.push(x);
+        std::ops::ControlFlow::Continue(())
+    })?;
+    Ok(out)
+}
