@@ -31,7 +31,7 @@
 use crate::shape::{self, Shape, MAX_COMPONENT};
 use crate::value::{Canonical, Value};
 use crate::{CnfValues, StrictShape};
-use haydi_core::domain::{BoxedDomain, Filtered, Mapped};
+use haydi_core::domain::{BoxedDomain, Filtered, Mapped, Named};
 use haydi_core::{Domain, Error, Result};
 use haydi_domains::{
     Boolean, Join, Mappings, Materialized, Permutations, Product2, Product3, Product4, Product5,
@@ -255,3 +255,15 @@ impl<D: Domain> StrictShape for ProductUnordered<D> {
         ))
     }
 }
+
+impl<D: Domain + StrictShape> StrictShape for Named<D> {
+    fn shape(&self) -> Result<Shape> {
+        self.inner().shape()
+    }
+    fn cnf_plan(&self) -> Result<(Shape, Option<crate::ValueFilter>)> {
+        self.inner().cnf_plan()
+    }
+}
+
+haydi_domains::leaf_to_values!([T: Canonical + Clone + Send + Sync] CnfValues<T>);
+haydi_domains::leaf_to_values!([D, F] crate::StrictFiltered<D, F> where crate::StrictFiltered<D, F>: Domain, <crate::StrictFiltered<D, F> as Domain>::Item: Sync);

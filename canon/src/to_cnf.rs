@@ -3,7 +3,7 @@
 
 use crate::value::Canonical;
 use crate::{CnfValues, StrictShape, USet};
-use haydi_core::domain::{describe, BoxedDomain};
+use haydi_core::domain::{describe, BoxedDomain, Named};
 use haydi_core::{Domain, Result, Size};
 use haydi_domains::{
     Boolean, Join, Mappings, Product2, Product3, Product4, Product5, Product6, Product7, Product8,
@@ -319,6 +319,16 @@ where
             .iter()
             .map(|p| p.to_cnf_values(max_size))
             .collect::<Result<Vec<_>>>()?;
-        whole_or_kept(fits(self, max_size), Join::new(parts), max_size)
+        whole_or_kept(fits(self, max_size), self.with_parts(parts), max_size)
+    }
+}
+
+impl<D: ToCnfValues + StrictShape> ToCnfValues for Named<D>
+where
+    D::Item: Canonical + Sync,
+{
+    type CnfMaterialized = Named<D::CnfMaterialized>;
+    fn to_cnf_values(&self, max_size: u128) -> Result<Self::CnfMaterialized> {
+        Ok(self.rename_onto(self.inner().to_cnf_values(max_size)?))
     }
 }

@@ -125,3 +125,14 @@ fn cnfs_of_a_product_with_cnf_values_equals_brute_force() {
     assert_eq!(got, brute);
     assert_eq!(got.len(), 3); // third atom equal to the first, the second, or new
 }
+
+#[test]
+fn named_domains_keep_canonical_forms() {
+    let u = USet::new(3, "u");
+    let p = Product::new((u.clone(), u.clone())).named("pairs");
+    assert_eq!(p.cnfs().unwrap().count().run(false).unwrap(), 2);
+    assert!(p.to_string().starts_with("pairs(size=9) {(u0, u0), "));
+    let m = haydi_canon::ToCnfValues::to_cnf_values(&p, 9).unwrap();
+    assert_eq!(m.name(), "pairs");
+    assert_eq!(m.cnfs().unwrap().count().run(false).unwrap(), 2);
+}

@@ -25,7 +25,7 @@ use crate::{
     Boolean, Join, Mappings, Permutations, Product2, Product3, Product4, Product5, Product6,
     Product7, Product8, ProductRepeat, ProductUnordered, Range, Sequences, Subsets, Values,
 };
-use haydi_core::domain::{describe, BoxedDomain, Filtered, Mapped};
+use haydi_core::domain::{describe, BoxedDomain, Filtered, Mapped, Named};
 use haydi_core::{Domain, Result, Size};
 use rand::RngCore;
 use std::fmt;
@@ -321,11 +321,21 @@ where
 {
     type Materialized = Materialized<Join<D::Materialized>>;
     fn to_values(&self, max_size: u128) -> Self::Materialized {
-        let kept = Join::new(self.parts().iter().map(|p| p.to_values(max_size)).collect());
+        let kept = self.with_parts(self.parts().iter().map(|p| p.to_values(max_size)).collect());
         if fits(self, max_size) {
             Materialized::fit(kept, max_size)
         } else {
             Materialized::Kept(kept)
         }
+    }
+}
+
+impl<D: ToValues> ToValues for Named<D>
+where
+    D::Item: Sync,
+{
+    type Materialized = Named<D::Materialized>;
+    fn to_values(&self, max_size: u128) -> Self::Materialized {
+        self.rename_onto(self.inner().to_values(max_size))
     }
 }
