@@ -7,10 +7,13 @@
 //! (`Vec<T>`) are `Value::Seq`, [`Subsets`] (`Set<T>`) is `Value::Set` and [`Mappings`]
 //! (`Map<K, V>`) is `Value::Map`.
 //!
-//! Non-strict domains are refused with [`Error::NotStrict`]: a user `map` ([`Mapped`]), a filter
-//! ([`Filtered`]), [`Permutations`] and [`ProductUnordered`] (their items are vectors whose
-//! order depends on the labels, so a renaming of atoms does not map the domain onto itself), and
-//! [`Values`] holding atoms.
+//! Non-strict domains are refused with [`Error::NotStrict`]: a user `map` ([`Mapped`]), a plain
+//! filter ([`Filtered`]; use [`crate::StrictFilterExt::filter_strict`]), [`Permutations`] and
+//! [`ProductUnordered`] (their items are vectors whose order depends on the labels, so a
+//! renaming of atoms does not map the domain onto itself), and [`Values`] holding atoms that
+//! are not closed under renaming (a `Values` holding atoms closed under renaming, such as a
+//! materialized strict domain, is described as [`Shape::Items`]). [`CnfValues`] is
+//! [`Shape::Items`] of all its copies; [`Named`] and [`Materialized`] describe what they wrap.
 //!
 //! A [`BoxedDomain`] hides its structure, so its items are materialized (at most
 //! [`MAX_COMPONENT`]) as [`Shape::Values`] (plain items) or [`Shape::Items`] (items holding

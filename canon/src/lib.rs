@@ -4,7 +4,8 @@
 //!
 //! - [`USet`]: a domain of unlabelled [`Atom`]s. A USet's identity ([`UsetId`]) is derived from
 //!   its declaration (name and size), so it is the same in every process of a distributed run;
-//!   two USets declared with the same name and size are the same USet.
+//!   atoms of different USets are ordered by name, then size. Two USets declared separately
+//!   with the same name and size have one identity, and `cnfs()` refuses a domain holding both.
 //! - [`Value`]: the plain values of strict domains, with a documented total order, and the
 //!   [`Canonical`] trait through which typed values (atoms, integers, `bool`, `String`, tuples,
 //!   `Vec`, `Option`, [`haydi_core::Set`], [`haydi_core::Map`]) take part.
@@ -40,12 +41,20 @@
 //!
 //! ## Concrete domains
 //!
-//! Every domain of `haydi-domains` implements [`StrictShape`]: `Range`, `Boolean`, `Values` of
-//! plain values, `Product2..8`, `ProductRepeat`, `Sequences`, `Subsets`, `Mappings`, `Join`,
-//! [`USet`] and [`haydi_core::BoxedDomain`] (materialized as [`Shape::Values`] or
-//! [`Shape::Items`]); a user `map`, a `filter`, `Permutations`, `ProductUnordered` and `Values`
-//! holding atoms are refused with [`Error::NotStrict`]. So `Subsets::with_size(u, 2)?.cnfs()?`
-//! works directly.
+//! Every domain of `haydi-domains` implements [`StrictShape`]: `Range`, `Boolean`, `Values`,
+//! `Product2..8`, `ProductRepeat`, `Sequences`, `Subsets`, `Mappings`, `Join`, `Materialized`
+//! (from `to_values`), [`haydi_core::domain::Named`], [`USet`], [`CnfValues`],
+//! [`CnfMaterialized`] (from [`ToCnfValues::to_cnf_values`]), [`StrictFiltered`] (from
+//! [`StrictFilterExt::filter_strict`]) and [`haydi_core::BoxedDomain`] (materialized as
+//! [`Shape::Values`] or [`Shape::Items`]); a user `map`, a plain `filter`, `Permutations`,
+//! `ProductUnordered` and `Values` holding atoms not closed under renaming are refused with
+//! [`Error::NotStrict`]. So `Subsets::with_size(u, 2)?.cnfs()?` works directly.
+//!
+//! *Materialized and filtered domains.* [`CnfValues`] is a strict domain given by canonical
+//! representatives and iterated as all their copies; `to_cnf_values(max_size)` replaces each
+//! part that fits by one. A strict filter at the top of a domain filters the canonical forms
+//! of the inner domain ([`StrictShape::cnf_plan`]); nested inside a larger domain, its
+//! surviving items are materialized and checked to be closed under renaming.
 //!
 //! A further domain takes part by implementing [`StrictShape`] (`fn shape(&self) ->
 //! Result<Shape>`) for a strict domain, with an item type implementing [`Canonical`]; then
@@ -59,7 +68,8 @@
 //!
 //! Only the top-level container is built incrementally; its components are chosen whole from
 //! the materialised values of the component domain (at most [`shape::MAX_COMPONENT`]).
-//! `Values` must hold plain values (no atoms); filtered domains are not supported (`NotStrict`).
+//! `Values` holding atoms, boxed domains and nested strict filters are materialized and must be
+//! closed under renaming (checked); plain filters are refused (`NotStrict`).
 //! A boxed domain and the keys of a `Mappings` are materialized as explicit items, so the
 //! undirected-graph fast path is only recognised on unboxed `Subsets(Subsets(USet, 2))`.
 //!
@@ -195,6 +205,7 @@ pub fn cnfs(shape: &Shape) -> Result<Pipeline<CnfSource<Value>, Identity>> {
 /// assert_eq!(v, vec![(u.atom(0), 0), (u.atom(0), 1)]);
 /// ```
 pub fn cnfs_as<T: Canonical + Send>(shape: &Shape) -> Result<Pipeline<CnfSource<T>, Identity>> {
+    shape.check_declarations()?;
     Ok(Pipeline::new(CnfSource::new(generate::Gen::new(shape)?)))
 }
 
@@ -264,6 +275,7 @@ where
         )));
     }
     let (shape, keep) = d.cnf_plan()?;
+    shape.check_declarations()?;
     let mut source = CnfSource::new(generate::Gen::new(&shape)?);
     source.keep = keep;
     Ok(source)

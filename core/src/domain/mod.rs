@@ -101,6 +101,20 @@ pub trait Domain: Clone + Send + Sync {
 
     /// Whether canonical forms can be enumerated for this domain: the
     /// domain holds only plain values and is closed under renaming of atoms.
+    ///
+    /// This is the structural answer (no user `map`, no plain `filter`, no label-ordered
+    /// domain such as `Permutations`). Domains of explicit items (`Values`, boxed domains,
+    /// nested strict filters) answer `true` without looking at their items; `cnfs()` checks
+    /// those items, accepts them when they are plain values or closed under renaming atoms,
+    /// and refuses them with [`Error::NotStrict`] otherwise.
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_domains::{Range, Values};
+    /// assert!(Range::new(3).is_strict());
+    /// assert!(Values::new(vec![1, 2]).is_strict());
+    /// assert!(!Range::new(3).map(|x| x + 1).is_strict());
+    /// ```
     fn is_strict(&self) -> bool {
         false
     }
