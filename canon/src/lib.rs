@@ -265,7 +265,7 @@ impl<D: Domain + StrictShape> CnfsExt for D where D::Item: Canonical {}
 /// The canonical-form source of `d` (its plan: shape and filter), or [`Error::NotStrict`].
 fn cnf_source<D>(d: &D) -> Result<CnfSource<D::Item>>
 where
-    D: Domain + StrictShape + ?Sized,
+    D: Domain + StrictShape,
     D::Item: Canonical,
 {
     if !d.is_strict() {

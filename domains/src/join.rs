@@ -72,7 +72,7 @@ impl<D: Domain> Join<D> {
     /// let parts = vec![Range::new(2), Range::span(2, 4, 1)?, Range::span(4, 6, 1)?];
     /// let j = Join::with_ratios(parts, vec![1.0, 0.0, 1.0])?;
     /// let seen: std::collections::BTreeSet<i64> =
-    ///     j.generate(1).take(200).collect().run(false)?.into_iter().collect();
+    ///     j.clone().generate(1).take(200).collect().run(false)?.into_iter().collect();
     /// assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![0, 1, 4, 5]);
     /// assert_eq!(j.iter().count(), 6); // iteration is unchanged
     /// assert!(Join::with_ratios(vec![Range::new(2)], vec![-1.0]).is_err());
