@@ -19,7 +19,8 @@ use std::sync::Arc;
 /// representatives never coincide, because the representatives are checked to be pairwise
 /// non-isomorphic. The copies are computed once, at construction, so the domain has an exact
 /// size and unranks in constant time; [`crate::CnfsExt::cnfs`] on it yields the
-/// representatives again (one per class).
+/// representatives again (one per class). All copies are kept in memory: a representative
+/// using `k` atoms of a USet of `n` has up to `n! / (n - k)!` copies.
 ///
 /// ```
 /// use haydi_canon::{CnfValues, USet, Value};

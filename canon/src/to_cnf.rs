@@ -48,7 +48,7 @@ where
     D::Item: Canonical + Sync,
 {
     /// [`CnfValues`] of the canonical forms of `d` when its size bound is at most `max_size`,
-    /// else `Kept(d)`. Fails as [`CnfsExt::cnfs`] does (a non-strict domain that fits).
+    /// else `Kept(d)`. Fails as [`crate::CnfsExt::cnfs`] does (a non-strict domain that fits).
     ///
     /// ```
     /// use haydi_canon::{CnfMaterialized, USet};

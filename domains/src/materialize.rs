@@ -1,25 +1,4 @@
 //! [`ToValues`]: materializing a domain, or its largest parts that fit, into [`Values`].
-//!
-//! `to_values(max_size)` returns a domain with the same items in the same order. A domain whose
-//! size (its bound, for a filtered domain) is at most `max_size` becomes a [`Values`] holding
-//! its surviving items; a larger compound domain (a product, [`Sequences`], [`Subsets`],
-//! [`Mappings`], [`Join`]) keeps its structure and materializes its parts recursively; a larger
-//! leaf is kept as it is. The result type is expressible: every domain type `D` maps to
-//! `D::Materialized`, which is [`Materialized`] (either `Values` or the kept domain) around the
-//! same structure with materialized parts.
-//!
-//! ```
-//! use haydi_core::Domain;
-//! use haydi_domains::{Materialized, Product, Range, ToValues};
-//! let p = Product::new((Range::new(3), Range::new(5), Range::new(6)));
-//! let m = p.to_values(5);
-//! // The product (90 items) does not fit; its factors of size <= 5 do.
-//! let Materialized::Kept(inner) = &m else { panic!("the product is too large") };
-//! let (a, b, c) = inner.domains();
-//! assert!(matches!(a, Materialized::Values(_)) && matches!(b, Materialized::Values(_)));
-//! assert!(matches!(c, Materialized::Kept(_)));
-//! assert_eq!(m.iter().collect::<Vec<_>>(), p.iter().collect::<Vec<_>>());
-//! ```
 
 use crate::{
     Boolean, Join, Mappings, Permutations, Product2, Product3, Product4, Product5, Product6,
@@ -148,7 +127,28 @@ where
 }
 
 /// Materializing a domain into [`Values`], or recursively the largest parts that fit (the
-/// Python haydi's `to_values(max_size)`); see the [module](self) documentation.
+/// Python haydi's `to_values(max_size)`).
+///
+/// `to_values(max_size)` returns a domain with the same items in the same order. A domain whose
+/// size (its bound, for a filtered domain) is at most `max_size` becomes a [`Values`] holding
+/// its surviving items; a larger compound domain (a product, [`Sequences`], [`Subsets`],
+/// [`Mappings`], [`Join`]) keeps its structure and materializes its parts recursively; a larger
+/// leaf is kept as it is. The result type is expressible: every domain type `D` maps to
+/// `D::Materialized`, which is [`Materialized`] (either `Values` or the kept domain) around the
+/// same structure with materialized parts.
+///
+/// ```
+/// use haydi_core::Domain;
+/// use haydi_domains::{Materialized, Product, Range, ToValues};
+/// let p = Product::new((Range::new(3), Range::new(5), Range::new(6)));
+/// let m = p.to_values(5);
+/// // The product (90 items) does not fit; its factors of size <= 5 do.
+/// let Materialized::Kept(inner) = &m else { panic!("the product is too large") };
+/// let (a, b, c) = inner.domains();
+/// assert!(matches!(a, Materialized::Values(_)) && matches!(b, Materialized::Values(_)));
+/// assert!(matches!(c, Materialized::Kept(_)));
+/// assert_eq!(m.iter().collect::<Vec<_>>(), p.iter().collect::<Vec<_>>());
+/// ```
 ///
 /// ```
 /// use haydi_core::Domain;
