@@ -13,10 +13,22 @@ use std::sync::Arc;
 
 /// How many items (spread over the index space) the debug-build check of
 /// [`StrictFilterExt::filter_strict`] renames.
+///
+/// ```
+/// assert_eq!(haydi_canon::STRICT_FILTER_SAMPLE, 64);
+/// ```
 pub const STRICT_FILTER_SAMPLE: u128 = 64;
 
 /// A predicate on the canonical forms ([`Value`]s) of a domain: what [`StrictShape::cnf_plan`]
 /// adds to a shape. `Err` stops the run.
+///
+/// ```
+/// use haydi_canon::{Value, ValueFilter};
+/// use std::sync::Arc;
+/// let small: ValueFilter = Arc::new(|v: &Value| Ok(matches!(v, Value::Int(i) if *i < 3)));
+/// assert!(small(&Value::Int(2))? && !small(&Value::Int(5))?);
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
 pub type ValueFilter = Arc<dyn Fn(&Value) -> Result<bool> + Send + Sync>;
 
 /// The items of a strict domain satisfying a predicate that is invariant under renaming atoms

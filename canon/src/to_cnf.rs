@@ -18,7 +18,8 @@ use std::ops::ControlFlow;
 /// [`ToCnfValues::to_cnf_values`].
 ///
 /// It holds the same items as the original domain, but a materialized part lists them in the
-/// order of [`CnfValues`] (class by class), not in the domain's order.
+/// order of [`CnfValues`] (class by class), not in the domain's order, and lists an item that
+/// the domain repeats (`Values` with repeats, a `Join` of overlapping parts) once.
 ///
 /// ```
 /// use haydi_canon::{CnfMaterialized, ToCnfValues, USet};

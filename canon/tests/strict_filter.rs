@@ -156,3 +156,14 @@ fn to_cnf_values_materializes_the_parts_that_fit() {
     // to_values of the same product never fails
     assert_eq!(Product::new((v.clone(), v)).to_values(4).iter().count(), 16);
 }
+
+#[test]
+fn to_cnf_values_lists_repeated_items_once() {
+    let v = haydi_domains::Values::new(vec![1i64, 1, 2]);
+    let m = v.to_cnf_values(10).unwrap();
+    assert!(m.is_cnfs());
+    assert_eq!(m.iter().collect::<Vec<_>>(), vec![1, 2]);
+    let j = haydi_domains::Join::new(vec![Range::new(3), Range::new(3)]);
+    let mj = j.to_cnf_values(10).unwrap();
+    assert_eq!(mj.size(), Size::Exact(3));
+}
