@@ -167,3 +167,29 @@ fn to_cnf_values_lists_repeated_items_once() {
     let mj = j.to_cnf_values(10).unwrap();
     assert_eq!(mj.size(), Size::Exact(3));
 }
+
+#[test]
+fn to_cnf_values_of_compound_domains_keeps_the_classes() {
+    use haydi_domains::{Mappings, Sequences};
+    // functional graphs on 3 points: 7 classes (OEIS A001372), keys and values materialized
+    let u = USet::new(3, "u");
+    let f = Mappings::new(u.clone(), u.clone()).unwrap();
+    let m = f.to_cnf_values(3).unwrap();
+    assert!(!m.is_cnfs());
+    assert_eq!(m.cnfs().unwrap().count().run(false).unwrap(), 7);
+    assert_eq!(
+        m.iter().collect::<BTreeSet<_>>(),
+        f.iter().collect::<BTreeSet<_>>()
+    );
+    // Sequences(U(2), 0, 4): 16 classes (Python haydi case 43), the item domain materialized
+    let w = USet::new(2, "w");
+    let s = Sequences::with_lengths(w, 0, 4).unwrap();
+    let ms = s.to_cnf_values(2).unwrap();
+    assert_eq!(ms.size(), Size::Exact(31));
+    assert_eq!(ms.cnfs().unwrap().count().run(false).unwrap(), 16);
+    // graphs on 4 vertices with the edge domain materialized: still 11
+    let v = USet::new(4, "v");
+    let g = Subsets::new(Subsets::with_size(v, 2).unwrap()).unwrap();
+    let mg = g.to_cnf_values(6).unwrap();
+    assert_eq!(mg.cnfs().unwrap().count().run(true).unwrap(), 11);
+}
