@@ -30,15 +30,23 @@ fn name_of(id: UsetId) -> Option<Arc<str>> {
     names().read().ok()?.get(&id).cloned()
 }
 
-/// The identity of a [`USet`]: a stable 64-bit FNV-1a hash of its name, plus its size.
+/// The identity of a [`USet`], derived from its declaration (name and size).
 ///
 /// It is computed from the declaration only, so every process of a distributed run that
-/// declares `USet::new(n, name)` gets the same identity. Consequently two USets with the same
-/// name and size **are the same USet** (their atoms are equal); give distinct USets distinct
-/// names.
+/// declares `USet::new(n, name)` gets the same identity, and atoms of the USet are equal in
+/// every process. Identities (and so atoms of different USets) are **ordered by name, then
+/// size**: the first 8 bytes of the name compare bytewise, then (for longer names sharing those
+/// 8 bytes) a 32-bit FNV-1a hash of the whole name, then the size. So `USet::new(3, "a")`'s
+/// atoms come before `USet::new(2, "b")`'s, in every process.
+///
+/// Two USets declared separately with the same name and size have the same identity; a domain
+/// holding both is refused by `cnfs()` ([`haydi_core::Error::InvalidDomain`]): declare a USet
+/// once and clone it, or give distinct USets distinct names.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct UsetId {
-    hash: u64,
+    /// The first 8 bytes of the name, big-endian, zero-padded: the readable part of the order.
+    prefix: u64,
+    hash: u32,
     size: u32,
 }
 
@@ -49,14 +57,26 @@ impl UsetId {
     /// use haydi_canon::UsetId;
     /// assert_eq!(UsetId::of("a", 3), UsetId::of("a", 3));
     /// assert_ne!(UsetId::of("a", 3), UsetId::of("b", 3));
+    /// // ordered by name, then size
+    /// assert!(UsetId::of("a", 9) < UsetId::of("b", 1));
+    /// assert!(UsetId::of("q", 3) < UsetId::of("q", 4));
+    /// assert!(UsetId::of("alpha", 2) < UsetId::of("beta", 2));
     /// ```
     pub fn of(name: &str, size: u32) -> UsetId {
+        let mut prefix = [0u8; 8];
+        for (p, b) in prefix.iter_mut().zip(name.as_bytes()) {
+            *p = *b;
+        }
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in name.as_bytes() {
             h ^= *b as u64;
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         }
-        UsetId { hash: h, size }
+        UsetId {
+            prefix: u64::from_be_bytes(prefix),
+            hash: (h ^ (h >> 32)) as u32,
+            size,
+        }
     }
 
     /// Number of atoms of the USet.
@@ -205,10 +225,25 @@ impl fmt::Debug for Atom {
 /// assert!(u.is_strict());
 /// assert_eq!(u, USet::new(3, "a")); // identity comes from the declaration
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct USet {
     id: UsetId,
     name: Arc<str>,
+    /// Which `USet::new` call of this process made it (clones share it).
+    decl: u64,
+}
+
+/// Equality is identity ([`UsetId`], from the name and the size), as for their atoms.
+impl PartialEq for USet {
+    fn eq(&self, other: &USet) -> bool {
+        self.id == other.id
+    }
+}
+impl Eq for USet {}
+impl std::hash::Hash for USet {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.id.hash(h)
+    }
 }
 
 impl USet {
@@ -222,10 +257,28 @@ impl USet {
     /// assert_ne!(q, USet::new(5, "q"));
     /// ```
     pub fn new(n: u32, name: &str) -> USet {
+        static DECLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let id = UsetId::of(name, n);
         let name: Arc<str> = name.into();
         register(id, &name);
-        USet { id, name }
+        let decl = DECLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        USet { id, name, decl }
+    }
+
+    /// Whether `self` and `other` come from the same `USet::new` call (one is a clone of the
+    /// other). Two separate declarations with the same name and size are equal USets (same
+    /// identity, same atoms), but not the same declaration; `cnfs()` refuses a domain holding
+    /// both, since they would silently act as one set.
+    ///
+    /// ```
+    /// use haydi_canon::USet;
+    /// let a = USet::new(2, "a");
+    /// let again = USet::new(2, "a");
+    /// assert!(a.same_declaration(&a.clone()));
+    /// assert!(a == again && !a.same_declaration(&again));
+    /// ```
+    pub fn same_declaration(&self, other: &USet) -> bool {
+        self.id == other.id && self.decl == other.decl
     }
     /// The identity shared by all atoms of this USet.
     ///
@@ -307,3 +360,5 @@ impl Domain for USet {
         true
     }
 }
+
+haydi_domains::leaf_to_values!([] USet);

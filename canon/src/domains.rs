@@ -7,10 +7,13 @@
 //! (`Vec<T>`) are `Value::Seq`, [`Subsets`] (`Set<T>`) is `Value::Set` and [`Mappings`]
 //! (`Map<K, V>`) is `Value::Map`.
 //!
-//! Non-strict domains are refused with [`Error::NotStrict`]: a user `map` ([`Mapped`]), a filter
-//! ([`Filtered`]), [`Permutations`] and [`ProductUnordered`] (their items are vectors whose
-//! order depends on the labels, so a renaming of atoms does not map the domain onto itself), and
-//! [`Values`] holding atoms.
+//! Non-strict domains are refused with [`Error::NotStrict`]: a user `map` ([`Mapped`]), a plain
+//! filter ([`Filtered`]; use [`crate::StrictFilterExt::filter_strict`]), [`Permutations`] and
+//! [`ProductUnordered`] (their items are vectors whose order depends on the labels, so a
+//! renaming of atoms does not map the domain onto itself), and [`Values`] holding atoms that
+//! are not closed under renaming (a `Values` holding atoms closed under renaming, such as a
+//! materialized strict domain, is described as [`Shape::Items`]). [`CnfValues`] is
+//! [`Shape::Items`] of all its copies; [`Named`] and [`Materialized`] describe what they wrap.
 //!
 //! A [`BoxedDomain`] hides its structure, so its items are materialized (at most
 //! [`MAX_COMPONENT`]) as [`Shape::Values`] (plain items) or [`Shape::Items`] (items holding
@@ -30,12 +33,13 @@
 
 use crate::shape::{self, Shape, MAX_COMPONENT};
 use crate::value::{Canonical, Value};
-use crate::StrictShape;
-use haydi_core::domain::{BoxedDomain, Filtered, Mapped};
+use crate::{CnfValues, StrictShape};
+use haydi_core::domain::{BoxedDomain, Filtered, Mapped, Named};
 use haydi_core::{Domain, Error, Result};
 use haydi_domains::{
-    Boolean, Join, Mappings, Permutations, Product2, Product3, Product4, Product5, Product6,
-    Product7, Product8, ProductRepeat, ProductUnordered, Range, Sequences, Subsets, Values,
+    Boolean, Join, Mappings, Materialized, Permutations, Product2, Product3, Product4, Product5,
+    Product6, Product7, Product8, ProductRepeat, ProductUnordered, Range, Sequences, Subsets,
+    Values,
 };
 use std::ops::ControlFlow;
 
@@ -79,14 +83,42 @@ impl StrictShape for Boolean {
 
 impl<T: Canonical> StrictShape for Values<T> {
     fn shape(&self) -> Result<Shape> {
-        let vs: Vec<Value> = self.as_slice().iter().map(Canonical::to_value).collect();
-        if let Some(v) = vs.iter().find(|v| !v.is_plain()) {
-            return Err(not_strict(
-                "Values",
-                &format!("it holds {v:?}, which contains atoms; use a USet instead"),
-            ));
+        // Plain values are strict as they are; values holding atoms are strict when the list is
+        // closed under renaming atoms (checked), as a materialized strict domain is.
+        explicit(self.as_slice().iter().map(Canonical::to_value).collect()).map_err(|e| match e {
+            Error::NotStrict(why) => not_strict(
+                "Values holding atoms",
+                &format!("{why}; use a USet, CnfValues or to_cnf_values instead"),
+            ),
+            e => e,
+        })
+    }
+}
+
+impl<T: Canonical + Clone + Send + Sync> StrictShape for CnfValues<T> {
+    fn shape(&self) -> Result<Shape> {
+        // All copies of the representatives: closed under renaming by construction.
+        Ok(Shape::Items(
+            self.as_slice().iter().map(Canonical::to_value).collect(),
+        ))
+    }
+}
+
+impl<D: Domain + StrictShape> StrictShape for Materialized<D>
+where
+    D::Item: Canonical + Sync,
+{
+    fn shape(&self) -> Result<Shape> {
+        match self {
+            Materialized::Values(v) => v.shape(),
+            Materialized::Kept(d) => d.shape(),
         }
-        Ok(shape::values(vs))
+    }
+    fn cnf_plan(&self) -> Result<(Shape, Option<crate::ValueFilter>)> {
+        match self {
+            Materialized::Values(v) => v.cnf_plan(),
+            Materialized::Kept(d) => d.cnf_plan(),
+        }
     }
 }
 
@@ -202,7 +234,10 @@ where
     Filtered<D, F>: Domain,
 {
     fn shape(&self) -> Result<Shape> {
-        Err(not_strict(&self.name(), "an unlabelled filter"))
+        Err(not_strict(
+            &self.name(),
+            "a filter whose predicate may depend on the labels of atoms; use filter_strict for a predicate invariant under renaming",
+        ))
     }
 }
 
@@ -223,3 +258,15 @@ impl<D: Domain> StrictShape for ProductUnordered<D> {
         ))
     }
 }
+
+impl<D: Domain + StrictShape> StrictShape for Named<D> {
+    fn shape(&self) -> Result<Shape> {
+        self.inner().shape()
+    }
+    fn cnf_plan(&self) -> Result<(Shape, Option<crate::ValueFilter>)> {
+        self.inner().cnf_plan()
+    }
+}
+
+haydi_domains::leaf_to_values!([T: Canonical + Clone + Send + Sync] CnfValues<T>);
+haydi_domains::leaf_to_values!([D, F] crate::StrictFiltered<D, F> where crate::StrictFiltered<D, F>: Domain, <crate::StrictFiltered<D, F> as Domain>::Item: Sync);

@@ -4,7 +4,8 @@
 //!
 //! - [`USet`]: a domain of unlabelled [`Atom`]s. A USet's identity ([`UsetId`]) is derived from
 //!   its declaration (name and size), so it is the same in every process of a distributed run;
-//!   two USets declared with the same name and size are the same USet.
+//!   atoms of different USets are ordered by name, then size. Two USets declared separately
+//!   with the same name and size have one identity, and `cnfs()` refuses a domain holding both.
 //! - [`Value`]: the plain values of strict domains, with a documented total order, and the
 //!   [`Canonical`] trait through which typed values (atoms, integers, `bool`, `String`, tuples,
 //!   `Vec`, `Option`, [`haydi_core::Set`], [`haydi_core::Map`]) take part.
@@ -40,12 +41,20 @@
 //!
 //! ## Concrete domains
 //!
-//! Every domain of `haydi-domains` implements [`StrictShape`]: `Range`, `Boolean`, `Values` of
-//! plain values, `Product2..8`, `ProductRepeat`, `Sequences`, `Subsets`, `Mappings`, `Join`,
-//! [`USet`] and [`haydi_core::BoxedDomain`] (materialized as [`Shape::Values`] or
-//! [`Shape::Items`]); a user `map`, a `filter`, `Permutations`, `ProductUnordered` and `Values`
-//! holding atoms are refused with [`Error::NotStrict`]. So `Subsets::with_size(u, 2)?.cnfs()?`
-//! works directly.
+//! Every domain of `haydi-domains` implements [`StrictShape`]: `Range`, `Boolean`, `Values`,
+//! `Product2..8`, `ProductRepeat`, `Sequences`, `Subsets`, `Mappings`, `Join`, `Materialized`
+//! (from `to_values`), [`haydi_core::domain::Named`], [`USet`], [`CnfValues`],
+//! [`CnfMaterialized`] (from [`ToCnfValues::to_cnf_values`]), [`StrictFiltered`] (from
+//! [`StrictFilterExt::filter_strict`]) and [`haydi_core::BoxedDomain`] (materialized as
+//! [`Shape::Values`] or [`Shape::Items`]); a user `map`, a plain `filter`, `Permutations`,
+//! `ProductUnordered` and `Values` holding atoms not closed under renaming are refused with
+//! [`Error::NotStrict`]. So `Subsets::with_size(u, 2)?.cnfs()?` works directly.
+//!
+//! *Materialized and filtered domains.* [`CnfValues`] is a strict domain given by canonical
+//! representatives and iterated as all their copies; `to_cnf_values(max_size)` replaces each
+//! part that fits by one. A strict filter at the top of a domain filters the canonical forms
+//! of the inner domain ([`StrictShape::cnf_plan`]); nested inside a larger domain, its
+//! surviving items are materialized and checked to be closed under renaming.
 //!
 //! A further domain takes part by implementing [`StrictShape`] (`fn shape(&self) ->
 //! Result<Shape>`) for a strict domain, with an item type implementing [`Canonical`]; then
@@ -59,7 +68,8 @@
 //!
 //! Only the top-level container is built incrementally; its components are chosen whole from
 //! the materialised values of the component domain (at most [`shape::MAX_COMPONENT`]).
-//! `Values` must hold plain values (no atoms); filtered domains are not supported (`NotStrict`).
+//! `Values` holding atoms, boxed domains and nested strict filters are materialized and must be
+//! closed under renaming (checked); plain filters are refused (`NotStrict`).
 //! A boxed domain and the keys of a `Mappings` are materialized as explicit items, so the
 //! undirected-graph fast path is only recognised on unboxed `Subsets(Subsets(USet, 2))`.
 //!
@@ -72,17 +82,23 @@
 //! ```
 
 mod atom;
+mod cnf_values;
 mod domains;
 mod generate;
 mod graph;
 mod search;
 pub mod shape;
 mod source;
+mod strict_filter;
+mod to_cnf;
 mod value;
 
 pub use atom::{Atom, USet, UsetId};
+pub use cnf_values::CnfValues;
 pub use shape::Shape;
 pub use source::CnfSource;
+pub use strict_filter::{StrictFilterExt, StrictFiltered, ValueFilter, STRICT_FILTER_SAMPLE};
+pub use to_cnf::{CnfMaterialized, ToCnfValues};
 pub use value::{Canonical, Value};
 
 use haydi_core::pipeline::Identity;
@@ -189,6 +205,7 @@ pub fn cnfs(shape: &Shape) -> Result<Pipeline<CnfSource<Value>, Identity>> {
 /// assert_eq!(v, vec![(u.atom(0), 0), (u.atom(0), 1)]);
 /// ```
 pub fn cnfs_as<T: Canonical + Send>(shape: &Shape) -> Result<Pipeline<CnfSource<T>, Identity>> {
+    shape.check_declarations()?;
     Ok(Pipeline::new(CnfSource::new(generate::Gen::new(shape)?)))
 }
 
@@ -200,6 +217,22 @@ pub fn cnfs_as<T: Canonical + Send>(shape: &Shape) -> Result<Pipeline<CnfSource<
 pub trait StrictShape {
     /// The structure of the domain.
     fn shape(&self) -> Result<Shape>;
+
+    /// What [`CnfsExt::cnfs`] enumerates: a shape, and a filter on its canonical forms. The
+    /// default is `(self.shape()?, None)`; a [`StrictFiltered`] domain returns its inner
+    /// domain's plan with its predicate added, so the filter runs on canonical forms instead of
+    /// materializing the domain. A wrapper domain delegates to the domain it wraps.
+    ///
+    /// ```
+    /// use haydi_canon::{StrictFilterExt, StrictShape, USet};
+    /// let u = USet::new(3, "u");
+    /// assert!(u.cnf_plan()?.1.is_none());
+    /// assert!(u.filter_strict(|_| true)?.cnf_plan()?.1.is_some());
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    fn cnf_plan(&self) -> Result<(Shape, Option<ValueFilter>)> {
+        Ok((self.shape()?, None))
+    }
 }
 
 impl StrictShape for USet {
@@ -223,14 +256,46 @@ where
     /// One canonical representative per isomorphism class; [`Error::NotStrict`] when the domain
     /// is not strict.
     fn cnfs(&self) -> Result<Pipeline<CnfSource<Self::Item>, Identity>> {
-        if !self.is_strict() {
-            return Err(Error::NotStrict(format!(
-                "{} is not strict (a user map or an unlabelled filter)",
-                self.name()
-            )));
-        }
-        cnfs_as::<Self::Item>(&self.shape()?)
+        Ok(Pipeline::new(cnf_source(self)?))
     }
 }
 
 impl<D: Domain + StrictShape> CnfsExt for D where D::Item: Canonical {}
+
+/// The canonical-form source of `d` (its plan: shape and filter), or [`Error::NotStrict`].
+fn cnf_source<D>(d: &D) -> Result<CnfSource<D::Item>>
+where
+    D: Domain + StrictShape,
+    D::Item: Canonical,
+{
+    if !d.is_strict() {
+        return Err(Error::NotStrict(format!(
+            "{} is not strict (a user map or a filter; use filter_strict for a predicate invariant under renaming)",
+            d.name()
+        )));
+    }
+    let (shape, keep) = d.cnf_plan()?;
+    shape.check_declarations()?;
+    let mut source = CnfSource::new(generate::Gen::new(&shape)?);
+    source.keep = keep;
+    Ok(source)
+}
+
+/// All canonical forms of `d`, serially, in the order of [`CnfsExt::cnfs`].
+pub(crate) fn collect_cnfs<D>(d: &D) -> Result<Vec<D::Item>>
+where
+    D: Domain + StrictShape,
+    D::Item: Canonical,
+{
+    use haydi_core::pipeline::{Extent, Source};
+    let source = cnf_source(d)?;
+    let Extent::Finite(n) = source.extent()? else {
+        return Err(Error::Unbounded);
+    };
+    let mut out = Vec::new();
+    source.visit(0, n, &mut |x| {
+        out.push(x);
+        std::ops::ControlFlow::Continue(())
+    })?;
+    Ok(out)
+}

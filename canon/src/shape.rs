@@ -159,6 +159,43 @@ pub fn not_strict(name: &str) -> Shape {
 pub const MAX_COMPONENT: usize = 1 << 22;
 
 impl Shape {
+    /// Fails with [`Error::InvalidDomain`] when two USets of the shape have the same name and
+    /// size but come from different `USet::new` calls: they have one identity, so they would
+    /// silently act as one set.
+    ///
+    /// ```
+    /// use haydi_canon::{shape, USet};
+    /// let a = USet::new(2, "a");
+    /// assert!(shape::product(vec![shape::uset(&a), shape::uset(&a.clone())]).check_declarations().is_ok());
+    /// let again = USet::new(2, "a");
+    /// assert!(shape::product(vec![shape::uset(&a), shape::uset(&again)]).check_declarations().is_err());
+    /// ```
+    pub fn check_declarations(&self) -> Result<()> {
+        fn walk<'a>(s: &'a Shape, seen: &mut Vec<&'a USet>) -> Result<()> {
+            match s {
+                Shape::USet(u) => {
+                    if let Some(o) = seen.iter().find(|o| **o == u && !o.same_declaration(u)) {
+                        return Err(Error::InvalidDomain(format!(
+                            "two USets named {:?} with {} atoms were declared separately in one domain; they have one identity and would act as one set: declare the USet once and clone it, or give the two sets distinct names",
+                            o.label(),
+                            o.len()
+                        )));
+                    }
+                    seen.push(u);
+                    Ok(())
+                }
+                Shape::Product(ps) | Shape::Join(ps) => ps.iter().try_for_each(|p| walk(p, seen)),
+                Shape::Sequences { item, .. } | Shape::Subsets { item, .. } => walk(item, seen),
+                Shape::Mappings { keys, values } => {
+                    walk(keys, seen)?;
+                    walk(values, seen)
+                }
+                _ => Ok(()),
+            }
+        }
+        walk(self, &mut Vec::new())
+    }
+
     /// Checks that canonical forms can be enumerated: fails with [`Error::NotStrict`] on a
     /// non-strict part, on `Values` holding atoms or on `Items` not closed under renaming, and with [`Error::InvalidDomain`] on a
     /// zero step or `min > max`.

@@ -30,6 +30,8 @@ enum Entry {
 pub struct CnfSource<T> {
     gen: Arc<Gen>,
     frontier: OnceLock<Vec<Entry>>,
+    /// Canonical forms failing this filter are skipped (a strict filter's predicate).
+    pub(crate) keep: Option<crate::ValueFilter>,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -38,6 +40,7 @@ impl<T> Clone for CnfSource<T> {
         CnfSource {
             gen: self.gen.clone(),
             frontier: self.frontier.clone(),
+            keep: self.keep.clone(),
             _t: PhantomData,
         }
     }
@@ -54,6 +57,7 @@ impl<T> CnfSource<T> {
         CnfSource {
             gen: Arc::new(gen),
             frontier: OnceLock::new(),
+            keep: None,
             _t: PhantomData,
         }
     }
@@ -131,11 +135,22 @@ impl<T: Canonical + Send> Source for CnfSource<T> {
         let end = end.min(fr.len() as u128) as usize;
         let start = (start as usize).min(end);
         let mut failed = None;
-        let mut emit = |v: &crate::Value| match crate::decode::<T>(v) {
-            Ok(x) => f(x),
-            Err(e) => {
-                failed = Some(e);
-                ControlFlow::Break(())
+        let keep = self.keep.as_deref();
+        let mut emit = |v: &crate::Value| {
+            match keep.map(|k| k(v)) {
+                Some(Ok(false)) => return ControlFlow::Continue(()),
+                Some(Err(e)) => {
+                    failed = Some(e);
+                    return ControlFlow::Break(());
+                }
+                _ => {}
+            }
+            match crate::decode::<T>(v) {
+                Ok(x) => f(x),
+                Err(e) => {
+                    failed = Some(e);
+                    ControlFlow::Break(())
+                }
             }
         };
         for e in &fr[start..end] {

@@ -245,7 +245,8 @@ fn parallel_equals_serial() {
     let g = graphs(6);
     let job = g.cnfs().unwrap().collect();
     assert_eq!(job.run_in(&ctx).unwrap(), job.run(false).unwrap());
-    let d = Subsets::new(Product::new((USet::new(3, "v"), USet::new(3, "v")))).unwrap();
+    let v3 = USet::new(3, "v");
+    let d = Subsets::new(Product::new((v3.clone(), v3))).unwrap();
     let job = d.cnfs().unwrap().collect();
     let serial = job.run(false).unwrap();
     assert_eq!(serial.len(), 104);

@@ -41,8 +41,22 @@ fn check(s: &Shape) -> usize {
     got.len()
 }
 
+/// The USet `(n, name)`, declared once per test thread and cloned afterwards (separate
+/// declarations with one name and size in one domain are refused).
 fn u(n: u32, name: &str) -> Shape {
-    shape::uset(&USet::new(n, name))
+    thread_local! {
+        static DECLARED: std::cell::RefCell<Vec<USet>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    DECLARED.with(|d| {
+        let mut d = d.borrow_mut();
+        let want = UsetId::of(name, n);
+        if let Some(x) = d.iter().find(|x| x.id() == want) {
+            return shape::uset(x);
+        }
+        let x = USet::new(n, name);
+        d.push(x.clone());
+        shape::uset(&x)
+    })
 }
 
 #[test]

@@ -97,6 +97,21 @@ pub enum Error {
     /// Canonical forms were requested for a domain that does not support them.
     #[error("canonical forms are not available: {0}")]
     NotStrict(String),
+    /// A value given as a canonical representative (to `CnfValues` in `haydi-canon`) is not
+    /// the canonical form of its isomorphism class, or two given values are isomorphic.
+    ///
+    /// ```
+    /// use haydi_core::Error;
+    /// let e = Error::NotCanonical { value: "(a1, a0)".into(), canonical: "(a0, a1)".into() };
+    /// assert!(e.to_string().contains("(a1, a0)") && e.to_string().contains("(a0, a1)"));
+    /// ```
+    #[error("{value} is not a canonical form (its canonical form is {canonical}); give each isomorphism class once, by its canonical form (haydi_canon::canonize)")]
+    NotCanonical {
+        /// The value given (`Debug`).
+        value: String,
+        /// Its canonical form (`Debug`).
+        canonical: String,
+    },
     /// A canonical form did not decode back to the item type: the type's `Canonical` impl (in
     /// `haydi-canon`) does not round-trip, its `from_value` refusing a value laid out as its
     /// `to_value` (or the domain's shape) produces, with atoms renamed.

@@ -27,6 +27,8 @@ pub struct Join<D> {
     /// `ends[j]`: index just past part `j` (saturating).
     ends: Arc<[u128]>,
     size: Size,
+    /// `generate` picks a part with probability proportional to its ratio (else to its size).
+    ratios: Option<Arc<[f64]>>,
 }
 
 impl<D: Domain> Join<D> {
@@ -51,7 +53,79 @@ impl<D: Domain> Join<D> {
             parts: parts.into(),
             ends: ends.into(),
             size,
+            ratios: None,
         }
+    }
+
+    /// The concatenation of `parts` (iteration, size and indices as [`Join::new`]), whose
+    /// [`generate_one`](Domain::generate_one) picks part `j` with probability
+    /// `ratios[j] / sum(ratios)` and then an item of that part (the Python haydi's `ratios`).
+    /// A part with ratio 0 is never generated from.
+    ///
+    /// Fails with [`Error::InvalidDomain`] unless there is one ratio per part, every ratio is
+    /// finite and non-negative, and their sum is positive. Generating from a chosen part that
+    /// is empty fails with [`Error::EmptyDomain`].
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::{Join, Range};
+    /// let parts = vec![Range::new(2), Range::span(2, 4, 1)?, Range::span(4, 6, 1)?];
+    /// let j = Join::with_ratios(parts, vec![1.0, 0.0, 1.0])?;
+    /// let seen: std::collections::BTreeSet<i64> =
+    ///     j.clone().generate(1).take(200).collect().run(false)?.into_iter().collect();
+    /// assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![0, 1, 4, 5]);
+    /// assert_eq!(j.iter().count(), 6); // iteration is unchanged
+    /// assert!(Join::with_ratios(vec![Range::new(2)], vec![-1.0]).is_err());
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn with_ratios(parts: Vec<D>, ratios: Vec<f64>) -> Result<Self> {
+        if ratios.len() != parts.len() {
+            return Err(Error::InvalidDomain(format!(
+                "Join::with_ratios: {} ratios for {} parts",
+                ratios.len(),
+                parts.len()
+            )));
+        }
+        if let Some(r) = ratios.iter().find(|r| !r.is_finite() || **r < 0.0) {
+            return Err(Error::InvalidDomain(format!(
+                "Join::with_ratios: the ratio {r} is not a finite non-negative number"
+            )));
+        }
+        if ratios.iter().sum::<f64>() <= 0.0 {
+            return Err(Error::InvalidDomain(
+                "Join::with_ratios: the ratios sum to 0".into(),
+            ));
+        }
+        let mut j = Join::new(parts);
+        j.ratios = Some(ratios.into());
+        Ok(j)
+    }
+
+    /// The ratios given to [`Join::with_ratios`], if any.
+    ///
+    /// ```
+    /// use haydi_domains::{Join, Range};
+    /// assert_eq!(Join::new(vec![Range::new(2)]).ratios(), None);
+    /// let j = Join::with_ratios(vec![Range::new(2)], vec![3.0]).unwrap();
+    /// assert_eq!(j.ratios(), Some(&[3.0][..]));
+    /// ```
+    pub fn ratios(&self) -> Option<&[f64]> {
+        self.ratios.as_deref()
+    }
+
+    /// A join of other parts (one per part of this one, say transformed) with the same ratios.
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_domains::{Join, Range};
+    /// let j = Join::with_ratios(vec![Range::new(2), Range::new(3)], vec![1.0, 2.0]).unwrap();
+    /// let k = j.with_parts(vec![Range::new(1).boxed(), Range::new(1).boxed()]);
+    /// assert_eq!(k.ratios(), Some(&[1.0, 2.0][..]));
+    /// ```
+    pub fn with_parts<E: Domain>(&self, parts: Vec<E>) -> Join<E> {
+        let mut j = Join::new(parts);
+        j.ratios = self.ratios.clone();
+        j
     }
 
     /// The parts, in order.
@@ -145,6 +219,19 @@ impl<D: Domain> Domain for Join<D> {
     /// one part that can hold items generates (from that part); any other fails with
     /// [`Error::SizeOverflow`].
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<D::Item> {
+        if let Some(ratios) = &self.ratios {
+            let sum: f64 = ratios.iter().sum();
+            let mut x = rng.random_range(0.0..sum);
+            let mut pick = ratios.iter().rposition(|r| *r > 0.0).unwrap_or(0);
+            for (j, r) in ratios.iter().enumerate() {
+                if x < *r {
+                    pick = j;
+                    break;
+                }
+                x -= r;
+            }
+            return self.parts[pick].generate_one(rng);
+        }
         let Some(total) = self.size.bound() else {
             let mut live = self.parts.iter().filter(|p| p.size().bound() != Some(0));
             return match (live.next(), live.next()) {

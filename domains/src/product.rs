@@ -23,6 +23,35 @@ use std::ops::ControlFlow;
 /// assert_eq!(q.size(), Size::Exact(12));
 /// assert_eq!(q.item_at(11), Some((1, 2, true)));
 /// ```
+///
+/// # Named fields (the Python `NamedProduct`)
+///
+/// A product whose items are a struct of the user's, with named fields, is a product mapped
+/// into the struct: the map keeps the size, order and index space (unranking, parallel
+/// splitting), and [`Domain::named`] gives the domain a name. For canonical forms (a mapped
+/// domain is not strict), take the canonical forms of the product and map them in the
+/// pipeline.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_domains::{Boolean, Product, Range};
+///
+/// #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+/// struct Light {
+///     id: i64,
+///     on: bool,
+/// }
+///
+/// let lights = Product::new((Range::new(3), Boolean))
+///     .map(|(id, on)| Light { id, on })
+///     .named("lights");
+/// assert_eq!(lights.size(), Size::Exact(6));
+/// assert_eq!(lights.item_at(3), Some(Light { id: 1, on: true }));
+/// assert!(lights.to_string().starts_with("lights(size=6) {Light { id: 0, on: false }"));
+/// let on = lights.filter(|l| l.on).collect().run(true)?;
+/// assert_eq!(on.iter().map(|l| l.id).collect::<Vec<_>>(), vec![0, 1, 2]);
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Product;
 

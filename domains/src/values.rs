@@ -10,6 +10,10 @@ use std::sync::Arc;
 /// An explicit list of items, in the given order (duplicates are kept). Cloning is cheap: the
 /// items live behind an `Arc`.
 ///
+/// It is strict ([`Domain::is_strict`]); canonical forms (`haydi-canon`) accept it when its
+/// items are plain values or, holding atoms, when the list is closed under renaming atoms (a
+/// materialized strict domain, see [`crate::ToValues`]), and refuse it otherwise.
+///
 /// ```
 /// use haydi_core::Domain;
 /// use haydi_domains::Values;

@@ -517,6 +517,31 @@ fn canonical_forms(_: &Ctx) -> Result<(), String> {
     Ok(())
 }
 
+fn canonical_value_sets(_: &Ctx) -> Result<(), String> {
+    let e = |e: Error| e.to_string();
+    // Graphs on 5 vertices with exactly 4 edges, through a strict filter: 6 classes (of 34).
+    let v = USet::new(5, "v");
+    let graphs = Subsets::new(Subsets::with_size(v, 2).map_err(e)?).map_err(e)?;
+    let four = graphs.clone().filter_strict(|g| g.len() == 4).map_err(e)?;
+    let par = four.cnfs().map_err(e)?.collect().run(true).unwrap();
+    check_eq!(par.len(), 6);
+    check_eq!(par, four.cnfs().map_err(e)?.collect().run(false).unwrap());
+    // The 34 classes iterated as all 1024 labelled graphs, in parallel and in order.
+    let all = CnfValues::new(graphs.cnfs().map_err(e)?.collect().run(true).unwrap()).map_err(e)?;
+    check_eq!(all.size(), Size::Exact(1024));
+    check_eq!(
+        all.clone().collect().run(true).unwrap(),
+        all.iter().collect::<Vec<_>>()
+    );
+    // A join with ratios generates the same stream on every context.
+    let j = Join::with_ratios(vec![Range::new(3), Range::new(5)], vec![1.0, 4.0]).map_err(e)?;
+    check_eq!(
+        j.clone().generate(9).take(500).collect().run(true).unwrap(),
+        j.generate(9).take(500).collect().run(false).unwrap()
+    );
+    Ok(())
+}
+
 fn main() {
     let mut contexts: Vec<Ctx> = vec![Arc::new(SerialContext)];
     for n in [1, 2, 4] {
@@ -553,6 +578,7 @@ fn main() {
         ("domains_in_parallel", domains_in_parallel),
         ("overflowing_domains", overflowing_domains),
         ("canonical_forms", canonical_forms),
+        ("canonical_value_sets", canonical_value_sets),
         ("one_chain", adapters::one_chain),
         ("filter_map", adapters::filter_map),
         ("flat_map", adapters::flat_map),

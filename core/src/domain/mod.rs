@@ -10,6 +10,7 @@ mod boxed;
 mod filtered;
 mod iter;
 mod mapped;
+mod named;
 mod shortcuts;
 pub use shortcuts::DomainExt;
 
@@ -17,6 +18,7 @@ pub use boxed::BoxedDomain;
 pub use filtered::Filtered;
 pub use iter::DomainIter;
 pub use mapped::Mapped;
+pub use named::Named;
 
 use crate::error::{Error, Result};
 use crate::size::Size;
@@ -149,6 +151,20 @@ pub trait Domain: Clone + Send + Sync {
 
     /// Whether canonical forms can be enumerated for this domain: the
     /// domain holds only plain values and is closed under renaming of atoms.
+    ///
+    /// This is the structural answer (no user `map`, no plain `filter`, no label-ordered
+    /// domain such as `Permutations`). Domains of explicit items (`Values`, boxed domains,
+    /// nested strict filters) answer `true` without looking at their items; `cnfs()` checks
+    /// those items, accepts them when they are plain values or closed under renaming atoms,
+    /// and refuses them with [`Error::NotStrict`] otherwise.
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_domains::{Range, Values};
+    /// assert!(Range::new(3).is_strict());
+    /// assert!(Values::new(vec![1, 2]).is_strict());
+    /// assert!(!Range::new(3).map(|x| x + 1).is_strict());
+    /// ```
     fn is_strict(&self) -> bool {
         false
     }
@@ -216,6 +232,23 @@ pub trait Domain: Clone + Send + Sync {
         F: Fn(&Self::Item) -> bool + Send + Sync,
     {
         Filtered::new(self, pred)
+    }
+
+    /// This domain under the name `name`, shown by `Display` and in error messages; the items,
+    /// order and strictness are unchanged. See [`Named`].
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_domains::{Product, Range};
+    /// let p = Product::new((Range::new(2).named("bit"), Range::new(3)));
+    /// assert_eq!(p.domains().0.name(), "bit");
+    /// assert_eq!(Range::new(2).named("bit").to_string(), "bit(size=2) {0, 1}");
+    /// ```
+    fn named(self, name: &str) -> Named<Self>
+    where
+        Self: Sized,
+    {
+        Named::new(self, name)
     }
 
     /// This domain behind a type-erased, cheaply clonable handle (for [`Join`-ing] domains of
