@@ -349,5 +349,8 @@ fn enumerate_on_an_overflowing_product() {
         .collect()
         .run(true)
         .unwrap_err();
-    assert!(e.to_string().contains("put a take(n) before enumerate"), "{e}");
+    assert!(
+        e.to_string().contains("put a take(n) before enumerate"),
+        "{e}"
+    );
 }

@@ -287,7 +287,8 @@ where
             return Ok(inner);
         }
         // Counting a domain beyond u128 to its end never finishes: say so instead of hanging.
-        let beyond = matches!(self.source.extent()?, Extent::Finite(n) if n == Size::OVERFLOW_EXTENT);
+        let beyond =
+            matches!(self.source.extent()?, Extent::Finite(n) if n == Size::OVERFLOW_EXTENT);
         if beyond && self.limits.is_empty() && opts.timeout.is_none() {
             return Err(Error::Context(format!(
                 "enumerate after a filter on {}, whose size overflows u128, would count items \
