@@ -318,24 +318,11 @@ where
     }
 
     fn encode_partial(&self, partial: &ErasedPartial) -> Result<Vec<u8>> {
-        let p = partial
-            .downcast_ref::<A::Partial>()
-            .ok_or_else(|| Error::Context("a partial of the wrong type".into()))?;
-        bincode::serde::encode_to_vec(p, bincode::config::standard())
-            .map_err(|e| Error::Serialization(e.to_string()))
+        crate::plumbing::encode_partial_as::<A::Partial>(partial)
     }
 
     fn decode_partial(&self, bytes: &[u8]) -> Result<ErasedPartial> {
-        let (p, used): (A::Partial, usize) =
-            bincode::serde::decode_from_slice(bytes, bincode::config::standard())
-                .map_err(|e| Error::Serialization(e.to_string()))?;
-        if used != bytes.len() {
-            return Err(Error::Serialization(format!(
-                "{} trailing bytes after a partial result",
-                bytes.len() - used
-            )));
-        }
-        Ok(Box::new(p))
+        crate::plumbing::decode_partial_as::<A::Partial>(bytes)
     }
 
     fn partial_bytes(&self, partial: &ErasedPartial) -> u64 {

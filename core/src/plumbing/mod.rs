@@ -3,9 +3,11 @@
 //! See `README.md` in this folder for the protocol. Users need none of this unless they write a
 //! context of their own.
 
+mod codec;
 mod erased;
 mod scheduler;
 
+pub use codec::{decode_partial_as, encode_partial_as};
 pub use erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
 pub(crate) use scheduler::run_in_order;
 pub use scheduler::{drive, ChunkSpec, Dispatch, ScheduleConfig, Scheduler};

@@ -653,24 +653,11 @@ where
     }
 
     fn encode_partial(&self, partial: &ErasedPartial) -> Result<Vec<u8>> {
-        let p = partial
-            .downcast_ref::<Vec<G::State>>()
-            .ok_or_else(|| Error::Context("bfs: a partial of the wrong type".into()))?;
-        bincode::serde::encode_to_vec(p, bincode::config::standard())
-            .map_err(|e| Error::Serialization(e.to_string()))
+        haydi_core::plumbing::encode_partial_as::<Vec<G::State>>(partial)
     }
 
     fn decode_partial(&self, bytes: &[u8]) -> Result<ErasedPartial> {
-        let (p, used): (Vec<G::State>, usize) =
-            bincode::serde::decode_from_slice(bytes, bincode::config::standard())
-                .map_err(|e| Error::Serialization(e.to_string()))?;
-        if used != bytes.len() {
-            return Err(Error::Serialization(format!(
-                "{} trailing bytes after a partial result",
-                bytes.len() - used
-            )));
-        }
-        Ok(Box::new(p))
+        haydi_core::plumbing::decode_partial_as::<Vec<G::State>>(bytes)
     }
 
     fn signature(&self) -> JobSignature {
