@@ -4,7 +4,8 @@ use crate::value::Canonical;
 use crate::{canonize, decode, search};
 use haydi_core::domain::describe;
 use haydi_core::{Domain, Error, Result, Size};
-use rand::{Rng, RngCore};
+use haydi_domains::Values;
+use rand::RngCore;
 use std::collections::HashSet;
 use std::fmt;
 use std::ops::ControlFlow;
@@ -42,7 +43,8 @@ use std::sync::Arc;
 #[must_use = "domains are lazy and do nothing unless iterated"]
 pub struct CnfValues<T> {
     reps: Arc<[T]>,
-    items: Arc<[T]>,
+    /// The expanded copies, in iteration order: a plain `Values`, which does the indexing.
+    items: Values<T>,
 }
 
 impl<T: Canonical + Clone + Send + Sync> CnfValues<T> {
@@ -84,7 +86,7 @@ impl<T: Canonical + Clone + Send + Sync> CnfValues<T> {
         }
         Ok(CnfValues {
             reps: reps.into(),
-            items: items.into(),
+            items: Values::new(items),
         })
     }
 
@@ -135,7 +137,7 @@ impl<T: Canonical + Clone + Send + Sync> CnfValues<T> {
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn as_slice(&self) -> &[T] {
-        &self.items
+        self.items.as_slice()
     }
 }
 
@@ -143,32 +145,28 @@ impl<T: Canonical + Clone + Send + Sync> Domain for CnfValues<T> {
     type Item = T;
 
     fn size(&self) -> Size {
-        Size::Exact(self.items.len() as u128)
+        self.items.size()
     }
 
     fn item_at(&self, index: u128) -> Option<T> {
-        usize::try_from(index)
-            .ok()
-            .and_then(|i| self.items.get(i))
-            .cloned()
+        self.items.item_at(index)
     }
 
+    #[inline]
     fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
     where
         F: FnMut(T) -> ControlFlow<()>,
     {
-        let e = end.min(self.items.len() as u128) as usize;
-        let s = start.min(e as u128) as usize;
-        self.items[s..e].iter().cloned().try_for_each(f)
+        self.items.visit_range(start, end, f)
     }
 
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<T> {
-        if self.items.is_empty() {
-            return Err(Error::EmptyDomain {
+        self.items.generate_one(rng).map_err(|e| match e {
+            Error::EmptyDomain { .. } => Error::EmptyDomain {
                 domain: self.name(),
-            });
-        }
-        Ok(self.items[rng.random_range(0..self.items.len())].clone())
+            },
+            other => other,
+        })
     }
 
     fn name(&self) -> String {
