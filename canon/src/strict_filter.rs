@@ -4,7 +4,7 @@
 use crate::shape::Shape;
 use crate::value::{Canonical, Value};
 use crate::{decode, Atom, StrictShape, UsetId};
-use haydi_core::domain::{describe, GENERATE_RETRIES};
+use haydi_core::domain::{describe, Filtered};
 use haydi_core::{Domain, Error, Result, Size};
 use rand::RngCore;
 use std::fmt;
@@ -52,15 +52,15 @@ pub type ValueFilter = Arc<dyn Fn(&Value) -> Result<bool> + Send + Sync>;
 /// # Ok::<(), haydi_core::Error>(())
 /// ```
 pub struct StrictFiltered<D, F> {
-    inner: D,
-    pred: Arc<F>,
+    /// The plain filter, which does the filtering; this type adds strictness and canonical
+    /// forms on top.
+    filtered: Filtered<D, F>,
 }
 
 impl<D: Clone, F> Clone for StrictFiltered<D, F> {
     fn clone(&self) -> Self {
         StrictFiltered {
-            inner: self.inner.clone(),
-            pred: Arc::clone(&self.pred),
+            filtered: self.filtered.clone(),
         }
     }
 }
@@ -68,7 +68,7 @@ impl<D: Clone, F> Clone for StrictFiltered<D, F> {
 impl<D: fmt::Debug, F> fmt::Debug for StrictFiltered<D, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StrictFiltered")
-            .field("inner", &self.inner)
+            .field("inner", self.filtered.inner())
             .finish_non_exhaustive()
     }
 }
@@ -84,7 +84,7 @@ impl<D, F> StrictFiltered<D, F> {
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn inner(&self) -> &D {
-        &self.inner
+        self.filtered.inner()
     }
 }
 
@@ -96,45 +96,49 @@ where
     type Item = D::Item;
 
     fn size(&self) -> Size {
-        self.inner.size().loosen()
+        self.filtered.size()
     }
 
     fn item_at(&self, index: u128) -> Option<D::Item> {
-        self.inner.item_at(index).filter(|x| (self.pred)(x))
+        self.filtered.item_at(index)
     }
 
+    #[inline]
     fn visit_range<G>(&self, start: u128, end: u128, g: &mut G) -> ControlFlow<()>
     where
         G: FnMut(D::Item) -> ControlFlow<()>,
     {
-        self.inner.visit_range(start, end, &mut |x| {
-            if (self.pred)(&x) {
-                g(x)
-            } else {
-                ControlFlow::Continue(())
-            }
-        })
+        self.filtered.visit_range(start, end, g)
+    }
+
+    fn visit_from<G>(&self, start: u128, g: &mut G) -> ControlFlow<()>
+    where
+        G: FnMut(D::Item) -> ControlFlow<()>,
+    {
+        self.filtered.visit_from(start, g)
+    }
+
+    fn visits_past_u128(&self) -> bool {
+        self.filtered.visits_past_u128()
     }
 
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<D::Item> {
-        for _ in 0..GENERATE_RETRIES {
-            let x = self.inner.generate_one(rng)?;
-            if (self.pred)(&x) {
-                return Ok(x);
-            }
-        }
-        Err(Error::GenerateRejected {
-            domain: self.name(),
-            tries: GENERATE_RETRIES,
+        // The plain filter's retries, with this domain's name in the error.
+        self.filtered.generate_one(rng).map_err(|e| match e {
+            Error::GenerateRejected { tries, .. } => Error::GenerateRejected {
+                domain: self.name(),
+                tries,
+            },
+            other => other,
         })
     }
 
     fn name(&self) -> String {
-        format!("FilterStrict({})", self.inner.name())
+        format!("FilterStrict({})", self.inner().name())
     }
 
     fn is_strict(&self) -> bool {
-        self.inner.is_strict()
+        self.inner().is_strict()
     }
 }
 
@@ -158,7 +162,7 @@ where
     /// The surviving items, materialized (at most [`crate::shape::MAX_COMPONENT`]) and checked
     /// to be closed under renaming: the shape of a strict filter nested in a larger domain.
     fn shape(&self) -> Result<Shape> {
-        let n = match self.inner.size().bound() {
+        let n = match self.inner().size().bound() {
             Some(n) if n <= crate::shape::MAX_COMPONENT as u128 => n,
             _ => {
                 return Err(Error::InvalidDomain(format!(
@@ -192,8 +196,8 @@ where
     /// the inner domain that satisfy the predicate (one per class, as the predicate agrees on a
     /// whole class).
     fn cnf_plan(&self) -> Result<(Shape, Option<ValueFilter>)> {
-        let (shape, keep) = self.inner.cnf_plan()?;
-        let pred = Arc::clone(&self.pred);
+        let (shape, keep) = self.inner().cnf_plan()?;
+        let pred = Arc::clone(self.filtered.predicate());
         let mine: ValueFilter = Arc::new(move |v: &Value| {
             if let Some(k) = &keep {
                 if !k(v)? {
@@ -245,8 +249,7 @@ where
             check_invariant(&self, &pred)?;
         }
         Ok(StrictFiltered {
-            inner: self,
-            pred: Arc::new(pred),
+            filtered: self.filter(pred),
         })
     }
 }

@@ -37,6 +37,30 @@ impl<D, F> Filtered<D, F> {
             pred: Arc::new(pred),
         }
     }
+
+    /// The domain being filtered.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// let d = Range::new(10).filter(|x| x % 2 == 0);
+    /// assert_eq!(d.inner().size(), Size::Exact(10));
+    /// ```
+    pub fn inner(&self) -> &D {
+        &self.inner
+    }
+
+    /// The predicate, shared by every clone of this domain.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// let d = Range::new(10).filter(|x| x % 2 == 0);
+    /// assert!((d.predicate())(&4) && !(d.predicate())(&5));
+    /// ```
+    pub fn predicate(&self) -> &Arc<F> {
+        &self.pred
+    }
 }
 
 impl<D: Clone, F> Clone for Filtered<D, F> {
