@@ -387,11 +387,39 @@ impl Shape {
     }
 }
 
+/// How many generators of a symmetric group [`rename_by_generator`] knows: the transposition of
+/// atoms 0 and 1, and the cycle `i -> i + 1 mod n`.
+pub(crate) const RENAMING_GENERATORS: usize = 2;
+
+/// `v` with the atoms of USet `u` renamed by generator `which` (`0`: swap atoms 0 and 1, `1`:
+/// the cycle `i -> i + 1 mod n`) of `u`'s symmetric group; atoms of other USets stay. For a USet
+/// of fewer than two atoms both are the identity.
+pub(crate) fn rename_by_generator(v: &Value, u: crate::atom::UsetId, which: usize) -> Value {
+    use crate::atom::Atom;
+    let n = u.size();
+    let g = |i: u32| match which {
+        0 if n >= 2 => match i {
+            0 => 1,
+            1 => 0,
+            i => i,
+        },
+        1 if n >= 2 => (i + 1) % n,
+        _ => i,
+    };
+    v.map_atoms(&mut |a: Atom| {
+        if a.uset() == u {
+            Atom::new(u, g(a.index()))
+        } else {
+            a
+        }
+    })
+}
+
 /// `Ok` when renaming the atoms of any USet (each permutation of its atoms) maps every value of
 /// `vs` into `vs`. Checked on generators of each symmetric group: the transposition of atoms 0
 /// and 1 and the cycle `i -> i + 1 mod n`.
 fn closed_under_renaming(vs: &[Value]) -> Result<()> {
-    use crate::atom::{Atom, UsetId};
+    use crate::atom::UsetId;
     use std::collections::HashSet;
     let mut usets: Vec<UsetId> = vs
         .iter()
@@ -409,22 +437,9 @@ fn closed_under_renaming(vs: &[Value]) -> Result<()> {
         if n < 2 {
             continue;
         }
-        let swap = |i: u32| match i {
-            0 => 1,
-            1 => 0,
-            i => i,
-        };
-        let cycle = |i: u32| (i + 1) % n;
-        let gens: [&dyn Fn(u32) -> u32; 2] = [&swap, &cycle];
-        for g in gens {
+        for which in 0..RENAMING_GENERATORS {
             for v in vs {
-                let w = v.map_atoms(&mut |a: Atom| {
-                    if a.uset() == u {
-                        Atom::new(u, g(a.index()))
-                    } else {
-                        a
-                    }
-                });
+                let w = rename_by_generator(v, u, which);
                 if !set.contains(&w) {
                     return Err(Error::NotStrict(format!(
                         "the items are not closed under renaming atoms: {v:?} is present but its renaming {w:?} is not"

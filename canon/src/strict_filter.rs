@@ -1,7 +1,7 @@
 //! [`StrictFiltered`]: a filter whose predicate is invariant under renaming atoms, so that the
 //! filtered domain stays strict and has canonical forms.
 
-use crate::shape::Shape;
+use crate::shape::{rename_by_generator, Shape, RENAMING_GENERATORS};
 use crate::value::{Canonical, Value};
 use crate::{decode, Atom, StrictShape, UsetId};
 use haydi_core::domain::{describe, Filtered};
@@ -267,21 +267,8 @@ fn renamings(v: &Value) -> Vec<Value> {
         if n < 2 {
             continue;
         }
-        let swap = |i: u32| match i {
-            0 => 1,
-            1 => 0,
-            i => i,
-        };
-        let cycle = |i: u32| (i + 1) % n;
-        let gens: [&dyn Fn(u32) -> u32; 2] = [&swap, &cycle];
-        for g in gens {
-            out.push(v.map_atoms(&mut |a: Atom| {
-                if a.uset() == u {
-                    Atom::new(u, g(a.index()))
-                } else {
-                    a
-                }
-            }));
+        for which in 0..RENAMING_GENERATORS {
+            out.push(rename_by_generator(v, u, which));
         }
     }
     out
