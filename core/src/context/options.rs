@@ -80,8 +80,13 @@ impl RunOptions {
         Self::default()
     }
 
-    /// Stops the run after `t`; see [`Outcome`]. The value then covers the chunks finished by
-    /// then, `complete` is `false`, and `processed` says how many indices that was.
+    /// Stops the run after `t`; see [`Outcome`]. No chunk starts after the deadline; the value
+    /// then covers the chunks finished, `complete` is `false`, `processed` says how many indices
+    /// that was and `covered` which ones.
+    ///
+    /// A chunk already running on a thread of this process cannot be interrupted: the run
+    /// returns when it ends (so one very slow chunk delays the return past `t`) and its items
+    /// are counted. Chunks on remote workers that have not reported by the deadline are dropped.
     ///
     /// ```
     /// use haydi_core::prelude::*;
