@@ -2,8 +2,11 @@
 //!
 //! Parallel contexts beyond one process: [`DistributedContext`] runs pipelines on worker
 //! processes spawned on this machine or started by a cluster launcher (`mpirun`, `srun`).
-//! See [`distributed`] for the execution model.
+//! See [`distributed`] for the execution model. [`Pool`] gives worker-pool operations (map,
+//! submit, apply, push) over any context, in the manner of pyMOR, Glimpse and apyfal.
 
 pub mod distributed;
+pub mod pool;
 
 pub use distributed::{DistributedContext, DistributedOptions};
+pub use pool::Pool;

@@ -94,6 +94,35 @@ pub enum Error {
         /// Length of the index space (`None` for endless sources).
         total: Option<u128>,
     },
+    /// An argument is not valid for the call (inputs of different lengths, a zero size, an
+    /// unknown name); the message says what was expected.
+    ///
+    /// ```
+    /// use haydi_core::Error;
+    /// let e = Error::InvalidArgument("map2: the inputs have 3 and 2 items".into());
+    /// assert_eq!(e.to_string(), "invalid argument: map2: the inputs have 3 and 2 items");
+    /// ```
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// Tasks of a pool (`haydi_contexts::Pool`) did not finish within their timeout: the
+    /// message says how many did and which are missing, never a silently short list.
+    ///
+    /// ```
+    /// use haydi_core::Error;
+    /// let e = Error::TimedOut { what: "map".into(), done: 3, total: 5, missing: vec![3..5] };
+    /// assert_eq!(e.to_string(), "map timed out: 3 of 5 tasks finished; missing tasks [3..5]");
+    /// ```
+    #[error("{what} timed out: {done} of {total} tasks finished; missing tasks {missing:?}")]
+    TimedOut {
+        /// What timed out (`map`, `task 3`, ...).
+        what: String,
+        /// Tasks that finished.
+        done: u64,
+        /// Tasks asked for.
+        total: u64,
+        /// The indices of the tasks that did not finish, as sorted ranges.
+        missing: Vec<Range<u64>>,
+    },
     /// Canonical forms were requested for a domain that does not support them.
     #[error("canonical forms are not available: {0}")]
     NotStrict(String),

@@ -4,6 +4,7 @@
 
 mod adapters;
 mod harness;
+mod pool;
 mod systems;
 
 use harness::{run_suite, Check};
@@ -594,6 +595,12 @@ fn main() {
         ("bfs_bounds", systems::bfs_bounds),
         ("dlts_product_bfs", systems::dlts_product_bfs),
         ("bfs_timeout_and_nested", systems::bfs_timeout_and_nested),
+        ("pool_map", pool::pool_map),
+        ("pool_lazy", pool::pool_lazy),
+        ("pool_apply_push", pool::pool_apply_push),
+        ("pool_submit", pool::pool_submit),
+        ("pool_timeout", pool::pool_timeout),
+        ("pool_spreads", pool::pool_spreads),
     ];
     run_suite(contexts, checks);
 }

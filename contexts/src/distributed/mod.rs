@@ -704,6 +704,16 @@ impl ParallelContext for DistributedContext {
     fn name(&self) -> String {
         self.name.clone()
     }
+
+    fn collective(&self) -> bool {
+        true
+    }
+
+    /// The worker processes the job was started with (`size - 1`; 1 for a driver alone), the
+    /// same on every process, whatever each one's threads.
+    fn pool_workers(&self) -> usize {
+        (self.size() as usize).saturating_sub(1).max(1)
+    }
 }
 
 impl DriverSide {

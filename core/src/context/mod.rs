@@ -59,4 +59,42 @@ pub trait ParallelContext: Send + Sync + fmt::Debug {
 
     /// A short description, such as `threads(4)`.
     fn name(&self) -> String;
+
+    /// Whether every run is a collective point of several processes that execute the same
+    /// program (SPMD, as on a distributed context): code that starts runs must then start the
+    /// same runs in the same order on every process, from one thread. `false` by default.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// assert!(!ThreadContext::new(2)?.collective());
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    fn collective(&self) -> bool {
+        false
+    }
+
+    /// How many workers a pool over this context has: the same number on every process of a
+    /// collective context (where [`ParallelContext::workers`] may be each process's own
+    /// threads). By default [`ParallelContext::workers`].
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// assert_eq!(ThreadContext::new(3)?.pool_workers(), 3);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    fn pool_workers(&self) -> usize {
+        self.workers()
+    }
+
+    /// Whether runs execute on the calling thread, one chunk after the other (the serial
+    /// context). `false` by default.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// assert!(SerialContext.is_serial() && !ThreadContext::new(1)?.is_serial());
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    fn is_serial(&self) -> bool {
+        false
+    }
 }

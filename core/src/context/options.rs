@@ -53,6 +53,11 @@ pub struct RunOptions {
     /// assert_eq!(Range::new(1_000_000).count().run_with(false, &opts).unwrap().value, 1_000_000);
     /// ```
     pub max_result_bytes: Option<u64>,
+    /// Hand out chunks of exactly this many indices (the last one may be shorter), with no
+    /// probing on the calling thread: every chunk runs on a worker, and a free worker takes the
+    /// next one (least-loaded dispatch). For runs of few, long tasks, such as a
+    /// [pool](https://docs.rs/haydi-contexts)'s; `None` (the default) sizes chunks by time.
+    pub chunk_size: Option<u128>,
 }
 
 impl fmt::Debug for RunOptions {
@@ -63,6 +68,7 @@ impl fmt::Debug for RunOptions {
             .field("progress", &self.progress.as_ref().map(|_| "callback"))
             .field("chunk_trace", &self.chunk_trace)
             .field("max_result_bytes", &self.max_result_bytes)
+            .field("chunk_size", &self.chunk_size)
             .finish()
     }
 }
@@ -178,6 +184,23 @@ impl RunOptions {
     /// ```
     pub fn max_result_bytes(mut self, bytes: u64) -> Self {
         self.max_result_bytes = Some(bytes);
+        self
+    }
+
+    /// Runs in chunks of exactly `n` indices (at least 1), each on a worker; see
+    /// [`RunOptions::chunk_size`]. Results do not depend on it.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// let ctx = ThreadContext::new(2)?;
+    /// let opts = RunOptions::new().chunk_size(1);
+    /// let v = Range::new(5).map(|x| x * x).collect().run_in_with(&ctx, &opts)?.value;
+    /// assert_eq!(v, vec![0, 1, 4, 9, 16]);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn chunk_size(mut self, n: u128) -> Self {
+        self.chunk_size = Some(n.max(1));
         self
     }
 

@@ -35,4 +35,8 @@ impl ParallelContext for SerialContext {
     fn name(&self) -> String {
         "serial".into()
     }
+
+    fn is_serial(&self) -> bool {
+        true
+    }
 }

@@ -128,6 +128,8 @@ pub struct Scheduler<'j> {
     observer: Observer,
     /// The result-memory budget in bytes ([`RunOptions::result_budget`]).
     budget: u64,
+    /// Fixed chunk size ([`RunOptions::chunk_size`]).
+    fixed: Option<u128>,
 }
 
 impl std::fmt::Debug for Scheduler<'_> {
@@ -195,6 +197,7 @@ impl<'j> Scheduler<'j> {
             state: Mutex::new(state),
             observer,
             budget: opts.result_budget(),
+            fixed: opts.chunk_size,
         })
     }
 
@@ -223,6 +226,10 @@ impl<'j> Scheduler<'j> {
     }
 
     fn next_size(&self, st: &State) -> u128 {
+        if let Some(k) = self.fixed {
+            // `next_chunk` cuts the last chunk at the end.
+            return k.max(1).div_ceil(self.align).saturating_mul(self.align);
+        }
         let mut size = match st.cost {
             None => 1,
             Some(cost) => {
@@ -750,10 +757,12 @@ pub fn drive(
     if let Some((end, out, elapsed)) = first {
         sched.adopt(end, out, elapsed);
     }
-    sched.probe();
+    if opts.chunk_size.is_none() {
+        sched.probe();
+    }
     if !sched.is_stopped() {
         match dispatch {
-            Some(d) if !sched.small_enough_for_inline() => {
+            Some(d) if opts.chunk_size.is_some() || !sched.small_enough_for_inline() => {
                 sched.go_parallel();
                 d(&sched)?;
             }
@@ -784,7 +793,8 @@ fn tiny_run(job: &dyn ErasedJob, opts: &RunOptions, config: &ScheduleConfig) -> 
     let plain = opts.timeout.is_none()
         && !opts.progress_bar
         && opts.progress.is_none()
-        && opts.chunk_trace.is_none();
+        && opts.chunk_trace.is_none()
+        && opts.chunk_size.is_none();
     let limits = job.take_limits();
     let end = match job.extent()? {
         Extent::Finite(end) if plain && end > 0 && !limits.contains(&0) => end,
