@@ -1,0 +1,121 @@
+//! The pool on worker processes when things go wrong: a worker killed during a `map` or while
+//! submitted tasks run changes nothing; a divergent pool call is `Error::Protocol` on every
+//! process. Each case runs in its own process tree (see `support`).
+
+mod support;
+
+use haydi_contexts::pool::TaskSet;
+use haydi_contexts::{DistributedContext, Pool};
+use haydi_core::prelude::*;
+use std::process::Command;
+use std::time::Duration;
+
+fn main() {
+    support::main(
+        "pool_faults",
+        &[
+            ("map_survives_a_kill", map_survives_a_kill),
+            ("submits_survive_a_kill", submits_survive_a_kill),
+            ("divergent_map", divergent_map),
+            ("timeout_names_missing", timeout_names_missing),
+        ],
+    );
+}
+
+fn kill_after(ctx: &DistributedContext, ms: u64) {
+    if ctx.is_driver() {
+        let pid = ctx.worker_pids()[0];
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(ms));
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        });
+    }
+}
+
+fn work(x: &u64) -> u64 {
+    std::thread::sleep(Duration::from_millis(5));
+    x * x + 1
+}
+
+/// SIGKILL of a worker during `map`: its tasks run elsewhere, the result is the serial one.
+fn map_survives_a_kill() {
+    let ctx = DistributedContext::spawn(2).expect("spawn");
+    let pool = Pool::new(ctx.clone());
+    assert_eq!(pool.len(), 2);
+    let items: Vec<u64> = (0..400).collect();
+    kill_after(&ctx, 300);
+    let got = pool.map(work, &items).expect("map");
+    assert_eq!(got, items.iter().map(work).collect::<Vec<_>>());
+    if ctx.is_driver() {
+        assert_eq!(ctx.live_workers(), 1, "the kill did not land during the map");
+    }
+    // The pool goes on (the surviving worker waits here while the driver counts).
+    assert_eq!(pool.map(|x: &u64| x + 1, &[1, 2]).expect("map"), [2, 3]);
+}
+
+/// SIGKILL of a worker while submitted tasks run: every handle still gets its result.
+fn submits_survive_a_kill() {
+    let ctx = DistributedContext::spawn(2).expect("spawn");
+    let pool = Pool::new(ctx.clone());
+    let mut set = TaskSet::new();
+    for i in 0..60u64 {
+        set.push(pool.submit(
+            |i: u64| {
+                std::thread::sleep(Duration::from_millis(20));
+                i * 3
+            },
+            i,
+        ));
+    }
+    kill_after(&ctx, 300);
+    let mut got = Vec::new();
+    while let Some((id, r)) = set.join_next() {
+        got.push((id, r.expect("task")));
+    }
+    got.sort();
+    assert_eq!(got, (0..60u64).map(|i| (i, i * 3)).collect::<Vec<_>>());
+    if ctx.is_driver() {
+        assert_eq!(ctx.live_workers(), 1, "the kill did not land during the tasks");
+    }
+    assert_eq!(pool.submit(|x: u64| x, 9).wait().expect("task"), 9);
+}
+
+/// A process that maps something else at the same point: every process gets `Error::Protocol`.
+fn divergent_map() {
+    let ctx = DistributedContext::spawn(2).expect("spawn");
+    let pool = Pool::new(ctx.clone());
+    let r = if ctx.rank() == 2 {
+        pool.map(|x: &u64| x.to_string(), &[1, 2, 3]).map(|v| v.len())
+    } else {
+        pool.map(|x: &u64| x + 1, &[1, 2, 3]).map(|v| v.len())
+    };
+    let e = r.expect_err("divergence must be an error");
+    assert!(matches!(e, Error::Protocol(_)), "{e:?}");
+    // Aligned calls work afterwards.
+    assert_eq!(pool.map(|x: &u64| x * 2, &[4]).expect("map"), [8]);
+}
+
+/// A timed-out map on worker processes names the missing tasks, the same on every process.
+fn timeout_names_missing() {
+    let ctx = DistributedContext::spawn(2).expect("spawn");
+    let pool = Pool::new(ctx);
+    let opts = haydi_contexts::pool::MapOptions::new()
+        .timeout(Duration::from_millis(300))
+        .chunk_size(1);
+    let items: Vec<u64> = (0..100).collect();
+    let slow = |x: &u64| {
+        std::thread::sleep(Duration::from_millis(50));
+        *x
+    };
+    let p = pool.map_partial(slow, &items, &opts).expect("partial map");
+    assert!(!p.is_complete());
+    let missing: u64 = p.missing.iter().map(|r| r.end - r.start).sum();
+    let done = p.results.iter().filter(|r| r.is_some()).count() as u64;
+    assert_eq!(done + missing, 100);
+    assert!(done > 0, "nothing finished in 300 ms");
+    for (i, r) in p.results.iter().enumerate() {
+        if let Some(v) = r {
+            assert_eq!(*v, i as u64);
+        }
+    }
+}
