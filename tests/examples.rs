@@ -324,3 +324,54 @@ fn cerny_prints_the_automata_with_the_longest_reset_words() {
     }
     assert_eq!(i, lines.len(), "{out}");
 }
+
+/// `examples/pool.rs` on worker processes (its default, spawn:2) and on threads: the gathered
+/// `|A v_t|^2` equal a plain computation here, and the parts follow `ceil(k / workers)`.
+#[test]
+fn pool_example() {
+    let (n, k) = (120usize, 7usize);
+    let oracle: Vec<f64> = (0..k)
+        .map(|t| {
+            (0..n)
+                .map(|i| {
+                    (0..n)
+                        .map(|j| (((31 * i + 17 * j) % 13) as f64 - 6.0) * ((t + j) % 7) as f64)
+                        .sum::<f64>()
+                })
+                .map(|y| y * y)
+                .sum()
+        })
+        .collect();
+    for (ctx, workers, parts) in [("spawn:2", 2, "[4, 3]"), ("threads:3", 3, "[3, 3, 1]")] {
+        let out = run(
+            "pool",
+            &[
+                "--n",
+                &n.to_string(),
+                "--k",
+                &k.to_string(),
+                "--context",
+                ctx,
+            ],
+        );
+        let mut lines = out.lines();
+        assert_eq!(
+            lines.next(),
+            Some(format!("workers {workers}").as_str()),
+            "{out}"
+        );
+        assert_eq!(
+            lines.next(),
+            Some(format!("parts {parts}").as_str()),
+            "{out}"
+        );
+        let got: Vec<f64> = lines
+            .map(|l| {
+                let (t, x) = l.split_once(' ').expect("t value");
+                assert!(t.parse::<usize>().is_ok(), "{l}");
+                x.parse().expect("a number")
+            })
+            .collect();
+        assert_eq!(got, oracle, "{ctx}");
+    }
+}

@@ -18,6 +18,7 @@ fn main() {
             ("submits_survive_a_kill", submits_survive_a_kill),
             ("divergent_map", divergent_map),
             ("timeout_names_missing", timeout_names_missing),
+            ("apply_needs_every_worker", apply_needs_every_worker),
         ],
     );
 }
@@ -47,7 +48,11 @@ fn map_survives_a_kill() {
     let got = pool.map(work, &items).expect("map");
     assert_eq!(got, items.iter().map(work).collect::<Vec<_>>());
     if ctx.is_driver() {
-        assert_eq!(ctx.live_workers(), 1, "the kill did not land during the map");
+        assert_eq!(
+            ctx.live_workers(),
+            1,
+            "the kill did not land during the map"
+        );
     }
     // The pool goes on (the surviving worker waits here while the driver counts).
     assert_eq!(pool.map(|x: &u64| x + 1, &[1, 2]).expect("map"), [2, 3]);
@@ -75,7 +80,11 @@ fn submits_survive_a_kill() {
     got.sort();
     assert_eq!(got, (0..60u64).map(|i| (i, i * 3)).collect::<Vec<_>>());
     if ctx.is_driver() {
-        assert_eq!(ctx.live_workers(), 1, "the kill did not land during the tasks");
+        assert_eq!(
+            ctx.live_workers(),
+            1,
+            "the kill did not land during the tasks"
+        );
     }
     assert_eq!(pool.submit(|x: u64| x, 9).wait().expect("task"), 9);
 }
@@ -85,7 +94,8 @@ fn divergent_map() {
     let ctx = DistributedContext::spawn(2).expect("spawn");
     let pool = Pool::new(ctx.clone());
     let r = if ctx.rank() == 2 {
-        pool.map(|x: &u64| x.to_string(), &[1, 2, 3]).map(|v| v.len())
+        pool.map(|x: &u64| x.to_string(), &[1, 2, 3])
+            .map(|v| v.len())
     } else {
         pool.map(|x: &u64| x + 1, &[1, 2, 3]).map(|v| v.len())
     };
@@ -118,4 +128,31 @@ fn timeout_names_missing() {
             assert_eq!(*v, i as u64);
         }
     }
+}
+
+/// `apply` runs worker w's call on process w + 1; with one of them killed it fails with a clear
+/// error on every process instead of running that call elsewhere; `map` goes on.
+fn apply_needs_every_worker() {
+    let ctx = DistributedContext::spawn(2).expect("spawn");
+    let pool = Pool::new(ctx.clone());
+    let pids = pool.apply(|_| std::process::id()).expect("apply");
+    assert_eq!(pids.len(), 2);
+    if ctx.is_driver() {
+        assert_eq!(pids, ctx.worker_pids(), "worker w is rank w + 1");
+    }
+    // Rank 1 dies between runs.
+    if ctx.rank() == 1 {
+        std::process::exit(0);
+    }
+    if ctx.is_driver() {
+        let t = std::time::Instant::now();
+        while ctx.live_workers() > 1 && t.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(ctx.live_workers(), 1);
+    }
+    let e = pool.apply(|w| w).expect_err("apply without worker 0");
+    assert!(matches!(e, Error::Worker(_)), "{e:?}");
+    assert!(e.to_string().contains("rank 1"), "{e}");
+    assert_eq!(pool.map(|x: &u64| x * 3, &[1, 2]).expect("map"), [3, 6]);
 }

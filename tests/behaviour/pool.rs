@@ -84,6 +84,14 @@ pub fn pool_apply_push(ctx: &Ctx) -> Result<(), String> {
         let distinct: std::collections::BTreeSet<_> = names.iter().collect();
         check_eq!(distinct.len(), n);
     }
+    if ctx.collective() {
+        // On worker processes: worker w is process w + 1, so n distinct processes answer.
+        let pids = pool.apply(|_| std::process::id()).map_err(e)?;
+        let distinct: std::collections::BTreeSet<_> = pids.iter().collect();
+        check_eq!(distinct.len(), n);
+        let last = pool.apply_only(n - 1, |_| std::process::id()).map_err(e)?;
+        check_eq!(last, pids[n - 1]);
+    }
     check_eq!(pool.apply_only(n - 1, |w| w * 2).map_err(e)?, 2 * (n - 1));
     check!(pool.apply_only(n, |w| w).is_err());
     // scatter_list: ceil(len / workers) each, contiguous.

@@ -1,8 +1,8 @@
 //! `Pool::apply` (rayon's `broadcast`, pyMOR's `apply`): a function once per worker.
 
-use super::map::{run_indexed, MapOptions};
+use super::map::run_indexed;
 use super::Pool;
-use haydi_core::{Error, Result};
+use haydi_core::{Error, Result, RunOptions};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::{Condvar, Mutex};
@@ -45,12 +45,12 @@ impl Gate {
 impl Pool {
     /// `f(w)` once for every worker `w` in `0..len()`, results ordered by worker.
     ///
-    /// On the serial and thread contexts each call runs on its own worker thread (all start
-    /// together, so none runs two). On a distributed context the `w` are the pool's worker
-    /// slots: every `f(w)` runs exactly once, on whichever process takes it, which is what a
-    /// function of `w` and pushed objects (such as a [`Scattered`](super::Scattered) part)
-    /// needs; per-process side effects (warming a process's cache) are not guaranteed to reach
-    /// every process. A panic is [`Error::Panicked`] naming the task (`task w`).
+    /// On the thread contexts each call runs on its own worker thread (all start together, so
+    /// none runs two). On a distributed context worker `w` is worker process `w + 1`, and
+    /// `f(w)` runs there ([`RunOptions::pinned`]), so per-process state can be set up this
+    /// way; if that process is not connected or is lost, `apply` fails with
+    /// [`Error::Worker`] (nobody else may stand in for it). A panic is [`Error::Panicked`]
+    /// naming the task (`task w`).
     ///
     /// ```
     /// use haydi_contexts::Pool;
@@ -69,8 +69,12 @@ impl Pool {
         F: Fn(usize) -> R + Send + Sync,
     {
         let n = self.len();
-        let opts = MapOptions::new().chunk_size(1);
-        if self.context().collective() || n == 1 {
+        if self.context().collective() {
+            // Index w on worker process w + 1.
+            return run_indexed(self, n, &RunOptions::new().pinned(), f)?.into_complete("apply");
+        }
+        let opts = RunOptions::new().chunk_size(1);
+        if n == 1 {
             return run_indexed(self, n, &opts, f)?.into_complete("apply");
         }
         let gate = Gate {
@@ -89,7 +93,8 @@ impl Pool {
     }
 
     /// `f(worker)` once, for one worker number (`worker < len()`, else
-    /// [`Error::InvalidArgument`]).
+    /// [`Error::InvalidArgument`]): on a distributed context on worker process `worker + 1`,
+    /// on the thread contexts on any one worker thread.
     ///
     /// ```
     /// use haydi_contexts::Pool;
@@ -110,9 +115,17 @@ impl Pool {
                 self.len()
             )));
         }
-        let mut v = run_indexed(self, 1, &MapOptions::new().chunk_size(1), |_| f(worker))?
+        let none = || Error::Context("apply_only: no result".into());
+        if self.context().collective() {
+            // A pinned run in which only index `worker` (on worker process worker + 1) calls f.
+            let v = run_indexed(self, self.len(), &RunOptions::new().pinned(), |w| {
+                (w == worker).then(|| f(w))
+            })?
             .into_complete("apply_only")?;
-        v.pop()
-            .ok_or_else(|| Error::Context("apply_only: no result".into()))
+            return v.into_iter().nth(worker).flatten().ok_or_else(none);
+        }
+        let mut v = run_indexed(self, 1, &RunOptions::new().chunk_size(1), |_| f(worker))?
+            .into_complete("apply_only")?;
+        v.pop().ok_or_else(none)
     }
 }

@@ -2,7 +2,7 @@
 //! merged in index order, so they come in input order whatever ran where.
 
 use super::tasks_domain::Tasks;
-use super::{panic_message, Pool};
+use super::Pool;
 use haydi_core::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -202,7 +202,7 @@ impl Pool {
         R: Send + Serialize + DeserializeOwned + 'static,
         F: Fn(&T) -> R + Send + Sync,
     {
-        self.map_partial(f, items, opts)?.into_complete("map")
+        run_indexed(self, items.len(), &opts.run_options(), |i| f(&items[i]))?.into_complete("map")
     }
 
     /// [`Pool::map_with`] that returns what finished when it times out.
@@ -227,7 +227,7 @@ impl Pool {
         R: Send + Serialize + DeserializeOwned + 'static,
         F: Fn(&T) -> R + Send + Sync,
     {
-        run_indexed(self, items.len(), opts, |i| f(&items[i]))
+        Ok(run_indexed(self, items.len(), &opts.run_options(), |i| f(&items[i]))?.into_partial())
     }
 
     /// `f` on the pairs `(a[i], b[i])`, in order. Inputs of different lengths are an
@@ -249,8 +249,7 @@ impl Pool {
         F: Fn(&A, &B) -> R + Send + Sync,
     {
         same_lengths("map2", &[a.len(), b.len()])?;
-        run_indexed(self, a.len(), &MapOptions::default(), |i| f(&a[i], &b[i]))?
-            .into_complete("map2")
+        run_indexed(self, a.len(), &RunOptions::new(), |i| f(&a[i], &b[i]))?.into_complete("map2")
     }
 
     /// `f` on the triples `(a[i], b[i], c[i])`, in order; lengths must agree.
@@ -272,7 +271,7 @@ impl Pool {
         F: Fn(&A, &B, &C) -> R + Send + Sync,
     {
         same_lengths("map3", &[a.len(), b.len(), c.len()])?;
-        run_indexed(self, a.len(), &MapOptions::default(), |i| {
+        run_indexed(self, a.len(), &RunOptions::new(), |i| {
             f(&a[i], &b[i], &c[i])
         })?
         .into_complete("map3")
@@ -289,44 +288,53 @@ fn same_lengths(what: &str, lens: &[usize]) -> Result<()> {
     }
 }
 
-/// Runs task `i` (a panic becomes one that names the task, which the run reports as
-/// [`Error::Panicked`] with the chunk and worker).
-pub(crate) fn run_task<R>(i: u64, f: impl FnOnce() -> R) -> R {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(p) => std::panic::panic_any(format!("task {i} panicked: {}", panic_message(&*p))),
+/// What a pool run gave: every result, or (timed out) what finished.
+pub(crate) enum Ran<R> {
+    Complete(Vec<R>),
+    Partial(PartialMap<R>),
+}
+
+impl<R> Ran<R> {
+    pub(crate) fn into_complete(self, what: &str) -> Result<Vec<R>> {
+        match self {
+            Ran::Complete(v) => Ok(v),
+            Ran::Partial(p) => p.into_complete(what),
+        }
+    }
+
+    pub(crate) fn into_partial(self) -> PartialMap<R> {
+        match self {
+            Ran::Complete(v) => PartialMap {
+                results: v.into_iter().map(Some).collect(),
+                missing: Vec::new(),
+            },
+            Ran::Partial(p) => p,
+        }
     }
 }
 
 /// One run over the tasks `0..n`: `f(i)` for each, results in index order, and which tasks are
 /// missing when the run timed out.
-pub(crate) fn run_indexed<R, F>(
-    pool: &Pool,
-    n: usize,
-    opts: &MapOptions,
-    f: F,
-) -> Result<PartialMap<R>>
+pub(crate) fn run_indexed<R, F>(pool: &Pool, n: usize, opts: &RunOptions, f: F) -> Result<Ran<R>>
 where
     R: Send + Serialize + DeserializeOwned + 'static,
     F: Fn(usize) -> R + Send + Sync,
 {
     if n == 0 {
-        return Ok(PartialMap {
-            results: Vec::new(),
-            missing: Vec::new(),
-        });
+        return Ok(Ran::Complete(Vec::new()));
     }
     let f = &f;
     let out = Tasks(n as u64)
         .iterate()
-        .map(move |i| run_task(i, || f(i as usize)))
+        .map(move |i| {
+            // A panic then names the task (the chunk's catch_unwind reads the note).
+            haydi_core::plumbing::note_task(i);
+            f(i as usize)
+        })
         .collect()
-        .run_in_with(&**pool.context(), &opts.run_options())?;
+        .run_in_with(&**pool.context(), opts)?;
     if out.complete {
-        return Ok(PartialMap {
-            results: out.value.into_iter().map(Some).collect(),
-            missing: Vec::new(),
-        });
+        return Ok(Ran::Complete(out.value));
     }
     let mut results: Vec<Option<R>> = (0..n).map(|_| None).collect();
     let mut values = out.value.into_iter();
@@ -345,5 +353,5 @@ where
     if at < n as u64 {
         missing.push(at..n as u64);
     }
-    Ok(PartialMap { results, missing })
+    Ok(Ran::Partial(PartialMap { results, missing }))
 }

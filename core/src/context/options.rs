@@ -58,6 +58,10 @@ pub struct RunOptions {
     /// next one (least-loaded dispatch). For runs of few, long tasks, such as a
     /// [pool](https://docs.rs/haydi-contexts)'s; `None` (the default) sizes chunks by time.
     pub chunk_size: Option<u128>,
+    /// One index per worker: index `w` runs on worker `w` where the context can place chunks
+    /// (a distributed context: worker process `w + 1`), in index order elsewhere. Implies
+    /// chunks of one index. For a pool's `apply`; see [`RunOptions::pinned`].
+    pub pinned: bool,
 }
 
 impl fmt::Debug for RunOptions {
@@ -69,6 +73,7 @@ impl fmt::Debug for RunOptions {
             .field("chunk_trace", &self.chunk_trace)
             .field("max_result_bytes", &self.max_result_bytes)
             .field("chunk_size", &self.chunk_size)
+            .field("pinned", &self.pinned)
             .finish()
     }
 }
@@ -201,6 +206,26 @@ impl RunOptions {
     /// ```
     pub fn chunk_size(mut self, n: u128) -> Self {
         self.chunk_size = Some(n.max(1));
+        self
+    }
+
+    /// Runs index `w` on worker `w` (see the field [`RunOptions::pinned`]): on a distributed
+    /// context, worker process `w + 1` runs it, and the run fails with
+    /// [`crate::Error::Worker`] if that process is not there or is lost (nobody else may run
+    /// it). Contexts that cannot place chunks (serial, threads) run the indices in order.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// let opts = RunOptions::new().pinned();
+    /// assert_eq!((opts.pinned, opts.chunk_size), (true, Some(1)));
+    /// let v = Range::new(2).collect().run_in_with(&SerialContext, &opts)?.value;
+    /// assert_eq!(v, vec![0, 1]);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn pinned(mut self) -> Self {
+        self.pinned = true;
+        self.chunk_size = Some(1);
         self
     }
 

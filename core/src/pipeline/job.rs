@@ -231,6 +231,7 @@ where
         let mut items = 0u64;
         if !ctx.any_exhausted() {
             let action = &self.action;
+            crate::plumbing::task_note::clear();
             let res = catch_unwind(AssertUnwindSafe(|| {
                 let mut push = self.transform.wrap(&ctx, |x| {
                     action.push(&mut acc, x);
@@ -244,11 +245,15 @@ where
             match res {
                 Ok(r) => r?,
                 Err(p) => {
+                    let message = match crate::plumbing::task_note::noted() {
+                        Some(i) => format!("task {i} panicked: {}", panic_message(p)),
+                        None => panic_message(p),
+                    };
                     return Err(Error::Panicked {
                         chunk: start..end,
-                        message: panic_message(p),
+                        message,
                         worker: None,
-                    })
+                    });
                 }
             }
         }

@@ -100,6 +100,8 @@ struct State {
     /// The start of the chunk being re-run with exact budgets, outside the lock. The merged
     /// prefix ends there until the re-run is merged, and copies of that chunk are ignored.
     rerunning: Option<u128>,
+    /// The indices handed out by [`Scheduler::next_chunk_for`] (pinned runs).
+    handed: std::collections::BTreeSet<u128>,
     merged_to: u128,
     acc: ErasedPartial,
     cum: Vec<u64>,
@@ -130,6 +132,8 @@ pub struct Scheduler<'j> {
     budget: u64,
     /// Fixed chunk size ([`RunOptions::chunk_size`]).
     fixed: Option<u128>,
+    /// One index per worker ([`RunOptions::pinned`]).
+    pinned: bool,
 }
 
 impl std::fmt::Debug for Scheduler<'_> {
@@ -172,6 +176,7 @@ impl<'j> Scheduler<'j> {
             pending_bytes: 0,
             acc_bytes: 0,
             rerunning: None,
+            handed: Default::default(),
             merged_to: 0,
             acc: job.empty_partial(),
             cum: vec![0; limits.len()],
@@ -197,7 +202,12 @@ impl<'j> Scheduler<'j> {
             state: Mutex::new(state),
             observer,
             budget: opts.result_budget(),
-            fixed: opts.chunk_size,
+            fixed: if opts.pinned {
+                Some(1)
+            } else {
+                opts.chunk_size
+            },
+            pinned: opts.pinned,
         })
     }
 
@@ -255,8 +265,51 @@ impl<'j> Scheduler<'j> {
         size.max(1).div_ceil(self.align).saturating_mul(self.align)
     }
 
+    /// Whether the run places index `w` on worker `w` ([`RunOptions::pinned`]): a context
+    /// that can place chunks hands them out with [`Scheduler::next_chunk_for`].
+    pub fn is_pinned(&self) -> bool {
+        self.pinned
+    }
+
+    /// In a pinned run, the chunk of index `slot` (one index), once; `None` when it was handed
+    /// out already, lies past the end, or the run is over. [`Scheduler::next_chunk`] then
+    /// hands out the indices not handed out yet, in order (for contexts that cannot place).
+    pub fn next_chunk_for(&self, slot: u128) -> Option<ChunkSpec> {
+        if self.is_stopped() {
+            return None;
+        }
+        let mut st = self.lock();
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            self.stop_with(&mut st, Flow::TimedOut);
+            return None;
+        }
+        if st.flow != Flow::Running
+            || self.end.is_some_and(|e| slot >= e)
+            || !st.handed.insert(slot)
+        {
+            return None;
+        }
+        st.outstanding += 1;
+        let id = st.next_id;
+        st.next_id += 1;
+        Some(ChunkSpec {
+            id,
+            start: slot,
+            end: slot + 1,
+            budgets: remaining(&self.limits, &st.cum),
+        })
+    }
+
     /// The next chunk to run, or `None` when the run is over (or everything is handed out).
     pub fn next_chunk(&self) -> Option<ChunkSpec> {
+        if self.pinned {
+            let end = self.end?;
+            let next = {
+                let st = self.lock();
+                (0..end).find(|i| !st.handed.contains(i))
+            };
+            return next.and_then(|i| self.next_chunk_for(i));
+        }
         if self.is_stopped() {
             return None;
         }
@@ -757,12 +810,13 @@ pub fn drive(
     if let Some((end, out, elapsed)) = first {
         sched.adopt(end, out, elapsed);
     }
-    if opts.chunk_size.is_none() {
+    let fixed = opts.chunk_size.is_some() || opts.pinned;
+    if !fixed {
         sched.probe();
     }
     if !sched.is_stopped() {
         match dispatch {
-            Some(d) if opts.chunk_size.is_some() || !sched.small_enough_for_inline() => {
+            Some(d) if fixed || !sched.small_enough_for_inline() => {
                 sched.go_parallel();
                 d(&sched)?;
             }
@@ -794,7 +848,8 @@ fn tiny_run(job: &dyn ErasedJob, opts: &RunOptions, config: &ScheduleConfig) -> 
         && !opts.progress_bar
         && opts.progress.is_none()
         && opts.chunk_trace.is_none()
-        && opts.chunk_size.is_none();
+        && opts.chunk_size.is_none()
+        && !opts.pinned;
     let limits = job.take_limits();
     let end = match job.extent()? {
         Extent::Finite(end) if plain && end > 0 && !limits.contains(&0) => end,

@@ -54,11 +54,24 @@ impl RunCtx<'_, '_> {
         }
     }
 
+    /// A pinned run's chunk whose worker was lost: nobody else may run it.
+    fn lost_pinned(&mut self, spec: &ChunkSpec, why: &str) {
+        self.fail(Error::Worker(format!(
+            "worker rank {} was lost ({why}) while it held index {} of a pinned run (a pool's apply): only that worker may run it",
+            spec.start + 1,
+            spec.start
+        )));
+    }
+
     /// Hands back a chunk that a lost worker held but had not started.
     pub fn requeue(&mut self, spec: ChunkSpec) {
         let Some((_, sched)) = self.sched else {
             return;
         };
+        if sched.is_pinned() {
+            self.lost_pinned(&spec, "before it started the chunk");
+            return;
+        }
         tracing::info!(target: "haydi", start = %spec.start, end = %spec.end, "queued chunk requeued");
         sched.requeue(spec);
         self.exhausted = false;
@@ -77,6 +90,10 @@ impl RunCtx<'_, '_> {
         let Some((_, sched)) = self.sched else {
             return;
         };
+        if sched.is_pinned() {
+            self.lost_pinned(&spec, reason);
+            return;
+        }
         let k = self.kills.entry(spec.id).or_insert(0);
         *k += 1;
         if *k >= self.max_failures {
@@ -183,7 +200,13 @@ fn run_and_broadcast(
         };
         std::thread::scope(|s| {
             // Thread 0 is this (calling) thread; the driver's worker threads are 1, 2, ...
-            for t in 0..opts_d.driver_threads() {
+            // A pinned run's chunks belong to the worker processes: the driver runs none.
+            let local = if sched.is_pinned() {
+                0
+            } else {
+                opts_d.driver_threads()
+            };
+            for t in 0..local {
                 s.spawn(move || sched.worker_loop(t + 1));
             }
             dispatch_loop(st, &mut run, sched, announce_by);
@@ -287,11 +310,15 @@ fn dispatch_loop(
     let Some(me) = run.me else { return };
     loop {
         st.expire_unannounced(me, announce_by);
-        if !sched.is_stopped() {
+        if sched.is_pinned() {
+            if !dispatch_pinned(st, run, sched) {
+                break;
+            }
+        } else if !sched.is_stopped() {
             speculate(st, run);
         }
         // Hand out chunks to every worker that asked for some.
-        if !sched.is_stopped() && !run.exhausted {
+        if !sched.is_pinned() && !sched.is_stopped() && !run.exhausted {
             'peers: for (rank, p) in st.peers.iter_mut() {
                 if !p.alive || p.at != Some(me.seq) {
                     continue;
@@ -320,7 +347,7 @@ fn dispatch_loop(
         if run.exhausted && in_flight == 0 && sched.outstanding() == 0 {
             break;
         }
-        if st.live_peers() == 0 {
+        if st.live_peers() == 0 && !sched.is_pinned() {
             // Nobody left to help: the driver runs the rest itself (on its calling thread).
             sched.worker_loop(WorkerId::CALLER);
             run.exhausted = true;
@@ -333,4 +360,46 @@ fn dispatch_loop(
             st.handle(ev, run);
         }
     }
+}
+
+/// One hand-out round of a pinned run: index `w` to worker rank `w + 1`, once it reached the
+/// run and has a free slot. Fails the run (and returns `false`) when a rank that must run an
+/// index is not connected.
+fn dispatch_pinned(st: &mut DriverState, run: &mut RunCtx<'_, '_>, sched: &Scheduler<'_>) -> bool {
+    let Some(me) = run.me else { return false };
+    if sched.is_stopped() {
+        return false;
+    }
+    let end = match sched.job().extent() {
+        Ok(haydi_core::pipeline::Extent::Finite(n)) => n,
+        _ => 0,
+    };
+    for slot in 0..end {
+        let rank = (slot + 1) as u32;
+        match st.peers.get_mut(&rank) {
+            Some(p) if p.alive => {
+                if p.at != Some(me.seq) || p.credits == 0 {
+                    continue;
+                }
+                let Some(spec) = sched.next_chunk_for(slot) else {
+                    continue;
+                };
+                if chunk_message(me.seq, &spec).map(|b| p.send(b)) != Ok(true) {
+                    run.fail(Error::Worker(format!(
+                        "cannot send index {slot} of a pinned run to worker rank {rank}"
+                    )));
+                    return false;
+                }
+                p.credits -= 1;
+                p.hold(spec, Instant::now());
+            }
+            _ => {
+                run.fail(Error::Worker(format!(
+                    "a pinned run (a pool's apply) needs worker rank {rank} for index {slot}, and it is not connected"
+                )));
+                return false;
+            }
+        }
+    }
+    true
 }
