@@ -38,6 +38,8 @@ trait Queued: Send + Sync {
     fn fail(&self, e: Error);
     /// Whether the task was cancelled.
     fn is_cancelled(&self) -> bool;
+    /// The task's number.
+    fn id(&self) -> u64;
 }
 
 enum SlotState<R> {
@@ -140,6 +142,10 @@ where
 
     fn is_cancelled(&self) -> bool {
         matches!(*lock(&self.slot.state), SlotState::Cancelled)
+    }
+
+    fn id(&self) -> u64 {
+        self.id
     }
 }
 
@@ -287,7 +293,13 @@ impl TaskQueue {
                 for r in &out.covered {
                     let (s, e) = (r.start as usize, r.end as usize);
                     for t in &batch[at..s] {
-                        t.fail(timed_out(timeout));
+                        t.fail(task_timed_out(
+                            t.id(),
+                            format!(
+                                "task {} (queued tasks run with a timeout of {timeout:?})",
+                                t.id()
+                            ),
+                        ));
                     }
                     for t in &batch[s..e] {
                         t.deliver(
@@ -299,7 +311,13 @@ impl TaskQueue {
                     at = e;
                 }
                 for t in &batch[at..] {
-                    t.fail(timed_out(timeout));
+                    t.fail(task_timed_out(
+                        t.id(),
+                        format!(
+                            "task {} (queued tasks run with a timeout of {timeout:?})",
+                            t.id()
+                        ),
+                    ));
                 }
             }
             Err(e) => {
@@ -311,12 +329,13 @@ impl TaskQueue {
     }
 }
 
-fn timed_out(timeout: Option<Duration>) -> Error {
+/// Task `id` did not end in time (`what` says which wait).
+fn task_timed_out(id: u64, what: String) -> Error {
     Error::TimedOut {
-        what: format!("tasks run with a timeout of {timeout:?}"),
+        what,
         done: 0,
         total: 1,
-        missing: vec![0..1],
+        missing: std::iter::once(id..id + 1).collect(),
     }
 }
 
@@ -430,12 +449,7 @@ impl<R> TaskHandle<R> {
                 Some(u) => {
                     let now = Instant::now();
                     if now >= u {
-                        return Err(Error::TimedOut {
-                            what: format!("task {}", self.id),
-                            done: 0,
-                            total: 1,
-                            missing: vec![self.id..self.id + 1],
-                        });
+                        return Err(task_timed_out(self.id, format!("task {}", self.id)));
                     }
                     st = self
                         .slot
@@ -483,12 +497,7 @@ impl<R> TaskHandle<R> {
             self.queue.run_queued(Some(d));
             if Instant::now() > until {
                 // A serial pool cannot stop a task it started: it ended past the deadline.
-                return Err(Error::TimedOut {
-                    what: format!("task {}", self.id),
-                    done: 0,
-                    total: 1,
-                    missing: vec![self.id..self.id + 1],
-                });
+                return Err(task_timed_out(self.id, format!("task {}", self.id)));
             }
         }
         self.take(Some(until))
