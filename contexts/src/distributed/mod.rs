@@ -687,9 +687,12 @@ impl ParallelContext for DistributedContext {
             }
             Role::Worker(w) => w.execute(job, opts),
             Role::Bystander { .. } => {
+                // A bystander is a worker process of another context: only that context's
+                // driver writes traces and checkpoints.
                 let quiet = RunOptions {
                     progress_bar: false,
                     chunk_trace: None,
+                    checkpoint: None,
                     ..opts.clone()
                 };
                 SerialContext.execute(job, &quiet)

@@ -116,6 +116,8 @@ pub struct Final {
     pub items: u64,
     /// The index ranges the result covers (`RunReport::covered`).
     pub covered: Vec<std::ops::Range<u128>>,
+    /// Indices restored from the driver's checkpoint (`RunReport::resumed`).
+    pub resumed: u128,
 }
 
 /// Worker to driver.

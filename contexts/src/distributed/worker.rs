@@ -257,9 +257,11 @@ impl WorkerSide {
             while chunks.try_recv().is_ok() {}
             outcome
         })?;
+        // Only the driver writes traces and checkpoints.
         let quiet = RunOptions {
             progress_bar: false,
             chunk_trace: None,
+            checkpoint: None,
             ..opts.clone()
         };
         let Some(fin) = outcome else {
@@ -284,6 +286,7 @@ impl WorkerSide {
             processed: fin.processed,
             total: fin.total,
             covered: fin.covered,
+            resumed: fin.resumed,
         })
     }
 

@@ -35,6 +35,8 @@ pub struct RunReport {
     /// their lengths add up to `processed`. The partial is what a serial run over exactly these
     /// indices, in order, gives (see [`Outcome::covered`]).
     pub covered: Vec<Range<u128>>,
+    /// How many of the processed indices were restored from a checkpoint.
+    pub resumed: u128,
 }
 
 /// A place where pipelines run in parallel.

@@ -62,6 +62,12 @@ pub struct RunOptions {
     /// (a distributed context: worker process `w + 1`), in index order elsewhere. Implies
     /// chunks of one index. For a pool's `apply`; see [`RunOptions::pinned`].
     pub pinned: bool,
+    /// Keep a checkpoint of the run in this file and resume from it (see
+    /// [`RunOptions::checkpoint`]).
+    pub checkpoint: Option<PathBuf>,
+    /// How often the checkpoint is rewritten during the run (`None`: every 5 s); it is always
+    /// written when the run ends.
+    pub checkpoint_every: Option<Duration>,
 }
 
 impl fmt::Debug for RunOptions {
@@ -74,6 +80,8 @@ impl fmt::Debug for RunOptions {
             .field("max_result_bytes", &self.max_result_bytes)
             .field("chunk_size", &self.chunk_size)
             .field("pinned", &self.pinned)
+            .field("checkpoint", &self.checkpoint)
+            .field("checkpoint_every", &self.checkpoint_every)
             .finish()
     }
 }
@@ -229,6 +237,50 @@ impl RunOptions {
         self
     }
 
+    /// Checkpoints the run to `path` and resumes from it. The run writes its merged prefix and
+    /// the chunks finished past it to `path` as it goes (at most every
+    /// [`checkpoint_every`](RunOptions::checkpoint_every), atomically: a temporary file,
+    /// synced, renamed) and when it ends, complete or not. If `path` holds a checkpoint of the
+    /// same job (call site, pipeline type, index space, `take` limits), the run starts from it
+    /// and runs only the missing index ranges; its result equals an uninterrupted run's, and
+    /// [`Outcome::resumed`] says how many indices came from the file. A checkpoint of another
+    /// job, a corrupt or truncated one, or a link, is an [`Error::Context`](crate::Error::Context),
+    /// never mixed in. A timed-out run resumes the same way. On a distributed context only the
+    /// driver writes. Partials are stored with bincode, as they travel between processes.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// let dir = tempfile::tempdir()?;
+    /// let opts = RunOptions::new().checkpoint(dir.path().join("count.ckpt"));
+    /// let job = Range::new(100_000).filter(|x| x % 3 == 0).count();
+    /// let first = job.run_with(true, &opts)?;
+    /// assert_eq!((first.value, first.resumed), (33_334, 0));
+    /// // Run again: everything comes from the checkpoint.
+    /// let again = job.run_with(true, &opts)?;
+    /// assert_eq!((again.value, again.resumed), (33_334, 100_000));
+    /// // Another job is refused, not mixed in.
+    /// assert!(Range::new(5).count().run_with(true, &opts).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn checkpoint(mut self, path: impl Into<PathBuf>) -> Self {
+        self.checkpoint = Some(path.into());
+        self
+    }
+
+    /// Rewrites the checkpoint at most this often (default 5 s).
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use std::time::Duration;
+    /// let o = RunOptions::new().checkpoint("run.ckpt").checkpoint_every(Duration::from_secs(60));
+    /// assert_eq!(o.checkpoint_every, Some(Duration::from_secs(60)));
+    /// ```
+    pub fn checkpoint_every(mut self, every: Duration) -> Self {
+        self.checkpoint_every = Some(every);
+        self
+    }
+
     /// The result-memory budget of a run with these options: the field `max_result_bytes`, or [`super::default_max_result_bytes`] when it is `None`.
     ///
     /// ```
@@ -302,6 +354,9 @@ pub struct Outcome<T> {
     ///   between them are holes, the chunks that had not finished.
     /// - No index processed (an empty source, `take(0)`): empty.
     pub covered: Vec<Range<u128>>,
+    /// How many of the processed indices came from a checkpoint of an earlier run
+    /// ([`RunOptions::checkpoint`]) rather than being run now; 0 without one.
+    pub resumed: u128,
 }
 
 impl<T> Outcome<T> {
@@ -309,9 +364,9 @@ impl<T> Outcome<T> {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// let done = Outcome { value: 7, complete: true, processed: 10, total: Some(10), covered: vec![0..10] };
+    /// let done = Outcome { value: 7, complete: true, processed: 10, total: Some(10), covered: vec![0..10], resumed: 0 };
     /// assert_eq!(done.into_complete(), Ok(7));
-    /// let cut = Outcome { value: 3, complete: false, processed: 4, total: Some(10), covered: vec![0..4] };
+    /// let cut = Outcome { value: 3, complete: false, processed: 4, total: Some(10), covered: vec![0..4], resumed: 0 };
     /// let e = cut.into_complete().unwrap_err();
     /// assert!(e.to_string().contains("after 4 of 10 indices"), "{e}");
     /// ```

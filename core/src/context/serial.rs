@@ -20,7 +20,8 @@ impl ParallelContext for SerialContext {
         let plain = opts.timeout.is_none()
             && !opts.progress_bar
             && opts.progress.is_none()
-            && opts.chunk_trace.is_none();
+            && opts.chunk_trace.is_none()
+            && opts.checkpoint.is_none();
         if plain {
             // Chunks in index order, no scheduler (see `plumbing::run_in_order`).
             return run_in_order(job, opts);

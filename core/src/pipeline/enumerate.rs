@@ -300,6 +300,8 @@ where
         let pass = CountPass { owner: self, site };
         let quiet = RunOptions {
             chunk_trace: None,
+            // The counting pass is not the run: its checkpoint would be another job's.
+            checkpoint: None,
             timeout: opts.timeout.map(|t| t.saturating_sub(started.elapsed())),
             ..opts.clone()
         };

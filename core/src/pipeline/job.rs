@@ -187,6 +187,7 @@ where
             processed,
             total,
             covered,
+            resumed,
         } = run(&bound, opts)?;
         // After a counting pass the run's indices are segments: report source indices.
         let (complete, processed, total, covered) = match &first {
@@ -212,6 +213,7 @@ where
             processed,
             total,
             covered,
+            resumed,
         })
     }
 

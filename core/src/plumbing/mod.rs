@@ -3,6 +3,7 @@
 //! See `README.md` in this folder for the protocol. Users need none of this unless they write a
 //! context of their own.
 
+mod checkpoint;
 mod codec;
 mod erased;
 mod scheduler;

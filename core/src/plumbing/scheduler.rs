@@ -1,5 +1,6 @@
 //! The adaptive chunk scheduler shared by every parallel context.
 
+use super::checkpoint;
 use super::erased::{ChunkOutput, ErasedJob, ErasedPartial};
 use crate::context::{nested, Observer, RunEnd, RunOptions, RunReport, WorkerId};
 use crate::error::{Error, Result};
@@ -102,6 +103,12 @@ struct State {
     rerunning: Option<u128>,
     /// The indices handed out by [`Scheduler::next_chunk_for`] (pinned runs).
     handed: std::collections::BTreeSet<u128>,
+    /// Chunks past the merged prefix restored from a checkpoint, by start: not handed out.
+    skip: BTreeMap<u128, u128>,
+    /// Indices restored from a checkpoint.
+    resumed: u128,
+    /// When the checkpoint was last written (or the run began).
+    last_saved: Instant,
     merged_to: u128,
     acc: ErasedPartial,
     cum: Vec<u64>,
@@ -134,6 +141,14 @@ pub struct Scheduler<'j> {
     fixed: Option<u128>,
     /// One index per worker ([`RunOptions::pinned`]).
     pinned: bool,
+    /// Where and how often to checkpoint ([`RunOptions::checkpoint`]).
+    ckpt: Option<Checkpointing>,
+}
+
+struct Checkpointing {
+    path: std::path::PathBuf,
+    every: Duration,
+    fingerprint: checkpoint::Fingerprint,
 }
 
 impl std::fmt::Debug for Scheduler<'_> {
@@ -177,6 +192,9 @@ impl<'j> Scheduler<'j> {
             acc_bytes: 0,
             rerunning: None,
             handed: Default::default(),
+            skip: BTreeMap::new(),
+            resumed: 0,
+            last_saved: Instant::now(),
             merged_to: 0,
             acc: job.empty_partial(),
             cum: vec![0; limits.len()],
@@ -188,6 +206,22 @@ impl<'j> Scheduler<'j> {
                 Flow::Running
             },
             error: None,
+        };
+        let mut state = state;
+        let ckpt = match &opts.checkpoint {
+            None => None,
+            Some(path) => {
+                let fingerprint = checkpoint::Fingerprint::of(job, end);
+                if let Some(snap) = checkpoint::load(path, &fingerprint)? {
+                    restore(job, &mut state, &snap, &limits, end)?;
+                    tracing::info!(target: "haydi", path = %path.display(), resumed = %state.resumed, "resuming from a checkpoint");
+                }
+                Some(Checkpointing {
+                    path: path.clone(),
+                    every: opts.checkpoint_every.unwrap_or(Duration::from_secs(5)),
+                    fingerprint,
+                })
+            }
         };
         let stop = AtomicBool::new(state.flow != Flow::Running);
         Ok(Scheduler {
@@ -208,6 +242,7 @@ impl<'j> Scheduler<'j> {
                 opts.chunk_size
             },
             pinned: opts.pinned,
+            ckpt,
         })
     }
 
@@ -325,15 +360,26 @@ impl<'j> Scheduler<'j> {
             st.outstanding += 1;
             return Some(spec);
         }
+        // Chunks restored from a checkpoint are not run again.
+        loop {
+            let at = st.next;
+            match st.skip.remove(&at) {
+                Some(e) => st.next = e,
+                None => break,
+            }
+        }
         if self.end.is_some_and(|e| st.next >= e) {
             return None;
         }
         let size = self.next_size(&st);
         let start = st.next;
-        let end = match self.end {
+        let mut end = match self.end {
             Some(e) => start.saturating_add(size).min(e),
             None => start.saturating_add(size),
         };
+        if let Some((&s, _)) = st.skip.range(start..).next() {
+            end = end.min(s);
+        }
         st.next = end;
         let size = end - start;
         if size >= st.last_size.saturating_mul(2) || size.saturating_mul(2) <= st.last_size {
@@ -462,11 +508,51 @@ impl<'j> Scheduler<'j> {
                 st
             }
         };
+        let mut st = st;
+        if st.flow == Flow::Running {
+            self.checkpoint_if_due(&mut st);
+        }
         let (processed, items, running) = (st.processed, st.items, st.flow == Flow::Running);
         drop(st);
         if running {
             self.report_progress(processed, items);
         }
+    }
+
+    /// Writes the checkpoint when `checkpoint_every` passed since the last one; a write that
+    /// fails fails the run (the user asked for a checkpoint: none must not pass silently).
+    fn checkpoint_if_due(&self, st: &mut State) {
+        let Some(ck) = &self.ckpt else { return };
+        if st.last_saved.elapsed() < ck.every {
+            return;
+        }
+        st.last_saved = Instant::now();
+        if let Err(e) = self.save_checkpoint(st) {
+            if st.error.is_none() {
+                st.error = Some(e);
+            }
+            self.stop_with(st, Flow::Failed);
+        }
+    }
+
+    /// Writes the merged prefix and the finished chunks past it to the checkpoint file.
+    fn save_checkpoint(&self, st: &State) -> Result<()> {
+        let Some(ck) = &self.ckpt else { return Ok(()) };
+        let pending = st
+            .pending
+            .iter()
+            .filter_map(|(s, d)| d.out.as_ref().ok().map(|o| (*s, d.end, o)));
+        let snap = checkpoint::Snapshot::build(
+            self.job,
+            &ck.fingerprint,
+            st.merged_to,
+            &st.cum,
+            st.processed,
+            st.items,
+            &st.acc,
+            pending,
+        )?;
+        checkpoint::save(&ck.path, &snap)
     }
 
     /// Calls the observer (and so the user's progress callback) without the lock held.
@@ -728,6 +814,14 @@ impl<'j> Scheduler<'j> {
                 }
             }
         }
+        if self.ckpt.is_some() {
+            // Before the timed-out path below merges chunks past gaps: the file holds the
+            // prefix and the chunks past it apart.
+            let mut st = self.lock();
+            if let Err(e) = self.save_checkpoint(&st) {
+                st.error.get_or_insert(e);
+            }
+        }
         let observer = self.observer;
         let mut st = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
         if let Some(e) = st.error.take() {
@@ -783,8 +877,48 @@ impl<'j> Scheduler<'j> {
             processed: st.processed,
             total: self.end,
             covered,
+            resumed: st.resumed,
         })
     }
+}
+
+/// Puts a checkpoint's state into a new run's: the merged prefix, and the finished chunks past
+/// it as pending (the hand-out skips them).
+fn restore(
+    job: &dyn ErasedJob,
+    st: &mut State,
+    snap: &checkpoint::Snapshot,
+    limits: &[u64],
+    end: Option<u128>,
+) -> Result<()> {
+    st.acc = snap.acc(job)?;
+    st.acc_bytes = job.partial_bytes(&st.acc);
+    st.merged_to = snap.merged_to;
+    st.next = snap.merged_to;
+    st.cum = snap.cum.clone();
+    st.processed = snap.processed;
+    st.items = snap.items;
+    for c in &snap.pending {
+        let out = checkpoint::Snapshot::chunk(job, c)?;
+        st.pending_bytes = st
+            .pending_bytes
+            .saturating_add(job.partial_bytes(&out.partial));
+        st.skip.insert(c.start, c.end);
+        st.pending.insert(
+            c.start,
+            Done {
+                end: c.end,
+                out: Ok(out),
+                exact: false,
+            },
+        );
+    }
+    st.resumed = snap.covered();
+    let exhausted = limits.iter().zip(&st.cum).any(|(n, k)| k >= n);
+    if end == Some(st.merged_to) || exhausted {
+        st.flow = Flow::Complete;
+    }
+    Ok(())
 }
 
 /// How a context starts its workers for [`drive`]: called once with the scheduler; returns when
@@ -849,7 +983,8 @@ fn tiny_run(job: &dyn ErasedJob, opts: &RunOptions, config: &ScheduleConfig) -> 
         && opts.progress.is_none()
         && opts.chunk_trace.is_none()
         && opts.chunk_size.is_none()
-        && !opts.pinned;
+        && !opts.pinned
+        && opts.checkpoint.is_none();
     let limits = job.take_limits();
     let end = match job.extent()? {
         Extent::Finite(end) if plain && end > 0 && !limits.contains(&0) => end,
@@ -946,6 +1081,7 @@ impl<'j> InOrder<'j> {
                 processed: self.done,
                 total: self.total,
                 covered: prefix(self.done),
+                resumed: 0,
             }));
         }
         self.acc = Some(merged);

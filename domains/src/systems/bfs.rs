@@ -418,6 +418,8 @@ where
             };
             let o = RunOptions {
                 chunk_trace: None,
+                // A level is not the run: its checkpoint would be another job's.
+                checkpoint: None,
                 progress_bar: false,
                 progress: None,
                 timeout: opts.timeout.map(|t| t.saturating_sub(started.elapsed())),

@@ -259,6 +259,7 @@ fn run_and_broadcast(
                 total: rep.total,
                 items: items.load(Ordering::Relaxed),
                 covered: rep.covered.clone(),
+                resumed: rep.resumed,
             }),
             Err(e) => {
                 let w = WireError::from(&e);

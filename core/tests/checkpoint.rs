@@ -1,0 +1,205 @@
+//! Checkpointed runs (`RunOptions::checkpoint`): a run cut short (timeout, failure) and run
+//! again resumes, runs only what is missing and gives the uninterrupted result; a checkpoint of
+//! another job, a corrupt, truncated or linked one is refused with a clear error.
+
+mod common;
+
+use common::tiny_chunks;
+use haydi_core::domain::tests_support::Digits;
+use haydi_core::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+fn slow(x: u64) -> u64 {
+    std::thread::sleep(Duration::from_micros(100));
+    x
+}
+
+/// Timed out, then resumed: the serial value, and the second run runs only what the first did
+/// not finish (counted by the closure).
+#[test]
+fn timed_out_run_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sum.ckpt");
+    let ctx = tiny_chunks(2);
+    let calls = AtomicU64::new(0);
+    let job = Digits(20_000)
+        .iterate()
+        .inspect(|_| {
+            calls.fetch_add(1, Ordering::Relaxed);
+        })
+        .map(slow)
+        .filter(|x| x % 3 != 0)
+        .collect();
+    let opts = RunOptions::new()
+        .checkpoint(&path)
+        .checkpoint_every(Duration::from_millis(20))
+        .timeout(Duration::from_millis(300));
+    // One call site for every run of the job (it is part of the checkpoint's fingerprint).
+    let go = |opts: &RunOptions| job.run_in_with(&ctx, opts).unwrap();
+    let first = go(&opts);
+    assert!(!first.complete, "the first run should time out");
+    assert_eq!(first.resumed, 0);
+    let ran_first = calls.swap(0, Ordering::Relaxed);
+    let opts = RunOptions::new().checkpoint(&path);
+    let second = go(&opts);
+    let oracle: Vec<u64> = (0..20_000).filter(|x| x % 3 != 0).collect();
+    assert!(second.complete);
+    assert_eq!(second.value, oracle);
+    assert_eq!(
+        second.resumed, first.processed,
+        "all the first run finished is reused"
+    );
+    let ran_second = calls.load(Ordering::Relaxed) as u128;
+    assert_eq!(
+        ran_second,
+        20_000 - first.processed,
+        "only the missing indices run again"
+    );
+    assert!(ran_first as u128 >= first.processed);
+    // A third run: everything from the file, nothing runs.
+    calls.store(0, Ordering::Relaxed);
+    let third = go(&opts);
+    assert_eq!((third.value, third.resumed), (oracle, 20_000));
+    assert_eq!(calls.load(Ordering::Relaxed), 0);
+}
+
+/// A run that fails (a panic at index 15 000) keeps its finished work; fixed, it resumes.
+#[test]
+fn failed_run_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("count.ckpt");
+    let ctx = tiny_chunks(2);
+    let fail = std::sync::atomic::AtomicBool::new(true);
+    let job = Digits(20_000)
+        .iterate()
+        .map(|x| {
+            if x == 15_000 && fail.load(Ordering::Relaxed) {
+                panic!("not yet");
+            }
+            x * 2
+        })
+        .sum();
+    let opts = RunOptions::new()
+        .checkpoint(&path)
+        .checkpoint_every(Duration::from_millis(5));
+    let go = || job.run_in_with(&ctx, &opts);
+    assert!(go().is_err());
+    fail.store(false, Ordering::Relaxed);
+    let out = go().unwrap();
+    assert_eq!(out.value, (0..20_000u64).map(|x| x * 2).sum::<u64>());
+    assert!(out.resumed > 0 && out.resumed < 20_000, "{}", out.resumed);
+}
+
+/// A `take` after a filter, resumed: the same first items as an uninterrupted run.
+#[test]
+fn take_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("take.ckpt");
+    let ctx = tiny_chunks(2);
+    let job = Digits(50_000)
+        .iterate()
+        .map(slow)
+        .filter(|x| x % 7 == 3)
+        .take(2000)
+        .collect();
+    let cut = RunOptions::new()
+        .checkpoint(&path)
+        .checkpoint_every(Duration::from_millis(10))
+        .timeout(Duration::from_millis(200));
+    let go = |opts: &RunOptions| job.run_in_with(&ctx, opts).unwrap();
+    let first = go(&cut);
+    assert!(!first.complete);
+    let out = go(&RunOptions::new().checkpoint(&path));
+    let oracle: Vec<u64> = (0..50_000).filter(|x| x % 7 == 3).take(2000).collect();
+    assert!(out.complete);
+    assert_eq!(out.value, oracle);
+}
+
+/// Every context: a checkpoint written by a parallel run resumes on the serial context and the
+/// other way round (the file holds index ranges, not threads).
+#[test]
+fn contexts_share_checkpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.ckpt");
+    // One call site for both runs.
+    let run = |ctx: &dyn ParallelContext, opts: &RunOptions| {
+        Digits(5000)
+            .iterate()
+            .map(slow)
+            .collect()
+            .run_in_with(ctx, opts)
+            .unwrap()
+    };
+    let cut = RunOptions::new()
+        .checkpoint(&path)
+        .timeout(Duration::from_millis(100));
+    let first = run(&tiny_chunks(2), &cut);
+    assert!(!first.complete);
+    let out = run(&SerialContext, &RunOptions::new().checkpoint(&path));
+    assert_eq!(out.value, (0..5000).collect::<Vec<u64>>());
+    assert_eq!(out.resumed, first.processed);
+}
+
+#[test]
+fn foreign_corrupt_and_linked_checkpoints_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.ckpt");
+    let opts = RunOptions::new().checkpoint(&path);
+    // One call site for the runs of this job.
+    let again = |n: u64| Digits(n).iterate().count().run_with(true, &opts);
+    assert_eq!(again(1000).unwrap().value, 1000);
+    // Another job (another pipeline at another call site, another size).
+    let e = Digits(999)
+        .iterate()
+        .sum()
+        .run_with(true, &opts)
+        .unwrap_err();
+    assert!(e.to_string().contains("belongs to another run"), "{e}");
+    // The same pipeline type over another index space.
+    assert_eq!(again(1000).unwrap().resumed, 1000);
+    let e = again(1001).unwrap_err();
+    assert!(e.to_string().contains("belongs to another run"), "{e}");
+    // Truncated.
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
+    let e = again(1000).unwrap_err();
+    assert!(e.to_string().contains("corrupt or truncated"), "{e}");
+    // One byte changed.
+    let mut changed = bytes.clone();
+    let last = changed.len() - 1;
+    changed[last] ^= 1;
+    std::fs::write(&path, &changed).unwrap();
+    assert!(again(1000).unwrap_err().to_string().contains("corrupt"));
+    // Not a checkpoint at all.
+    std::fs::write(&path, b"hello").unwrap();
+    assert!(again(1000)
+        .unwrap_err()
+        .to_string()
+        .contains("not a haydi checkpoint"));
+    // A link is not followed.
+    #[cfg(unix)]
+    {
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, &bytes).unwrap();
+        let link = dir.path().join("link.ckpt");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let e = Digits(1000)
+            .iterate()
+            .count()
+            .run_with(true, &RunOptions::new().checkpoint(&link))
+            .unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+    }
+    // No temporary files left behind.
+    let stray: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".haydi-checkpoint-")
+        })
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
