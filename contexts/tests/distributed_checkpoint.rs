@@ -65,8 +65,14 @@ fn killed_driver_resumes() {
     let mut first = start();
     let t = Instant::now();
     while !(path.exists() && t.elapsed() > Duration::from_millis(1200)) {
-        assert!(t.elapsed() < Duration::from_secs(30), "no checkpoint appeared");
-        assert!(first.try_wait().expect("wait").is_none(), "the run ended before it was killed");
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "no checkpoint appeared"
+        );
+        assert!(
+            first.try_wait().expect("wait").is_none(),
+            "the run ended before it was killed"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let _ = Command::new("kill")

@@ -20,6 +20,7 @@ struct File {
     timeout: Option<toml::Value>,
     progress: Option<bool>,
     trace: Option<PathBuf>,
+    checkpoint: Option<PathBuf>,
 }
 
 /// The choices of a run: which context, a timeout, a progress bar, a chunk trace, and the file
@@ -28,7 +29,7 @@ struct File {
 /// 1. a `haydi.toml`: the file named by `HAYDI_CONFIG` (an error if it does not exist), else
 ///    `./haydi.toml`, else `$XDG_CONFIG_HOME/haydi/haydi.toml` (or `~/.config/haydi/haydi.toml`);
 /// 2. the environment: `HAYDI_POOL` (context), `HAYDI_TIMEOUT`, `HAYDI_PROGRESS` (`1`/`0`,
-///    `true`/`false`), `HAYDI_TRACE`;
+///    `true`/`false`), `HAYDI_TRACE`, `HAYDI_CHECKPOINT`;
 /// 3. code (set the fields) or the command line ([`Args`]).
 ///
 /// ```toml
@@ -36,6 +37,7 @@ struct File {
 /// timeout = "10m"        # or a number of seconds; units ms, s, m, h
 /// progress = true
 /// trace = "trace.json"   # Chrome trace of the chunks
+/// checkpoint = "run.ckpt" # resume from here
 /// ```
 ///
 /// ```
@@ -57,6 +59,8 @@ pub struct Config {
     pub progress: bool,
     /// Write a chunk trace here.
     pub trace: Option<PathBuf>,
+    /// Checkpoint runs here and resume from it ([`RunOptions::checkpoint`]).
+    pub checkpoint: Option<PathBuf>,
     /// The file the settings were read from, if any.
     pub source: Option<PathBuf>,
 }
@@ -90,6 +94,7 @@ impl Config {
             timeout,
             progress: f.progress.unwrap_or(false),
             trace: f.trace,
+            checkpoint: f.checkpoint,
             source: None,
         })
     }
@@ -163,6 +168,9 @@ impl Config {
         if let Some(t) = std::env::var_os("HAYDI_TRACE").filter(|t| !t.is_empty()) {
             self.trace = Some(PathBuf::from(t));
         }
+        if let Some(c) = std::env::var_os("HAYDI_CHECKPOINT").filter(|c| !c.is_empty()) {
+            self.checkpoint = Some(PathBuf::from(c));
+        }
         Ok(())
     }
 
@@ -182,6 +190,9 @@ impl Config {
         }
         if let Some(p) = &self.trace {
             o = o.chunk_trace(p.clone());
+        }
+        if let Some(p) = &self.checkpoint {
+            o = o.checkpoint(p.clone());
         }
         o
     }
@@ -283,10 +294,11 @@ pub fn parse_duration(s: &str) -> Result<Duration> {
 ///     states: usize,
 /// }
 ///
-/// let cli = Cli::parse_from(["explore", "--context", "threads:2", "--timeout", "5m", "--progress"]);
+/// let cli = Cli::parse_from(["explore", "--context", "threads:2", "--timeout", "5m", "--progress", "--checkpoint", "run.ckpt"]);
 /// let c = cli.haydi.config()?;
 /// assert_eq!(c.context, Some(ContextSpec::Threads(Some(2))));
 /// assert_eq!((c.timeout, c.progress, cli.states), (Some(Duration::from_secs(300)), true, 6));
+/// assert_eq!(c.run_options().checkpoint, Some("run.ckpt".into()));
 /// # Ok::<(), haydi_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -303,6 +315,9 @@ pub struct Args {
     /// Write a Chrome trace of the chunks to this file.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
+    /// Checkpoint the run to this file and resume from it when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
     /// Read settings from this file instead of HAYDI_CONFIG / haydi.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -331,6 +346,9 @@ impl Args {
         }
         if let Some(t) = &self.trace {
             c.trace = Some(t.clone());
+        }
+        if let Some(p) = &self.checkpoint {
+            c.checkpoint = Some(p.clone());
         }
         Ok(c)
     }
