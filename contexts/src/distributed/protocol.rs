@@ -380,6 +380,7 @@ mod tests {
                 total: Some(10),
                 items: 10,
                 covered: vec![0..4, 6..10],
+                resumed: 3,
             }),
         };
         let bytes = encode(&msg).unwrap();

@@ -595,8 +595,55 @@ impl<R> TaskSet<R> {
     /// assert!(set.join_next().is_none());
     /// ```
     pub fn join_next(&mut self) -> Option<(u64, Result<R>)> {
+        self.join_next_until(None)
+    }
+
+    /// [`TaskSet::join_next`] waiting at most `d`: `Some(Err(Error::TimedOut))` naming the
+    /// unfinished tasks when none ended by then (they stay in the set).
+    ///
+    /// ```
+    /// use haydi_contexts::Pool;
+    /// use haydi_contexts::pool::TaskSet;
+    /// use haydi_core::prelude::*;
+    /// use std::time::Duration;
+    /// let pool = Pool::new(ThreadContext::new(2)?);
+    /// let mut set = TaskSet::new();
+    /// set.push(pool.submit(|ms: u64| std::thread::sleep(Duration::from_millis(ms)), 200));
+    /// assert!(matches!(set.join_next_timeout(Duration::from_millis(1)), Some((_, Err(Error::TimedOut { .. })))));
+    /// assert_eq!(set.len(), 1);
+    /// assert!(set.join_next().is_some_and(|(_, r)| r.is_ok()));
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn join_next_timeout(&mut self, d: Duration) -> Option<(u64, Result<R>)> {
+        self.join_next_until(Some(Instant::now() + d))
+    }
+
+    fn join_next_until(&mut self, until: Option<Instant>) -> Option<(u64, Result<R>)> {
         let queue = self.handles.first()?.queue.clone();
         loop {
+            if let Some(u) = until {
+                if Instant::now() >= u && !self.handles.iter().any(|h| h.is_finished()) {
+                    let mut ids: Vec<u64> = self.handles.iter().map(|h| h.id).collect();
+                    ids.sort_unstable();
+                    let first = ids[0];
+                    let mut missing: Vec<std::ops::Range<u64>> = Vec::new();
+                    for &i in &ids {
+                        match missing.last_mut() {
+                            Some(r) if r.end == i => r.end = i + 1,
+                            _ => missing.push(i..i + 1),
+                        }
+                    }
+                    return Some((
+                        first,
+                        Err(Error::TimedOut {
+                            what: "join_next".into(),
+                            done: 0,
+                            total: ids.len() as u64,
+                            missing,
+                        }),
+                    ));
+                }
+            }
             let epoch = *lock(&queue.finished);
             if let Some(i) = self.handles.iter().position(|h| h.is_finished()) {
                 let h = self.handles.remove(i);
@@ -606,9 +653,13 @@ impl<R> TaskSet<R> {
             let g = lock(&queue.finished);
             if *g == epoch {
                 // A finish between the scan and here bumped the epoch: scan again at once.
+                let mut wait = Duration::from_millis(100);
+                if let Some(u) = until {
+                    wait = wait.min(u.saturating_duration_since(Instant::now()));
+                }
                 let _unused = queue
                     .finished_cv
-                    .wait_timeout(g, Duration::from_millis(100))
+                    .wait_timeout(g, wait)
                     .unwrap_or_else(|e| e.into_inner());
             }
         }
