@@ -92,8 +92,8 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> haydi_core::Result<()> {
     let driver = find_driver(cli.coordinator.as_deref(), cli.rendezvous.as_deref())?;
-    let timeout = Duration::try_from_secs_f64(cli.timeout.max(0.001))
-        .unwrap_or(Duration::from_secs(10));
+    let timeout =
+        Duration::try_from_secs_f64(cli.timeout.max(0.001)).unwrap_or(Duration::from_secs(10));
     let mut m = Monitor::connect_to(&driver, timeout)?;
     let done = |what: String| {
         if cli.json {

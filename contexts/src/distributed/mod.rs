@@ -225,12 +225,8 @@ impl Drop for DriverSide {
             st.shutdown(wait);
             lost
         };
-        let monitor_files = std::mem::take(
-            &mut *self
-                .monitor_files
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()),
-        );
+        let monitor_files =
+            std::mem::take(&mut *self.monitor_files.lock().unwrap_or_else(|e| e.into_inner()));
         for (path, text) in self.rendezvous.take().into_iter().chain(monitor_files) {
             // Only if it is still ours: another driver may have replaced it since.
             if files::read_private(&path).ok().flatten().as_deref() == Some(text.as_str()) {
@@ -684,32 +680,6 @@ impl DistributedContext {
             d.children.replace(rank, child);
         }
         Ok(lost)
-    }
-
-    /// Writes the driver's address and secret to `path` for monitors (`haydi --rendezvous
-    /// PATH status`), in the format of a rendezvous file: created atomically with mode 0600,
-    /// never through a link, and removed when the driver's context is dropped (if it still
-    /// holds what was written). Driver only; elsewhere it does nothing. A driver of `from_env`
-    /// that uses a rendezvous file needs none: monitors read that one.
-    ///
-    /// ```no_run
-    /// use haydi_contexts::{DistributedContext, DistributedOptions};
-    /// let ctx = DistributedContext::spawn_with(4, DistributedOptions::default().allow_control(true))
-    ///     .unwrap();
-    /// ctx.write_monitor_file(std::path::Path::new("/tmp/my-job.haydi")).unwrap();
-    /// // elsewhere: haydi --rendezvous /tmp/my-job.haydi status
-    /// ```
-    pub fn write_monitor_file(&self, path: &std::path::Path) -> Result<()> {
-        let Role::Driver(d) = &*self.inner else {
-            return Ok(());
-        };
-        launcher::write_rendezvous(path, &d.address, &d.secret)?;
-        let text = format!("{}\n{}\n", d.address, d.secret.to_hex());
-        d.monitor_files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((path.to_path_buf(), text));
-        Ok(())
     }
 
     /// Ranks that had not joined by the start-up deadline (`connect_timeout`): the context

@@ -111,7 +111,7 @@ pub enum MonitorReply {
         size: u32,
     },
     /// Answer to [`MonitorRequest::Status`].
-    Status(ClusterStatus),
+    Status(Box<ClusterStatus>),
     /// A control request was carried out: what was done.
     Done(String),
     /// The request was refused: why (control requests not allowed, no such worker, another
@@ -343,7 +343,9 @@ impl Monitor {
         let (tx, rx, reply) = rt
             .block_on(async { tokio::time::timeout(timeout, hello).await })
             .map_err(|_| {
-                Error::Protocol(format!("the driver at {address} did not answer in {timeout:?}"))
+                Error::Protocol(format!(
+                    "the driver at {address} did not answer in {timeout:?}"
+                ))
             })??;
         match reply {
             MonitorReply::Welcome { size } => Ok(Monitor {
@@ -383,7 +385,7 @@ impl Monitor {
     /// The driver's workers and its run in progress.
     pub fn status(&mut self) -> Result<ClusterStatus> {
         match self.request(&MonitorRequest::Status)? {
-            MonitorReply::Status(s) => Ok(s),
+            MonitorReply::Status(s) => Ok(*s),
             other => Err(unexpected(other)),
         }
     }
@@ -432,6 +434,34 @@ async fn answer(rx: &mut Receiver<TcpStream>, timeout: Duration) -> Result<Monit
     decode(&bytes)
 }
 
+impl super::DistributedContext {
+    /// Writes the driver's address and secret to `path` for monitors (`haydi --rendezvous
+    /// PATH status`), in the format of a rendezvous file: created atomically with mode 0600,
+    /// never through a link, and removed when the driver's context is dropped (if it still
+    /// holds what was written). Driver only; elsewhere it does nothing. A driver of `from_env`
+    /// that uses a rendezvous file needs none: monitors read that one.
+    ///
+    /// ```no_run
+    /// use haydi_contexts::{DistributedContext, DistributedOptions};
+    /// let ctx = DistributedContext::spawn_with(4, DistributedOptions::default().allow_control(true))
+    ///     .unwrap();
+    /// ctx.write_monitor_file(std::path::Path::new("/tmp/my-job.haydi")).unwrap();
+    /// // elsewhere: haydi --rendezvous /tmp/my-job.haydi status
+    /// ```
+    pub fn write_monitor_file(&self, path: &std::path::Path) -> Result<()> {
+        let super::Role::Driver(d) = &*self.inner else {
+            return Ok(());
+        };
+        launcher::write_rendezvous(path, &d.address, &d.secret)?;
+        let text = format!("{}\n{}\n", d.address, d.secret.to_hex());
+        d.monitor_files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path.to_path_buf(), text));
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,10 +501,16 @@ mod tests {
             runs_finished: 0,
             stopped: None,
         };
-        let reply = MonitorReply::Status(status);
-        assert_eq!(decode::<MonitorReply>(&encode(&reply).unwrap()).unwrap(), reply);
+        let reply = MonitorReply::Status(Box::new(status));
+        assert_eq!(
+            decode::<MonitorReply>(&encode(&reply).unwrap()).unwrap(),
+            reply
+        );
         let req = MonitorRequest::Stop { reason: "x".into() };
-        assert_eq!(decode::<MonitorRequest>(&encode(&req).unwrap()).unwrap(), req);
+        assert_eq!(
+            decode::<MonitorRequest>(&encode(&req).unwrap()).unwrap(),
+            req
+        );
         assert!(decode::<MonitorRequest>(&[0xff; 7]).is_err());
     }
 }

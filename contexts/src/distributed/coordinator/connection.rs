@@ -9,8 +9,8 @@ use crate::distributed::frame::{framed, HANDSHAKE_MAX_FRAME};
 use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
 use crate::distributed::secure::Receiver;
 use crate::distributed::secure::Sender;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -47,7 +47,11 @@ async fn refuse<S: AsyncRead + AsyncWrite>(tx: &mut Sender<S>, why: String) -> S
 /// What an authenticated peer said first.
 enum Hello<S> {
     Worker(Join, Sender<S>, Receiver<S>),
-    Monitor(crate::distributed::monitor::MonitorHello, Sender<S>, Receiver<S>),
+    Monitor(
+        crate::distributed::monitor::MonitorHello,
+        Sender<S>,
+        Receiver<S>,
+    ),
 }
 
 /// Authenticates a peer, checks its join message, then relays its messages to the driver

@@ -219,14 +219,16 @@ impl Board {
     /// Carries out a control request of the monitor `who` (already allowed).
     fn control(&self, shared: &Shared, who: &str, req: MonitorRequest) -> MonitorReply {
         match req {
-            MonitorRequest::Status => MonitorReply::Status(self.status(shared)),
+            MonitorRequest::Status => MonitorReply::Status(Box::new(self.status(shared))),
             MonitorRequest::Stop { reason } => {
                 let reason = if reason.trim().is_empty() {
                     String::new()
                 } else {
                     format!(": {}", reason.trim())
                 };
-                let msg = format!("the job was stopped by a monitor request (haydi stop from {who}){reason}");
+                let msg = format!(
+                    "the job was stopped by a monitor request (haydi stop from {who}){reason}"
+                );
                 lock(&self.stopped).get_or_insert(msg.clone());
                 tracing::warn!(target: "haydi", monitor = %who, "a monitor stopped the job");
                 let _ = shared.events.send(Event::Stop(msg));
@@ -293,7 +295,7 @@ pub(crate) async fn serve_monitor<S: AsyncRead + AsyncWrite>(
         };
         let req = decode::<MonitorRequest>(&bytes).map_err(|e| format!("monitor {who}: {e}"))?;
         let answer = match req {
-            MonitorRequest::Status => MonitorReply::Status(shared.board.status(shared)),
+            MonitorRequest::Status => MonitorReply::Status(Box::new(shared.board.status(shared))),
             _ if !shared.opts.allow_control => MonitorReply::Refused(
                 "control requests (stop, drop-worker) are not allowed by this driver; its \
                  program must set DistributedOptions::allow_control(true)"
