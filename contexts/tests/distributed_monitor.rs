@@ -375,6 +375,7 @@ fn cli_end_to_end() {
             let rv = ["--rendezvous", file.as_str()];
             let (code, out, err) = haydi(&[&rv[..], &["status"]].concat(), &[]);
             assert_eq!(code, 0, "{out}{err}");
+            println!("haydi status:\n{out}");
             assert!(out.contains("running run #0 at"), "{out}");
             assert!(out.contains("workers: 2 of 2 connected"), "{out}");
             for pid in &pids {
@@ -385,6 +386,7 @@ fn cli_end_to_end() {
             }
             let (code, out, err) = haydi(&[&rv[..], &["--json", "workers"]].concat(), &[]);
             assert_eq!(code, 0, "{out}{err}");
+            println!("haydi --json workers:\n{out}");
             let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
             let seen: BTreeSet<u64> = json
                 .as_array()
