@@ -3,7 +3,7 @@
 //! A monitor (the `haydi` command-line tool, or [`Monitor`] in a program) connects to a
 //! driver's address and authenticates exactly like a worker (the HMAC challenge-response of
 //! [`super::auth`], then sealed frames of [`super::secure`]), with the job's secret. Its first
-//! message is [`ToDriver::Monitor`](super::protocol::ToDriver::Monitor) instead of a `Join`,
+//! message is [`ToDriver::Monitor`] instead of a `Join`,
 //! so the driver never counts it as a worker: it takes no chunks, holds no rank and never holds
 //! up a run's barrier. It then sends [`MonitorRequest`]s, each answered by one
 //! [`MonitorReply`]:
@@ -19,7 +19,7 @@
 //!   connection, so it is lost as if it had been killed and its chunks run elsewhere.
 //!
 //! A monitor's messages are at most 4 KiB
-//! ([`HANDSHAKE_MAX_FRAME`](super::frame::HANDSHAKE_MAX_FRAME)); a larger, forged or tampered
+//! ([`HANDSHAKE_MAX_FRAME`]); a larger, forged or tampered
 //! one closes that monitor's connection and nothing else. A connection silent for
 //! `heartbeat_timeout` is closed by the driver.
 //!
@@ -54,7 +54,7 @@ pub const MONITOR_VERSION: u32 = 1;
 const MAX_REPLY: usize = 64 << 20;
 
 /// What a monitor says first, after authenticating (inside
-/// [`ToDriver::Monitor`](super::protocol::ToDriver::Monitor)).
+/// [`ToDriver::Monitor`]).
 ///
 /// ```
 /// use haydi_contexts::distributed::monitor::{MonitorHello, MONITOR_VERSION};
