@@ -154,7 +154,7 @@ fn sees_workers() {
             assert!(run.call_site.contains("distributed_monitor.rs"), "{run:?}");
             assert!(eventually(WAIT, || {
                 let r = m.status().expect("a status").run;
-                r.is_some_and(|r| r.total == Some(3000) && r.processed > 0 && r.processed <= 3000)
+                r.is_some_and(|r| r.total == Some(6000) && r.processed > 0 && r.processed <= 6000)
             }));
             // Stays connected until the run is over (it must not hold the run up).
             assert!(eventually(Duration::from_secs(30), || {
@@ -163,12 +163,12 @@ fn sees_workers() {
             let s = m.status().expect("a status");
             let last = s.last_run.expect("the last run");
             assert_eq!(last.outcome.as_deref(), Some("complete"), "{last:?}");
-            assert_eq!((last.processed, s.runs_finished), (3000, 1));
+            assert_eq!((last.processed, s.runs_finished), (6000, 1));
             assert!(s.workers.iter().map(|w| w.chunks_done).sum::<u64>() > 0);
             println!("sees_workers: {:?}", s.workers);
         })
     });
-    assert_eq!(long_run(&ctx, 3000).expect("the run"), serial(3000));
+    assert_eq!(long_run(&ctx, 6000).expect("the run"), serial(6000));
     join(watcher);
     if ctx.is_driver() {
         assert_eq!(ctx.live_workers(), 2);
@@ -236,7 +236,6 @@ fn wrong_secret_refused() {
             assert_eq!(oversized, Ok(true), "an oversized request was answered");
             let s = m.status().expect("the first monitor still works");
             assert_eq!(s.workers.len(), 2, "{s:?}");
-            assert!(s.run.is_some(), "{s:?}");
         })
     });
     assert_eq!(long_run(&ctx, 3000).expect("the run"), serial(3000));

@@ -306,3 +306,68 @@ pub(crate) async fn serve_monitor<S: AsyncRead + AsyncWrite>(
         tx.send(&reply(answer)?).await.map_err(|e| e.to_string())?;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(seq: u64) -> RunId {
+        RunId {
+            seq,
+            call_site: "a.rs:1:1".into(),
+            type_name: "T".into(),
+        }
+    }
+
+    #[test]
+    fn workers_come_and_go() {
+        let b = Board::new();
+        let first = b.join(1, "h", 10, 2);
+        first.heard(&b, true);
+        first.heard(&b, false);
+        assert_eq!(first.chunks.load(Ordering::Relaxed), 1);
+        // A rejoined process under the same rank is not removed by the old connection's end.
+        let second = b.join(1, "h", 11, 2);
+        b.leave(1, &first);
+        assert!(Arc::ptr_eq(&lock(&b.workers)[&1], &second));
+        b.leave(1, &second);
+        assert!(lock(&b.workers).is_empty());
+    }
+
+    #[test]
+    fn a_kick_is_never_missed() {
+        let b = Board::new();
+        let seen = b.join(2, "h", 10, 1);
+        // Kicked before anyone waits: the waiter still sees it.
+        *lock(&seen.kicked) = Some("dropped".into());
+        seen.kick.notify_one();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let why = rt.block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(5), seen.kicked()).await
+        });
+        assert_eq!(why.as_deref(), Ok("dropped"));
+    }
+
+    #[test]
+    fn runs_end_with_their_outcome() {
+        let b = Board::new();
+        b.run_started(&id(0));
+        b.progress(40, Some(100), 7);
+        // A late, older report does not move progress back.
+        b.progress(30, Some(100), 7);
+        let now = lock(&b.runs).current.as_ref().map(RunView::status).unwrap();
+        assert_eq!(
+            (now.processed, now.total, now.outcome),
+            (40, Some(100), None)
+        );
+        b.run_ended("complete".into());
+        let runs = lock(&b.runs);
+        assert!(runs.current.is_none());
+        assert_eq!(runs.finished, 1);
+        let last = runs.last.as_ref().map(RunView::status).unwrap();
+        assert_eq!(last.outcome.as_deref(), Some("complete"));
+    }
+}
