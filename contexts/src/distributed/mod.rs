@@ -19,7 +19,8 @@
 //! # Files
 //!
 //! [`frame`] (length-delimited frames with a size limit), [`auth`] (HMAC challenge-response),
-//! [`protocol`] (the messages), [`launcher`] (environment, rendezvous, spawning), and the
+//! [`protocol`] (the messages), [`launcher`] (environment, rendezvous, spawning), [`monitor`]
+//! (watching a running driver from outside: the `haydi` tool's messages and client), and the
 //! private `coordinator` (driver), `worker`, `identity` (which job a process belongs to) and
 //! `files` (private directories, careful file I/O) modules.
 
@@ -30,6 +31,7 @@ mod files;
 pub mod frame;
 mod identity;
 pub mod launcher;
+pub mod monitor;
 pub mod protocol;
 pub mod secure;
 mod worker;
@@ -38,7 +40,7 @@ pub use worker::join_driver;
 
 use auth::Secret;
 use children::Children;
-use coordinator::{DriverState, Shared};
+use coordinator::{Board, DriverState, Shared};
 use haydi_core::context::{ParallelContext, RunReport, SerialContext};
 use haydi_core::plumbing::{ErasedJob, ScheduleConfig};
 use haydi_core::{Error, Result, RunOptions};
@@ -123,6 +125,27 @@ pub struct DistributedOptions {
     pub log_dir: Option<PathBuf>,
     /// Keep the default log directory after the driver's context is dropped. Default false.
     pub keep_logs: bool,
+    /// Whether monitors (the `haydi` tool, [`monitor::Monitor`]) that know the job's secret
+    /// may stop the job or drop a worker. Reading the status is always allowed to them;
+    /// control requests are refused with a message saying so unless this is set. Default
+    /// false. See [`allow_control`](Self::allow_control).
+    pub allow_control: bool,
+}
+
+impl DistributedOptions {
+    /// Allows (or forbids) control requests of monitors: `haydi stop --yes` (the run in
+    /// progress fails on every process, and so does every later run) and `haydi drop-worker
+    /// RANK --yes` (the worker is lost; its chunks run elsewhere). Default: forbidden.
+    ///
+    /// ```
+    /// use haydi_contexts::DistributedOptions;
+    /// let o = DistributedOptions::default().allow_control(true);
+    /// assert!(o.allow_control && !DistributedOptions::default().allow_control);
+    /// ```
+    pub fn allow_control(mut self, allow: bool) -> Self {
+        self.allow_control = allow;
+        self
+    }
 }
 
 impl Default for DistributedOptions {
@@ -151,6 +174,7 @@ impl Default for DistributedOptions {
             },
             log_dir: None,
             keep_logs: false,
+            allow_control: false,
         }
     }
 }
@@ -180,6 +204,9 @@ struct DriverSide {
     /// The rendezvous file this driver wrote and what it wrote there: it stays while the driver
     /// lives (a worker may join late) and is removed with the driver's context.
     rendezvous: Option<(PathBuf, String)>,
+    /// Files written by `write_monitor_file`, and what they hold: removed with the context.
+    monitor_files: Mutex<Vec<(PathBuf, String)>>,
+    secret: Secret,
     rt: Option<tokio::runtime::Runtime>,
 }
 
@@ -198,7 +225,9 @@ impl Drop for DriverSide {
             st.shutdown(wait);
             lost
         };
-        if let Some((path, text)) = self.rendezvous.take() {
+        let monitor_files =
+            std::mem::take(&mut *self.monitor_files.lock().unwrap_or_else(|e| e.into_inner()));
+        for (path, text) in self.rendezvous.take().into_iter().chain(monitor_files) {
             // Only if it is still ours: another driver may have replaced it since.
             if files::read_private(&path).ok().flatten().as_deref() == Some(text.as_str()) {
                 let _ = std::fs::remove_file(&path);
@@ -479,6 +508,7 @@ impl DistributedContext {
     }
 
     fn driver(bind: &str, secret: Secret, size: u32, opts: DistributedOptions) -> Result<Self> {
+        let shared_secret = secret.clone();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("haydi-driver-io")
@@ -493,6 +523,8 @@ impl DistributedContext {
             .map_err(|e| Error::Context(e.to_string()))?
             .to_string();
         let (tx, rx) = mpsc::channel();
+        let board = Arc::new(Board::new());
+        board.set_driver(&address, opts.driver_threads.unwrap_or(0));
         let shared = Arc::new(Shared {
             secret,
             exe_hash: launcher::exe_hash(),
@@ -501,12 +533,13 @@ impl DistributedContext {
             opts: opts.clone(),
             events: tx,
             ranks: Mutex::new(HashSet::new()),
+            board: board.clone(),
         });
         rt.spawn(coordinator::accept_loop(listener, shared));
         tracing::info!(target: "haydi", %address, size, "driver listening");
         Ok(DistributedContext {
             inner: Arc::new(Role::Driver(Box::new(DriverSide {
-                state: Mutex::new(DriverState::new(rx, opts.rejoin_cache)),
+                state: Mutex::new(DriverState::new(rx, opts.rejoin_cache, board)),
                 seq: AtomicU64::new(0),
                 opts,
                 size,
@@ -516,6 +549,8 @@ impl DistributedContext {
                 missing: Vec::new(),
                 plan: None,
                 rendezvous: None,
+                monitor_files: Mutex::new(Vec::new()),
+                secret: shared_secret,
                 rt: Some(rt),
             }))),
             workers: 1,

@@ -145,6 +145,9 @@ pub enum ToDriver {
     },
     /// The worker is alive.
     Heartbeat,
+    /// First message after authentication of a monitor (not a worker: it takes no chunks and
+    /// no rank); see [`super::monitor`].
+    Monitor(super::monitor::MonitorHello),
 }
 
 /// Driver to worker.

@@ -1,11 +1,15 @@
 //! The driver's connection tasks: accept, authenticate and admit workers, then relay their
-//! messages to the dispatch loop (as [`Event`]s) and write what it sends them.
+//! messages to the dispatch loop (as [`Event`]s) and write what it sends them. A peer whose
+//! first message says it is a monitor is answered by `watch::serve_monitor` instead.
 
+use super::watch::serve_monitor;
 use super::{Event, Shared};
 use crate::distributed::auth;
 use crate::distributed::frame::{framed, HANDSHAKE_MAX_FRAME};
-use crate::distributed::protocol::{decode, encode, ToDriver, ToWorker};
+use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
+use crate::distributed::secure::Receiver;
 use crate::distributed::secure::Sender;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +24,7 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             Ok((sock, addr)) => {
                 let shared = shared.clone();
                 tokio::spawn(async move {
-                    if let Err(e) = serve_peer(sock, &shared).await {
+                    if let Err(e) = serve_peer(sock, addr, &shared).await {
                         tracing::warn!(target: "haydi", peer = %addr, error = %e, "dropped a connection");
                     }
                 });
@@ -40,9 +44,24 @@ async fn refuse<S: AsyncRead + AsyncWrite>(tx: &mut Sender<S>, why: String) -> S
     why
 }
 
+/// What an authenticated peer said first.
+enum Hello<S> {
+    Worker(Join, Sender<S>, Receiver<S>),
+    Monitor(
+        crate::distributed::monitor::MonitorHello,
+        Sender<S>,
+        Receiver<S>,
+    ),
+}
+
 /// Authenticates a peer, checks its join message, then relays its messages to the driver
-/// until the connection ends (heartbeat deadline, error, tampered frame).
-async fn serve_peer(sock: TcpStream, shared: &Shared) -> std::result::Result<(), String> {
+/// until the connection ends (heartbeat deadline, error, tampered frame, dropped by a
+/// monitor). A monitor is served by `serve_monitor` instead.
+async fn serve_peer(
+    sock: TcpStream,
+    addr: SocketAddr,
+    shared: &Shared,
+) -> std::result::Result<(), String> {
     let _ = sock.set_nodelay(true);
     let mut conn = framed(sock, HANDSHAKE_MAX_FRAME);
     let idle = shared.opts.handshake_timeout;
@@ -58,13 +77,18 @@ async fn serve_peer(sock: TcpStream, shared: &Shared) -> std::result::Result<(),
             .map_err(|e| e.to_string())?
             .ok_or("closed before joining")?;
         match decode::<ToDriver>(&f).map_err(|e| e.to_string())? {
-            ToDriver::Join(j) => Ok((j, tx, rx)),
+            ToDriver::Join(j) => Ok(Hello::Worker(j, tx, rx)),
+            ToDriver::Monitor(h) => Ok(Hello::Monitor(h, tx, rx)),
             _ => Err("expected a join message".to_string()),
         }
     };
-    let (join, mut tx, mut rx) = tokio::time::timeout(idle, hs)
+    let hello = tokio::time::timeout(idle, hs)
         .await
         .map_err(|_| "handshake timed out".to_string())??;
+    let (join, mut tx, mut rx) = match hello {
+        Hello::Worker(j, tx, rx) => (j, tx, rx),
+        Hello::Monitor(h, tx, rx) => return serve_monitor(h, addr, tx, rx, shared).await,
+    };
     if join.exe_hash != shared.exe_hash {
         let why = format!(
             "worker rank {} on {} (pid {}) runs a different executable than the driver",
@@ -104,6 +128,16 @@ async fn serve_peer(sock: TcpStream, shared: &Shared) -> std::result::Result<(),
         }
     }
     let _release = Release(shared, rank);
+    let seen = shared
+        .board
+        .join(rank, &join.host, join.pid, join.threads.max(1));
+    struct Leave<'a>(&'a Shared, u32, Arc<super::watch::Seen>);
+    impl Drop for Leave<'_> {
+        fn drop(&mut self) {
+            self.0.board.leave(self.1, &self.2);
+        }
+    }
+    let _leave = Leave(shared, rank, seen.clone());
     let welcome = encode(&ToWorker::Welcome { size: shared.size }).map_err(|e| e.to_string())?;
     tx.send(&welcome).await.map_err(|e| e.to_string())?;
     rx.set_max_message(shared.opts.max_message);
@@ -132,15 +166,20 @@ async fn serve_peer(sock: TcpStream, shared: &Shared) -> std::result::Result<(),
     });
     let deadline = shared.opts.heartbeat_timeout;
     let reason = loop {
-        match rx.recv(deadline).await {
+        let received = tokio::select! {
+            r = rx.recv(deadline) => r,
+            why = seen.kicked() => break why,
+        };
+        match received {
             Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
                 break format!("no message for {deadline:?} (heartbeat deadline)")
             }
             Err(e) => break format!("connection error: {e}"),
             Ok(None) => break "connection closed".to_string(),
             Ok(Some(f)) => match decode::<ToDriver>(&f) {
-                Ok(ToDriver::Heartbeat) => {}
+                Ok(ToDriver::Heartbeat) => seen.heard(&shared.board, false),
                 Ok(m) => {
+                    seen.heard(&shared.board, matches!(m, ToDriver::Done { .. }));
                     if shared.events.send(Event::Msg(rank, m)).is_err() {
                         break "driver gone".to_string();
                     }

@@ -6,7 +6,7 @@
 //! [`peer`] (a worker as the driver sees it), [`state`] (the driver's view of all workers and
 //! its reactions to their events), [`run`] (one run: hand-out, merge, broadcast),
 //! [`speculate`] (stragglers and the hang bound), [`history`] (finished runs, for late
-//! workers).
+//! workers), [`watch`] (what monitors see, and their requests).
 
 mod connection;
 mod history;
@@ -14,10 +14,12 @@ mod peer;
 mod run;
 mod speculate;
 mod state;
+mod watch;
 
 pub(crate) use connection::accept_loop;
 pub(crate) use run::execute_driver;
 pub(crate) use state::DriverState;
+pub(crate) use watch::Board;
 
 use super::auth::Secret;
 use super::protocol::ToDriver;
@@ -42,6 +44,8 @@ pub(crate) enum Event {
     Msg(u32, ToDriver),
     Lost(u32, String),
     Rejected(String),
+    /// A monitor stopped the job: this run and every later one fail with this message.
+    Stop(String),
 }
 
 /// State the connection tasks share.
@@ -55,6 +59,8 @@ pub(crate) struct Shared {
     pub events: mpsc::Sender<Event>,
     /// Ranks connected now (a rank is free again once its connection ends).
     pub ranks: Mutex<HashSet<u32>>,
+    /// What monitors see.
+    pub board: Arc<watch::Board>,
 }
 
 /// Tells what became of a lost worker's process (for spawned workers: its exit status or

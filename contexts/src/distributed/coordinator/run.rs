@@ -146,11 +146,21 @@ pub(crate) fn execute_driver(
             tracing::warn!(target: "haydi", run = %me, "{lost} workers were lost since the last run; {live} remain");
         }
     }
+    if let Some(e) = &st.stopped {
+        // A monitor stopped the job: every run fails, on every process.
+        st.pending_error.get_or_insert(e.clone());
+    }
     st.current = Some(me.seq);
     for p in st.peers.values_mut() {
         p.reset_for_run();
     }
+    st.board.run_started(&me);
     let result = run_and_broadcast(st, &me, opts_d, job, opts);
+    st.board.run_ended(match &result {
+        Ok(rep) if rep.complete => "complete".to_string(),
+        Ok(_) => "partial".to_string(),
+        Err(e) => format!("failed: {e}"),
+    });
     st.current = None;
     st.live_after_last_run = st.live_peers();
     result
@@ -169,8 +179,10 @@ fn run_and_broadcast(
     {
         let items = items.clone();
         let user = opts.progress.clone();
+        let board = st.board.clone();
         run_opts.progress = Some(Arc::new(move |p: &haydi_core::context::Progress| {
             items.store(p.items, Ordering::Relaxed);
+            board.progress(p.processed, p.total, p.items);
             if let Some(u) = &user {
                 u(p);
             }

@@ -3,7 +3,7 @@
 use super::history::{Past, RunHistory};
 use super::peer::{Held, Peer};
 use super::run::RunCtx;
-use super::{Describe, Event};
+use super::{Board, Describe, Event};
 use crate::distributed::protocol::{encode, ChunkResult, RunId, ToDriver, ToWorker};
 use haydi_core::context::WorkerId;
 use haydi_core::plumbing::ChunkOutput;
@@ -29,11 +29,15 @@ pub(crate) struct DriverState {
     pub describe: Option<Describe>,
     /// Live workers at the end of the last run (to report losses between runs).
     pub live_after_last_run: usize,
+    /// What monitors see (the run loop writes the runs' progress there).
+    pub board: Arc<Board>,
+    /// Set once a monitor stopped the job: every run from then on fails with it.
+    pub stopped: Option<Error>,
 }
 
 impl DriverState {
     /// A driver with no workers yet.
-    pub fn new(events: mpsc::Receiver<Event>, rejoin_cache: usize) -> Self {
+    pub fn new(events: mpsc::Receiver<Event>, rejoin_cache: usize, board: Arc<Board>) -> Self {
         DriverState {
             events,
             peers: BTreeMap::new(),
@@ -43,6 +47,8 @@ impl DriverState {
             current: None,
             describe: None,
             live_after_last_run: 0,
+            board,
+            stopped: None,
         }
     }
 
@@ -213,6 +219,11 @@ impl DriverState {
                 run.fail(Error::Protocol(msg.clone()));
                 self.pending_error.get_or_insert(Error::Protocol(msg));
             }
+            Event::Stop(msg) => {
+                let e = Error::Context(msg);
+                run.fail(e.clone());
+                self.stopped.get_or_insert(e);
+            }
             Event::Lost(rank, reason) => {
                 if !self.peers.get(&rank).is_some_and(|p| p.alive) {
                     return;
@@ -354,7 +365,7 @@ impl DriverState {
                     );
                 }
             }
-            ToDriver::Join(_) | ToDriver::Heartbeat => {}
+            ToDriver::Join(_) | ToDriver::Heartbeat | ToDriver::Monitor(_) => {}
         }
     }
 }
