@@ -254,10 +254,13 @@ impl RunOptions {
     /// let dir = tempfile::tempdir()?;
     /// let opts = RunOptions::new().checkpoint(dir.path().join("count.ckpt"));
     /// let job = Range::new(100_000).filter(|x| x % 3 == 0).count();
-    /// let first = job.run_with(true, &opts)?;
+    /// // The call site is part of the job's identity: run it from one place (as a program run
+    /// // twice does).
+    /// let go = || job.run_with(true, &opts);
+    /// let first = go()?;
     /// assert_eq!((first.value, first.resumed), (33_334, 0));
     /// // Run again: everything comes from the checkpoint.
-    /// let again = job.run_with(true, &opts)?;
+    /// let again = go()?;
     /// assert_eq!((again.value, again.resumed), (33_334, 100_000));
     /// // Another job is refused, not mixed in.
     /// assert!(Range::new(5).count().run_with(true, &opts).is_err());
