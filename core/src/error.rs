@@ -162,8 +162,13 @@ pub enum Error {
 /// `Result` with haydi's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// The message of a panic payload, if it was a string.
-pub(crate) fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+/// The message of a panic payload (`"non-string panic payload"` when it is not a string).
+///
+/// ```
+/// let p = std::panic::catch_unwind(|| panic!("boom {}", 1)).unwrap_err();
+/// assert_eq!(haydi_core::plumbing::panic_message(p), "boom 1");
+/// ```
+pub fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = p.downcast_ref::<String>() {

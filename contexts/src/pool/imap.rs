@@ -37,6 +37,18 @@ where
     F: Fn(&I::Item) -> O + Send + Sync,
     O: Send + Serialize + DeserializeOwned + 'static,
 {
+    /// The next result (with its input index), running the next batch when none is ready.
+    fn pull(&mut self, unordered: bool) -> Option<Result<(u64, O)>> {
+        loop {
+            if let Some(r) = self.ready.pop_front() {
+                return Some(r);
+            }
+            if !self.fill(unordered) {
+                return None;
+            }
+        }
+    }
+
     /// Runs the next batch; `false` when the input is exhausted (or failed).
     fn fill(&mut self, unordered: bool) -> bool {
         if self.done {
@@ -91,14 +103,7 @@ where
     type Item = Result<O>;
 
     fn next(&mut self) -> Option<Result<O>> {
-        loop {
-            if let Some(r) = self.ready.pop_front() {
-                return Some(r.map(|(_, o)| o));
-            }
-            if !self.fill(false) {
-                return None;
-            }
-        }
+        self.pull(false).map(|r| r.map(|(_, o)| o))
     }
 }
 
@@ -118,14 +123,7 @@ where
     type Item = Result<(u64, O)>;
 
     fn next(&mut self) -> Option<Result<(u64, O)>> {
-        loop {
-            if let Some(r) = self.0.ready.pop_front() {
-                return Some(r);
-            }
-            if !self.0.fill(true) {
-                return None;
-            }
-        }
+        self.0.pull(true)
     }
 }
 

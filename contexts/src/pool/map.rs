@@ -1,8 +1,8 @@
 //! `Pool::map` and its variants: one run of the pool's context over the task indices, results
 //! merged in index order, so they come in input order whatever ran where.
 
-use super::tasks_domain::Tasks;
 use super::Pool;
+use haydi_core::domain::Indices;
 use haydi_core::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -324,7 +324,7 @@ where
         return Ok(Ran::Complete(Vec::new()));
     }
     let f = &f;
-    let out = Tasks(n as u64)
+    let out = Indices(n as u64)
         .iterate()
         .map(move |i| {
             // A panic then names the task (the chunk's catch_unwind reads the note).

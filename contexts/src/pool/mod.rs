@@ -29,7 +29,6 @@ mod imap;
 mod map;
 mod remote;
 mod task;
-mod tasks_domain;
 
 pub use config::{parse_duration as config_parse_duration, Args, Config, CONFIG_ENV};
 pub use factory::{ContextSpec, POOL_ENV};
@@ -171,16 +170,5 @@ impl Drop for Pool {
     fn drop(&mut self) {
         // Queued tasks still run (their handles may be waited on); the dispatcher ends after.
         self.tasks.close();
-    }
-}
-
-/// The text of a panic payload.
-pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic with a non-string payload".to_string()
     }
 }

@@ -13,9 +13,10 @@
 //!   same submits and looks at the same handle at the same point (SPMD), so every process gets
 //!   every result; tasks of a lost worker run elsewhere, as any chunk does.
 
-use super::tasks_domain::Tasks;
-use super::{panic_message, Pool};
+use super::Pool;
 use haydi_core::context::ParallelContext;
+use haydi_core::domain::Indices;
+use haydi_core::plumbing::panic_message;
 use haydi_core::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -106,16 +107,15 @@ where
         }
         let r =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.f)(self.arg.clone())));
-        let r = r.map_err(|p| {
-            self.panicked(format!("task {} panicked: {}", self.id, panic_message(&*p)))
-        });
+        let r = r
+            .map_err(|p| self.panicked(format!("task {} panicked: {}", self.id, panic_message(p))));
         self.store(r);
     }
 
     fn run_encoded(&self) -> std::result::Result<Vec<u8>, String> {
         let r =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.f)(self.arg.clone())))
-                .map_err(|p| format!("task {} panicked: {}", self.id, panic_message(&*p)))?;
+                .map_err(|p| format!("task {} panicked: {}", self.id, panic_message(p)))?;
         bincode::serde::encode_to_vec(&r, bincode::config::standard())
             .map_err(|e| format!("task {}: cannot encode its result: {e}", self.id))
     }
@@ -251,7 +251,7 @@ impl TaskQueue {
     /// One run of the context over `batch`, one task per chunk, each storing its own result.
     fn run_batch_here(&self, batch: &[Arc<dyn Queued>]) {
         let n = batch.len() as u64;
-        let r = Tasks(n)
+        let r = Indices(n)
             .iterate()
             .map(|i| batch[i as usize].run_here())
             .count()
@@ -281,7 +281,7 @@ impl TaskQueue {
             opts = opts.timeout(t);
         }
         let b = &batch;
-        let out = Tasks(batch.len() as u64)
+        let out = Indices(batch.len() as u64)
             .iterate()
             .map(move |i| b[i as usize].run_encoded())
             .collect()

@@ -8,6 +8,7 @@
 
 mod boxed;
 mod filtered;
+mod indices;
 mod iter;
 mod mapped;
 mod named;
@@ -16,6 +17,7 @@ pub use shortcuts::DomainExt;
 
 pub use boxed::BoxedDomain;
 pub use filtered::Filtered;
+pub use indices::Indices;
 pub use iter::DomainIter;
 pub use mapped::Mapped;
 pub use named::Named;
@@ -297,33 +299,8 @@ where
 pub mod tests_support {
     use super::*;
 
-    /// The integers `0..n` as a minimal domain implementation.
-    #[derive(Clone, Copy, Debug)]
-    pub struct Digits(pub u64);
-
-    impl Domain for Digits {
-        type Item = u64;
-        fn size(&self) -> Size {
-            Size::Exact(self.0 as u128)
-        }
-        fn item_at(&self, index: u128) -> Option<u64> {
-            (index < self.0 as u128).then_some(index as u64)
-        }
-        fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
-        where
-            F: FnMut(u64) -> ControlFlow<()>,
-        {
-            let end = end.min(self.0 as u128) as u64;
-            let start = start.min(end as u128) as u64;
-            (start..end).try_for_each(f)
-        }
-        fn name(&self) -> String {
-            "Digits".into()
-        }
-        fn is_strict(&self) -> bool {
-            true
-        }
-    }
+    /// The integers `0..n` as a minimal domain (the tests' name for [`Indices`]).
+    pub use super::Indices as Digits;
 
     /// Pairs `(b, i)` for `b < rows`, `i < cols`, in that order: a minimal domain whose size
     /// may overflow `u128` (and which then visits past index `u128::MAX`).

@@ -9,6 +9,7 @@ mod erased;
 mod scheduler;
 pub(crate) mod task_note;
 
+pub use crate::error::panic_message;
 pub use codec::{decode_partial_as, encode_partial_as};
 pub use erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
 pub(crate) use scheduler::run_in_order;

@@ -300,6 +300,20 @@ impl<'j> Scheduler<'j> {
         size.max(1).div_ceil(self.align).saturating_mul(self.align)
     }
 
+    /// The state, locked, if chunks may still be handed out (the run goes on and its deadline
+    /// has not passed; a passed deadline stops it here).
+    fn lock_for_hand_out(&self) -> Option<MutexGuard<'_, State>> {
+        if self.is_stopped() {
+            return None;
+        }
+        let mut st = self.lock();
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            self.stop_with(&mut st, Flow::TimedOut);
+            return None;
+        }
+        (st.flow == Flow::Running).then_some(st)
+    }
+
     /// Whether the run places index `w` on worker `w` ([`RunOptions::pinned`]): a context
     /// that can place chunks hands them out with [`Scheduler::next_chunk_for`].
     pub fn is_pinned(&self) -> bool {
@@ -310,18 +324,8 @@ impl<'j> Scheduler<'j> {
     /// out already, lies past the end, or the run is over. [`Scheduler::next_chunk`] then
     /// hands out the indices not handed out yet, in order (for contexts that cannot place).
     pub fn next_chunk_for(&self, slot: u128) -> Option<ChunkSpec> {
-        if self.is_stopped() {
-            return None;
-        }
-        let mut st = self.lock();
-        if self.deadline.is_some_and(|d| Instant::now() >= d) {
-            self.stop_with(&mut st, Flow::TimedOut);
-            return None;
-        }
-        if st.flow != Flow::Running
-            || self.end.is_some_and(|e| slot >= e)
-            || !st.handed.insert(slot)
-        {
+        let mut st = self.lock_for_hand_out()?;
+        if self.end.is_some_and(|e| slot >= e) || !st.handed.insert(slot) {
             return None;
         }
         st.outstanding += 1;
@@ -345,17 +349,7 @@ impl<'j> Scheduler<'j> {
             };
             return next.and_then(|i| self.next_chunk_for(i));
         }
-        if self.is_stopped() {
-            return None;
-        }
-        let mut st = self.lock();
-        if self.deadline.is_some_and(|d| Instant::now() >= d) {
-            self.stop_with(&mut st, Flow::TimedOut);
-            return None;
-        }
-        if st.flow != Flow::Running {
-            return None;
-        }
+        let mut st = self.lock_for_hand_out()?;
         if let Some(spec) = st.requeued.pop_front() {
             st.outstanding += 1;
             return Some(spec);
