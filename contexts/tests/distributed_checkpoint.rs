@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use support::slow;
 
 const CKPT_ENV: &str = "HAYDI_TEST_CHECKPOINT";
-const N: u64 = 4000;
+const N: u64 = 6000;
 
 fn main() {
     support::main(
@@ -60,8 +60,8 @@ fn killed_driver_resumes() {
             .spawn()
             .expect("start the run")
     };
-    // 4000 indices of 1.5 ms on 2 workers: about 3 s. Kill the driver once a checkpoint exists
-    // and a second has passed.
+    // 6000 indices of 1.5 ms on 2 one-thread workers: about 4.5 s. Kill the driver once a
+    // checkpoint exists and 1.2 s have passed.
     let mut first = start();
     let t = Instant::now();
     while !(path.exists() && t.elapsed() > Duration::from_millis(1200)) {

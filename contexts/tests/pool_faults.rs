@@ -43,7 +43,8 @@ fn map_survives_a_kill() {
     let ctx = DistributedContext::spawn(2).expect("spawn");
     let pool = Pool::new(ctx.clone());
     assert_eq!(pool.len(), 2);
-    let items: Vec<u64> = (0..400).collect();
+X
+    let items: Vec<u64> = (0..1200).collect();
     kill_after(&ctx, 300);
     let got = pool.map(work, &items).expect("map");
     assert_eq!(got, items.iter().map(work).collect::<Vec<_>>());
@@ -63,7 +64,8 @@ fn submits_survive_a_kill() {
     let ctx = DistributedContext::spawn(2).expect("spawn");
     let pool = Pool::new(ctx.clone());
     let mut set = TaskSet::new();
-    for i in 0..60u64 {
+    // 240 tasks of 20 ms: at least 1.2 s, so the kill at 300 ms lands while they run.
+    for i in 0..240u64 {
         set.push(pool.submit(
             |i: u64| {
                 std::thread::sleep(Duration::from_millis(20));
@@ -78,7 +80,7 @@ fn submits_survive_a_kill() {
         got.push((id, r.expect("task")));
     }
     got.sort();
-    assert_eq!(got, (0..60u64).map(|i| (i, i * 3)).collect::<Vec<_>>());
+    assert_eq!(got, (0..240u64).map(|i| (i, i * 3)).collect::<Vec<_>>());
     if ctx.is_driver() {
         assert_eq!(
             ctx.live_workers(),
