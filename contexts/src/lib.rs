@@ -7,6 +7,8 @@
 
 pub mod distributed;
 pub mod pool;
+pub mod sweep;
 
 pub use distributed::{DistributedContext, DistributedOptions};
 pub use pool::Pool;
+pub use sweep::Sweep;

@@ -43,8 +43,8 @@ fn map_survives_a_kill() {
     let ctx = DistributedContext::spawn(2).expect("spawn");
     let pool = Pool::new(ctx.clone());
     assert_eq!(pool.len(), 2);
-X
-    let items: Vec<u64> = (0..1200).collect();
+    // 800 tasks of 5 ms: at least 2 s on the 2 one-thread workers, so the kill lands inside.
+    let items: Vec<u64> = (0..800).collect();
     kill_after(&ctx, 300);
     let got = pool.map(work, &items).expect("map");
     assert_eq!(got, items.iter().map(work).collect::<Vec<_>>());

@@ -5,6 +5,7 @@
 mod adapters;
 mod harness;
 mod pool;
+mod sweep;
 mod systems;
 
 use harness::{run_suite, Check};
@@ -601,6 +602,7 @@ fn main() {
         ("pool_submit", pool::pool_submit),
         ("pool_timeout", pool::pool_timeout),
         ("pool_spreads", pool::pool_spreads),
+        ("sweep_table", sweep::sweep_table),
     ];
     run_suite(contexts, checks);
 }
