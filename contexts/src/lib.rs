@@ -3,7 +3,8 @@
 //! Parallel contexts beyond one process: [`DistributedContext`] runs pipelines on worker
 //! processes spawned on this machine or started by a cluster launcher (`mpirun`, `srun`).
 //! See [`distributed`] for the execution model. [`Pool`] gives worker-pool operations (map,
-//! submit, apply, push) over any context, in the manner of pyMOR, Glimpse and apyfal.
+//! submit, apply, push) over any context, in the manner of pyMOR, Glimpse and apyfal; [`Sweep`]
+//! runs labelled parameter sweeps (xyzpy's `Runner`).
 
 pub mod distributed;
 pub mod pool;
