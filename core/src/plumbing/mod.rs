@@ -8,9 +8,11 @@ mod codec;
 mod erased;
 mod scheduler;
 pub(crate) mod task_note;
+mod window;
 
 pub use codec::{decode_partial_as, encode_partial_as};
 pub use erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
 pub(crate) use scheduler::run_in_order;
 pub use scheduler::{drive, ChunkSpec, Dispatch, ScheduleConfig, Scheduler};
 pub use task_note::note_task;
+pub use window::Window;
