@@ -25,7 +25,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = args.first().ok_or("usage: crop DIR [n] [script]")?;
     let n: i64 = match args.get(1) {
-        Some(s) => s.parse().map_err(|_| format!("n must be a number, not {s:?}"))?,
+        Some(s) => s
+            .parse()
+            .map_err(|_| format!("n must be a number, not {s:?}"))?,
         None => 300,
     };
     let job = Product::new((Range::span(1, n + 1, 1)?, Range::span(1, n + 1, 1)?))

@@ -396,13 +396,26 @@ fn crop_sows_grows_and_reaps_the_coprime_pairs() {
     assert_eq!(lines[0], "sown 8 batches", "{out}");
     assert_eq!(lines[1], "batch 1: grown", "{out}");
     assert_eq!(lines[2], "batch 2: grown", "{out}");
-    assert!(lines[3].starts_with("status: 2 / 8 batches completed"), "{out}");
+    assert!(
+        lines[3].starts_with("status: 2 / 8 batches completed"),
+        "{out}"
+    );
     assert_eq!(lines[4], "missing: [3, 4, 5, 6, 7, 8]", "{out}");
     assert_eq!(lines[5], "grow_missing grew 6 batches", "{out}");
-    assert!(lines[6].starts_with("status: 8 / 8 batches completed"), "{out}");
+    assert!(
+        lines[6].starts_with("status: 8 / 8 batches completed"),
+        "{out}"
+    );
     assert_eq!(lines[7], "check: 8 results checked, 0 bad", "{out}");
-    assert_eq!(lines[8], format!("coprime pairs up to 120: {oracle}"), "{out}");
-    assert!(!dir.path().join("coprime").exists(), "the crop was not cleaned");
+    assert_eq!(
+        lines[8],
+        format!("coprime pairs up to 120: {oracle}"),
+        "{out}"
+    );
+    assert!(
+        !dir.path().join("coprime").exists(),
+        "the crop was not cleaned"
+    );
     // The Slurm script of the same crop, and one array task growing its batch.
     let script = run("crop", &[path, "120", "script"]);
     assert!(script.contains("#SBATCH --array=1-8\n"), "{script}");

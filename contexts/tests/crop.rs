@@ -11,15 +11,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 /// xyzpy's grid: a in {10, 20, 30}, b in {4, 5, 6, 7}, each case giving a + b.
+#[allow(clippy::type_complexity)] // impl types of the job's source, chain and action
 fn grid() -> Job<
     impl haydi_core::pipeline::Source<Item = (i64, i64)>,
     impl haydi_core::pipeline::Transform<(i64, i64), Out = i64>,
     impl haydi_core::action::Action<i64, Output = Vec<i64>>,
 > {
-    Product::new((Values::new(vec![10i64, 20, 30]), Range::span(4, 8, 1).unwrap()))
-        .iterate()
-        .map(|(a, b)| a + b)
-        .collect()
+    Product::new((
+        Values::new(vec![10i64, 20, 30]),
+        Range::span(4, 8, 1).unwrap(),
+    ))
+    .iterate()
+    .map(|(a, b)| a + b)
+    .collect()
 }
 
 fn grid_oracle() -> Vec<i64> {
@@ -49,15 +53,24 @@ fn xyzpy_acceptance_case() {
     assert_eq!(crop.grow(1).unwrap(), Grow::Grown);
     assert_eq!(crop.missing().unwrap(), vec![2, 3]);
     let e = crop.reap().unwrap_err().to_string();
-    assert!(e.contains("2 of 3 batches are missing") && e.contains("2-3"), "{e}");
-    assert!(crop.to_string().contains("1 / 3 batches completed"), "{crop}");
+    assert!(
+        e.contains("2 of 3 batches are missing") && e.contains("2-3"),
+        "{e}"
+    );
+    assert!(
+        crop.to_string().contains("1 / 3 batches completed"),
+        "{crop}"
+    );
 
     crop.grow_many(&[2, 3]).unwrap();
     assert!(crop.check().unwrap().is_clean());
     let reaped = crop.reap().unwrap();
     assert_eq!(reaped, crop.job().run(false).unwrap());
     assert_eq!(reaped, grid_oracle());
-    assert_eq!(crop.status().unwrap().to_string(), "3 / 3 batches completed [####################]");
+    assert_eq!(
+        crop.status().unwrap().to_string(),
+        "3 / 3 batches completed [####################]"
+    );
 
     // The same through grow_missing on two threads, in a fresh crop.
     let crop2 = Crop::new("xyz2", dir.path(), grid()).unwrap();
@@ -123,7 +136,10 @@ fn impossible_plans_and_uncroppable_jobs_are_invalid_arguments() {
         other => panic!("{other:?}"),
     }
     let endless = Crop::new("endless", dir.path(), Range::new(3).generate(1).count()).unwrap();
-    assert!(matches!(endless.sow(Batches::Size(2)), Err(Error::InvalidArgument(_))));
+    assert!(matches!(
+        endless.sow(Batches::Size(2)),
+        Err(Error::InvalidArgument(_))
+    ));
     assert!(Crop::new("a/b", dir.path(), Range::new(3).count()).is_err());
 }
 
@@ -273,7 +289,11 @@ fn a_live_lease_keeps_a_second_grower_off() {
     assert_eq!(calls.load(Ordering::Relaxed), 20, "batch 1 grown twice");
     assert!(!lease_file(crop.path(), 1).exists(), "lease left behind");
     // A live lease of another grower (this very process, say): the batch is left alone.
-    plant_lease(&lease_file(crop.path(), 2), std::process::id(), &this_host());
+    plant_lease(
+        &lease_file(crop.path(), 2),
+        std::process::id(),
+        &this_host(),
+    );
     match crop.grow(2).unwrap() {
         Grow::Leased(Some(h)) => assert_eq!(h.pid, std::process::id()),
         other => panic!("{other:?}"),
@@ -357,10 +377,25 @@ fn scripts_are_well_formed() {
         ..Default::default()
     };
     let expect = [
-        (Scheduler::Slurm, "#SBATCH", "#SBATCH --array=1-3", "#SBATCH --time=01:30:00"),
-        (Scheduler::Pbs, "#PBS", "#PBS -J 1-3", "#PBS -l walltime=01:30:00"),
+        (
+            Scheduler::Slurm,
+            "#SBATCH",
+            "#SBATCH --array=1-3",
+            "#SBATCH --time=01:30:00",
+        ),
+        (
+            Scheduler::Pbs,
+            "#PBS",
+            "#PBS -J 1-3",
+            "#PBS -l walltime=01:30:00",
+        ),
         (Scheduler::Sge, "#$", "#$ -t 1-3", "#$ -l h_rt=01:30:00"),
-        (Scheduler::HyperQueue, "#HQ", "#HQ --array=1-3", "#HQ --time-limit=5400s"),
+        (
+            Scheduler::HyperQueue,
+            "#HQ",
+            "#HQ --array=1-3",
+            "#HQ --time-limit=5400s",
+        ),
     ];
     for (sched, prefix, array, time) in expect {
         let s = crop.script(sched, &opts).unwrap();
@@ -376,7 +411,10 @@ fn scripts_are_well_formed() {
         assert!(!s.contains('[') && !s.contains(']'), "stray bracket:\n{s}");
         assert!(s.contains("export OMP_NUM_THREADS=4\n"));
         assert!(s.contains("module load gcc\n"));
-        assert!(s.ends_with("exec '/opt/my prog/bin' 'grow' 'it'\\''s'\n"), "{s}");
+        assert!(
+            s.ends_with("exec '/opt/my prog/bin' 'grow' 'it'\\''s'\n"),
+            "{s}"
+        );
         shell_syntax_ok(&s);
     }
     // Only the missing batches: the array has one task per missing batch, mapped by a list.
@@ -387,12 +425,21 @@ fn scripts_are_well_formed() {
         ..Default::default()
     };
     let s = crop.script(Scheduler::Slurm, &only).unwrap();
-    assert!(s.contains("#SBATCH --array=1-2\n") && s.contains("export HAYDI_CROP_BATCHES=1,3\n"), "{s}");
+    assert!(
+        s.contains("#SBATCH --array=1-2\n") && s.contains("export HAYDI_CROP_BATCHES=1,3\n"),
+        "{s}"
+    );
     shell_syntax_ok(&s);
     // PBS Pro refuses a one-task array: no -J, and the index is set in the script.
     crop.grow(1).unwrap();
     let s = crop.script(Scheduler::Pbs, &only).unwrap();
-    assert!(!s.contains("-J") && s.contains("export HAYDI_CROP_BATCH=1\n"), "{s}");
+    assert!(
+        !s.contains("-J") && s.contains("export HAYDI_CROP_BATCH=1\n"),
+        "{s}"
+    );
     crop.grow(3).unwrap();
-    assert!(crop.script(Scheduler::Sge, &only).is_err(), "nothing missing");
+    assert!(
+        crop.script(Scheduler::Sge, &only).is_err(),
+        "nothing missing"
+    );
 }

@@ -16,6 +16,7 @@ use std::process::Command;
 const ROLE: &str = "HAYDI_CROP_TEST_ROLE";
 const DIR: &str = "HAYDI_CROP_TEST_DIR";
 
+#[allow(clippy::type_complexity)] // impl types of the job's source, chain and action
 fn job() -> Job<
     impl haydi_core::pipeline::Source<Item = (i64, i64)>,
     impl haydi_core::pipeline::Transform<(i64, i64), Out = (i64, i64)>,
@@ -39,6 +40,7 @@ fn oracle() -> Vec<(i64, i64)> {
 }
 
 /// The one place the crop is made, in the test and in every array task alike.
+#[allow(clippy::type_complexity)]
 fn make(
     dir: &Path,
 ) -> Crop<
@@ -133,7 +135,10 @@ fn test() {
             "{stdout}"
         );
     }
-    assert!(stdout.contains("array task grew batch 3: already done"), "{stdout}");
+    assert!(
+        stdout.contains("array task grew batch 3: already done"),
+        "{stdout}"
+    );
     assert!(crop.missing().unwrap().is_empty());
     assert!(crop.check().unwrap().is_clean());
     let reaped = crop.reap().unwrap();

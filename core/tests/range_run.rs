@@ -2,6 +2,8 @@
 //! `Job::run_range_partial_in`): the value equals the serial run over exactly those indices,
 //! `covered` is in the job's indices, and ranges merged in order give the whole run.
 
+#![allow(clippy::single_range_in_vec_init)] // covered ranges are Vec<Range<u128>>
+
 mod common;
 
 use common::tiny_chunks;
@@ -20,11 +22,16 @@ fn a_range_equals_the_serial_run_over_it() {
         .map(|x| x * x)
         .collect();
     let ctx = tiny_chunks(2);
-    for (a, b) in [(0, 5000), (0, 0), (17, 18), (123, 4567), (4999, 5000), (2500, 2500)] {
+    for (a, b) in [
+        (0, 5000),
+        (0, 0),
+        (17, 18),
+        (123, 4567),
+        (4999, 5000),
+        (2500, 2500),
+    ] {
         for c in [&ctx as &dyn ParallelContext, &SerialContext] {
-            let out = job
-                .run_range_in_with(c, a..b, &RunOptions::new())
-                .unwrap();
+            let out = job.run_range_in_with(c, a..b, &RunOptions::new()).unwrap();
             assert_eq!(out.value, oracle(a as i64..b as i64), "{a}..{b}");
             assert!(out.complete);
             assert_eq!(out.total, Some(b - a));
@@ -77,7 +84,10 @@ fn a_timed_out_range_says_what_it_covers() {
         .run_range_in_with(&ThreadContext::new(2).unwrap(), 1000..200_000, &opts)
         .unwrap();
     assert!(!out.complete);
-    assert!(out.covered.iter().all(|r| r.start >= 1000 && r.end <= 200_000));
+    assert!(out
+        .covered
+        .iter()
+        .all(|r| r.start >= 1000 && r.end <= 200_000));
     let want: Vec<i64> = out
         .covered
         .iter()

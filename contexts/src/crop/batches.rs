@@ -4,6 +4,11 @@ use haydi_core::{Error, Result};
 use std::ops::Range;
 
 /// The most batches a crop may have: every batch is a file, a lease and an array task.
+///
+/// ```
+/// use haydi_contexts::crop::{Batches, MAX_BATCHES};
+/// assert!(Batches::Size(1).plan(MAX_BATCHES as u128 + 1).is_err());
+/// ```
 pub const MAX_BATCHES: usize = 1 << 20;
 
 /// How to cut a job's index space into batches (xyzpy's `batchsize` / `num_batches`).

@@ -9,6 +9,10 @@ use haydi_core::{session, Error, ParallelContext, Result, RunOptions};
 
 /// The variables that carry an array task's index, in the order they are looked at.
 /// `HAYDI_CROP_BATCH` comes first: set by hand, it wins over an inherited scheduler variable.
+///
+/// ```
+/// assert_eq!(haydi_contexts::crop::ARRAY_VARIABLES[1], "SLURM_ARRAY_TASK_ID");
+/// ```
 pub const ARRAY_VARIABLES: [&str; 6] = [
     "HAYDI_CROP_BATCH",
     "SLURM_ARRAY_TASK_ID",
@@ -20,6 +24,10 @@ pub const ARRAY_VARIABLES: [&str; 6] = [
 
 /// When set (by a script of [`Crop::script`] for some batches only), array index `k` grows
 /// the `k`-th batch of this comma-separated list instead of batch `k`.
+///
+/// ```
+/// assert_eq!(haydi_contexts::crop::BATCH_LIST_VARIABLE, "HAYDI_CROP_BATCHES");
+/// ```
 pub const BATCH_LIST_VARIABLE: &str = "HAYDI_CROP_BATCHES";
 
 impl<S, T, A> Crop<S, T, A>

@@ -18,7 +18,13 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Who holds a lease, as written in it.
+/// Who holds a lease, as written in it (what [`super::Grow::Leased`] reports).
+///
+/// ```
+/// use haydi_contexts::crop::Holder;
+/// let h = Holder { pid: 42, host: "node7".into(), started: 1_700_000_000 };
+/// assert!(h.to_string().starts_with("process 42 on node7"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holder {
     /// The grower's process id.
@@ -91,7 +97,9 @@ fn stale(path: &Path, timeout: Duration) -> Option<String> {
     if meta.file_type().is_symlink() || !meta.is_file() {
         return Some("it is not a regular file".into());
     }
-    let holder = std::fs::read_to_string(path).ok().and_then(|t| Holder::parse(&t));
+    let holder = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| Holder::parse(&t));
     let age = meta
         .modified()
         .ok()

@@ -50,6 +50,7 @@ mod sealed;
 mod status;
 
 pub use batches::{Batches, MAX_BATCHES};
+pub use grow::{ARRAY_VARIABLES, BATCH_LIST_VARIABLE};
 pub use lease::Holder;
 pub use script::{Scheduler, ScriptOptions};
 pub use status::{CheckReport, CropStatus, Grow};
@@ -101,6 +102,10 @@ impl<S, T, A> fmt::Debug for Crop<S, T, A> {
 }
 
 /// The default [`Crop::lease_timeout`]: a lease not refreshed for this long is stale.
+///
+/// ```
+/// assert_eq!(haydi_contexts::crop::DEFAULT_LEASE_TIMEOUT.as_secs(), 120);
+/// ```
 pub const DEFAULT_LEASE_TIMEOUT: Duration = Duration::from_secs(120);
 
 impl<S, T, A> Crop<S, T, A>
@@ -262,12 +267,8 @@ where
 
     /// What identifies this crop's job, after checking that it can be cropped.
     fn job_id(&self) -> Result<JobId> {
-        let refuse = |why: String| {
-            Err(Error::InvalidArgument(format!(
-                "crop {}: {why}",
-                self.name
-            )))
-        };
+        let refuse =
+            |why: String| Err(Error::InvalidArgument(format!("crop {}: {why}", self.name)));
         if !self.job.take_limits().is_empty() {
             return refuse(
                 "the job has a take: which items a batch lets through depends on every \

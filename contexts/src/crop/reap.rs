@@ -19,7 +19,13 @@ fn ids_text(ids: &[usize]) -> String {
     let mut parts: Vec<String> = runs
         .iter()
         .take(20)
-        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
         .collect();
     if runs.len() > 20 {
         parts.push("...".into());
@@ -138,9 +144,8 @@ where
                 },
             };
             report.checked += 1;
-            std::fs::remove_file(&path).map_err(|e| {
-                Error::Context(format!("cannot remove {}: {e}", path.display()))
-            })?;
+            std::fs::remove_file(&path)
+                .map_err(|e| Error::Context(format!("cannot remove {}: {e}", path.display())))?;
             report.bad.push((id, why));
         }
         Ok(report)

@@ -110,7 +110,12 @@ impl CheckReport {
 
 impl fmt::Display for CheckReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} results checked, {} bad", self.checked, self.bad.len())?;
+        write!(
+            f,
+            "{} results checked, {} bad",
+            self.checked,
+            self.bad.len()
+        )?;
         for (i, (id, why)) in self.bad.iter().enumerate() {
             write!(f, "{} batch {id} ({why})", if i == 0 { ":" } else { ";" })?;
         }
