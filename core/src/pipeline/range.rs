@@ -188,7 +188,7 @@ where
     /// use haydi_domains::Range;
     /// let job = Range::new(5).max_by_key(|x| *x);
     /// let p = job.run_range_partial_in(&SerialContext, 0..5, &RunOptions::new())?.value;
-    /// assert_eq!(job.finish_partial(p)?, Some(4));
+    /// assert_eq!(job.finish_partial(p)?, Some((4, 4)));
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn finish_partial(&self, partial: A::Partial) -> Result<A::Output> {
