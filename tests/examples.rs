@@ -1,4 +1,5 @@
-//! Runs the cookbook examples (`examples/sweep.rs`, `examples/long_run.rs`, `examples/cerny.rs`)
+//! Runs the cookbook examples (`examples/sweep.rs`, `examples/long_run.rs`, `examples/cerny.rs`,
+//! `examples/crop.rs`)
 //! and checks their output against oracles computed here, independently of haydi.
 //!
 //! `cargo test` builds the examples next to the test binaries (`target/<profile>/examples/`);
@@ -374,4 +375,55 @@ fn pool_example() {
             .collect();
         assert_eq!(got, oracle, "{ctx}");
     }
+}
+
+#[test]
+fn crop_sows_grows_and_reaps_the_coprime_pairs() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().to_str().expect("a UTF-8 temp path");
+    let out = run("crop", &[path, "120"]);
+    let gcd = |mut a: i64, mut b: i64| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    let oracle = (1..=120i64)
+        .flat_map(|a| (1..=120i64).map(move |b| (a, b)))
+        .filter(|&(a, b)| gcd(a, b) == 1)
+        .count();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "sown 8 batches", "{out}");
+    assert_eq!(lines[1], "batch 1: grown", "{out}");
+    assert_eq!(lines[2], "batch 2: grown", "{out}");
+    assert!(
+        lines[3].starts_with("status: 2 / 8 batches completed"),
+        "{out}"
+    );
+    assert_eq!(lines[4], "missing: [3, 4, 5, 6, 7, 8]", "{out}");
+    assert_eq!(lines[5], "grow_missing grew 6 batches", "{out}");
+    assert!(
+        lines[6].starts_with("status: 8 / 8 batches completed"),
+        "{out}"
+    );
+    assert_eq!(lines[7], "check: 8 results checked, 0 bad", "{out}");
+    assert_eq!(
+        lines[8],
+        format!("coprime pairs up to 120: {oracle}"),
+        "{out}"
+    );
+    assert!(
+        !dir.path().join("coprime").exists(),
+        "the crop was not cleaned"
+    );
+    // The Slurm script of the same crop, and one array task growing its batch.
+    let script = run("crop", &[path, "120", "script"]);
+    assert!(script.contains("#SBATCH --array=1-8\n"), "{script}");
+    let task = Command::new(example("crop"))
+        .args([path, "120"])
+        .env("SLURM_ARRAY_TASK_ID", "5")
+        .output()
+        .expect("start the example");
+    assert!(task.status.success());
+    assert_eq!(String::from_utf8_lossy(&task.stdout), "batch 5: grown\n");
 }

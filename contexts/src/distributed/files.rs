@@ -212,6 +212,16 @@ fn check_private_file(f: &File, path: &Path) -> Result<()> {
 /// Reads a private file written by [`write_private`]: `Ok(None)` if it does not exist (yet),
 /// an error if it is a symbolic link, not a regular file, not ours, or open to others.
 pub(crate) fn read_private(path: &Path) -> Result<Option<String>> {
+    match read_private_bytes(path)? {
+        None => Ok(None),
+        Some(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| ctx(format!("{} is not UTF-8 text", path.display()))),
+    }
+}
+
+/// [`read_private`] for binary contents.
+pub(crate) fn read_private_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
     let f = match no_follow(OpenOptions::new().read(true)).open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -229,10 +239,10 @@ pub(crate) fn read_private(path: &Path) -> Result<Option<String>> {
         }
     };
     check_private_file(&f, path)?;
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut &f, &mut text)
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut &f, &mut bytes)
         .map_err(|e| ctx(format!("cannot read {}: {e}", path.display())))?;
-    Ok(Some(text))
+    Ok(Some(bytes))
 }
 
 /// Creates a new file readable by us only (mode 0600), never through a link and never over an

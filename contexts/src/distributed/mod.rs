@@ -27,7 +27,7 @@
 pub mod auth;
 mod children;
 mod coordinator;
-mod files;
+pub(crate) mod files;
 pub mod frame;
 mod identity;
 pub mod launcher;

@@ -269,6 +269,10 @@ where
         self.direct()
     }
 
+    fn needs_first_pass(&self) -> bool {
+        !self.direct() || self.source.needs_first_pass()
+    }
+
     fn describe(&self) -> String {
         format!("enumerate({})", self.source.describe())
     }

@@ -23,10 +23,10 @@ use std::time::Instant;
 /// ```
 #[must_use = "a job does nothing until it is run"]
 pub struct Job<S, T, A> {
-    source: S,
-    transform: T,
-    action: A,
-    limits: Vec<u64>,
+    pub(super) source: S,
+    pub(super) transform: T,
+    pub(super) action: A,
+    pub(super) limits: Vec<u64>,
 }
 
 impl<S: fmt::Debug, T: fmt::Debug, A: fmt::Debug> fmt::Debug for Job<S, T, A> {
@@ -267,17 +267,17 @@ where
     }
 }
 
-fn downcast<P: 'static>(p: ErasedPartial) -> Result<P> {
+pub(super) fn downcast<P: 'static>(p: ErasedPartial) -> Result<P> {
     p.downcast::<P>()
         .map(|b| *b)
         .map_err(|_| Error::Context("a context returned a partial of the wrong type".into()))
 }
 
 /// A job bound to the call site of its run, as handed to contexts.
-struct Bound<'a, S, T, A> {
-    job: &'a Job<S, T, A>,
-    site: &'static Location<'static>,
-    count_items: bool,
+pub(super) struct Bound<'a, S, T, A> {
+    pub(super) job: &'a Job<S, T, A>,
+    pub(super) site: &'static Location<'static>,
+    pub(super) count_items: bool,
 }
 
 impl<S, T, A> ErasedJob for Bound<'_, S, T, A>

@@ -15,6 +15,7 @@ mod inspect;
 mod into_pipeline;
 mod job;
 mod map;
+mod range;
 mod source;
 mod take;
 mod transform;

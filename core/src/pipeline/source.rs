@@ -65,6 +65,22 @@ pub trait Source: Send + Sync {
         false
     }
 
+    /// Whether [`Source::prepare`] runs a first pass over the whole index space before the
+    /// chunks can run (a counting pass of `enumerate` after a filter, the exploration of a
+    /// breadth-first search). Such a source cannot run one index range on its own
+    /// ([`crate::Job::run_range_in_with`] refuses it). The default, `false`, suits every source
+    /// whose `prepare` does nothing.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::pipeline::{Iterate, Source};
+    /// use haydi_domains::Range;
+    /// assert!(!Iterate::new(Range::new(3)).needs_first_pass());
+    /// ```
+    fn needs_first_pass(&self) -> bool {
+        false
+    }
+
     /// Runs whatever must run before the chunks can (on the same context, through `run`) and
     /// says how the run's index space maps back to this source's items. The default does
     /// nothing: most sources need no first pass. [`super::Enumerate`] counts items here.

@@ -8,6 +8,7 @@ mod codec;
 mod erased;
 mod scheduler;
 pub(crate) mod task_note;
+mod window;
 
 pub use crate::error::panic_message;
 pub use codec::{decode_partial_as, encode_partial_as};
@@ -15,3 +16,4 @@ pub use erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
 pub(crate) use scheduler::run_in_order;
 pub use scheduler::{drive, ChunkSpec, Dispatch, ScheduleConfig, Scheduler};
 pub use task_note::note_task;
+pub use window::Window;

@@ -541,6 +541,10 @@ where
         true
     }
 
+    fn needs_first_pass(&self) -> bool {
+        true
+    }
+
     fn describe(&self) -> String {
         format!(
             "bfs({} initial states, max_depth {:?}, max_states {:?})",

@@ -1,0 +1,88 @@
+//! The result file of one batch: a header (crop fingerprint, batch id, index range) and the
+//! batch's encoded partial, sealed (magic line, SHA-256) and written atomically, so that a
+//! crash mid-write leaves no file rather than a truncated one that counts as done.
+
+use super::sealed::{read_sealed, write_sealed, Sealed};
+use haydi_core::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use std::path::Path;
+
+const MAGIC: &[u8] = b"haydi crop batch\n";
+const VERSION: u32 = 1;
+
+/// A batch's result as stored.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct BatchFile {
+    version: u32,
+    /// [`super::manifest::Manifest::fingerprint`] of the crop it belongs to.
+    crop: [u8; 32],
+    /// 1-based batch id.
+    id: u64,
+    start: u128,
+    end: u128,
+    /// The action's partial over the batch (the job's bincode form).
+    pub partial: Vec<u8>,
+}
+
+/// What a batch's result file holds.
+#[derive(Debug)]
+pub(crate) enum Stored {
+    /// No result file: the batch is missing.
+    Missing,
+    /// A file that cannot be used, and why: the batch is missing.
+    Bad(String),
+    /// A verified result.
+    Done(BatchFile),
+}
+
+/// Writes the result of batch `id` (range `range`) of the crop `crop`.
+pub(crate) fn write(
+    path: &Path,
+    crop: [u8; 32],
+    id: usize,
+    range: &Range<u128>,
+    partial: Vec<u8>,
+) -> Result<()> {
+    let file = BatchFile {
+        version: VERSION,
+        crop,
+        id: id as u64,
+        start: range.start,
+        end: range.end,
+        partial,
+    };
+    let body = bincode::serde::encode_to_vec(&file, bincode::config::standard())
+        .map_err(|e| Error::Serialization(e.to_string()))?;
+    write_sealed(path, MAGIC, &body)
+}
+
+/// Reads and verifies the result of batch `id`: checksum, then header (the crop, the batch id
+/// and its range must be the expected ones).
+pub(crate) fn read(path: &Path, crop: [u8; 32], id: usize, range: &Range<u128>) -> Stored {
+    let body = match read_sealed(path, MAGIC) {
+        Sealed::Missing => return Stored::Missing,
+        Sealed::Bad(why) => return Stored::Bad(why),
+        Sealed::Body(b) => b,
+    };
+    let decoded: std::result::Result<(BatchFile, usize), _> =
+        bincode::serde::decode_from_slice(&body, bincode::config::standard());
+    let file = match decoded {
+        Ok((f, used)) if used == body.len() => f,
+        Ok(_) => return Stored::Bad("it has trailing bytes".into()),
+        Err(e) => return Stored::Bad(format!("its header cannot be decoded: {e}")),
+    };
+    if file.version != VERSION {
+        return Stored::Bad(format!("unknown format version {}", file.version));
+    }
+    if file.crop != crop {
+        return Stored::Bad("it belongs to another crop or another sowing".into());
+    }
+    if file.id != id as u64 || file.start != range.start || file.end != range.end {
+        return Stored::Bad(format!(
+            "its header says batch {} over {}..{}, but this file is for batch {id} over {}..{}",
+            file.id, file.start, file.end, range.start, range.end
+        ));
+    }
+    Stored::Done(file)
+}

@@ -1,0 +1,445 @@
+//! Crops (`haydi_contexts::crop`): xyzpy's acceptance case, whole batch plans, damaged and
+//! forged results, leases, refusals and submission scripts. Oracles are the serial run of the
+//! same job and values computed here by plain loops.
+
+use haydi_contexts::crop::{Batches, Crop, Grow, Scheduler, ScriptOptions};
+use haydi_core::prelude::*;
+use haydi_core::Job;
+use haydi_domains::{Product, Range, Values};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+/// xyzpy's grid: a in {10, 20, 30}, b in {4, 5, 6, 7}, each case giving a + b.
+#[allow(clippy::type_complexity)] // impl types of the job's source, chain and action
+fn grid() -> Job<
+    impl haydi_core::pipeline::Source<Item = (i64, i64)>,
+    impl haydi_core::pipeline::Transform<(i64, i64), Out = i64>,
+    impl haydi_core::action::Action<i64, Output = Vec<i64>>,
+> {
+    Product::new((
+        Values::new(vec![10i64, 20, 30]),
+        Range::span(4, 8, 1).unwrap(),
+    ))
+    .iterate()
+    .map(|(a, b)| a + b)
+    .collect()
+}
+
+fn grid_oracle() -> Vec<i64> {
+    let mut v = Vec::new();
+    for a in [10, 20, 30] {
+        for b in 4..8 {
+            v.push(a + b);
+        }
+    }
+    v
+}
+
+#[test]
+fn xyzpy_acceptance_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let crop = Crop::new("xyz", dir.path(), grid()).unwrap();
+    let s = crop.status().unwrap();
+    assert_eq!((s.batches, s.done), (None, 0));
+    assert_eq!(s.to_string(), "not sown");
+    assert!(crop.missing().is_err(), "nothing sown yet");
+
+    assert_eq!(crop.sow(Batches::Size(5)).unwrap(), 3);
+    let s = crop.status().unwrap();
+    assert_eq!((s.batches, s.done), (Some(3), 0));
+    assert!(s.to_string().starts_with("0 / 3 batches completed"), "{s}");
+
+    assert_eq!(crop.grow(1).unwrap(), Grow::Grown);
+    assert_eq!(crop.missing().unwrap(), vec![2, 3]);
+    let e = crop.reap().unwrap_err().to_string();
+    assert!(
+        e.contains("2 of 3 batches are missing") && e.contains("2-3"),
+        "{e}"
+    );
+    assert!(
+        crop.to_string().contains("1 / 3 batches completed"),
+        "{crop}"
+    );
+
+    crop.grow_many(&[2, 3]).unwrap();
+    assert!(crop.check().unwrap().is_clean());
+    let reaped = crop.reap().unwrap();
+    assert_eq!(reaped, crop.job().run(false).unwrap());
+    assert_eq!(reaped, grid_oracle());
+    assert_eq!(
+        crop.status().unwrap().to_string(),
+        "3 / 3 batches completed [####################]"
+    );
+
+    // The same through grow_missing on two threads, in a fresh crop.
+    let crop2 = Crop::new("xyz2", dir.path(), grid()).unwrap();
+    crop2.sow(Batches::Size(5)).unwrap();
+    let grown = session::with_parallel_context(ThreadContext::new(2).unwrap(), || {
+        crop2.grow_missing().unwrap()
+    });
+    assert_eq!(
+        grown,
+        vec![(1, Grow::Grown), (2, Grow::Grown), (3, Grow::Grown)]
+    );
+    assert!(crop2.check().unwrap().is_clean());
+    assert_eq!(crop2.reap().unwrap(), grid_oracle());
+    crop2.clean().unwrap();
+    assert!(!dir.path().join("xyz2").exists());
+}
+
+#[test]
+fn ninety_nine_cases_in_67_and_98_batches_are_kept_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    for k in [67, 98] {
+        let job = Range::new(99).map(|x| x * 3 + 1).collect();
+        let crop = Crop::new(format!("n{k}"), dir.path(), job).unwrap();
+        assert_eq!(crop.sow(Batches::Count(k)).unwrap(), k);
+        // Grown in order, every batch extends the covered prefix by at least one index.
+        let mut end = 0;
+        for id in 1..=k {
+            assert_eq!(crop.grow(id).unwrap(), Grow::Grown);
+            let out = crop.reap_partial().unwrap();
+            assert_eq!(out.covered.len(), 1, "batch {id}: {:?}", out.covered);
+            assert_eq!(out.covered[0].start, 0);
+            assert!(out.covered[0].end > end, "batch {id} is empty");
+            end = out.covered[0].end;
+            assert_eq!(out.complete, id == k);
+        }
+        assert_eq!(end, 99);
+        let want: Vec<i64> = (0..99).map(|x| x * 3 + 1).collect();
+        assert_eq!(crop.reap().unwrap(), want);
+        assert_eq!(crop.reap().unwrap(), crop.job().run(false).unwrap());
+    }
+}
+
+#[test]
+fn impossible_plans_and_uncroppable_jobs_are_invalid_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let crop = Crop::new("plans", dir.path(), grid()).unwrap();
+    for b in [Batches::Size(0), Batches::Count(0), Batches::Count(13)] {
+        match crop.sow(b) {
+            Err(Error::InvalidArgument(_)) => {}
+            other => panic!("{b:?}: {other:?}"),
+        }
+    }
+    assert_eq!(crop.sow(Batches::Count(12)).unwrap(), 12);
+    let take = Crop::new("take", dir.path(), Range::new(10).take(3).collect()).unwrap();
+    match take.sow(Batches::Size(2)) {
+        Err(Error::InvalidArgument(m)) => assert!(m.contains("take"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    let counted = Range::new(10).filter(|x| x % 2 == 0).enumerate().count();
+    let pass = Crop::new("pass", dir.path(), counted).unwrap();
+    match pass.sow(Batches::Size(2)) {
+        Err(Error::InvalidArgument(m)) => assert!(m.contains("first pass"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    let endless = Crop::new("endless", dir.path(), Range::new(3).generate(1).count()).unwrap();
+    assert!(matches!(
+        endless.sow(Batches::Size(2)),
+        Err(Error::InvalidArgument(_))
+    ));
+    assert!(Crop::new("a/b", dir.path(), Range::new(3).count()).is_err());
+}
+
+#[test]
+fn resowing_keeps_results_and_another_job_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let crop = Crop::new("same", dir.path(), grid()).unwrap();
+    crop.sow(Batches::Size(5)).unwrap();
+    crop.grow(2).unwrap();
+    assert_eq!(crop.sow(Batches::Size(5)).unwrap(), 3);
+    assert_eq!(crop.missing().unwrap(), vec![1, 3]);
+    assert!(crop.sow(Batches::Size(4)).is_err(), "another plan");
+    // Another job (another call site and type) under the same name and folder.
+    let other = Crop::new("same", dir.path(), Range::new(12).count()).unwrap();
+    let e = other.sow(Batches::Size(5)).unwrap_err().to_string();
+    assert!(e.contains("another job"), "{e}");
+    assert!(other.grow(1).is_err());
+    assert!(other.reap().is_err());
+    assert_eq!(crop.missing().unwrap(), vec![1, 3]);
+}
+
+fn result_file(crop_dir: &Path, id: usize) -> std::path::PathBuf {
+    crop_dir.join("results").join(format!("batch-{id}.result"))
+}
+
+#[test]
+fn a_truncated_result_is_found_by_check_and_regrown() {
+    let dir = tempfile::tempdir().unwrap();
+    let crop = Crop::new("trunc", dir.path(), grid()).unwrap();
+    crop.sow(Batches::Size(5)).unwrap();
+    crop.grow_missing().unwrap();
+    let f = result_file(crop.path(), 2);
+    let bytes = std::fs::read(&f).unwrap();
+    std::fs::write(&f, &bytes[..bytes.len() / 2]).unwrap();
+    // Not trusted even before check: missing means "no verified result".
+    assert_eq!(crop.missing().unwrap(), vec![2]);
+    assert!(crop.reap().is_err());
+    let found = crop.check().unwrap();
+    assert_eq!(found.bad.len(), 1, "{found}");
+    assert_eq!(found.bad[0].0, 2);
+    assert!(found.bad[0].1.contains("checksum"), "{found}");
+    assert!(!f.exists());
+    assert_eq!(crop.grow_missing().unwrap(), vec![(2, Grow::Grown)]);
+    assert!(crop.check().unwrap().is_clean());
+    assert_eq!(crop.reap().unwrap(), grid_oracle());
+}
+
+#[test]
+fn forged_headers_and_checksums_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let crop = Crop::new("forged", dir.path(), grid()).unwrap();
+    crop.sow(Batches::Size(5)).unwrap();
+    crop.grow_missing().unwrap();
+    // A sound file of batch 1 put in batch 2's place: its checksum holds, its header does not.
+    std::fs::copy(result_file(crop.path(), 1), result_file(crop.path(), 2)).unwrap();
+    // One byte of batch 3 changed: the checksum fails.
+    let f3 = result_file(crop.path(), 3);
+    let mut bytes = std::fs::read(&f3).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&f3, &bytes).unwrap();
+    assert_eq!(crop.missing().unwrap(), vec![2, 3]);
+    let found = crop.check().unwrap();
+    assert_eq!(found.checked, 3);
+    let bad: Vec<usize> = found.bad.iter().map(|b| b.0).collect();
+    assert_eq!(bad, vec![2, 3], "{found}");
+    assert!(found.bad[0].1.contains("header says batch 1"), "{found}");
+    assert!(found.bad[1].1.contains("checksum"), "{found}");
+    // A sound result of another crop of the same job, copied in: another fingerprint.
+    let twin = Crop::new("twin", dir.path(), grid()).unwrap();
+    twin.sow(Batches::Size(4)).unwrap();
+    twin.grow(1).unwrap();
+    std::fs::copy(result_file(twin.path(), 1), result_file(crop.path(), 1)).unwrap();
+    let found = crop.check().unwrap();
+    assert_eq!(found.bad.len(), 1, "{found}");
+    assert!(found.bad[0].1.contains("another crop"), "{found}");
+    crop.grow_missing().unwrap();
+    assert_eq!(crop.reap().unwrap(), grid_oracle());
+}
+
+#[cfg(unix)]
+#[test]
+fn links_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.path().join("linked")).unwrap();
+    let crop = Crop::new("linked", dir.path(), grid()).unwrap();
+    let e = crop.sow(Batches::Size(5)).unwrap_err().to_string();
+    assert!(e.contains("symbolic link"), "{e}");
+    assert!(crop.clean().is_err());
+    assert!(elsewhere.exists());
+    // A link planted as a result file is not followed: the batch is missing, check removes it.
+    let ok = Crop::new("ok", dir.path(), grid()).unwrap();
+    ok.sow(Batches::Size(5)).unwrap();
+    ok.grow(1).unwrap();
+    std::os::unix::fs::symlink(result_file(ok.path(), 1), result_file(ok.path(), 2)).unwrap();
+    assert_eq!(ok.missing().unwrap(), vec![2, 3]);
+    let found = ok.check().unwrap();
+    assert!(found.bad[0].1.contains("symbolic link"), "{found}");
+    assert!(result_file(ok.path(), 1).exists());
+}
+
+fn lease_file(crop_dir: &Path, id: usize) -> std::path::PathBuf {
+    crop_dir.join("leases").join(format!("batch-{id}.lease"))
+}
+
+fn plant_lease(path: &Path, pid: u32, host: &str) {
+    std::fs::write(path, format!("pid={pid}\nhost={host}\nstarted=1\n")).unwrap();
+}
+
+fn this_host() -> String {
+    haydi_contexts::distributed::launcher::hostname()
+}
+
+#[test]
+fn a_live_lease_keeps_a_second_grower_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = AtomicU64::new(0);
+    let job = Range::new(40)
+        .map(|x| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            std::thread::sleep(Duration::from_millis(5));
+            x
+        })
+        .sum();
+    let crop = Crop::new("lease", dir.path(), job).unwrap();
+    crop.sow(Batches::Size(20)).unwrap();
+    // Two growers of batch 1 at once: one grows it, the other finds it leased (or done).
+    let barrier = std::sync::Barrier::new(2);
+    let outcomes: Vec<Grow> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    barrier.wait();
+                    crop.grow_in(&SerialContext, 1).unwrap()
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        outcomes.iter().filter(|g| **g == Grow::Grown).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert_eq!(calls.load(Ordering::Relaxed), 20, "batch 1 grown twice");
+    assert!(!lease_file(crop.path(), 1).exists(), "lease left behind");
+    // A live lease of another grower (this very process, say): the batch is left alone.
+    plant_lease(
+        &lease_file(crop.path(), 2),
+        std::process::id(),
+        &this_host(),
+    );
+    match crop.grow(2).unwrap() {
+        Grow::Leased(Some(h)) => assert_eq!(h.pid, std::process::id()),
+        other => panic!("{other:?}"),
+    }
+    // So is one of another host that is fresh (its process cannot be looked at from here).
+    plant_lease(&lease_file(crop.path(), 2), 1, "some-other-host.invalid");
+    assert!(matches!(crop.grow(2).unwrap(), Grow::Leased(Some(_))));
+    assert_eq!(crop.status().unwrap().growing, 1);
+    assert_eq!(crop.missing().unwrap(), vec![2]);
+    assert_eq!(calls.load(Ordering::Relaxed), 20);
+}
+
+#[test]
+fn stale_leases_are_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let crop = Crop::new("stale", dir.path(), grid())
+        .unwrap()
+        .lease_timeout(Duration::from_secs(60));
+    crop.sow(Batches::Size(5)).unwrap();
+    // A lease whose process is gone (same host, no such pid).
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    plant_lease(&lease_file(crop.path(), 1), dead, &this_host());
+    assert_eq!(crop.grow(1).unwrap(), Grow::Grown);
+    assert!(!lease_file(crop.path(), 1).exists());
+    // A lease of another host not refreshed for longer than the lease timeout.
+    let l2 = lease_file(crop.path(), 2);
+    plant_lease(&l2, 1, "some-other-host.invalid");
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .append(true)
+        .open(&l2)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    assert_eq!(crop.grow(2).unwrap(), Grow::Grown);
+    // A garbled lease, just as old.
+    let l3 = lease_file(crop.path(), 3);
+    std::fs::write(&l3, "").unwrap();
+    std::fs::File::options()
+        .append(true)
+        .open(&l3)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    assert_eq!(crop.grow(3).unwrap(), Grow::Grown);
+    assert_eq!(crop.reap().unwrap(), grid_oracle());
+}
+
+/// `bash -n` accepts the script.
+fn shell_syntax_ok(text: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.sh");
+    std::fs::write(&p, text).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn scripts_are_well_formed() {
+    let dir = tempfile::tempdir().unwrap();
+    let crop = Crop::new("scripts", dir.path(), grid()).unwrap();
+    crop.sow(Batches::Size(5)).unwrap();
+    let opts = ScriptOptions {
+        time: Some(Duration::from_secs(90 * 60)),
+        memory: Some(2048),
+        cpus_per_task: Some(4),
+        program: Some("/opt/my prog/bin".into()),
+        args: Some(vec!["grow".into(), "it's".into()]),
+        setup: vec!["module load gcc".into()],
+        log_dir: Some(dir.path().join("logs")),
+        ..Default::default()
+    };
+    let expect = [
+        (
+            Scheduler::Slurm,
+            "#SBATCH",
+            "#SBATCH --array=1-3",
+            "#SBATCH --time=01:30:00",
+        ),
+        (
+            Scheduler::Pbs,
+            "#PBS",
+            "#PBS -J 1-3",
+            "#PBS -l walltime=01:30:00",
+        ),
+        (Scheduler::Sge, "#$", "#$ -t 1-3", "#$ -l h_rt=01:30:00"),
+        (
+            Scheduler::HyperQueue,
+            "#HQ",
+            "#HQ --array=1-3",
+            "#HQ --time-limit=5400s",
+        ),
+    ];
+    for (sched, prefix, array, time) in expect {
+        let s = crop.script(sched, &opts).unwrap();
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines[0], "#!/bin/bash", "{s}");
+        assert!(lines.contains(&array), "{sched:?}:\n{s}");
+        assert!(lines.contains(&time), "{sched:?}:\n{s}");
+        // Directives come first, all of them before the first command.
+        let first_cmd = lines.iter().position(|l| !l.starts_with('#')).unwrap();
+        assert!(lines[1..first_cmd]
+            .iter()
+            .all(|l| l.starts_with(prefix) || l.starts_with("# haydi crop")));
+        assert!(!s.contains('[') && !s.contains(']'), "stray bracket:\n{s}");
+        assert!(s.contains("export OMP_NUM_THREADS=4\n"));
+        assert!(s.contains("module load gcc\n"));
+        assert!(
+            s.ends_with("exec '/opt/my prog/bin' 'grow' 'it'\\''s'\n"),
+            "{s}"
+        );
+        shell_syntax_ok(&s);
+    }
+    // Only the missing batches: the array has one task per missing batch, mapped by a list.
+    crop.grow(2).unwrap();
+    let only = ScriptOptions {
+        only_missing: true,
+        args: Some(vec![]),
+        ..Default::default()
+    };
+    let s = crop.script(Scheduler::Slurm, &only).unwrap();
+    assert!(
+        s.contains("#SBATCH --array=1-2\n") && s.contains("export HAYDI_CROP_BATCHES=1,3\n"),
+        "{s}"
+    );
+    shell_syntax_ok(&s);
+    // PBS Pro refuses a one-task array: no -J, and the index is set in the script.
+    crop.grow(1).unwrap();
+    let s = crop.script(Scheduler::Pbs, &only).unwrap();
+    assert!(
+        !s.contains("-J") && s.contains("export HAYDI_CROP_BATCH=1\n"),
+        "{s}"
+    );
+    crop.grow(3).unwrap();
+    assert!(
+        crop.script(Scheduler::Sge, &only).is_err(),
+        "nothing missing"
+    );
+}
