@@ -174,13 +174,7 @@ where
             }
             _ => opts,
         };
-        let count_items =
-            opts.progress_bar || opts.progress.is_some() || opts.chunk_trace.is_some();
-        let bound = Bound {
-            job: self,
-            site,
-            count_items,
-        };
+        let bound = Bound::new(self, site, opts);
         let RunReport {
             partial,
             complete,
@@ -278,6 +272,24 @@ pub(super) struct Bound<'a, S, T, A> {
     pub(super) job: &'a Job<S, T, A>,
     pub(super) site: &'static Location<'static>,
     pub(super) count_items: bool,
+}
+
+impl<'a, S, T, A> Bound<'a, S, T, A> {
+    /// `job` run from `site`; items reaching the action are counted only when a progress
+    /// report or a chunk trace needs them.
+    pub(super) fn new(
+        job: &'a Job<S, T, A>,
+        site: &'static Location<'static>,
+        opts: &RunOptions,
+    ) -> Self {
+        let count_items =
+            opts.progress_bar || opts.progress.is_some() || opts.chunk_trace.is_some();
+        Bound {
+            job,
+            site,
+            count_items,
+        }
+    }
 }
 
 impl<S, T, A> ErasedJob for Bound<'_, S, T, A>

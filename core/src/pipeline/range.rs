@@ -287,13 +287,7 @@ where
                 self.source.describe()
             ));
         }
-        let count_items =
-            opts.progress_bar || opts.progress.is_some() || opts.chunk_trace.is_some();
-        let bound = Bound {
-            job: self,
-            site,
-            count_items,
-        };
+        let bound = Bound::new(self, site, opts);
         let len = range.end - range.start;
         let window = Window::new(&bound, range.start, len);
         let report = run(&window, opts)?;
