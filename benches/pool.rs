@@ -4,7 +4,8 @@
 //!   `par_iter().map().collect()` on a 2-thread rayon pool, over 100 000 tiny tasks
 //!   (per-task cost = time / 100 000). Goal: at most 2x rayon's.
 //! - `pool_submit`: 1000 `submit`s then `wait`s on `threads(2)` (the executor path).
-//! - `pool_heavy`: `pool.map` of CPU-heavy tasks on `spawn(2)` against `threads(2)`. Goal:
+//! - `pool_heavy`: `pool.map` of 2000 CPU-heavy tasks (about 70 µs each) on `spawn(2)` against
+//!   `threads(2)`. Goal:
 //!   at least 0.9x the threads' throughput.
 //!
 //! SPMD: as in `benches/distributed.rs`, a spawned worker serves its benchmark's one map in a
@@ -22,7 +23,7 @@ fn tiny(x: &u64) -> u64 {
 }
 
 fn heavy(x: &u64) -> u64 {
-    (0..20_000u64).fold(*x, |a, b| {
+    (0..200_000u64).fold(*x, |a, b| {
         a.rotate_left(5) ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15)
     })
 }

@@ -21,6 +21,9 @@ impl<T> Default for Collect<T> {
     }
 }
 
+/// The most items a chunk's vector reserves before its first push.
+const RESERVE_MAX: u128 = 1 << 16;
+
 impl<T> Action<T> for Collect<T>
 where
     T: Send + Serialize + DeserializeOwned + 'static,
@@ -30,6 +33,17 @@ where
 
     fn empty(&self) -> Vec<T> {
         Vec::new()
+    }
+    /// Room for the chunk's items (at most 2^16 up front: a filter may keep few), so that
+    /// pushing does not grow the vector step by step.
+    fn empty_for(&self, indices: u128) -> Vec<T> {
+        Vec::with_capacity(indices.min(RESERVE_MAX) as usize)
+    }
+    fn end_chunk(&self, acc: &mut Vec<T>) {
+        // Room a filter left unused would count against the result budget.
+        if acc.capacity() > 2 * acc.len() + 16 {
+            acc.shrink_to_fit();
+        }
     }
     #[inline]
     fn push(&self, acc: &mut Vec<T>, item: T) {

@@ -60,6 +60,33 @@ pub trait Action<T>: Send + Sync {
 
     /// The partial of a chunk with no items.
     fn empty(&self) -> Self::Partial;
+    /// The partial a chunk of `indices` indices starts from: by default [`Action::empty`]. A
+    /// collecting action may reserve room for the items (see [`Action::end_chunk`]).
+    ///
+    /// ```
+    /// use haydi_core::action::{Action, Collect};
+    /// let c = Collect::<u64>::default();
+    /// assert!(c.empty_for(100).capacity() >= 100);
+    /// ```
+    fn empty_for(&self, indices: u128) -> Self::Partial {
+        let _ = indices;
+        self.empty()
+    }
+    /// Called when all of a chunk's items are pushed, before its partial is merged, sent or
+    /// stored: a collecting action gives back room it reserved and did not use (a filter kept
+    /// few items). By default nothing.
+    ///
+    /// ```
+    /// use haydi_core::action::{Action, Collect};
+    /// let c = Collect::<u64>::default();
+    /// let mut acc = c.empty_for(1000);
+    /// c.push(&mut acc, 7);
+    /// c.end_chunk(&mut acc);
+    /// assert!(acc.capacity() < 1000);
+    /// ```
+    fn end_chunk(&self, acc: &mut Self::Partial) {
+        let _ = acc;
+    }
     /// Folds one item into a partial.
     fn push(&self, acc: &mut Self::Partial, item: T);
     /// Appends `right` (the partial of the chunk after `left`) to `left`.

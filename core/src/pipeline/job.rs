@@ -223,7 +223,7 @@ where
         budgets: &[u64],
     ) -> Result<ChunkOutput> {
         let ctx = ChunkCtx::new(budgets);
-        let mut acc = self.action.empty();
+        let mut acc = self.action.empty_for(end.saturating_sub(start));
         let mut items = 0u64;
         if !ctx.any_exhausted() {
             let action = &self.action;
@@ -253,6 +253,7 @@ where
                 }
             }
         }
+        self.action.end_chunk(&mut acc);
         Ok(ChunkOutput {
             partial: Box::new(acc),
             take_counts: ctx.counts(),
