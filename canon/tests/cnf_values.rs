@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{brute_min, relabellings};
+use common::{brute_min, cnf_values, relabellings};
 use haydi_canon::{Atom, Canonical, CnfValues, CnfsExt, USet, Value};
 use haydi_core::prelude::*;
 use haydi_core::Set;
@@ -107,15 +107,7 @@ fn cnfs_of_a_product_with_cnf_values_equals_brute_force() {
     let u = USet::new(3, "u");
     let pairs = CnfValues::new(vec![(u.atom(0), u.atom(1))]).unwrap(); // 6 injective pairs
     let p = Product::new((pairs, u.clone()));
-    let got: BTreeSet<Value> = p
-        .cnfs()
-        .unwrap()
-        .collect()
-        .run(false)
-        .unwrap()
-        .iter()
-        .map(Canonical::to_value)
-        .collect();
+    let got: BTreeSet<Value> = cnf_values(&p).into_iter().collect();
     let ids = [u.id()];
     let rel = relabellings(&ids);
     let brute: BTreeSet<Value> = p

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{brute_min, relabellings};
+use common::{brute_min, cnf_values, relabellings};
 use haydi_canon::{Atom, Canonical, CnfsExt, StrictFilterExt, ToCnfValues, USet, Value};
 use haydi_core::prelude::*;
 use haydi_domains::ToValues;
@@ -23,15 +23,7 @@ fn graphs_with_exactly_k_edges() {
     let mut total = 0;
     for k in 0..=6 {
         let d = graphs.clone().filter_strict(move |g| g.len() == k).unwrap();
-        let got: Vec<Value> = d
-            .cnfs()
-            .unwrap()
-            .collect()
-            .run(false)
-            .unwrap()
-            .iter()
-            .map(Canonical::to_value)
-            .collect();
+        let got = cnf_values(&d);
         let want = brute(
             graphs.iter().filter(|g| g.len() == k).map(|g| g.to_value()),
             &v,
@@ -57,15 +49,7 @@ fn nested_strict_filter_equals_brute_force() {
         .unwrap();
     // loopless directed graphs on 3 vertices: 16 classes (OEIS A000273)
     let digraphs = Subsets::new(arcs).unwrap();
-    let got: Vec<Value> = digraphs
-        .cnfs()
-        .unwrap()
-        .collect()
-        .run(false)
-        .unwrap()
-        .iter()
-        .map(Canonical::to_value)
-        .collect();
+    let got = cnf_values(&digraphs);
     let want = brute(digraphs.iter().map(|g| g.to_value()), &u);
     assert_eq!(got.len(), 16);
     assert_eq!(got.into_iter().collect::<BTreeSet<_>>(), want);

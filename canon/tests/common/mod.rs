@@ -2,7 +2,10 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
-use haydi_canon::{Atom, UsetId, Value};
+use haydi_canon::{Atom, Canonical, CnfsExt, UsetId, Value};
+use haydi_core::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 /// Every permutation of `0..n`.
 pub fn perms(n: u32) -> Vec<Vec<u32>> {
@@ -50,4 +53,20 @@ pub fn brute_min(v: &Value, usets: &[UsetId], rel: &[Vec<Vec<u32>>]) -> Value {
         })
         .min()
         .unwrap()
+}
+
+/// The canonical forms `d.cnfs()` enumerates (a serial run), as values, in its order.
+pub fn cnf_values<D>(d: &D) -> Vec<Value>
+where
+    D: CnfsExt,
+    D::Item: Canonical + Send + Serialize + DeserializeOwned + 'static,
+{
+    d.cnfs()
+        .unwrap()
+        .collect()
+        .run(false)
+        .unwrap()
+        .iter()
+        .map(Canonical::to_value)
+        .collect()
 }
