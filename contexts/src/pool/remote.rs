@@ -234,7 +234,7 @@ impl Pool {
     where
         T: Serialize + Send + Sync + 'static,
     {
-        let bytes = bincode::serde::encode_to_vec(&obj, bincode::config::standard())
+        let bytes = haydi_core::plumbing::encode_value(&obj)
             .map_err(|e| haydi_core::Error::Serialization(format!("push: {e}")))?;
         let mut h = Sha256::new();
         h.update(std::any::type_name::<T>().as_bytes());

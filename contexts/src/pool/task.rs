@@ -116,17 +116,14 @@ where
         let r =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.f)(self.arg.clone())))
                 .map_err(|p| format!("task {} panicked: {}", self.id, panic_message(p)))?;
-        bincode::serde::encode_to_vec(&r, bincode::config::standard())
+        haydi_core::plumbing::encode_value(&r)
             .map_err(|e| format!("task {}: cannot encode its result: {e}", self.id))
     }
 
     fn deliver(&self, r: std::result::Result<Vec<u8>, String>) {
         let r = match r {
-            Ok(bytes) => {
-                bincode::serde::decode_from_slice::<R, _>(&bytes, bincode::config::standard())
-                    .map(|(v, _)| v)
-                    .map_err(|e| Error::Serialization(format!("task {}: {e}", self.id)))
-            }
+            Ok(bytes) => haydi_core::plumbing::decode_value::<R>(&bytes)
+                .map_err(|e| Error::Serialization(format!("task {}: {e}", self.id))),
             Err(m) => Err(Error::Panicked {
                 chunk: self.id as u128..self.id as u128 + 1,
                 message: m,

@@ -193,14 +193,7 @@ where
             }
         };
         let partial = downcast::<A::Partial>(partial)?;
-        let value =
-            catch_unwind(AssertUnwindSafe(|| self.action.finish(partial))).map_err(|p| {
-                Error::Panicked {
-                    chunk: 0..0,
-                    message: format!("in the final step of the action: {}", panic_message(p)),
-                    worker: None,
-                }
-            })?;
+        let value = self.finish_partial(partial)?;
         Ok(Outcome {
             value,
             complete,
@@ -328,13 +321,7 @@ where
         let left = left
             .downcast_mut::<A::Partial>()
             .ok_or_else(|| Error::Context("a partial of the wrong type".into()))?;
-        catch_unwind(AssertUnwindSafe(|| self.job.action.merge(left, right))).map_err(|p| {
-            Error::Panicked {
-                chunk: 0..0,
-                message: format!("while merging partial results: {}", panic_message(p)),
-                worker: None,
-            }
-        })
+        self.job.merge_partial(left, right)
     }
 
     fn encode_partial(&self, partial: &ErasedPartial) -> Result<Vec<u8>> {

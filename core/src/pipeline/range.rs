@@ -8,7 +8,7 @@ use super::transform::Transform;
 use crate::action::Action;
 use crate::context::{nested, Outcome, ParallelContext, RunOptions, RunReport};
 use crate::error::{panic_message, Error, Result};
-use crate::plumbing::{decode_partial_as, ErasedJob, ErasedPartial, Window};
+use crate::plumbing::{ErasedJob, ErasedPartial, Window};
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 
@@ -214,8 +214,7 @@ where
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn encode_partial(&self, partial: &A::Partial) -> Result<Vec<u8>> {
-        bincode::serde::encode_to_vec(partial, bincode::config::standard())
-            .map_err(|e| Error::Serialization(e.to_string()))
+        crate::plumbing::encode_value(partial)
     }
 
     /// Decodes a partial written by [`Job::encode_partial`]; bytes left over are an error.
@@ -229,7 +228,7 @@ where
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn decode_partial(&self, bytes: &[u8]) -> Result<A::Partial> {
-        downcast::<A::Partial>(decode_partial_as::<A::Partial>(bytes)?)
+        crate::plumbing::decode_value(bytes)
     }
 
     fn range_partial(

@@ -1,5 +1,6 @@
 //! The one wire form of partial results: bincode 2 (standard configuration), with no trailing
-//! bytes. Every `ErasedJob` encodes and decodes its partials through these two functions.
+//! bytes. Every `ErasedJob` encodes and decodes its partials through these functions, and pools
+//! their task results.
 
 use super::ErasedPartial;
 use crate::error::{Error, Result};
@@ -23,8 +24,43 @@ pub fn encode_partial_as<P: Serialize + 'static>(partial: &ErasedPartial) -> Res
             std::any::type_name::<P>()
         ))
     })?;
+    encode_value(p)
+}
+
+/// Encodes a value in the wire form (bincode 2, standard configuration): partials, and what
+/// pools send as task results.
+///
+/// ```
+/// use haydi_core::plumbing::{decode_value, encode_value};
+/// let bytes = encode_value(&(7u8, "x".to_string()))?;
+/// assert_eq!(decode_value::<(u8, String)>(&bytes)?, (7, "x".to_string()));
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
+pub fn encode_value<P: Serialize>(p: &P) -> Result<Vec<u8>> {
     bincode::serde::encode_to_vec(p, bincode::config::standard())
         .map_err(|e| Error::Serialization(e.to_string()))
+}
+
+/// Decodes a value written by [`encode_value`]; bytes left over are an error, never ignored.
+///
+/// ```
+/// use haydi_core::plumbing::{decode_value, encode_value};
+/// let mut bytes = encode_value(&5u32)?;
+/// bytes.push(0);
+/// assert!(decode_value::<u32>(&bytes).is_err());
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
+pub fn decode_value<P: DeserializeOwned>(bytes: &[u8]) -> Result<P> {
+    let (p, used): (P, usize) =
+        bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+            .map_err(|e| Error::Serialization(e.to_string()))?;
+    if used != bytes.len() {
+        return Err(Error::Serialization(format!(
+            "{} trailing bytes after an encoded value",
+            bytes.len() - used
+        )));
+    }
+    Ok(p)
 }
 
 /// Decodes a `P` written by [`encode_partial_as`]; bytes left over are an error, never ignored.
@@ -39,14 +75,5 @@ pub fn encode_partial_as<P: Serialize + 'static>(partial: &ErasedPartial) -> Res
 pub fn decode_partial_as<P: DeserializeOwned + Send + 'static>(
     bytes: &[u8],
 ) -> Result<ErasedPartial> {
-    let (p, used): (P, usize) =
-        bincode::serde::decode_from_slice(bytes, bincode::config::standard())
-            .map_err(|e| Error::Serialization(e.to_string()))?;
-    if used != bytes.len() {
-        return Err(Error::Serialization(format!(
-            "{} trailing bytes after a partial result",
-            bytes.len() - used
-        )));
-    }
-    Ok(Box::new(p))
+    Ok(Box::new(decode_value::<P>(bytes)?))
 }
