@@ -55,7 +55,7 @@ pub use haydi_canon::{
 };
 /// Contexts beyond one process: worker processes and clusters (the `haydi-contexts` crate).
 pub use haydi_contexts as contexts;
-pub use haydi_contexts::{crop, Crop, DistributedContext, DistributedOptions, Pool, Sweep};
+pub use haydi_contexts::{crop, sweep, Crop, DistributedContext, DistributedOptions, Pool, Sweep};
 pub use haydi_core::*;
 pub use haydi_domains::*;
 /// The serde that haydi's partials go through, for `#[derive(Serialize, Deserialize)]` on item

@@ -67,11 +67,11 @@ fn parse_csv(text: &str) -> Vec<(i64, i64, i64)> {
 
 #[test]
 fn sweep_writes_every_parameter_pair_as_csv() {
-    let path = std::env::temp_dir().join(format!("haydi-sweep-{}.csv", std::process::id()));
+    let dir = tempfile::tempdir().expect("a private temp dir");
+    let path = dir.path().join("sweep.csv");
     let path_arg = path.to_str().expect("a UTF-8 temp path");
     run("sweep", &[path_arg, "30", "25"]);
     let text = std::fs::read_to_string(&path).expect("the CSV file");
-    let _ = std::fs::remove_file(&path);
     let rows = parse_csv(&text);
     assert_eq!(rows.len(), 29 * 25);
     // The sweep's order: m major, then a.
@@ -101,6 +101,51 @@ fn sweep_rejects_bad_arguments_with_an_error() {
         .expect("start the example");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("many"));
+}
+
+/// With the `plot` feature, a fourth argument draws the sweep: two SVG and two PNG files.
+#[cfg(feature = "plot")]
+#[test]
+fn sweep_draws_its_plots() {
+    let dir = tempfile::tempdir().expect("a private temp dir");
+    let plots = dir.path().to_str().expect("a UTF-8 temp path");
+    let csv = run("sweep", &["-", "12", "10", plots]);
+    assert_eq!(parse_csv(&csv).len(), 11 * 10);
+    for name in ["orders", "order-by-a"] {
+        let svg = std::fs::read_to_string(dir.path().join(format!("{name}.svg"))).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{name}"
+        );
+        assert!(svg.contains("order of a mod m"), "{name}: {svg}");
+        let png = std::fs::read(dir.path().join(format!("{name}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name}.png is a PNG");
+    }
+    let lines = std::fs::read_to_string(dir.path().join("order-by-a.svg")).unwrap();
+    for m in 2..=7 {
+        assert!(
+            lines.contains(&format!("m = {m}")),
+            "the legend names m = {m}"
+        );
+    }
+    assert!(!lines.contains("m = 8"), "only m up to 7 has a line");
+}
+
+/// Without the `plot` feature, asking for plots is a clear error, not a silent skip.
+#[cfg(not(feature = "plot"))]
+#[test]
+fn sweep_without_the_plot_feature_says_so() {
+    let dir = tempfile::tempdir().expect("a private temp dir");
+    let out = Command::new(example("sweep"))
+        .args(["-", "5", "5", dir.path().to_str().unwrap()])
+        .output()
+        .expect("start the example");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--features plot"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// `complete=<bool> processed=<n> total=<n> count=<n>`, parsed.

@@ -10,9 +10,13 @@
 //! runs only the combinations an existing table lacks (a harvester adding values to a parameter).
 
 mod label;
+#[cfg(feature = "plot")]
+mod plot;
 mod table;
 
 pub use label::Label;
+#[cfg(feature = "plot")]
+pub use plot::{Cells, Figure, Heatmap, Line, LinePlot, Picture};
 pub use table::Table;
 
 use haydi_core::domain::Indices;
