@@ -7,16 +7,19 @@ use std::ops::Range;
 use std::path::Path;
 
 const MAGIC: &[u8] = b"haydi crop manifest\n";
-const VERSION: u32 = 1;
+// 2: JobId::identity.
+const VERSION: u32 = 2;
 
 /// What identifies the job of a crop: where the crop was made (the call site of
 /// [`super::Crop::new`], the same in every process of one program), the job's type (pipeline
-/// and action) and the length of its index space.
+/// and action), the length of its index space and the text of [`super::Crop::identity`] (what
+/// the closures capture, which no type shows).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct JobId {
     pub call_site: String,
     pub type_name: String,
     pub extent: u128,
+    pub identity: String,
 }
 
 /// The manifest: the crop's name, its job and its batch plan.

@@ -89,6 +89,7 @@ pub struct Crop<S, T, A> {
     job: Job<S, T, A>,
     site: &'static Location<'static>,
     lease_timeout: Duration,
+    identity: String,
 }
 
 impl<S, T, A> fmt::Debug for Crop<S, T, A> {
@@ -146,6 +147,7 @@ where
             job,
             site: Location::caller(),
             lease_timeout: DEFAULT_LEASE_TIMEOUT,
+            identity: String::new(),
         })
     }
 
@@ -162,6 +164,28 @@ where
     /// ```
     pub fn lease_timeout(mut self, timeout: Duration) -> Self {
         self.lease_timeout = timeout;
+        self
+    }
+
+    /// Text that identifies the job beyond its call site, type and size: the values its
+    /// closures capture or its domain's bounds (two ranges of one length and type look alike).
+    /// It goes into the manifest, so a crop sown with another identity is refused instead of
+    /// mixing its batches with this one's. A sweep's crop sets it to a digest of its grid.
+    ///
+    /// ```
+    /// use haydi_contexts::crop::{Batches, Crop};
+    /// use haydi_domains::Range;
+    /// use haydi_core::prelude::*;
+    /// let dir = tempfile::tempdir()?;
+    /// let make = |k: i64| Crop::new("c", dir.path(), Range::new(9).map(move |x| x * k).sum())
+    ///     .map(|c| c.identity(format!("k={k}")));
+    /// make(2)?.sow(Batches::Count(3))?;
+    /// assert!(make(3)?.sow(Batches::Count(3)).is_err()); // another k: refused
+    /// assert_eq!(make(2)?.sow(Batches::Count(3))?, 3); // the same one: kept
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn identity(mut self, text: impl Into<String>) -> Self {
+        self.identity = text.into();
         self
     }
 
@@ -295,6 +319,7 @@ where
             call_site: self.site.to_string(),
             type_name: self.job.type_name().to_string(),
             extent,
+            identity: self.identity.clone(),
         })
     }
 

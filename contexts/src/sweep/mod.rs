@@ -9,11 +9,13 @@
 //! in grid order); [`Sweep::sample`] runs a seeded random subset of the grid; [`Sweep::run_missing`]
 //! runs only the combinations an existing table lacks (a harvester adding values to a parameter).
 
+mod crop;
 mod label;
 #[cfg(feature = "plot")]
 mod plot;
 mod table;
 
+pub use crop::SweepCrop;
 pub use label::Label;
 #[cfg(feature = "plot")]
 pub use plot::{Cells, Figure, Heatmap, Line, LinePlot, Picture};
@@ -221,6 +223,9 @@ impl Sweep {
 
     /// The values of combination `pos` (grid order, last parameter fastest).
     fn combo(&self, mut pos: usize) -> Vec<&Label> {
+        if self.params.is_empty() {
+            return Vec::new();
+        }
         let mut v = vec![&self.params[0].1[0]; self.params.len()];
         for (i, (_, values)) in self.params.iter().enumerate().rev() {
             v[i] = &values[pos % values.len()];
