@@ -321,6 +321,9 @@ fn dispatch_loop(
     announce_by: Option<Instant>,
 ) {
     let Some(me) = run.me else { return };
+    // The live peers, counted again only when one joined or was lost (a walk over all).
+    let mut membership_seen = st.membership;
+    let mut live = st.live_peers();
     loop {
         st.expire_unannounced(me, announce_by);
         if sched.is_pinned() {
@@ -330,37 +333,24 @@ fn dispatch_loop(
         } else if !sched.is_stopped() {
             speculate(st, run);
         }
-        // Hand out chunks to every worker that asked for some.
+        // Hand out chunks to the workers with free slots (the ready queue: O(1) a chunk).
         if !sched.is_pinned() && !sched.is_stopped() && !run.exhausted {
-            'peers: for (rank, p) in st.peers.iter_mut() {
-                if !p.alive || p.at != Some(me.seq) {
-                    continue;
-                }
-                while p.credits > 0 {
-                    let Some(spec) = sched.next_chunk() else {
-                        run.exhausted = true;
-                        break 'peers;
-                    };
-                    let sent = chunk_message(me.seq, &spec).map(|b| p.send(b));
-                    if sent != Ok(true) {
-                        tracing::warn!(target: "haydi", rank, "cannot send to worker");
-                        sched.requeue(spec);
-                        p.credits = 0;
-                        break;
-                    }
-                    p.credits -= 1;
-                    p.hold(spec, Instant::now());
-                }
-            }
+            hand_out(st, run, sched, me.seq);
         }
         if sched.is_stopped() {
             break;
         }
-        let in_flight: usize = st.peers.values().map(|p| p.in_flight.len()).sum();
-        if run.exhausted && in_flight == 0 && sched.outstanding() == 0 {
+        if run.exhausted
+            && sched.outstanding() == 0
+            && st.peers.values().all(|p| p.in_flight.is_empty())
+        {
             break;
         }
-        if st.live_peers() == 0 && !sched.is_pinned() {
+        if st.membership != membership_seen {
+            membership_seen = st.membership;
+            live = st.live_peers();
+        }
+        if live == 0 && !sched.is_pinned() {
             // Nobody left to help: the driver runs the rest itself (on its calling thread).
             sched.worker_loop(WorkerId::CALLER);
             run.exhausted = true;
@@ -371,6 +361,35 @@ fn dispatch_loop(
         }
         while let Some(ev) = st.try_recv() {
             st.handle(ev, run);
+        }
+    }
+}
+
+/// Gives chunks to the ready peers until none has a free slot or the scheduler has no chunk
+/// to give now (`run.exhausted`; the peer that was being served goes back to the front).
+fn hand_out(st: &mut DriverState, run: &mut RunCtx<'_, '_>, sched: &Scheduler<'_>, seq: u64) {
+    while let Some(rank) = st.ready.pop_front() {
+        let Some(p) = st.peers.get_mut(&rank) else {
+            continue;
+        };
+        if !p.alive || p.at != Some(seq) {
+            continue;
+        }
+        while p.credits > 0 {
+            let Some(spec) = sched.next_chunk() else {
+                run.exhausted = true;
+                st.ready.push_front(rank);
+                return;
+            };
+            let sent = chunk_message(seq, &spec).map(|b| p.send(b));
+            if sent != Ok(true) {
+                tracing::warn!(target: "haydi", rank, "cannot send to worker");
+                sched.requeue(spec);
+                p.credits = 0;
+                break;
+            }
+            p.credits -= 1;
+            p.hold(spec, Instant::now());
         }
     }
 }

@@ -33,6 +33,13 @@ pub(crate) struct DriverState {
     pub board: Arc<Board>,
     /// Set once a monitor stopped the job: every run from then on fails with it.
     pub stopped: Option<Error>,
+    /// Ranks that were given credits (hand-out slots): every live peer at the current run with
+    /// credits left is in it (perhaps more than once, perhaps with stale entries, which the
+    /// hand-out skips), so handing out a chunk costs O(1), not a walk over every peer.
+    pub ready: VecDeque<u32>,
+    /// Bumped whenever a peer joins or is marked lost: the run loop counts the live peers
+    /// again only when this changed.
+    pub membership: u64,
 }
 
 impl DriverState {
@@ -49,6 +56,8 @@ impl DriverState {
             live_after_last_run: 0,
             board,
             stopped: None,
+            ready: VecDeque::new(),
+            membership: 0,
         }
     }
 
@@ -172,6 +181,7 @@ impl DriverState {
             }
             p.alive = false;
             p.credits = 0;
+            self.membership += 1;
             tracing::warn!(
                 target: "haydi", rank, host = %p.host, pid = p.pid,
                 "worker did not reach {me} in time (announce_timeout); treating it as lost and telling it to exit"
@@ -213,6 +223,7 @@ impl DriverState {
                 let mut p = Peer::new(threads, host, pid, tx, unsent, self.history.len());
                 p.joined_during = self.current;
                 self.peers.insert(rank, p);
+                self.membership += 1;
             }
             Event::Rejected(msg) => {
                 tracing::error!(target: "haydi", "{msg}");
@@ -233,6 +244,7 @@ impl DriverState {
                     return;
                 };
                 p.alive = false;
+                self.membership += 1;
                 tracing::warn!(target: "haydi", rank, host = %p.host, pid = p.pid, %reason, "worker lost");
                 let mut held: Vec<Held> = p.in_flight.drain().map(|(_, h)| h).collect();
                 held.sort_unstable_by_key(|h| h.order);
@@ -267,6 +279,7 @@ impl DriverState {
             p.at = Some(id.seq);
             p.catching_up = false;
             p.credits = p.threads.saturating_mul(run.prefetch.saturating_add(1));
+            self.ready.push_back(rank);
             return;
         }
         // A worker that joined after earlier runs ended goes through them first.
@@ -294,6 +307,7 @@ impl DriverState {
         if id.seq < p.first_run {
             // Only the late worker is wrong: refuse it, the run goes on.
             p.alive = false;
+            self.membership += 1;
             if let Ok(b) = encode(&ToWorker::Refused(e.to_string())) {
                 p.send(Arc::new(b));
             }
@@ -328,6 +342,7 @@ impl DriverState {
                     return;
                 }
                 p.credits += 1;
+                self.ready.push_back(rank);
                 let now = Instant::now();
                 let Some(spec) = p.release(chunk, now) else {
                     // A copy of a chunk that another worker completed first.
