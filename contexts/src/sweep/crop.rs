@@ -150,15 +150,7 @@ impl Sweep {
             let sweep = Arc::clone(&sweep);
             Indices(len)
                 .iterate()
-                .map(move |i| {
-                    haydi_core::plumbing::note_task(i);
-                    let pos = order[i as usize];
-                    let p = Params {
-                        names: &sweep.params,
-                        values: sweep.combo(pos),
-                    };
-                    (pos, f(&p))
-                })
+                .map(move |i| sweep.task(&order, i, &f))
                 .collect()
         };
         let crop = Crop::new(name, dir, job)?.identity(self.identity());

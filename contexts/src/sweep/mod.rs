@@ -234,6 +234,18 @@ impl Sweep {
         v
     }
 
+    /// Task `i` of a run over the positions `order`: `f` on combination `order[i]`, with its
+    /// position (the task's index goes into panic messages).
+    fn task<R>(&self, order: &[usize], i: u64, f: &impl Fn(&Params<'_>) -> R) -> (usize, R) {
+        haydi_core::plumbing::note_task(i);
+        let pos = order[i as usize];
+        let p = Params {
+            names: &self.params,
+            values: self.combo(pos),
+        };
+        (pos, f(&p))
+    }
+
     /// The grid positions to run, in run order, and the same sorted (the table's order).
     fn positions(&self, n: usize) -> (Vec<usize>, Vec<usize>) {
         let mut chosen: Vec<usize> = (0..n).collect();
@@ -355,15 +367,7 @@ impl Sweep {
         let order_ref = &order;
         let mut out: Vec<(usize, R)> = Indices(order.len() as u64)
             .iterate()
-            .map(move |i| {
-                haydi_core::plumbing::note_task(i);
-                let pos = order_ref[i as usize];
-                let p = Params {
-                    names: &self.params,
-                    values: self.combo(pos),
-                };
-                (pos, f(&p))
-            })
+            .map(move |i| self.task(order_ref, i, f))
             .collect()
             .run(true)?;
         out.sort_by_key(|(pos, _)| *pos);
