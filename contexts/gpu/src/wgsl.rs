@@ -82,7 +82,7 @@ fn space_digits(i: U64) -> array<u32, {n}> {{
 /// The bindings shared by every entry point: the chunk's base index, its length and an
 /// auxiliary word (the capacity of the match list), and the output words.
 const BINDINGS: &str = r#"
-struct HaydiParams { base: U64, count: u32, aux: u32 }
+struct HaydiParams { base_lo: u32, base_hi: u32, count: u32, aux: u32 }
 @group(0) @binding(0) var<uniform> haydi_params: HaydiParams;
 @group(0) @binding(1) var<storage, read_write> haydi_out: array<atomic<u32>>;
 "#;
@@ -94,13 +94,13 @@ fn entry(op: &Op) -> String {
 fn haydi_main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {{
     let wg = wid.x + wid.y * nwg.x;
     let local = wg * {WORKGROUP}u + lid;
-    let active = local < haydi_params.count;
+    let haydi_active = local < haydi_params.count;
 "#
     );
     let body = match op {
         Op::Count => r#"
-    if (active) {
-        if (kernel(u64_add32(haydi_params.base, local)) != 0u) {
+    if (haydi_active) {
+        if (kernel(u64_add32(U64(haydi_params.base_lo, haydi_params.base_hi), local)) != 0u) {
             atomicAdd(&haydi_wg[0], 1u);
         }
     }
@@ -114,8 +114,8 @@ var<workgroup> haydi_wg: array<atomic<u32>, 1>;
 "#
         .to_string(),
         Op::Sum => r#"
-    if (active) {
-        let v = kernel(u64_add32(haydi_params.base, local));
+    if (haydi_active) {
+        let v = kernel(u64_add32(U64(haydi_params.base_lo, haydi_params.base_hi), local));
         let old = atomicAdd(&haydi_wg[0], v);
         if (old + v < old) { atomicAdd(&haydi_wg[1], 1u); }
     }
@@ -141,8 +141,8 @@ var<workgroup> haydi_wg: array<atomic<u32>, 2>;
                 r#"
     var v = {none_v};
     var i = 0xffffffffu;
-    if (active) {{
-        v = kernel(u64_add32(haydi_params.base, local));
+    if (haydi_active) {{
+        v = kernel(u64_add32(U64(haydi_params.base_lo, haydi_params.base_hi), local));
         i = local;
     }}
     haydi_bv[lid] = v;
@@ -174,8 +174,8 @@ var<workgroup> haydi_bi: array<u32, {WORKGROUP}>;
         }
         Op::CountsBy(k) => format!(
             r#"
-    if (active) {{
-        let v = kernel(u64_add32(haydi_params.base, local));
+    if (haydi_active) {{
+        let v = kernel(u64_add32(U64(haydi_params.base_lo, haydi_params.base_hi), local));
         atomicAdd(&haydi_wg[min(v, {k}u)], 1u);
     }}
     workgroupBarrier();
@@ -189,8 +189,8 @@ var<workgroup> haydi_wg: array<atomic<u32>, {n}>;
             n = k + 1
         ),
         Op::Matches(_) => r#"
-    if (active) {
-        if (kernel(u64_add32(haydi_params.base, local)) != 0u) {
+    if (haydi_active) {
+        if (kernel(u64_add32(U64(haydi_params.base_lo, haydi_params.base_hi), local)) != 0u) {
             let slot = atomicAdd(&haydi_out[0], 1u);
             if (slot < haydi_params.aux) {
                 atomicStore(&haydi_out[slot + 1u], local);
