@@ -12,7 +12,9 @@ use rand_chacha::ChaCha8Rng;
 
 fn same<T: PartialEq + std::fmt::Debug>(job: &KernelJob<T>, dev: &haydi_gpu::Accelerator) {
     let cpu = job.run(false).unwrap();
-    let gpu = job.run_on(dev).unwrap_or_else(|e| panic!("{job:?} on {dev:?}: {e}"));
+    let gpu = job
+        .run_on(dev)
+        .unwrap_or_else(|e| panic!("{job:?} on {dev:?}: {e}"));
     assert_eq!(gpu, cpu, "{job:?} on {dev:?}");
 }
 
@@ -62,9 +64,18 @@ fn empty_and_tiny_ranges() {
             }
         }
         let k = &kernels()[0];
-        assert_eq!(k.over(KernelSpace::range(0)).min().run_on(dev).unwrap(), None);
-        assert_eq!(k.over(KernelSpace::range(0)).first().run_on(dev).unwrap(), None);
-        assert_eq!(k.over(KernelSpace::range(10)).take(0).run_on(dev).unwrap(), Vec::<u64>::new());
+        assert_eq!(
+            k.over(KernelSpace::range(0)).min().run_on(dev).unwrap(),
+            None
+        );
+        assert_eq!(
+            k.over(KernelSpace::range(0)).first().run_on(dev).unwrap(),
+            None
+        );
+        assert_eq!(
+            k.over(KernelSpace::range(10)).take(0).run_on(dev).unwrap(),
+            Vec::<u64>::new()
+        );
     }
 }
 
@@ -88,15 +99,33 @@ fn device_results_agree_with_brute_force() {
         let max_v = brute.iter().map(|x| x % 1000).max().unwrap();
         let max_i = a + brute.iter().position(|x| x % 1000 == max_v).unwrap() as u64;
         assert_eq!(ties.max().run_on(dev).unwrap(), Some((max_v, max_i)));
-        let keys = ks[4].over(KernelSpace::span(a, b)).counts_by(10).run_on(dev).unwrap();
+        let keys = ks[4]
+            .over(KernelSpace::span(a, b))
+            .counts_by(10)
+            .run_on(dev)
+            .unwrap();
         let mut h = vec![0u64; 10];
         for x in &brute {
             h[(x % 10) as usize] += 1;
         }
         assert_eq!(keys, h);
         let hits: Vec<u64> = (a..b).filter(|&i| mix(i) % 97 == 0).collect();
-        assert_eq!(ks[0].over(KernelSpace::span(a, b)).collect().run_on(dev).unwrap(), hits);
-        assert_eq!(ks[0].over(KernelSpace::span(a, b)).take(3).run_on(dev).unwrap(), hits[..3]);
+        assert_eq!(
+            ks[0]
+                .over(KernelSpace::span(a, b))
+                .collect()
+                .run_on(dev)
+                .unwrap(),
+            hits
+        );
+        assert_eq!(
+            ks[0]
+                .over(KernelSpace::span(a, b))
+                .take(3)
+                .run_on(dev)
+                .unwrap(),
+            hits[..3]
+        );
     }
 }
 
@@ -150,16 +179,28 @@ fn a_kernel_that_does_not_compile_names_the_compiler_error() {
         |i| i as u32,
     );
     // Without a device too: naga's message.
-    let e = bad.validate(&KernelSpace::range(10)).unwrap_err().to_string();
+    let e = bad
+        .validate(&KernelSpace::range(10))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("broken") && e.contains("undefined_thing"), "{e}");
     for dev in &devs {
-        let e = bad.over(KernelSpace::range(10)).count().run_on(dev).unwrap_err();
+        let e = bad
+            .over(KernelSpace::range(10))
+            .count()
+            .run_on(dev)
+            .unwrap_err();
         let m = e.to_string();
         assert!(matches!(e, haydi_core::Error::InvalidArgument(_)), "{e:?}");
         assert!(m.contains("broken") && m.contains("undefined_thing"), "{m}");
         // A type error (found by validation, not parsing).
         let typed = Kernel::new("typed", "fn kernel(i: U64) -> u32 { return 1.5; }", |_| 1);
-        let m = typed.over(KernelSpace::range(10)).sum().run_on(dev).unwrap_err().to_string();
+        let m = typed
+            .over(KernelSpace::range(10))
+            .sum()
+            .run_on(dev)
+            .unwrap_err()
+            .to_string();
         assert!(m.contains("typed"), "{m}");
     }
 }
@@ -169,10 +210,26 @@ fn counts_by_refuses_keys_out_of_range_and_bad_ranges() {
     let devs = devices("counts_by_refuses_keys_out_of_range_and_bad_ranges");
     let k = &kernels()[4]; // keys 0..10
     for dev in &devs {
-        let e = k.over(KernelSpace::range(1000)).counts_by(5).run_on(dev).unwrap_err();
+        let e = k
+            .over(KernelSpace::range(1000))
+            .counts_by(5)
+            .run_on(dev)
+            .unwrap_err();
         assert!(e.to_string().contains("outside 0..5"), "{e}");
-        assert!(k.over(KernelSpace::range(10)).counts_by(0).run_on(dev).is_err());
-        assert!(k.over(KernelSpace::range(10)).counts_by(5000).run_on(dev).is_err());
+        assert!(k
+            .over(KernelSpace::range(10))
+            .counts_by(0)
+            .run_on(dev)
+            .is_err());
+        assert!(k
+            .over(KernelSpace::range(10))
+            .counts_by(5000)
+            .run_on(dev)
+            .is_err());
     }
-    assert!(k.over(KernelSpace::range(1000)).counts_by(5).run(false).is_err());
+    assert!(k
+        .over(KernelSpace::range(1000))
+        .counts_by(5)
+        .run(false)
+        .is_err());
 }

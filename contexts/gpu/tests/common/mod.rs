@@ -47,7 +47,8 @@ fn mix(i: U64) -> u32 {
 /// A kernel whose value is `expr_wgsl` of `x = mix(i)` on the device and `cpu(mix(i))` on the
 /// CPU.
 pub fn mix_kernel(name: &str, expr_wgsl: &str, cpu: fn(u32) -> u32) -> Kernel {
-    let src = format!("{MIX_WGSL}\nfn kernel(i: U64) -> u32 {{ let x = mix(i); return {expr_wgsl}; }}\n");
+    let src =
+        format!("{MIX_WGSL}\nfn kernel(i: U64) -> u32 {{ let x = mix(i); return {expr_wgsl}; }}\n");
     Kernel::new(name, src, move |i| cpu(mix(i)))
 }
 
@@ -55,7 +56,9 @@ pub fn mix_kernel(name: &str, expr_wgsl: &str, cpu: fn(u32) -> u32) -> Kernel {
 /// ties, wide values, and keys in `0..10`.
 pub fn kernels() -> Vec<Kernel> {
     vec![
-        mix_kernel("sparse", "select(0u, 1u, x % 97u == 0u)", |x| u32::from(x % 97 == 0)),
+        mix_kernel("sparse", "select(0u, 1u, x % 97u == 0u)", |x| {
+            u32::from(x % 97 == 0)
+        }),
         mix_kernel("dense", "x & 1u", |x| x & 1),
         mix_kernel("ties", "x % 1000u", |x| x % 1000),
         mix_kernel("wide", "x", |x| x),
