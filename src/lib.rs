@@ -53,6 +53,11 @@ pub use haydi_canon::{
     canonize, expand, is_canonical, is_isomorphic, Atom, Canonical, CnfValues, CnfsExt,
     StrictFilterExt, ToCnfValues, USet,
 };
+/// Accelerators (the `haydi-gpu` crate, with the `gpu` feature): kernels that run on GPUs
+/// next to CPU threads, [`gpu::AcceleratorContext`], [`gpu::iter_accelerators`],
+/// [`gpu::AcceleratorPool`].
+#[cfg(feature = "gpu")]
+pub use haydi_gpu as gpu;
 /// Contexts beyond one process: worker processes and clusters (the `haydi-contexts` crate).
 pub use haydi_contexts as contexts;
 pub use haydi_contexts::{crop, Crop, DistributedContext, DistributedOptions, Pool, Sweep};
@@ -85,4 +90,8 @@ pub mod prelude {
     pub use haydi_contexts::{Crop, DistributedContext, Pool, Sweep};
     pub use haydi_core::prelude::*;
     pub use haydi_domains::*;
+    #[cfg(feature = "gpu")]
+    pub use haydi_gpu::{
+        iter_accelerators, AcceleratorContext, AcceleratorPool, Kernel, KernelSpace,
+    };
 }
