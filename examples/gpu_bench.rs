@@ -71,7 +71,11 @@ fn main() -> Result<()> {
         Ok(())
     };
     let devices = AcceleratorContext::all()?;
-    let names: Vec<String> = devices.devices().iter().map(|d| d.info().name.clone()).collect();
+    let names: Vec<String> = devices
+        .devices()
+        .iter()
+        .map(|d| d.info().name.clone())
+        .collect();
     println!("devices: {}", names.join(", "));
     let d2 = devices.clone();
     time("device", &devices, &|| d2.device_indices() as f64 / n)?;

@@ -136,7 +136,9 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n: u32 = args.first().and_then(|a| a.parse().ok()).unwrap_or(4);
     if n == 0 || n > MAX_N {
-        return Err(Error::InvalidArgument(format!("n must be 1..={MAX_N}, not {n}")));
+        return Err(Error::InvalidArgument(format!(
+            "n must be 1..={MAX_N}, not {n}"
+        )));
     }
     let mode: String = arg(&args, "--mode").unwrap_or_else(|| "device".to_string());
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
@@ -165,10 +167,21 @@ fn main() -> Result<()> {
             if mode == "hybrid" {
                 ctx = ctx.with_cpu_threads(threads);
             }
-            let devices: Vec<String> = ctx.devices().iter().map(|d| d.info().name.clone()).collect();
+            let devices: Vec<String> = ctx
+                .devices()
+                .iter()
+                .map(|d| d.info().name.clone())
+                .collect();
             let h = job.run_in(&ctx)?;
             let share = ctx.device_indices() as f64 / space.len().max(1) as f64;
-            (h, format!("{} [{}] device_share={share:.3}", ctx.name(), devices.join(", ")))
+            (
+                h,
+                format!(
+                    "{} [{}] device_share={share:.3}",
+                    ctx.name(),
+                    devices.join(", ")
+                ),
+            )
         }
         other => return Err(Error::InvalidArgument(format!("unknown --mode {other}"))),
     };

@@ -53,16 +53,16 @@ pub use haydi_canon::{
     canonize, expand, is_canonical, is_isomorphic, Atom, Canonical, CnfValues, CnfsExt,
     StrictFilterExt, ToCnfValues, USet,
 };
-/// Accelerators (the `haydi-gpu` crate, with the `gpu` feature): kernels that run on GPUs
-/// next to CPU threads, [`gpu::AcceleratorContext`], [`gpu::iter_accelerators`],
-/// [`gpu::AcceleratorPool`].
-#[cfg(feature = "gpu")]
-pub use haydi_gpu as gpu;
 /// Contexts beyond one process: worker processes and clusters (the `haydi-contexts` crate).
 pub use haydi_contexts as contexts;
 pub use haydi_contexts::{crop, Crop, DistributedContext, DistributedOptions, Pool, Sweep};
 pub use haydi_core::*;
 pub use haydi_domains::*;
+/// Accelerators (the `haydi-gpu` crate, with the `gpu` feature): kernels that run on GPUs
+/// next to CPU threads, [`gpu::AcceleratorContext`], [`gpu::iter_accelerators`],
+/// [`gpu::AcceleratorPool`].
+#[cfg(feature = "gpu")]
+pub use haydi_gpu as gpu;
 /// The serde that haydi's partials go through, for `#[derive(Serialize, Deserialize)]` on item
 /// types with `#[serde(crate = "haydi::serde")]` (see [Items and serde](crate#items-and-serde)).
 ///
