@@ -107,7 +107,9 @@ impl Gpu {
                 .unwrap_or_else(|p| p.into_inner())
                 .push(e.to_string());
         }));
-        let binding = u64::from(limits.max_storage_buffer_binding_size).min(limits.max_buffer_size);
+        let binding = limits
+            .max_storage_buffer_binding_size
+            .min(limits.max_buffer_size);
         Ok(Gpu {
             device,
             queue,

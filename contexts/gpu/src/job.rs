@@ -208,8 +208,11 @@ pub(crate) struct KernelRun {
     limits: Vec<u64>,
     /// Matches found by chunks with upper-bound budgets, by chunk start: the scheduler's re-run
     /// of a chunk with exact budgets takes a prefix of them instead of running it again.
-    reruns: Mutex<HashMap<u64, (u64, Vec<u64>, bool)>>,
+    reruns: Mutex<HashMap<u64, Kept>>,
 }
+
+/// The matches a chunk found: its end, the matches, and whether they are all of its matches.
+type Kept = (u64, Vec<u64>, bool);
 
 impl KernelRun {
     /// The budget of a chunk's `take` (unlimited without one).
