@@ -69,7 +69,7 @@ pub trait ErasedJob: Sync {
     /// #[derive(Debug)]
     /// struct Probe<'a>(&'a std::sync::Mutex<Option<bool>>);
     /// impl ParallelContext for Probe<'_> {
-    ///     fn execute(&self, job: &dyn ErasedJob, o: &RunOptions) -> haydi_core::Result<RunReport> {
+    ///     fn execute(&self, job: &dyn ErasedJob, o: &RunOptions) -> haydi_core::Result<haydi_core::context::RunReport> {
     ///         *self.0.lock().unwrap() = Some(job.device_form().is_some());
     ///         SerialContext.execute(job, o)
     ///     }
