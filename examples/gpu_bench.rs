@@ -55,17 +55,22 @@ fn main() -> Result<()> {
     let first = kernel.over(space.clone()).take(10);
     let n = space.len() as f64;
     let mut results = Vec::new();
-    let mut time = |name: &str, ctx: &dyn ParallelContext, share: &dyn Fn() -> f64| -> Result<()> {
+    // `on_devices()`: indices run on devices so far; the share printed is the count run's.
+    let mut time = |name: &str,
+                    ctx: &dyn ParallelContext,
+                    on_devices: &dyn Fn() -> f64|
+     -> Result<()> {
+        let before = on_devices();
         let t = Instant::now();
         let c = count.run_in(ctx)?;
         let secs = t.elapsed().as_secs_f64();
+        let share = (on_devices() - before) / n;
         let f = first.run_in(ctx)?;
         println!(
-            "mode={name} on={} indices=2^{k} matches={c} first={:?} seconds={secs:.3} rate={:.3e}/s device_share={:.3}",
+            "mode={name} on={} indices=2^{k} matches={c} first={:?} seconds={secs:.3} rate={:.3e}/s device_share={share:.3}",
             ctx.name(),
             &f[..f.len().min(3)],
             n / secs,
-            share()
         );
         results.push((name.to_string(), c, f));
         Ok(())
@@ -78,14 +83,14 @@ fn main() -> Result<()> {
         .collect();
     println!("devices: {}", names.join(", "));
     let d2 = devices.clone();
-    time("device", &devices, &|| d2.device_indices() as f64 / n)?;
+    time("device", &devices, &|| d2.device_indices() as f64)?;
     if !skip_cpu {
         let cpu = ThreadContext::new(threads)?;
         time("cpu", &cpu, &|| 0.0)?;
     }
     let hybrid = AcceleratorContext::new(devices.devices().to_vec())?.with_cpu_threads(threads);
     let h2 = hybrid.clone();
-    time("hybrid", &hybrid, &|| h2.device_indices() as f64 / n)?;
+    time("hybrid", &hybrid, &|| h2.device_indices() as f64)?;
     let (_, c0, f0) = &results[0];
     for (name, c, f) in &results {
         if c != c0 || f != f0 {

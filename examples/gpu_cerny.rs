@@ -69,7 +69,7 @@ fn reset_value(digits: &[u32], n: u32) -> u32 {
     0
 }
 
-/// The same search in WGSL.
+/// The same search in WGSL (the levels as bit masks of subsets rather than lists).
 fn wgsl(n: u32) -> String {
     format!(
         r#"
@@ -87,35 +87,33 @@ fn with_bit(seen: vec2<u32>, t: u32) -> vec2<u32> {{
 }}
 
 fn kernel(i: U64) -> u32 {{
-    let d = space_digits(i);
+    var d = space_digits(i);
     if (N == 1u) {{ return 1u; }}
-    var frontier: array<u32, 64>;
-    var next: array<u32, 64>;
-    var fl = 1u;
-    frontier[0] = FULL;
+    // Sets of subsets as 64-bit masks (two words): no arrays, so everything stays in registers.
     var seen = with_bit(vec2<u32>(0u, 0u), FULL);
+    var frontier = seen;
     var depth = 0u;
-    while (fl != 0u) {{
-        var nl = 0u;
-        for (var k = 0u; k < fl; k = k + 1u) {{
-            let cur = frontier[k];
-            for (var letter = 0u; letter < 2u; letter = letter + 1u) {{
-                var t = 0u;
-                for (var s = 0u; s < N; s = s + 1u) {{
-                    if (((cur >> s) & 1u) == 1u) {{
-                        t = t | (1u << d[2u * s + letter]);
+    while (frontier.x != 0u || frontier.y != 0u) {{
+        var next = vec2<u32>(0u, 0u);
+        for (var w = 0u; w < 2u; w = w + 1u) {{
+            var bits = frontier[w];
+            while (bits != 0u) {{
+                let cur = firstTrailingBit(bits) + 32u * w;
+                bits = bits & (bits - 1u);
+                for (var letter = 0u; letter < 2u; letter = letter + 1u) {{
+                    var t = 0u;
+                    for (var s = 0u; s < N; s = s + 1u) {{
+                        t = t | select(0u, 1u << d[2u * s + letter], ((cur >> s) & 1u) == 1u);
                     }}
-                }}
-                if (countOneBits(t) == 1u) {{ return depth + 2u; }}
-                if (!seen_bit(seen, t)) {{
-                    seen = with_bit(seen, t);
-                    next[nl] = t;
-                    nl = nl + 1u;
+                    if (countOneBits(t) == 1u) {{ return depth + 2u; }}
+                    if (!seen_bit(seen, t)) {{
+                        seen = with_bit(seen, t);
+                        next = with_bit(next, t);
+                    }}
                 }}
             }}
         }}
         frontier = next;
-        fl = nl;
         depth = depth + 1u;
     }}
     return 0u;

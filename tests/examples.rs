@@ -554,7 +554,7 @@ fn gpu_cerny_agrees_with_the_cpu_closure_and_brute_force() {
     );
 }
 
-/// n = 5 on the device (about 40 s on lavapipe): the longest shortest reset word is 16, as
+/// n = 5 on the device (about 3 s on lavapipe): the longest shortest reset word is 16, as
 /// `examples/cerny.rs` finds over the isomorphism classes (its own test checks n <= 4).
 #[cfg(feature = "gpu")]
 #[test]
