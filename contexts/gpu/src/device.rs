@@ -424,8 +424,9 @@ impl Accelerator {
         }
     }
 
-    /// Runs the whole space of `run` on this device, chunk after chunk in index order.
-    pub(crate) fn run_all(&self, run: &KernelRun) -> Result<Part> {
+    /// Runs the whole space of `run` on this device, chunk after chunk in index order; a
+    /// result past `result_budget` bytes stops it with [`Error::ResultTooLarge`].
+    pub(crate) fn run_all(&self, run: &KernelRun, result_budget: u64) -> Result<Part> {
         let len = run.space.start() + run.space.len();
         let mut acc = run.op.empty();
         let mut budget = run.budget(&run.op.take_limits());
@@ -445,6 +446,15 @@ impl Accelerator {
                 budget = budget.saturating_sub(v.len() as u64);
             }
             run.op.merge(&mut acc, part)?;
+            let bytes = crate::action::Op::bytes(&acc);
+            if bytes > result_budget {
+                return Err(Error::ResultTooLarge {
+                    budget: result_budget,
+                    bytes,
+                    processed: u128::from(end - run.space.start()),
+                    total: Some(u128::from(run.space.len())),
+                });
+            }
             size = next_size(size, end - at, t.elapsed(), self.max_chunk());
             at = end;
         }

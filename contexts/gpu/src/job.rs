@@ -462,13 +462,31 @@ impl<T> KernelJob<T> {
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn run_on(&self, device: &Accelerator) -> Result<T> {
+        self.run_on_with(device, &RunOptions::default())
+    }
+
+    /// [`KernelJob::run_on`] with options: only the result budget
+    /// ([`RunOptions::max_result_bytes`]) applies; a result past it is
+    /// [`Error::ResultTooLarge`], as in any run.
+    ///
+    /// ```no_run
+    /// use haydi_core::prelude::*;
+    /// # use haydi_gpu::{Kernel, KernelSpace};
+    /// let k = Kernel::new("all", "fn kernel(i: U64) -> u32 { return 1u; }", |_| 1);
+    /// let small = RunOptions::new().max_result_bytes(1 << 12);
+    /// for device in haydi_gpu::iter_accelerators() {
+    ///     let e = k.over(KernelSpace::range(1 << 20)).collect().run_on_with(&device, &small);
+    ///     assert!(matches!(e, Err(Error::ResultTooLarge { .. })));
+    /// }
+    /// ```
+    pub fn run_on_with(&self, device: &Accelerator, opts: &RunOptions) -> Result<T> {
         self.check()?;
         self.run
             .reruns
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
-        let part = device.run_all(&self.run)?;
+        let part = device.run_all(&self.run, opts.result_budget())?;
         (self.finish)(part)
     }
 

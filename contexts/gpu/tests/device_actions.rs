@@ -233,3 +233,25 @@ fn counts_by_refuses_keys_out_of_range_and_bad_ranges() {
         .run(false)
         .is_err());
 }
+
+#[test]
+fn a_result_past_its_budget_is_an_error_not_an_exhausted_machine() {
+    use haydi_core::prelude::*;
+    let devs = devices("a_result_past_its_budget_is_an_error_not_an_exhausted_machine");
+    let dense = &kernels()[1];
+    let small = RunOptions::new().max_result_bytes(1 << 12);
+    let job = dense.over(KernelSpace::range(1 << 20)).collect();
+    assert!(matches!(
+        job.run_with(false, &small),
+        Err(Error::ResultTooLarge { .. })
+    ));
+    for dev in &devs {
+        let e = job.run_on_with(dev, &small).unwrap_err();
+        assert!(matches!(e, Error::ResultTooLarge { .. }), "{e:?}");
+        let ctx = haydi_gpu::AcceleratorContext::new(vec![dev.clone()]).unwrap();
+        let e = job
+            .run_in_with(&ctx, &small.clone().chunk_size(1 << 16))
+            .unwrap_err();
+        assert!(matches!(e, Error::ResultTooLarge { .. }), "{e:?}");
+    }
+}
