@@ -45,6 +45,7 @@ pub(crate) fn adapters() -> Vec<(AcceleratorInfo, wgpu::Adapter)> {
                 driver: format!("{} {}", i.driver, i.driver_info).trim().to_string(),
                 memory: None,
                 max_buffer_bytes: limits.max_buffer_size,
+                pci_bus: i.device_pci_bus_id.clone(),
             };
             (info, a)
         })

@@ -85,6 +85,9 @@ pub struct AcceleratorInfo {
     pub memory: Option<u64>,
     /// The largest buffer the device allows, in bytes.
     pub max_buffer_bytes: u64,
+    /// The PCI bus id, when the backend reports one (empty otherwise): it tells two identical
+    /// GPUs of one machine apart.
+    pub pci_bus: String,
 }
 
 /// Which accelerators [`iter_accelerators_with`] lists: a regular expression on the name, a
@@ -157,7 +160,7 @@ impl AcceleratorFilter {
     /// ```
     /// use haydi_gpu::{AcceleratorFilter, AcceleratorInfo, DeviceKind};
     /// let info = AcceleratorInfo { name: "llvmpipe".into(), vendor: 0x10005, device: 0, backend: "vulkan".into(),
-    ///     kind: DeviceKind::Cpu, driver: "llvmpipe".into(), memory: None, max_buffer_bytes: 1 << 28 };
+    ///     kind: DeviceKind::Cpu, driver: "llvmpipe".into(), memory: None, max_buffer_bytes: 1 << 28, pci_bus: String::new() };
     /// assert!(AcceleratorFilter::new().name("pipe")?.matches(&info));
     /// assert!(!AcceleratorFilter::new().backend("gl").matches(&info));
     /// # Ok::<(), haydi_core::Error>(())
@@ -170,16 +173,19 @@ impl AcceleratorFilter {
 }
 
 /// Keeps one entry per physical device when one is seen through several backends (lavapipe is
-/// listed by Vulkan and by GL): devices with the same name, vendor and device id are one, and
-/// the backend listed first in `vulkan, metal, dx12, gl` wins. The order is otherwise kept.
+/// listed by Vulkan and by GL): devices with the same name, vendor and device id are one unless
+/// both report PCI bus ids and these differ (two identical GPUs stay two), and the backend listed
+/// first in `vulkan, metal, dx12, gl` wins. The order is otherwise kept.
 ///
 /// ```
 /// use haydi_gpu::{dedupe_devices, AcceleratorInfo, DeviceKind};
 /// let seen = |backend: &str| AcceleratorInfo { name: "llvmpipe".into(), vendor: 0x10005, device: 0,
-///     backend: backend.into(), kind: DeviceKind::Cpu, driver: String::new(), memory: None, max_buffer_bytes: 0 };
+///     backend: backend.into(), kind: DeviceKind::Cpu, driver: String::new(), memory: None, max_buffer_bytes: 0, pci_bus: String::new() };
 /// let kept = dedupe_devices(vec![seen("gl"), seen("vulkan")]);
 /// assert_eq!(kept.len(), 1);
 /// assert_eq!(kept[0].backend, "vulkan");
+/// let on_bus = |bus: &str| AcceleratorInfo { pci_bus: bus.into(), ..seen("vulkan") };
+/// assert_eq!(dedupe_devices(vec![on_bus("0000:01:00.0"), on_bus("0000:02:00.0")]).len(), 2);
 /// ```
 pub fn dedupe_devices(infos: Vec<AcceleratorInfo>) -> Vec<AcceleratorInfo> {
     let rank = |b: &str| {
@@ -192,7 +198,10 @@ pub fn dedupe_devices(infos: Vec<AcceleratorInfo>) -> Vec<AcceleratorInfo> {
     for (i, info) in infos.iter().enumerate() {
         let same = keep.iter().position(|&k| {
             let o = &infos[k];
-            o.name == info.name && o.vendor == info.vendor && o.device == info.device
+            o.name == info.name
+                && o.vendor == info.vendor
+                && o.device == info.device
+                && (o.pci_bus == info.pci_bus || o.pci_bus.is_empty() || info.pci_bus.is_empty())
         });
         match same {
             None => keep.push(i),

@@ -185,6 +185,11 @@ fn bug(p: &Part) -> Error {
     Error::Context(format!("kernel job: unexpected partial {p:?} (a bug)"))
 }
 
+/// A partial that is not a kernel job's.
+fn foreign() -> Error {
+    Error::Context("kernel job: a partial of another job was given (a bug)".into())
+}
+
 fn best(p: Part) -> Result<Option<(u32, u64)>> {
     match p {
         Part::Best(b) => Ok(b),
@@ -307,16 +312,12 @@ impl ErasedJob for Bound<'_> {
         Box::new(self.run.op.empty())
     }
     fn merge(&self, left: &mut ErasedPartial, right: ErasedPartial) -> Result<()> {
-        let l = left
-            .downcast_mut::<Part>()
-            .ok_or_else(|| bug(&Part::Count(0)))?;
-        let r = right.downcast::<Part>().map_err(|_| bug(&Part::Count(0)))?;
+        let l = left.downcast_mut::<Part>().ok_or_else(foreign)?;
+        let r = right.downcast::<Part>().map_err(|_| foreign())?;
         self.run.op.merge(l, *r)
     }
     fn encode_partial(&self, partial: &ErasedPartial) -> Result<Vec<u8>> {
-        let p = partial
-            .downcast_ref::<Part>()
-            .ok_or_else(|| bug(&Part::Count(0)))?;
+        let p = partial.downcast_ref::<Part>().ok_or_else(foreign)?;
         encode_value(p)
     }
     fn decode_partial(&self, bytes: &[u8]) -> Result<ErasedPartial> {
@@ -528,10 +529,7 @@ impl<T> KernelJob<T> {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
-        let part = report
-            .partial
-            .downcast::<Part>()
-            .map_err(|_| bug(&Part::Count(0)))?;
+        let part = report.partial.downcast::<Part>().map_err(|_| foreign())?;
         Ok(Outcome {
             value: (self.finish)(*part)?,
             complete: report.complete,
