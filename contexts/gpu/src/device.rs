@@ -225,7 +225,7 @@ pub fn iter_accelerators() -> std::vec::IntoIter<Accelerator> {
     iter_accelerators_with(&AcceleratorFilter::new())
 }
 
-/// The accelerators that pass `filter`.
+/// The accelerators that pass `filter`, deduplicated ([`dedupe_devices`]) among those.
 ///
 /// ```
 /// use haydi_gpu::{AcceleratorFilter, DeviceKind};
@@ -233,14 +233,16 @@ pub fn iter_accelerators() -> std::vec::IntoIter<Accelerator> {
 /// assert!(gpus.into_iter().all(|g| g.info().kind == DeviceKind::DiscreteGpu));
 /// ```
 pub fn iter_accelerators_with(filter: &AcceleratorFilter) -> std::vec::IntoIter<Accelerator> {
-    let found = list();
+    // Filter first, then dedupe: an explicit `backend("gl")` gets the GL entry of a device that
+    // Vulkan also lists.
+    let found: Vec<Accelerator> = list()
+        .into_iter()
+        .filter(|a| filter.matches(&a.info))
+        .collect();
     let infos = dedupe_devices(found.iter().map(|a| a.info.clone()).collect());
     let mut out = Vec::new();
     for a in found {
-        if infos.contains(&a.info)
-            && filter.matches(&a.info)
-            && !out.iter().any(|o: &Accelerator| o.info == a.info)
-        {
+        if infos.contains(&a.info) && !out.iter().any(|o: &Accelerator| o.info == a.info) {
             out.push(a);
         }
     }

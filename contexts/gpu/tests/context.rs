@@ -323,3 +323,36 @@ fn pool_keeps_submission_order_balances_and_drains_on_stop() {
     assert!(r[2].as_ref().unwrap_err().to_string().contains("negative"));
     assert_eq!(r[3], Ok(2));
 }
+
+/// With wgpu's GL backend compiled in, Mesa lists llvmpipe through Vulkan and through GL: the
+/// listing keeps one (Vulkan), and an explicit GL filter finds the GL one.
+#[cfg(feature = "gles")]
+#[test]
+fn one_device_through_two_backends_is_listed_once() {
+    let devs = devices("one_device_through_two_backends_is_listed_once");
+    let gl: Vec<_> = iter_accelerators_with(&AcceleratorFilter::new().backend("gl")).collect();
+    let vk: Vec<_> = iter_accelerators_with(&AcceleratorFilter::new().backend("vulkan")).collect();
+    if gl.is_empty() || vk.is_empty() {
+        let why = format!("needs a device on both Vulkan and GL (gl: {gl:?}, vulkan: {vk:?})");
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "{why}");
+        eprintln!("SKIPPED one_device_through_two_backends_is_listed_once: {why}");
+        return;
+    }
+    for g in &gl {
+        let twin = vk
+            .iter()
+            .any(|v| v.info().name == g.info().name && v.info().vendor == g.info().vendor);
+        if twin {
+            let listed: Vec<_> = devs
+                .iter()
+                .filter(|d| d.info().name == g.info().name)
+                .collect();
+            assert_eq!(listed.len(), 1, "{listed:?}");
+            assert_eq!(listed[0].info().backend, "vulkan");
+        }
+    }
+    // The GL device runs kernels too.
+    let k = &kernels()[0];
+    let job = k.over(KernelSpace::range(100_000)).count();
+    assert_eq!(job.run_on(&gl[0]).unwrap(), job.run(false).unwrap());
+}
