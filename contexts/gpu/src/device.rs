@@ -397,7 +397,15 @@ impl Accelerator {
     pub(crate) fn prepare(&self, run: &KernelRun) -> std::result::Result<(), DeviceFailure> {
         #[cfg(feature = "wgpu")]
         {
-            self.gpu()?.prepare(run)
+            let gpu = self.gpu()?;
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| gpu.prepare(run)))
+                .unwrap_or_else(|p| {
+                    Err(DeviceFailure::Lost(format!(
+                        "{}: compiling the kernel panicked: {}",
+                        self.info.name,
+                        haydi_core::plumbing::panic_message(p)
+                    )))
+                })
         }
         #[cfg(not(feature = "wgpu"))]
         {
@@ -420,7 +428,17 @@ impl Accelerator {
         #[cfg(feature = "wgpu")]
         {
             let gpu = self.gpu()?;
-            let r = gpu.run_part(run, start, end, budget);
+            // A panic inside the driver or wgpu ends this device, not the run.
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                gpu.run_part(run, start, end, budget)
+            }))
+            .unwrap_or_else(|p| {
+                Err(DeviceFailure::Lost(format!(
+                    "{}: the device code panicked: {}",
+                    self.info.name,
+                    haydi_core::plumbing::panic_message(p)
+                )))
+            });
             if let Err(DeviceFailure::Lost(_)) = &r {
                 self.inner.lost.store(true, Ordering::Release);
             }
