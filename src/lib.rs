@@ -58,6 +58,11 @@ pub use haydi_contexts as contexts;
 pub use haydi_contexts::{crop, sweep, Crop, DistributedContext, DistributedOptions, Pool, Sweep};
 pub use haydi_core::*;
 pub use haydi_domains::*;
+/// Accelerators (the `haydi-gpu` crate, with the `gpu` feature): kernels that run on GPUs
+/// next to CPU threads, [`gpu::AcceleratorContext`], [`gpu::iter_accelerators`],
+/// [`gpu::AcceleratorPool`].
+#[cfg(feature = "gpu")]
+pub use haydi_gpu as gpu;
 /// The serde that haydi's partials go through, for `#[derive(Serialize, Deserialize)]` on item
 /// types with `#[serde(crate = "haydi::serde")]` (see [Items and serde](crate#items-and-serde)).
 ///
@@ -85,4 +90,8 @@ pub mod prelude {
     pub use haydi_contexts::{Crop, DistributedContext, Pool, Sweep};
     pub use haydi_core::prelude::*;
     pub use haydi_domains::*;
+    #[cfg(feature = "gpu")]
+    pub use haydi_gpu::{
+        iter_accelerators, AcceleratorContext, AcceleratorPool, Kernel, KernelSpace,
+    };
 }

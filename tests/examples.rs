@@ -1,4 +1,5 @@
 //! Runs the cookbook examples (`examples/sweep.rs`, `examples/long_run.rs`, `examples/cerny.rs`,
+//! `examples/gpu_cerny.rs` with the `gpu` feature,
 //! `examples/crop.rs`)
 //! and checks their output against oracles computed here, independently of haydi.
 //!
@@ -471,4 +472,142 @@ fn crop_sows_grows_and_reaps_the_coprime_pairs() {
         .expect("start the example");
     assert!(task.status.success());
     assert_eq!(String::from_utf8_lossy(&task.stdout), "batch 5: grown\n");
+}
+
+/// `gpu_cerny N` with its output checked, or `None` (skipped with a printed reason) when this
+/// machine has no accelerator, which under `CI=true` fails instead.
+#[cfg(feature = "gpu")]
+fn gpu_cerny(args: &[&str]) -> Option<String> {
+    let out = Command::new(example("gpu_cerny"))
+        .args(args)
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .output()
+        .expect("start gpu_cerny");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !out.status.success() && stderr.contains("no accelerator") {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true and gpu_cerny found no accelerator: {stderr}"
+        );
+        eprintln!("SKIPPED gpu_cerny {args:?}: {stderr}");
+        return None;
+    }
+    assert!(
+        out.status.success(),
+        "gpu_cerny {args:?} failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    Some(stdout)
+}
+
+#[cfg(feature = "gpu")]
+fn field_of(line: &str, name: &str) -> u64 {
+    line.split_whitespace()
+        .find_map(|f| f.strip_prefix(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("{name} in {line:?}"))
+        .parse()
+        .unwrap()
+}
+
+/// Brute force for `gpu_cerny`: every automaton (digits by repeated division), synchronizing
+/// when every pair of states can be merged (a search over pairs), and its shortest reset word
+/// by trying every word of length 0, 1, 2, ... Returns (synchronizing, longest, how many).
+#[cfg(feature = "gpu")]
+fn cerny_brute_force(n: usize) -> (u64, usize, u64) {
+    let total = n.pow(2 * n as u32);
+    let (mut sync, mut longest, mut extreme) = (0u64, 0usize, 0u64);
+    for index in 0..total {
+        let mut x = index;
+        let mut d = vec![0usize; 2 * n];
+        for k in (0..2 * n).rev() {
+            d[k] = x % n;
+            x /= n;
+        }
+        let step = |s: usize, l: usize| d[2 * s + l];
+        // Pairs that can be merged: a fixed point of "some letter maps the pair to a merged one".
+        let mut mergeable = vec![vec![false; n]; n];
+        for (s, row) in mergeable.iter_mut().enumerate() {
+            row[s] = true;
+        }
+        loop {
+            let mut changed = false;
+            for p in 0..n {
+                for q in 0..n {
+                    if !mergeable[p][q] && (0..2).any(|l| mergeable[step(p, l)][step(q, l)]) {
+                        mergeable[p][q] = true;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        if !mergeable.iter().all(|row| row.iter().all(|&m| m)) {
+            continue;
+        }
+        sync += 1;
+        let len = (0..)
+            .find(|&len: &usize| {
+                (0..1usize << len).any(|word| {
+                    let mut states: Vec<usize> = (0..n).collect();
+                    for b in 0..len {
+                        for s in states.iter_mut() {
+                            *s = step(*s, word >> b & 1);
+                        }
+                    }
+                    states.iter().all(|&s| s == states[0])
+                })
+            })
+            .unwrap();
+        match len.cmp(&longest) {
+            std::cmp::Ordering::Greater => (longest, extreme) = (len, 1),
+            std::cmp::Ordering::Equal => extreme += 1,
+            std::cmp::Ordering::Less => {}
+        }
+    }
+    (sync, longest, extreme)
+}
+
+#[cfg(feature = "gpu")]
+#[test]
+fn gpu_cerny_agrees_with_the_cpu_closure_and_brute_force() {
+    for n in 1..=4usize {
+        let Some(out) = gpu_cerny(&[&n.to_string(), "--check"]) else {
+            return;
+        };
+        let line = out.lines().next().unwrap();
+        assert_eq!(
+            field_of(line, "automata"),
+            (n as u64).pow(2 * n as u32),
+            "{out}"
+        );
+        let (sync, longest, extreme) = cerny_brute_force(n);
+        assert_eq!(field_of(line, "synchronizing"), sync, "{out}");
+        assert_eq!(field_of(line, "max_reset") as usize, longest, "{out}");
+        assert_eq!(field_of(line, "extreme"), extreme, "{out}");
+        assert_eq!(longest, (n - 1) * (n - 1));
+        assert!(out.contains("check=ok"), "{out}");
+    }
+    // Hybrid: the device and two CPU threads.
+    let out = gpu_cerny(&["4", "--mode", "hybrid", "--threads", "2", "--check"]).unwrap();
+    assert!(
+        out.contains("max_reset=9") && out.contains("check=ok"),
+        "{out}"
+    );
+}
+
+/// n = 5 on the device (about 3 s on lavapipe): the longest shortest reset word is 16, as
+/// `examples/cerny.rs` finds over the isomorphism classes (its own test checks n <= 4).
+#[cfg(feature = "gpu")]
+#[test]
+fn gpu_cerny_five_states_has_longest_reset_word_sixteen() {
+    let Some(out) = gpu_cerny(&["5"]) else {
+        return;
+    };
+    let line = out.lines().next().unwrap();
+    assert_eq!(field_of(line, "automata"), 9_765_625, "{out}");
+    assert_eq!(field_of(line, "max_reset"), 16, "{out}");
 }

@@ -56,4 +56,31 @@ pub trait ErasedJob: Sync {
     /// checked by the scheduler against the run's result budget. A partial of another type
     /// counts as 0.
     fn partial_bytes(&self, partial: &ErasedPartial) -> u64;
+    /// A form of this job that runs chunks on an accelerator, for contexts that have devices:
+    /// `haydi-gpu`'s kernel jobs return theirs and its `AcceleratorContext` downcasts it; every
+    /// other job returns `None` (the default), and its chunks run on CPU workers only.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::plumbing::ErasedJob;
+    /// use haydi_domains::Range;
+    /// // A plain pipeline has no device form.
+    /// let seen = std::sync::Mutex::new(None);
+    /// #[derive(Debug)]
+    /// struct Probe<'a>(&'a std::sync::Mutex<Option<bool>>);
+    /// impl ParallelContext for Probe<'_> {
+    ///     fn execute(&self, job: &dyn ErasedJob, o: &RunOptions) -> haydi_core::Result<haydi_core::context::RunReport> {
+    ///         *self.0.lock().unwrap() = Some(job.device_form().is_some());
+    ///         SerialContext.execute(job, o)
+    ///     }
+    ///     fn workers(&self) -> usize { 1 }
+    ///     fn name(&self) -> String { "probe".into() }
+    /// }
+    /// assert_eq!(Range::new(10).count().run_in(&Probe(&seen))?, 10);
+    /// assert_eq!(*seen.lock().unwrap(), Some(false));
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    fn device_form(&self) -> Option<&(dyn std::any::Any + Send + Sync)> {
+        None
+    }
 }

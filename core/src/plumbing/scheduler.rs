@@ -341,6 +341,51 @@ impl<'j> Scheduler<'j> {
 
     /// The next chunk to run, or `None` when the run is over (or everything is handed out).
     pub fn next_chunk(&self) -> Option<ChunkSpec> {
+        self.next_chunk_of(None)
+    }
+
+    /// Like [`Scheduler::next_chunk`], for a worker that sizes its own chunks from its own
+    /// measured rate (an accelerator, many times faster than a CPU thread): about `len`
+    /// indices, still cut at the end, at restored checkpoint chunks, by the guided tail
+    /// (`remaining / (2 × workers)`) and to the alignment; a run with fixed chunks
+    /// ([`RunOptions::chunk_size`]) keeps its size. Complete such chunks with
+    /// [`Scheduler::complete_unmeasured`], so that their rate does not skew the chunk sizes
+    /// of the other workers.
+    ///
+    /// ```
+    /// use haydi_core::plumbing::{ErasedJob, ScheduleConfig, Scheduler};
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// # use haydi_core::plumbing::{ChunkOutput, ErasedPartial, JobSignature};
+    /// # use haydi_core::pipeline::Extent;
+    /// # struct Nothing;
+    /// # impl ErasedJob for Nothing {
+    /// #   fn extent(&self) -> haydi_core::Result<Extent> { Ok(Extent::Finite(1000)) }
+    /// #   fn alignment(&self) -> u128 { 1 }
+    /// #   fn take_limits(&self) -> &[u64] { &[] }
+    /// #   fn run_chunk(&self, s: u128, e: u128, _: &[u64]) -> haydi_core::Result<ChunkOutput> {
+    /// #       Ok(ChunkOutput { partial: Box::new(()), take_counts: vec![], items: 0 }) }
+    /// #   fn empty_partial(&self) -> ErasedPartial { Box::new(()) }
+    /// #   fn merge(&self, _: &mut ErasedPartial, _: ErasedPartial) -> haydi_core::Result<()> { Ok(()) }
+    /// #   fn encode_partial(&self, _: &ErasedPartial) -> haydi_core::Result<Vec<u8>> { Ok(vec![]) }
+    /// #   fn decode_partial(&self, _: &[u8]) -> haydi_core::Result<ErasedPartial> { Ok(Box::new(())) }
+    /// #   fn signature(&self) -> JobSignature { JobSignature { call_site: std::panic::Location::caller(), type_name: "nothing" } }
+    /// #   fn partial_bytes(&self, _: &ErasedPartial) -> u64 { 0 }
+    /// # }
+    /// let job = Nothing; // an index space of 1000
+    /// let sched = Scheduler::new(&job, &RunOptions::new(), 1, ScheduleConfig::default())?;
+    /// sched.go_parallel();
+    /// let spec = sched.next_chunk_sized(300).unwrap();
+    /// assert_eq!((spec.start, spec.end), (0, 300));
+    /// let out = job.run_chunk(spec.start, spec.end, &spec.budgets);
+    /// sched.complete_unmeasured(&spec, out, std::time::Duration::from_millis(1), 1);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn next_chunk_sized(&self, len: u128) -> Option<ChunkSpec> {
+        self.next_chunk_of(Some(len))
+    }
+
+    fn next_chunk_of(&self, wanted: Option<u128>) -> Option<ChunkSpec> {
         if self.pinned {
             let end = self.end?;
             let next = {
@@ -365,7 +410,17 @@ impl<'j> Scheduler<'j> {
         if self.end.is_some_and(|e| st.next >= e) {
             return None;
         }
-        let size = self.next_size(&st);
+        let size = match wanted {
+            Some(len) if self.fixed.is_none() => {
+                let mut size = len.max(1);
+                if let Some(end) = self.end {
+                    let remaining = end - st.next;
+                    size = size.min(remaining.div_ceil(2 * self.workers as u128));
+                }
+                size.div_ceil(self.align).saturating_mul(self.align)
+            }
+            _ => self.next_size(&st),
+        };
         let start = st.next;
         let mut end = match self.end {
             Some(e) => start.saturating_add(size).min(e),
@@ -429,7 +484,19 @@ impl<'j> Scheduler<'j> {
         elapsed: Duration,
         worker: impl Into<WorkerId>,
     ) {
-        self.complete_at(spec, result, elapsed, worker.into(), None)
+        self.complete_at(spec, result, elapsed, worker.into(), None, true)
+    }
+
+    /// [`Scheduler::complete`] for a chunk whose time must not enter the cost estimate that
+    /// sizes the other workers' chunks (one handed out by [`Scheduler::next_chunk_sized`]).
+    pub fn complete_unmeasured(
+        &self,
+        spec: &ChunkSpec,
+        result: Result<ChunkOutput>,
+        elapsed: Duration,
+        worker: impl Into<WorkerId>,
+    ) {
+        self.complete_at(spec, result, elapsed, worker.into(), None, false)
     }
 
     /// [`Scheduler::complete`] for a chunk that ran in another process, which says when the
@@ -443,7 +510,7 @@ impl<'j> Scheduler<'j> {
         worker: WorkerId,
         began: Duration,
     ) {
-        self.complete_at(spec, result, elapsed, worker, Some(began))
+        self.complete_at(spec, result, elapsed, worker, Some(began), true)
     }
 
     fn complete_at(
@@ -453,6 +520,7 @@ impl<'j> Scheduler<'j> {
         elapsed: Duration,
         worker: WorkerId,
         began: Option<Duration>,
+        measured: bool,
     ) {
         let mut st = self.lock();
         st.outstanding = st.outstanding.saturating_sub(1);
@@ -475,12 +543,14 @@ impl<'j> Scheduler<'j> {
             }
             Err(e) => Err(e),
             Ok(out) => {
-                let len = spec.end - spec.start;
-                let cost = elapsed.as_secs_f64().max(1e-9) / len as f64;
-                st.cost = Some(match st.cost {
-                    None => cost,
-                    Some(old) => 0.5 * old + 0.5 * cost,
-                });
+                if measured {
+                    let len = spec.end - spec.start;
+                    let cost = elapsed.as_secs_f64().max(1e-9) / len as f64;
+                    st.cost = Some(match st.cost {
+                        None => cost,
+                        Some(old) => 0.5 * old + 0.5 * cost,
+                    });
+                }
                 self.observer
                     .chunk_done(worker, spec.start, spec.end, out.items, elapsed, began);
                 Ok(out)

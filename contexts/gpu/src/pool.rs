@@ -1,0 +1,288 @@
+//! `AcceleratorPool`: inputs processed on a pool of devices, each task on the least-loaded one.
+
+use crate::device::Accelerator;
+use haydi_core::{Error, Result};
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread::JoinHandle;
+
+type Process<I, O> = dyn Fn(&Accelerator, I) -> Result<O> + Send + Sync;
+
+struct Task<I, O> {
+    input: I,
+    reply: mpsc::SyncSender<Result<O>>,
+}
+
+struct Worker<I, O> {
+    tx: Option<mpsc::Sender<Task<I, O>>>,
+    pending: Arc<AtomicUsize>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// A pool of accelerators, each with a worker thread and a queue, that processes inputs with
+/// one function (`process(device, input)`, which typically runs a kernel job on `device` with
+/// [`crate::KernelJob::run_on`]). A submitted task goes to the device with the fewest pending
+/// tasks; [`AcceleratorPool::process_map`] yields results in submission order, lazily;
+/// [`AcceleratorPool::stop`] (or dropping the pool) processes what is queued, then stops.
+///
+/// ```no_run
+/// use haydi_gpu::{AcceleratorPool, Kernel, KernelSpace};
+/// let k = Kernel::new("k", "fn kernel(i: U64) -> u32 { return i.lo % 3u; }", |i| (i % 3) as u32);
+/// let pool = AcceleratorPool::start(haydi_gpu::iter_accelerators().collect(), move |dev, n: u64| {
+///     k.over(KernelSpace::range(n)).sum().run_on(dev)
+/// })?;
+/// let sums: Vec<u128> = pool.process_map([10, 100, 1000]).collect::<haydi_core::Result<_>>()?;
+/// assert_eq!(sums, vec![9, 99, 999]);
+/// pool.stop()?;
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
+pub struct AcceleratorPool<I, O> {
+    workers: Vec<Worker<I, O>>,
+    devices: Vec<Accelerator>,
+}
+
+impl<I, O> fmt::Debug for AcceleratorPool<I, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AcceleratorPool({:?})", self.devices)
+    }
+}
+
+/// The result of a submitted task, to wait for.
+///
+/// ```no_run
+/// # use haydi_gpu::AcceleratorPool;
+/// let pool = AcceleratorPool::start(haydi_gpu::iter_accelerators().collect(), |_, x: u32| Ok(x + 1))?;
+/// let h = pool.process_submit(41)?;
+/// assert_eq!(h.wait()?, 42);
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct TaskHandle<O> {
+    rx: mpsc::Receiver<Result<O>>,
+    device: usize,
+}
+
+impl<O> TaskHandle<O> {
+    /// Waits for the result (the task's own error, or an [`Error::Worker`] when its worker
+    /// stopped without answering).
+    ///
+    /// ```no_run
+    /// # use haydi_gpu::AcceleratorPool;
+    /// let pool = AcceleratorPool::start(haydi_gpu::iter_accelerators().collect(), |_, x: u32| Ok(x * 2))?;
+    /// assert_eq!(pool.process_submit(4)?.wait()?, 8);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn wait(self) -> Result<O> {
+        self.rx.recv().unwrap_or_else(|_| {
+            Err(Error::Worker(
+                "the accelerator's worker stopped before answering".into(),
+            ))
+        })
+    }
+
+    /// The index (in the pool's device list) of the device the task went to.
+    ///
+    /// ```no_run
+    /// # use haydi_gpu::AcceleratorPool;
+    /// let pool = AcceleratorPool::start(haydi_gpu::iter_accelerators().collect(), |_, x: u32| Ok(x))?;
+    /// assert_eq!(pool.process_submit(1)?.device(), 0);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn device(&self) -> usize {
+        self.device
+    }
+}
+
+impl<I: Send + 'static, O: Send + 'static> AcceleratorPool<I, O> {
+    /// Starts one worker thread per device. No device is an [`Error::Context`].
+    ///
+    /// ```
+    /// let empty = haydi_gpu::AcceleratorPool::start(Vec::new(), |_, x: u32| Ok(x));
+    /// assert!(empty.is_err());
+    /// ```
+    pub fn start(
+        devices: Vec<Accelerator>,
+        process: impl Fn(&Accelerator, I) -> Result<O> + Send + Sync + 'static,
+    ) -> Result<Self> {
+        if devices.is_empty() {
+            return Err(Error::Context(
+                "AcceleratorPool::start: no accelerator (iter_accelerators() is empty)".into(),
+            ));
+        }
+        let process: Arc<Process<I, O>> = Arc::new(process);
+        let mut workers = Vec::new();
+        for (d, dev) in devices.iter().enumerate() {
+            let (tx, rx) = mpsc::channel::<Task<I, O>>();
+            let pending = Arc::new(AtomicUsize::new(0));
+            let (p, f, dev) = (pending.clone(), process.clone(), dev.clone());
+            let thread = std::thread::Builder::new()
+                .name(format!("haydi-pool-device-{d}"))
+                .spawn(move || {
+                    for task in rx {
+                        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            f(&dev, task.input)
+                        }))
+                        .unwrap_or_else(|e| {
+                            Err(Error::Worker(format!(
+                                "a task panicked on {}: {}",
+                                dev.info().name,
+                                haydi_core::plumbing::panic_message(e)
+                            )))
+                        });
+                        p.fetch_sub(1, Ordering::AcqRel);
+                        let _ = task.reply.send(r);
+                    }
+                })
+                .map_err(|e| Error::Context(format!("cannot start a pool worker: {e}")))?;
+            workers.push(Worker {
+                tx: Some(tx),
+                pending,
+                thread: Some(thread),
+            });
+        }
+        Ok(AcceleratorPool { workers, devices })
+    }
+
+    /// The pool's devices.
+    ///
+    /// ```no_run
+    /// # use haydi_gpu::AcceleratorPool;
+    /// let pool = AcceleratorPool::start(haydi_gpu::iter_accelerators().collect(), |_, x: u32| Ok(x))?;
+    /// assert!(!pool.devices().is_empty());
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn devices(&self) -> &[Accelerator] {
+        &self.devices
+    }
+
+    /// Queues `input` on the device with the fewest pending tasks (the first of those on a
+    /// tie) and returns at once.
+    ///
+    /// ```no_run
+    /// # use haydi_gpu::AcceleratorPool;
+    /// let pool = AcceleratorPool::start(haydi_gpu::iter_accelerators().collect(), |_, x: u32| Ok(x))?;
+    /// let hs: Vec<_> = (0..4).map(|i| pool.process_submit(i)).collect::<Result<_, _>>()?;
+    /// let out: Vec<u32> = hs.into_iter().map(|h| h.wait()).collect::<Result<_, _>>()?;
+    /// assert_eq!(out, vec![0, 1, 2, 3]);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn process_submit(&self, input: I) -> Result<TaskHandle<O>> {
+        let (d, w) = self
+            .workers
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, w)| w.pending.load(Ordering::Acquire))
+            .ok_or_else(|| Error::Context("the pool has no worker".into()))?;
+        let (reply, rx) = mpsc::sync_channel(1);
+        let tx =
+            w.tx.as_ref()
+                .ok_or_else(|| Error::Context("the pool is stopped".into()))?;
+        w.pending.fetch_add(1, Ordering::AcqRel);
+        tx.send(Task { input, reply }).map_err(|_| {
+            w.pending.fetch_sub(1, Ordering::AcqRel);
+            Error::Worker("the accelerator's worker stopped".into())
+        })?;
+        Ok(TaskHandle { rx, device: d })
+    }
+
+    /// Processes `inputs`, yielding the results in input order. Lazy: inputs are pulled and
+    /// submitted as results are taken, at most twice the number of devices ahead.
+    ///
+    /// ```no_run
+    /// # use haydi_gpu::AcceleratorPool;
+    /// let pool = AcceleratorPool::start(haydi_gpu::iter_accelerators().collect(), |_, x: u64| Ok(x * x))?;
+    /// let first: Vec<u64> = pool.process_map(0..).take(3).collect::<Result<_, _>>()?;
+    /// assert_eq!(first, vec![0, 1, 4]);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn process_map<It: IntoIterator<Item = I>>(
+        &self,
+        inputs: It,
+    ) -> ProcessMap<'_, I, O, It::IntoIter> {
+        ProcessMap {
+            pool: self,
+            inputs: inputs.into_iter(),
+            window: VecDeque::new(),
+        }
+    }
+
+    /// Processes every queued task, then stops the workers.
+    ///
+    /// ```no_run
+    /// # use haydi_gpu::AcceleratorPool;
+    /// let pool = AcceleratorPool::start(haydi_gpu::iter_accelerators().collect(), |_, x: u32| Ok(x))?;
+    /// let h = pool.process_submit(7)?;
+    /// pool.stop()?;
+    /// assert_eq!(h.wait()?, 7); // queued work was drained
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn stop(mut self) -> Result<()> {
+        self.shut_down()
+    }
+}
+
+impl<I, O> AcceleratorPool<I, O> {
+    fn shut_down(&mut self) -> Result<()> {
+        for w in &mut self.workers {
+            w.tx = None;
+        }
+        let mut panicked = false;
+        for w in &mut self.workers {
+            if let Some(t) = w.thread.take() {
+                panicked |= t.join().is_err();
+            }
+        }
+        if panicked {
+            return Err(Error::Worker("a pool worker thread panicked".into()));
+        }
+        Ok(())
+    }
+}
+
+impl<I, O> Drop for AcceleratorPool<I, O> {
+    fn drop(&mut self) {
+        let _ = self.shut_down();
+    }
+}
+
+/// The iterator of [`AcceleratorPool::process_map`].
+///
+/// ```no_run
+/// # use haydi_gpu::AcceleratorPool;
+/// let pool = AcceleratorPool::start(haydi_gpu::iter_accelerators().collect(), |_, x: u8| Ok(x))?;
+/// let mut it = pool.process_map([1, 2]);
+/// assert_eq!(it.next().transpose()?, Some(1));
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
+pub struct ProcessMap<'p, I, O, It> {
+    pool: &'p AcceleratorPool<I, O>,
+    inputs: It,
+    window: VecDeque<Result<TaskHandle<O>>>,
+}
+
+impl<I, O, It> fmt::Debug for ProcessMap<'_, I, O, It> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ProcessMap({} in flight)", self.window.len())
+    }
+}
+
+impl<I: Send + 'static, O: Send + 'static, It: Iterator<Item = I>> Iterator
+    for ProcessMap<'_, I, O, It>
+{
+    type Item = Result<O>;
+
+    fn next(&mut self) -> Option<Result<O>> {
+        let ahead = 2 * self.pool.workers.len();
+        while self.window.len() < ahead {
+            match self.inputs.next() {
+                Some(input) => self.window.push_back(self.pool.process_submit(input)),
+                None => break,
+            }
+        }
+        self.window
+            .pop_front()
+            .map(|h| h.and_then(TaskHandle::wait))
+    }
+}

@@ -1,0 +1,105 @@
+//! A predicate search over `2^k` indices (default `k = 32`), on the devices alone, on all CPU
+//! threads (the kernel's CPU closure on a `ThreadContext`), and on both together, in one run:
+//! the three must agree, and each prints its time and rate. `benches/gpu.sh` runs it on a GPU
+//! machine; on lavapipe use a small `k` (correctness only: a software device is no benchmark).
+//!
+//! ```text
+//! cargo run --release --features gpu --example gpu_bench -- [k] [--threads T] [--skip-cpu]
+//! ```
+//!
+//! The predicate: a 32-bit mix of the 64-bit index is divisible by 1009 (about one index in a
+//! thousand). Each mode counts the matches and finds the first 10.
+
+use haydi::gpu::{AcceleratorContext, Kernel, KernelSpace};
+use haydi::prelude::*;
+use std::time::Instant;
+
+fn mix(i: u64) -> u32 {
+    let lo = i as u32;
+    let hi = (i >> 32) as u32;
+    let mut x = lo ^ hi.wrapping_mul(0x9e37_79b9);
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7feb_352d);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846c_a68b);
+    x ^= x >> 16;
+    x
+}
+
+const WGSL: &str = r#"
+fn kernel(i: U64) -> u32 {
+    var x = i.lo ^ (i.hi * 0x9e3779b9u);
+    x = x ^ (x >> 16u);
+    x = x * 0x7feb352du;
+    x = x ^ (x >> 15u);
+    x = x * 0x846ca68bu;
+    x = x ^ (x >> 16u);
+    return select(0u, 1u, x % 1009u == 0u);
+}
+"#;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let k: u32 = args.first().and_then(|a| a.parse().ok()).unwrap_or(32);
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let threads: usize = args
+        .iter()
+        .position(|a| a == "--threads")
+        .and_then(|p| args.get(p + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cores);
+    let skip_cpu = args.iter().any(|a| a == "--skip-cpu");
+    let kernel = Kernel::new("mix1009", WGSL, |i| u32::from(mix(i) % 1009 == 0));
+    let space = KernelSpace::range(1u64 << k);
+    let count = kernel.over(space.clone()).count();
+    let first = kernel.over(space.clone()).take(10);
+    let n = space.len() as f64;
+    let mut results = Vec::new();
+    // `on_devices()`: indices run on devices so far; the share printed is the count run's.
+    let mut time = |name: &str,
+                    ctx: &dyn ParallelContext,
+                    on_devices: &dyn Fn() -> f64|
+     -> Result<()> {
+        let before = on_devices();
+        let t = Instant::now();
+        let c = count.run_in(ctx)?;
+        let secs = t.elapsed().as_secs_f64();
+        let share = (on_devices() - before) / n;
+        let f = first.run_in(ctx)?;
+        println!(
+            "mode={name} on={} indices=2^{k} matches={c} first={:?} seconds={secs:.3} rate={:.3e}/s device_share={share:.3}",
+            ctx.name(),
+            &f[..f.len().min(3)],
+            n / secs,
+        );
+        results.push((name.to_string(), c, f));
+        Ok(())
+    };
+    let devices = AcceleratorContext::all()?;
+    let names: Vec<String> = devices
+        .devices()
+        .iter()
+        .map(|d| d.info().name.clone())
+        .collect();
+    println!("devices: {}", names.join(", "));
+    let d2 = devices.clone();
+    time("device", &devices, &|| d2.device_indices() as f64)?;
+    if !skip_cpu {
+        let cpu = ThreadContext::new(threads)?;
+        time("cpu", &cpu, &|| 0.0)?;
+    }
+    let hybrid = AcceleratorContext::new(devices.devices().to_vec())?.with_cpu_threads(threads);
+    let h2 = hybrid.clone();
+    time("hybrid", &hybrid, &|| h2.device_indices() as f64)?;
+    let (_, c0, f0) = &results[0];
+    for (name, c, f) in &results {
+        if c != c0 || f != f0 {
+            return Err(Error::Context(format!(
+                "{name} disagrees with {}: {c} {f:?} vs {c0} {f0:?}",
+                results[0].0
+            )));
+        }
+    }
+    println!("agree=ok");
+    Ok(())
+}
