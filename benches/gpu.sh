@@ -21,8 +21,9 @@ prepare)
   mkdir -p bench-bin
   cp target/release/examples/gpu_cerny target/release/examples/gpu_bench bench-bin/
   if [ ! -d .gl ] || ! ls .gl/*.deb >/dev/null 2>&1; then
-    mkdir -p .gl /tmp/amd64/partial
-    o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
+    lists=$(mktemp -d)  # a private folder for apt's package lists (no predictable /tmp name)
+    mkdir -p .gl "$lists/partial"
+    o="-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=$lists"
     # shellcheck disable=SC2086
     apt-get $o update -qq && (cd .gl && apt-get $o download libvulkan1)
   fi
