@@ -203,3 +203,29 @@ fn foreign_corrupt_and_linked_checkpoints_are_refused() {
         .collect();
     assert!(stray.is_empty(), "{stray:?}");
 }
+
+#[test]
+fn another_identity_is_refused_the_same_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scaled.ckpt");
+    // One call site; what the closure captures (k) is invisible to the type and the size.
+    let go = |k: u64| {
+        let opts = RunOptions::new()
+            .checkpoint(&path)
+            .checkpoint_identity(format!("k={k}"));
+        Digits(2000)
+            .iterate()
+            .map(move |x| x * k)
+            .sum()
+            .run_with(true, &opts)
+    };
+    let oracle = |k: u64| (0..2000u64).map(|x| x * k).sum::<u64>();
+    assert_eq!(go(3).unwrap().value, oracle(3));
+    let e = go(4).unwrap_err().to_string();
+    assert!(
+        e.contains("belongs to another run") && e.contains("k=3") && e.contains("k=4"),
+        "{e}"
+    );
+    let again = go(3).unwrap();
+    assert_eq!((again.value, again.resumed), (oracle(3), 2000));
+}

@@ -68,6 +68,9 @@ pub struct RunOptions {
     /// How often the checkpoint is rewritten during the run (`None`: every 5 s); it is always
     /// written when the run ends.
     pub checkpoint_every: Option<Duration>,
+    /// Text that identifies the job in its checkpoint beyond call site, type and size (see
+    /// [`RunOptions::checkpoint_identity`]).
+    pub checkpoint_identity: Option<String>,
 }
 
 impl fmt::Debug for RunOptions {
@@ -82,6 +85,7 @@ impl fmt::Debug for RunOptions {
             .field("pinned", &self.pinned)
             .field("checkpoint", &self.checkpoint)
             .field("checkpoint_every", &self.checkpoint_every)
+            .field("checkpoint_identity", &self.checkpoint_identity)
             .finish()
     }
 }
@@ -281,6 +285,29 @@ impl RunOptions {
     /// ```
     pub fn checkpoint_every(mut self, every: Duration) -> Self {
         self.checkpoint_every = Some(every);
+        self
+    }
+
+    /// Text that identifies the job in its checkpoint beyond its call site, type and size: the
+    /// values its closures capture, or its domain's bounds (two ranges of one length and type
+    /// look alike). A checkpoint written with another identity is refused, never mixed in.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("scaled.ckpt");
+    /// let go = |k: i64| {
+    ///     let opts = RunOptions::new().checkpoint(&path).checkpoint_identity(format!("k={k}"));
+    ///     Range::new(1000).map(move |x| x * k).sum().run_with(true, &opts)
+    /// };
+    /// assert_eq!(go(2)?.value, 999_000);
+    /// assert!(go(3).is_err()); // another k: the checkpoint is refused
+    /// assert_eq!(go(2)?.resumed, 1000); // the same one resumes
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn checkpoint_identity(mut self, text: impl Into<String>) -> Self {
+        self.checkpoint_identity = Some(text.into());
         self
     }
 

@@ -18,7 +18,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 17] = b"haydi checkpoint\n";
-const VERSION: u32 = 1;
+// 2: Fingerprint::identity.
+const VERSION: u32 = 2;
 
 /// What identifies the job a checkpoint belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,10 +29,12 @@ pub(crate) struct Fingerprint {
     extent: Option<u128>,
     limits: Vec<u64>,
     alignment: u128,
+    /// `RunOptions::checkpoint_identity` (empty when not set).
+    identity: String,
 }
 
 impl Fingerprint {
-    pub(crate) fn of(job: &dyn ErasedJob, extent: Option<u128>) -> Self {
+    pub(crate) fn of(job: &dyn ErasedJob, extent: Option<u128>, identity: &str) -> Self {
         let sig = job.signature();
         Fingerprint {
             call_site: sig.call_site.to_string(),
@@ -39,6 +42,7 @@ impl Fingerprint {
             extent,
             limits: job.take_limits().to_vec(),
             alignment: job.alignment(),
+            identity: identity.to_string(),
         }
     }
 }
@@ -162,14 +166,16 @@ pub(crate) fn load(path: &Path, expected: &Fingerprint) -> Result<Option<Snapsho
         return Err(bad(
             path,
             format!(
-                "belongs to another run ({} at {}, {:?} indices); this run is {} at {} ({:?} indices). \
-                 Use another checkpoint file, or delete this one",
+                "belongs to another run ({} at {}, {:?} indices, identity {:?}); this run is {} at {} \
+                 ({:?} indices, identity {:?}). Use another checkpoint file, or delete this one",
                 snap.fingerprint.type_name,
                 snap.fingerprint.call_site,
                 snap.fingerprint.extent,
+                snap.fingerprint.identity,
                 expected.type_name,
                 expected.call_site,
-                expected.extent
+                expected.extent,
+                expected.identity
             ),
         ));
     }

@@ -211,7 +211,8 @@ impl<'j> Scheduler<'j> {
         let ckpt = match &opts.checkpoint {
             None => None,
             Some(path) => {
-                let fingerprint = checkpoint::Fingerprint::of(job, end);
+                let identity = opts.checkpoint_identity.as_deref().unwrap_or("");
+                let fingerprint = checkpoint::Fingerprint::of(job, end, identity);
                 if let Some(snap) = checkpoint::load(path, &fingerprint)? {
                     restore(job, &mut state, &snap, &limits, end)?;
                     tracing::info!(target: "haydi", path = %path.display(), resumed = %state.resumed, "resuming from a checkpoint");
