@@ -138,12 +138,27 @@ pub(crate) fn rendezvous_dir() -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// Replaces `path` with a file holding `contents`, readable by us only, atomically: a randomly
-/// named file created exclusively (so never through a planted link) in the same directory, with
-/// mode 0600, written and synced, renamed over `path` (which replaces a link at `path` rather
+/// Replaces `path` with a file holding `contents`, readable by us only, atomically (see
+/// [`replace_atomically`]; mode 0600).
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
+    let err = |e: std::io::Error| ctx(format!("cannot write {}: {e}", path.display()));
+    replace_atomically(path, ".tmp", Some(0o600), |tmp| {
+        tmp.write_all(contents).map_err(err)
+    })
+}
+
+/// Replaces `path` atomically with a file that `fill` writes: a randomly named file created
+/// exclusively (so never through a planted link) in the same directory, ending in `suffix`
+/// (for writers that choose a format by the extension), with `mode` (`None`: the default of
+/// new files), filled, synced, renamed over `path` (which replaces a link at `path` rather
 /// than following it), and the directory synced so that the rename survives a crash. On any
 /// failure the temporary file is removed.
-pub(crate) fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
+pub(crate) fn replace_atomically(
+    path: &Path,
+    suffix: &str,
+    mode: Option<u32>,
+    fill: impl FnOnce(&mut tempfile::NamedTempFile) -> Result<()>,
+) -> Result<()> {
     let err = |e: std::io::Error| ctx(format!("cannot write {}: {e}", path.display()));
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -155,12 +170,16 @@ pub(crate) fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
         .unwrap_or_default();
     let prefix = format!(".{name}.");
     let mut b = tempfile::Builder::new();
-    b.prefix(&prefix).suffix(".tmp");
+    b.prefix(&prefix).suffix(suffix);
     #[cfg(unix)]
-    b.permissions(std::fs::Permissions::from_mode(0o600));
+    if let Some(mode) = mode {
+        b.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
     // A NamedTempFile removes itself when dropped: every early return below cleans up.
     let mut tmp = b.tempfile_in(dir).map_err(err)?;
-    tmp.write_all(contents).map_err(err)?;
+    fill(&mut tmp)?;
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     // Not every file system can sync a directory; the file itself is safe already.

@@ -2,6 +2,7 @@
 
 use super::super::label::Label;
 use super::draw;
+use crate::distributed::files::replace_atomically;
 use haydi_core::{Error, Result};
 use std::io::Write;
 use std::path::Path;
@@ -160,9 +161,10 @@ impl Figure {
     /// ```
     pub fn write_svg(&self, path: impl AsRef<Path>) -> Result<()> {
         let svg = self.svg()?;
-        write_atomically(path.as_ref(), "svg", |f| {
+        let path = path.as_ref();
+        replace_atomically(path, ".svg", None, |f| {
             f.write_all(svg.as_bytes())
-                .map_err(|e| Error::Context(format!("plot: {e}")))
+                .map_err(|e| Error::Context(format!("plot {}: {e}", path.display())))
         })
     }
 
@@ -176,32 +178,7 @@ impl Figure {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn write_png(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_atomically(path.as_ref(), "png", |f| draw::png(self, f.path()))
+        // plotters opens the temporary file by name and picks PNG by its extension.
+        replace_atomically(path.as_ref(), ".png", None, |f| draw::png(self, f.path()))
     }
-}
-
-/// Writes a file through a fresh temporary file in the target's folder (created exclusively
-/// with a random name, so nothing is followed or clobbered), synced and renamed over `path`.
-fn write_atomically(
-    path: &Path,
-    extension: &str,
-    fill: impl FnOnce(&mut tempfile::NamedTempFile) -> Result<()>,
-) -> Result<()> {
-    let io = |e: std::io::Error| Error::Context(format!("plot {}: {e}", path.display()));
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".haydi-plot-")
-        .suffix(&format!(".{extension}"))
-        .tempfile_in(dir)
-        .map_err(io)?;
-    fill(&mut tmp)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
