@@ -31,7 +31,8 @@ use std::sync::Arc;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct SweepCrop<S, T, A> {
-    sweep: Sweep,
+    /// The sweep, shared with the crop's job (which maps positions to combinations).
+    sweep: Arc<Sweep>,
     crop: Crop<S, T, A>,
 }
 
@@ -154,10 +155,7 @@ impl Sweep {
                 .collect()
         };
         let crop = Crop::new(name, dir, job)?.identity(self.identity());
-        Ok(SweepCrop {
-            sweep: self.clone(),
-            crop,
-        })
+        Ok(SweepCrop { sweep, crop })
     }
 
     /// A digest of the grid: names, values (with their kinds), sample and shuffle.
