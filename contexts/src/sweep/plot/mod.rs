@@ -21,6 +21,9 @@ use super::table::Table;
 use haydi_core::{Error, Result};
 use select::Selection;
 
+/// A line's points, `(x, value, row)`, with the table row each came from.
+type RowPoints = Vec<(f64, f64, usize)>;
+
 fn check_size((w, h): (u32, u32)) -> Result<()> {
     if !(100..=10_000).contains(&w) || !(100..=10_000).contains(&h) {
         return Err(Error::InvalidArgument(format!(
@@ -77,8 +80,9 @@ impl<R> Table<R> {
         let sel = Selection::new(self, &shown, &spec.fixed)?;
         let xi = sel.column(&spec.x);
         let li = spec.lines.as_deref().map(|l| sel.column(l));
-        let mut lines: Vec<Line> = Vec::new();
-        let mut seen: Vec<(Vec<&Label>, usize)> = Vec::new();
+        // Per line: (x, value, row), then sorted by x, where two rows on one point sit side by
+        // side (a sort, not a search of every earlier row for each row).
+        let mut lines: Vec<(Option<Label>, RowPoints)> = Vec::new();
         for &row in &sel.rows {
             let (labels, out) = &self.rows[row];
             let x = labels[xi].as_f64().ok_or_else(|| {
@@ -88,25 +92,24 @@ impl<R> Table<R> {
                 ))
             })?;
             let v = sel.finite(self, row, y(out))?;
-            let key: Vec<&Label> = std::iter::once(&labels[xi])
-                .chain(li.map(|i| &labels[i]))
-                .collect();
-            if let Some((_, other)) = seen.iter().find(|(k, _)| *k == key) {
-                return Err(sel.duplicate(self, *other, row));
-            }
-            seen.push((key, row));
-            let label = li.map(|i| labels[i].clone());
-            match lines.iter_mut().find(|l| l.label == label) {
-                Some(l) => l.points.push((x, v)),
-                None => lines.push(Line {
-                    label,
-                    points: vec![(x, v)],
-                }),
+            let label = li.map(|i| &labels[i]);
+            match lines.iter_mut().find(|(l, _)| l.as_ref() == label) {
+                Some((_, points)) => points.push((x, v, row)),
+                None => lines.push((label.cloned(), vec![(x, v, row)])),
             }
         }
-        for l in &mut lines {
-            l.points.sort_by(|a, b| a.0.total_cmp(&b.0));
-        }
+        let mut lines: Vec<Line> = lines
+            .into_iter()
+            .map(|(label, mut points)| {
+                // Stable: of two rows on one point, the earlier comes first.
+                points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                if let Some(w) = points.windows(2).find(|w| w[0].0 == w[1].0) {
+                    return Err(sel.duplicate(self, w[0].2, w[1].2));
+                }
+                let points = points.into_iter().map(|(x, v, _)| (x, v)).collect();
+                Ok(Line { label, points })
+            })
+            .collect::<Result<_>>()?;
         let mut order: Vec<Label> = lines.iter().filter_map(|l| l.label.clone()).collect();
         in_axis_order(&mut order);
         lines.sort_by_key(|l| order.iter().position(|o| Some(o) == l.label.as_ref()));
