@@ -32,10 +32,14 @@ pub mod frame;
 mod identity;
 pub mod launcher;
 pub mod monitor;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 pub mod protocol;
 pub mod secure;
 mod worker;
 
+#[cfg(feature = "mpi")]
+pub use mpi::ENV_TRANSPORT;
 pub use worker::join_driver;
 
 use auth::Secret;
@@ -323,7 +327,8 @@ impl DistributedContext {
         let mut opts = opts;
         let driver_threads = *opts.driver_threads.get_or_insert(0);
         let _ = driver_threads;
-        let mut d = Self::driver("127.0.0.1:0", secret.clone(), n as u32 + 1, opts.clone())?;
+        let (mut d, _) =
+            Self::driver("127.0.0.1:0", secret.clone(), n as u32 + 1, true, opts.clone())?;
         let Role::Driver(side) = Arc::get_mut(&mut d.inner).expect("fresh") else {
             unreachable!()
         };
@@ -405,6 +410,10 @@ impl DistributedContext {
     /// launcher) with the same executable and the *same arguments* cannot be told apart: give
     /// them different `HAYDI_JOB_ID`s or `HAYDI_RENDEZVOUS` files.
     ///
+    /// With the cargo feature `mpi`, a process started by an MPI launcher (Open MPI, or
+    /// `PMI_RANK`/`PMIX_RANK` set) uses the MPI transport instead (`DistributedContext::mpi`), unless
+    /// `HAYDI_TRANSPORT=tcp`; `HAYDI_TRANSPORT=mpi` asks for it under any launcher.
+    ///
     /// Workers started by hand on other machines join the same way:
     /// `HAYDI_RANK=3 HAYDI_SIZE=4 HAYDI_COORDINATOR=driver:7000 HAYDI_SECRET=... ./explore`.
     pub fn from_env() -> Result<Self> {
@@ -413,6 +422,10 @@ impl DistributedContext {
 
     /// [`from_env`](Self::from_env) with options.
     pub fn from_env_with(mut opts: DistributedOptions) -> Result<Self> {
+        #[cfg(feature = "mpi")]
+        if mpi::launched_by_mpi() {
+            return Self::mpi_with(opts);
+        }
         let info = launcher::detect_launcher().ok_or_else(|| {
             Error::Context(
                 "no launcher found: run under mpirun or srun, or set HAYDI_RANK and HAYDI_SIZE"
@@ -459,7 +472,7 @@ impl DistributedContext {
                 )
             }
         };
-        let mut d = Self::driver(&bind, secret.clone(), info.size, opts.clone())?;
+        let (mut d, _) = Self::driver(&bind, secret.clone(), info.size, true, opts.clone())?;
         let Role::Driver(side) = Arc::get_mut(&mut d.inner).expect("fresh") else {
             unreachable!()
         };
@@ -507,7 +520,15 @@ impl DistributedContext {
         })
     }
 
-    fn driver(bind: &str, secret: Secret, size: u32, opts: DistributedOptions) -> Result<Self> {
+    /// A driver listening on `bind` (for workers when `tcp_workers`, for monitors always);
+    /// also returns the sender of its dispatch loop's events, for another transport.
+    fn driver(
+        bind: &str,
+        secret: Secret,
+        size: u32,
+        tcp_workers: bool,
+        opts: DistributedOptions,
+    ) -> Result<(Self, mpsc::Sender<coordinator::Event>)> {
         let shared_secret = secret.clone();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -530,14 +551,15 @@ impl DistributedContext {
             exe_hash: launcher::exe_hash(),
             job: launcher::job_identity(),
             size,
+            tcp_workers,
             opts: opts.clone(),
-            events: tx,
+            events: tx.clone(),
             ranks: Mutex::new(HashSet::new()),
             board: board.clone(),
         });
         rt.spawn(coordinator::accept_loop(listener, shared));
         tracing::info!(target: "haydi", %address, size, "driver listening");
-        Ok(DistributedContext {
+        let d = DistributedContext {
             inner: Arc::new(Role::Driver(Box::new(DriverSide {
                 state: Mutex::new(DriverState::new(rx, opts.rejoin_cache, board)),
                 seq: AtomicU64::new(0),
@@ -555,7 +577,8 @@ impl DistributedContext {
             }))),
             workers: 1,
             name: String::new(),
-        })
+        };
+        Ok((d, tx))
     }
 
     fn finish_setup(&mut self, name: String) {

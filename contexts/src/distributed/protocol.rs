@@ -148,6 +148,10 @@ pub enum ToDriver {
     /// First message after authentication of a monitor (not a worker: it takes no chunks and
     /// no rank); see [`super::monitor`].
     Monitor(super::monitor::MonitorHello),
+    /// The worker's program ended (its `main` returned, exited or panicked outside a run):
+    /// it takes part in no later run. Sent by the MPI transport, whose processes must all
+    /// finalize MPI together: the driver answers with `ToWorker::Shutdown`.
+    Leaving,
 }
 
 /// Driver to worker.

@@ -25,10 +25,31 @@ pub(crate) struct WorkerSide {
     pub threads: usize,
     max_message: usize,
     seq: AtomicU64,
-    tx: UnboundedSender<Vec<u8>>,
+    tx: Outbox,
     rx: Mutex<mpsc::Receiver<ToWorker>>,
     in_run: Arc<AtomicBool>,
-    _rt: tokio::runtime::Runtime,
+    /// The TCP transport's I/O runtime (the MPI transport has its own thread).
+    _rt: Option<tokio::runtime::Runtime>,
+}
+
+/// Where a worker's messages to the driver go: the transport's sending half.
+pub(crate) enum Outbox {
+    /// The writer task of the TCP connection.
+    Tcp(UnboundedSender<Vec<u8>>),
+    /// The MPI communication thread of this process.
+    #[cfg(feature = "mpi")]
+    Mpi(super::mpi::ToDriverQueue),
+}
+
+impl Outbox {
+    /// Queues one encoded `ToDriver` message; `false` when the transport is closed.
+    fn send(&self, bytes: Vec<u8>) -> bool {
+        match self {
+            Outbox::Tcp(tx) => tx.send(bytes).is_ok(),
+            #[cfg(feature = "mpi")]
+            Outbox::Mpi(q) => q.send(bytes),
+        }
+    }
 }
 
 /// Where to find the driver: a fixed address and secret, or a rendezvous file to (re)read.
@@ -182,17 +203,44 @@ impl WorkerSide {
             std::process::exit(0)
         });
         tracing::info!(target: "haydi", rank, size, threads, "joined the driver");
-        Ok(WorkerSide {
+        Ok(WorkerSide::joined(
+            rank,
+            size,
+            threads,
+            opts,
+            Outbox::Tcp(tx),
+            in_rx,
+            in_run,
+            Some(rt),
+        ))
+    }
+
+    /// A worker that joined its driver over some transport: `tx` reaches the driver, `rx`
+    /// delivers the driver's messages (heartbeats and shutdown are the transport's business),
+    /// and `in_run` is set while a run is in progress (the transport reads it to tell a
+    /// driver that went away between runs from one lost during a run).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn joined(
+        rank: u32,
+        size: u32,
+        threads: usize,
+        opts: &DistributedOptions,
+        tx: Outbox,
+        rx: mpsc::Receiver<ToWorker>,
+        in_run: Arc<AtomicBool>,
+        rt: Option<tokio::runtime::Runtime>,
+    ) -> Self {
+        WorkerSide {
             rank,
             size,
             threads,
             max_message: opts.max_message,
             seq: AtomicU64::new(0),
             tx,
-            rx: Mutex::new(in_rx),
+            rx: Mutex::new(rx),
             in_run,
             _rt: rt,
-        })
+        }
     }
 
     /// The worker's part of a run.
@@ -213,9 +261,11 @@ impl WorkerSide {
             }
         }
         let _reset = Reset(&self.in_run);
-        self.tx
-            .send(encode(&ToDriver::Announce(me.clone()))?)
-            .map_err(|_| Error::Worker("the connection to the driver is closed".into()))?;
+        if !self.tx.send(encode(&ToDriver::Announce(me.clone()))?) {
+            return Err(Error::Worker(
+                "the connection to the driver is closed".into(),
+            ));
+        }
         let rank = self.rank;
         // The driver sends up to `prefetch` chunks per thread ahead: they wait in the channel
         // until a thread is free. At the end of the run (or when the driver is gone) the queued

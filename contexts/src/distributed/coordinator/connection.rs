@@ -2,6 +2,7 @@
 //! messages to the dispatch loop (as [`Event`]s) and write what it sends them. A peer whose
 //! first message says it is a monitor is answered by `watch::serve_monitor` instead.
 
+use super::link::{Backlog, TcpLink};
 use super::watch::serve_monitor;
 use super::{Event, Shared};
 use crate::distributed::auth;
@@ -10,7 +11,6 @@ use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
 use crate::distributed::secure::Receiver;
 use crate::distributed::secure::Sender;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -89,6 +89,13 @@ async fn serve_peer(
         Hello::Worker(j, tx, rx) => (j, tx, rx),
         Hello::Monitor(h, tx, rx) => return serve_monitor(h, addr, tx, rx, shared).await,
     };
+    if !shared.tcp_workers {
+        let why = format!(
+            "rank {} tried to join over TCP; this driver's workers use MPI",
+            join.rank
+        );
+        return Err(refuse(&mut tx, why).await);
+    }
     if join.exe_hash != shared.exe_hash {
         let why = format!(
             "worker rank {} on {} (pid {}) runs a different executable than the driver",
@@ -142,27 +149,32 @@ async fn serve_peer(
     tx.send(&welcome).await.map_err(|e| e.to_string())?;
     rx.set_max_message(shared.opts.max_message);
     let (out, mut queue) = unbounded_channel::<Arc<Vec<u8>>>();
-    let unsent = Arc::new(AtomicUsize::new(0));
-    let unsent_w = unsent.clone();
+    let backlog = Arc::new(Backlog::default());
+    let backlog_w = backlog.clone();
     let interval = shared.opts.heartbeat_interval;
     let writer = tokio::spawn(async move {
         let hb = encode(&ToWorker::Heartbeat).unwrap_or_default();
-        let done = || {
-            unsent_w.fetch_sub(1, Ordering::SeqCst);
-        };
+        let done = || backlog_w.written();
         if let Err(e) = tx.pump(&mut queue, &hb, interval, done).await {
             tracing::warn!(target: "haydi", rank, error = %e, "cannot send to worker");
         }
         queue.close();
-        unsent_w.store(0, Ordering::SeqCst);
+        backlog_w.close();
     });
+    // However the connection ends, nothing queued on it will be written any more.
+    struct CloseBacklog(Arc<Backlog>);
+    impl Drop for CloseBacklog {
+        fn drop(&mut self) {
+            self.0.close();
+        }
+    }
+    let _close = CloseBacklog(backlog.clone());
     let _ = shared.events.send(Event::Joined {
         rank,
         threads: join.threads.max(1),
         host: join.host,
         pid: join.pid,
-        tx: out,
-        unsent,
+        link: Box::new(TcpLink { tx: out, backlog }),
     });
     let deadline = shared.opts.heartbeat_timeout;
     let reason = loop {

@@ -2,7 +2,9 @@
 //! [`Scheduler`](haydi_core::plumbing::Scheduler), merges their partials, re-runs the chunks
 //! of lost workers, broadcasts the final result of every run, and lets late workers catch up.
 //!
-//! One concept a file: [`connection`] (the async tasks of each worker's connection),
+//! One concept a file: [`link`] (the transport seam: a worker's sending half, and the events
+//! every transport delivers), [`connection`] (the TCP transport: the async tasks of each
+//! worker's connection),
 //! [`peer`] (a worker as the driver sees it), [`state`] (the driver's view of all workers and
 //! its reactions to their events), [`run`] (one run: hand-out, merge, broadcast),
 //! [`speculate`] (stragglers and the hang bound), [`history`] (finished runs, for late
@@ -10,6 +12,7 @@
 
 mod connection;
 mod history;
+pub(crate) mod link;
 mod peer;
 mod run;
 mod speculate;
@@ -19,27 +22,23 @@ mod watch;
 pub(crate) use connection::accept_loop;
 pub(crate) use run::execute_driver;
 pub(crate) use state::DriverState;
-pub(crate) use watch::Board;
+pub(crate) use watch::{Board, Seen};
 
 use super::auth::Secret;
 use super::protocol::ToDriver;
 use super::DistributedOptions;
 use std::collections::HashSet;
-use std::sync::atomic::AtomicUsize;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc::UnboundedSender;
 
-/// What the connection tasks tell the driver.
-#[derive(Debug)]
+/// What a transport tells the dispatch loop (receive from any worker).
 pub(crate) enum Event {
     Joined {
         rank: u32,
         threads: u32,
         host: String,
         pid: u32,
-        tx: UnboundedSender<Arc<Vec<u8>>>,
-        unsent: Arc<AtomicUsize>,
+        link: Box<dyn link::Link>,
     },
     Msg(u32, ToDriver),
     Lost(u32, String),
@@ -55,6 +54,9 @@ pub(crate) struct Shared {
     /// The job this driver belongs to (see `launcher::job_identity`).
     pub job: String,
     pub size: u32,
+    /// Whether workers join over TCP (`false` for the MPI transport, whose driver listens
+    /// for monitors only).
+    pub tcp_workers: bool,
     pub opts: DistributedOptions,
     pub events: mpsc::Sender<Event>,
     /// Ranks connected now (a rank is free again once its connection ends).

@@ -1,20 +1,18 @@
 //! One worker as the driver sees it: its connection, its credits and the chunks it holds.
 
+use super::link::Link;
 use haydi_core::plumbing::ChunkSpec;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::mpsc::UnboundedSender;
 
 /// A worker as the driver sees it.
 pub(crate) struct Peer {
     pub threads: u32,
     pub host: String,
     pub pid: u32,
-    tx: UnboundedSender<Arc<Vec<u8>>>,
-    /// Messages queued for this peer and not yet written to its socket.
-    pub unsent: Arc<AtomicUsize>,
+    /// How the driver reaches it (its transport's half).
+    pub link: Box<dyn Link>,
     pub alive: bool,
     /// The run sequence number this peer announced (this run only).
     pub at: Option<u64>,
@@ -40,16 +38,14 @@ impl Peer {
         threads: u32,
         host: String,
         pid: u32,
-        tx: UnboundedSender<Arc<Vec<u8>>>,
-        unsent: Arc<AtomicUsize>,
+        link: Box<dyn Link>,
         first_run: u64,
     ) -> Self {
         Peer {
             threads,
             host,
             pid,
-            tx,
-            unsent,
+            link,
             alive: true,
             at: None,
             credits: 0,
@@ -63,17 +59,7 @@ impl Peer {
 
     /// Queues `bytes` for this peer's connection; `false` if it is closed.
     pub fn send(&self, bytes: Arc<Vec<u8>>) -> bool {
-        self.unsent.fetch_add(1, Ordering::SeqCst);
-        let ok = self.tx.send(bytes).is_ok();
-        if !ok {
-            self.unsent.fetch_sub(1, Ordering::SeqCst);
-        }
-        ok
-    }
-
-    /// Whether messages queued for it are still waiting to be written.
-    pub fn has_unsent(&self) -> bool {
-        self.alive && !self.tx.is_closed() && self.unsent.load(Ordering::SeqCst) > 0
+        self.link.send(bytes)
     }
 
     /// Forgets the state of the last run, at the start of a new one.
@@ -138,19 +124,17 @@ impl Peer {
 mod tests {
     use super::*;
 
+    use crate::distributed::coordinator::link::TcpLink;
     use std::time::Duration;
     use tokio::sync::mpsc::unbounded_channel;
 
     fn peer(threads: u32) -> Peer {
         let (tx, _rx) = unbounded_channel();
-        Peer::new(
-            threads,
-            "test".into(),
-            1,
+        let link = TcpLink {
             tx,
-            Arc::new(AtomicUsize::new(0)),
-            0,
-        )
+            backlog: Arc::default(),
+        };
+        Peer::new(threads, "test".into(), 1, Box::new(link), 0)
     }
 
     fn spec(id: u64) -> ChunkSpec {

@@ -147,11 +147,14 @@ impl DriverState {
 
     /// Waits (at most `timeout`) until every live worker's queued messages are written, so that
     /// a driver whose program ends right after a run does not take the result with it. A
-    /// worker that stops reading is cut off by its heartbeat deadline, which ends the wait.
+    /// worker that stops reading is cut off by its heartbeat deadline, which closes its link
+    /// and ends the wait; the writers signal when a backlog drains (no polling).
     pub fn flush(&self, timeout: Duration) {
         let until = Instant::now() + timeout;
-        while Instant::now() < until && self.peers.values().any(|p| p.has_unsent()) {
-            std::thread::sleep(Duration::from_micros(200));
+        for p in self.peers.values().filter(|p| p.alive) {
+            if !p.link.backlog().wait_drained(until) {
+                return;
+            }
         }
     }
 
@@ -215,12 +218,11 @@ impl DriverState {
                 threads,
                 host,
                 pid,
-                tx,
-                unsent,
+                link,
             } => {
                 let rejoin = self.peers.contains_key(&rank);
                 tracing::info!(target: "haydi", rank, threads, %host, pid, rejoin, "worker joined");
-                let mut p = Peer::new(threads, host, pid, tx, unsent, self.history.len());
+                let mut p = Peer::new(threads, host, pid, link, self.history.len());
                 p.joined_during = self.current;
                 self.peers.insert(rank, p);
                 self.membership += 1;
@@ -380,7 +382,7 @@ impl DriverState {
                     );
                 }
             }
-            ToDriver::Join(_) | ToDriver::Heartbeat | ToDriver::Monitor(_) => {}
+            ToDriver::Join(_) | ToDriver::Heartbeat | ToDriver::Monitor(_) | ToDriver::Leaving => {}
         }
     }
 }

@@ -64,6 +64,12 @@ impl Seen {
             self.kick.notified().await;
         }
     }
+
+    /// Why a monitor dropped the worker, if one did (for transports without async tasks).
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    pub fn kick_reason(&self) -> Option<String> {
+        lock(&self.kicked).clone()
+    }
 }
 
 /// One run as monitors see it.

@@ -1,0 +1,165 @@
+//! `DistributedContext::mpi`: the distributed context over the MPI transport.
+
+use super::driver::DriverInbox;
+use super::worker::{JoinAnswer, WorkerInbox};
+use super::ToDriverQueue;
+use crate::distributed::auth::Secret;
+use crate::distributed::launcher;
+use crate::distributed::protocol::Join;
+use crate::distributed::worker::{Outbox, WorkerSide};
+use crate::distributed::{DistributedContext, DistributedOptions, Role};
+use haydi_core::{Error, Result};
+use std::sync::atomic::AtomicBool;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+/// The variable that picks the transport of [`DistributedContext::from_env`] when both are
+/// possible: `mpi` or `tcp`.
+///
+/// ```
+/// assert_eq!(haydi_contexts::distributed::ENV_TRANSPORT, "HAYDI_TRANSPORT");
+/// ```
+pub const ENV_TRANSPORT: &str = "HAYDI_TRANSPORT";
+
+/// The process's MPI context: MPI starts once per process.
+static CONTEXT: Mutex<Option<DistributedContext>> = Mutex::new(None);
+
+/// Whether an MPI launcher started this process (Open MPI, MPICH/Hydra's PMI, PMIx) and
+/// [`ENV_TRANSPORT`] does not ask for TCP.
+pub(crate) fn launched_by_mpi() -> bool {
+    if std::env::var(ENV_TRANSPORT).is_ok_and(|t| t.eq_ignore_ascii_case("tcp")) {
+        return false;
+    }
+    if std::env::var(ENV_TRANSPORT).is_ok_and(|t| t.eq_ignore_ascii_case("mpi")) {
+        return true;
+    }
+    ["OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some())
+}
+
+impl DistributedContext {
+    /// The context of a job started by `mpirun` or `srun`, over MPI (cargo feature `mpi`):
+    /// rank 0 drives, the other ranks pull chunks with MPI point-to-point messages, and every
+    /// rank gets each run's result. Started once per process: later calls return the same
+    /// context (and ignore their options). Without a launcher the process is a job of one
+    /// (a singleton), which runs on its own threads.
+    ///
+    /// MPI is fail-stop: a rank that dies ends the job (`mpirun` aborts it), a rank silent for
+    /// [`DistributedOptions::heartbeat_timeout`] makes the others abort it with a message
+    /// naming it, and the TCP transport's re-running of a lost worker's chunks does not apply;
+    /// use [`RunOptions::checkpoint`](haydi_core::RunOptions::checkpoint) so that a restarted
+    /// job resumes. Messages are not sealed (the job's own processes, on its fabric); monitors
+    /// connect over TCP as usual. See the [transport's docs](crate::distributed::mpi).
+    ///
+    /// ```no_run
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// use haydi_contexts::DistributedContext;
+    /// // mpirun -n 4 ./explore
+    /// session::set_parallel_context(DistributedContext::mpi().unwrap());
+    /// let n = Range::new(1_000_000).filter(|x| x % 7 == 0).count().run(true).unwrap();
+    /// assert_eq!(n, 142_858); // on every rank
+    /// ```
+    pub fn mpi() -> Result<Self> {
+        Self::mpi_with(DistributedOptions::default())
+    }
+
+    /// [`mpi`](Self::mpi) with options (those of the first call in the process count).
+    pub fn mpi_with(opts: DistributedOptions) -> Result<Self> {
+        let mut slot = CONTEXT.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(ctx) = &*slot {
+            return Ok(ctx.clone());
+        }
+        let ctx = Self::start_mpi(opts)?;
+        *slot = Some(ctx.clone());
+        Ok(ctx)
+    }
+
+    fn start_mpi(mut opts: DistributedOptions) -> Result<Self> {
+        let started = super::start()?;
+        let (rank, size) = (started.rank, started.size);
+        let threads = launcher::threads_from_env().unwrap_or(opts.threads_per_worker);
+        let name = format!("{size} processes (MPI)");
+        if rank > 0 {
+            let (answer_tx, answer_rx) = crossbeam_channel::bounded::<JoinAnswer>(1);
+            let (to_worker, rx) = mpsc::channel();
+            let in_run = Arc::new(AtomicBool::new(false));
+            let join = Join {
+                rank,
+                exe_hash: launcher::exe_hash(),
+                threads: threads.max(1) as u32,
+                pid: std::process::id(),
+                host: launcher::hostname(),
+                job: launcher::job_identity(),
+            };
+            started.serve(Box::new(WorkerInbox::new(
+                join,
+                &opts,
+                answer_tx,
+                to_worker,
+                in_run.clone(),
+            )))?;
+            // The communication thread aborts the job if the driver does not answer in time.
+            let size = answer_rx
+                .recv_timeout(opts.connect_timeout + Duration::from_secs(5))
+                .map_err(|_| {
+                    Error::Worker(format!(
+                        "rank {rank} got no answer from the driver (rank 0) within {:?}",
+                        opts.connect_timeout
+                    ))
+                })?
+                .map_err(Error::Protocol)?;
+            let w = WorkerSide::joined(
+                rank,
+                size,
+                threads.max(1),
+                &opts,
+                Outbox::Mpi(ToDriverQueue(started.commands.clone())),
+                rx,
+                in_run,
+                None,
+            );
+            tracing::info!(target: "haydi", rank, size, threads, "joined the driver over MPI");
+            return Ok(DistributedContext {
+                inner: Arc::new(Role::Worker(w)),
+                workers: threads.max(1),
+                name: format!("{name}, worker rank {rank} of {size}"),
+            });
+        }
+        opts.driver_threads.get_or_insert(1);
+        // The driver listens on this machine for monitors only (workers use MPI).
+        let (mut d, events) =
+            Self::driver("127.0.0.1:0", Secret::random(), size, false, opts.clone())?;
+        let Role::Driver(side) = Arc::get_mut(&mut d.inner).expect("fresh") else {
+            unreachable!()
+        };
+        let board = side
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .board
+            .clone();
+        started.serve(Box::new(DriverInbox::new(
+            size,
+            &opts,
+            events,
+            started.commands.clone(),
+            board,
+        )))?;
+        let mut st = side.state.lock().unwrap_or_else(|e| e.into_inner());
+        let joined = st.wait_joined(
+            size as usize - 1,
+            // MPI is fail-stop: every rank takes part.
+            size as usize - 1,
+            opts.connect_timeout,
+            || 0,
+        );
+        let missing: Vec<u32> = (1..size).filter(|r| !st.peers.contains_key(r)).collect();
+        drop(st);
+        joined?;
+        side.missing = missing;
+        d.finish_setup(name);
+        Ok(d)
+    }
+}

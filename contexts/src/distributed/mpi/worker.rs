@@ -1,0 +1,159 @@
+//! A worker's side of the MPI transport: joins the driver (rank 0), hands the driver's
+//! messages to the worker's run loop, keeps the heartbeats, and aborts the job when the driver
+//! goes silent (fail-stop).
+
+use super::comm::{Flow, Inbox, Outgoing};
+use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
+use crate::distributed::DistributedOptions;
+use crossbeam_channel::Sender;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+/// What joining gave: the job's size, or why the driver refused.
+pub(crate) type JoinAnswer = std::result::Result<u32, String>;
+
+/// A worker's inbox.
+pub(crate) struct WorkerInbox {
+    rank: u32,
+    join: Join,
+    answer: Option<Sender<JoinAnswer>>,
+    to_worker: mpsc::Sender<ToWorker>,
+    in_run: Arc<AtomicBool>,
+    heard: Instant,
+    last_beat: Instant,
+    interval: Duration,
+    timeout: Duration,
+    connect_timeout: Duration,
+    max_message: usize,
+    /// The program ended here: waiting for the driver's `Shutdown`.
+    finishing: bool,
+    heartbeat: Arc<Vec<u8>>,
+}
+
+impl WorkerInbox {
+    /// The inbox of worker `join.rank`; the join's outcome goes to `answer`, the driver's
+    /// messages to `to_worker`; `in_run` says whether a run is in progress.
+    pub fn new(
+        join: Join,
+        opts: &DistributedOptions,
+        answer: Sender<JoinAnswer>,
+        to_worker: mpsc::Sender<ToWorker>,
+        in_run: Arc<AtomicBool>,
+    ) -> Self {
+        let now = Instant::now();
+        WorkerInbox {
+            rank: join.rank,
+            join,
+            answer: Some(answer),
+            to_worker,
+            in_run,
+            heard: now,
+            last_beat: now,
+            interval: opts.heartbeat_interval,
+            timeout: opts.heartbeat_timeout,
+            connect_timeout: opts.connect_timeout,
+            max_message: opts.max_message,
+            finishing: false,
+            heartbeat: Arc::new(encode(&ToDriver::Heartbeat).unwrap_or_default()),
+        }
+    }
+
+    fn answer(&mut self, a: JoinAnswer) {
+        if let Some(tx) = self.answer.take() {
+            let _ = tx.send(a);
+        }
+    }
+}
+
+impl Inbox for WorkerInbox {
+    fn start(&mut self, out: &mut Outgoing) {
+        match encode(&ToDriver::Join(self.join.clone())) {
+            Ok(b) => out.push(0, Arc::new(b)),
+            Err(e) => self.answer(Err(format!("cannot encode the join message: {e}"))),
+        }
+    }
+
+    fn message(&mut self, from: u32, bytes: Vec<u8>, _out: &mut Outgoing) -> Flow {
+        if from != 0 {
+            return Flow::Abort(format!(
+                "worker rank {} got a message from rank {from}, not from the driver",
+                self.rank
+            ));
+        }
+        self.heard = Instant::now();
+        let msg = match decode::<ToWorker>(&bytes) {
+            Ok(m) => m,
+            Err(e) => return Flow::Abort(format!("bad message from the driver: {e}")),
+        };
+        match msg {
+            ToWorker::Heartbeat => {}
+            ToWorker::Welcome { size } => self.answer(Ok(size)),
+            ToWorker::Refused(why) if self.answer.is_some() => {
+                self.answer(Err(format!("refused by the driver: {why}")))
+            }
+            ToWorker::Shutdown => {
+                if self.finishing {
+                    return Flow::Finalize;
+                }
+                if self.in_run.load(Ordering::SeqCst) {
+                    eprintln!(
+                        "haydi worker rank {}: the driver's program ended during a run; exiting",
+                        self.rank
+                    );
+                    return Flow::Exit(3);
+                }
+                // Between runs: the driver's program ended, and so does ours (as with TCP).
+                return Flow::Exit(0);
+            }
+            m => {
+                if matches!(m, ToWorker::Result { .. }) {
+                    // The run is over for this process.
+                    self.in_run.store(false, Ordering::SeqCst);
+                }
+                let _ = self.to_worker.send(m);
+            }
+        }
+        Flow::Go
+    }
+
+    fn tick(&mut self, now: Instant, out: &mut Outgoing) -> Flow {
+        if now.duration_since(self.last_beat) >= self.interval {
+            self.last_beat = now;
+            out.push(0, self.heartbeat.clone());
+        }
+        let silent = now.duration_since(self.heard);
+        let (limit, what) = if self.answer.is_some() {
+            (
+                self.connect_timeout,
+                "no answer to its join (DistributedOptions::connect_timeout)",
+            )
+        } else {
+            (
+                self.timeout,
+                "nothing (DistributedOptions::heartbeat_timeout)",
+            )
+        };
+        if silent > limit {
+            return Flow::Abort(format!(
+                "worker rank {}: the driver (rank 0) sent {what} for {silent:?}",
+                self.rank
+            ));
+        }
+        Flow::Go
+    }
+
+    fn finishing(&mut self, out: &mut Outgoing) -> Flow {
+        self.finishing = true;
+        match encode(&ToDriver::Leaving) {
+            Ok(b) => out.push(0, Arc::new(b)),
+            Err(_) => return Flow::Finalize,
+        }
+        // Wait for the driver's Shutdown: then every rank finalizes together.
+        Flow::Go
+    }
+
+    fn max_message(&self) -> usize {
+        self.max_message
+    }
+}
