@@ -327,8 +327,13 @@ impl DistributedContext {
         let mut opts = opts;
         let driver_threads = *opts.driver_threads.get_or_insert(0);
         let _ = driver_threads;
-        let (mut d, _) =
-            Self::driver("127.0.0.1:0", secret.clone(), n as u32 + 1, true, opts.clone())?;
+        let (mut d, _) = Self::driver(
+            "127.0.0.1:0",
+            secret.clone(),
+            n as u32 + 1,
+            true,
+            opts.clone(),
+        )?;
         let Role::Driver(side) = Arc::get_mut(&mut d.inner).expect("fresh") else {
             unreachable!()
         };

@@ -22,7 +22,9 @@ mod watch;
 pub(crate) use connection::accept_loop;
 pub(crate) use run::execute_driver;
 pub(crate) use state::DriverState;
-pub(crate) use watch::{Board, Seen};
+pub(crate) use watch::Board;
+#[cfg(feature = "mpi")]
+pub(crate) use watch::Seen;
 
 use super::auth::Secret;
 use super::protocol::ToDriver;

@@ -34,13 +34,7 @@ pub(crate) struct Peer {
 
 impl Peer {
     /// A peer that just joined, with `first_run` the first run it takes part in.
-    pub fn new(
-        threads: u32,
-        host: String,
-        pid: u32,
-        link: Box<dyn Link>,
-        first_run: u64,
-    ) -> Self {
+    pub fn new(threads: u32, host: String, pid: u32, link: Box<dyn Link>, first_run: u64) -> Self {
         Peer {
             threads,
             host,

@@ -8,7 +8,8 @@
 //! process is done, and aborts the whole MPI job (`MPI_Abort`) when the inbox says a rank was
 //! lost: MPI is fail-stop.
 //!
-//! Messages are the protocol's bincode bytes. One longer than [`PIECE`] travels as several
+//! Messages are the protocol's bincode bytes. One longer than [`PIECE`] (or
+//! `HAYDI_MPI_PIECE` bytes) travels as several
 //! pieces (tag [`TAG_PART`], then a last one with [`TAG_LAST`]; MPI keeps the order of
 //! messages between two ranks), because an MPI count is a 32-bit integer; the receiver
 //! refuses a message longer than `DistributedOptions::max_message` before receiving it.
@@ -27,8 +28,22 @@ use std::time::{Duration, Instant};
 pub(crate) const TAG_LAST: Tag = 0x4879;
 /// A piece with more to follow.
 pub(crate) const TAG_PART: Tag = 0x487a;
-/// Largest piece sent at once (an MPI count is an `i32`).
+/// Largest piece sent at once (an MPI count is an `i32`), unless [`ENV_PIECE`] sets less.
 pub(crate) const PIECE: usize = 1 << 28;
+/// Sets a smaller piece size in bytes (at least 1024): tests use it to send long messages in
+/// many pieces.
+pub(crate) const ENV_PIECE: &str = "HAYDI_MPI_PIECE";
+
+/// The piece size of this process.
+fn piece() -> usize {
+    static P: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *P.get_or_init(|| {
+        std::env::var(ENV_PIECE)
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .map_or(PIECE, |p| p.clamp(1024, PIECE))
+    })
+}
 /// The exit status of ranks that abort the job.
 pub(crate) const ABORT_CODE: i32 = 75;
 
@@ -274,7 +289,7 @@ impl Loop<'_> {
         let pieces: Vec<&[u8]> = if bytes.is_empty() {
             vec![bytes]
         } else {
-            bytes.chunks(PIECE).collect()
+            bytes.chunks(piece()).collect()
         };
         let last = pieces.len() - 1;
         for (i, piece) in pieces.into_iter().enumerate() {

@@ -193,7 +193,9 @@ impl Inbox for DriverInbox {
         };
         let msg = match decode::<ToDriver>(&bytes) {
             Ok(m) => m,
-            Err(e) => return Flow::Abort(format!("worker rank {from} sent a malformed message: {e}")),
+            Err(e) => {
+                return Flow::Abort(format!("worker rank {from} sent a malformed message: {e}"))
+            }
         };
         if rank.shut {
             // Told to shut down: whatever it still says (a last heartbeat) no longer counts.

@@ -32,8 +32,8 @@ pub(crate) mod driver;
 mod exit;
 pub(crate) mod worker;
 
-pub use context::ENV_TRANSPORT;
 pub(crate) use context::launched_by_mpi;
+pub use context::ENV_TRANSPORT;
 
 use comm::{Command, Inbox};
 use crossbeam_channel::{unbounded, Sender};
@@ -101,7 +101,9 @@ pub(crate) fn start() -> Result<Started> {
             };
             let ended = comm::run(&world, rank, inbox, &command_rx);
             if let comm::Flow::Abort(why) = &ended.flow {
-                eprintln!("haydi (MPI rank {rank}): {why}; aborting the MPI job (MPI is fail-stop)");
+                eprintln!(
+                    "haydi (MPI rank {rank}): {why}; aborting the MPI job (MPI is fail-stop)"
+                );
                 world.abort(comm::ABORT_CODE)
             }
             drop(world);
@@ -110,12 +112,13 @@ pub(crate) fn start() -> Result<Started> {
             // once, and one that asked before is answered.
             exit::finished();
             tracing::debug!(target: "haydi", rank, flow = ?ended.flow, "MPI finalized");
-            let waiting = ended.finish.into_iter().chain(command_rx.try_iter().filter_map(
-                |c| match c {
+            let waiting = ended
+                .finish
+                .into_iter()
+                .chain(command_rx.try_iter().filter_map(|c| match c {
                     Command::Finish(done) => Some(done),
                     Command::Send(..) => None,
-                },
-            ));
+                }));
             for done in waiting {
                 let _ = done.send(());
             }
