@@ -4,10 +4,21 @@
 //! # on this machine, 2 spawned worker processes:
 //! cargo run --release --example cluster
 //!
-//! # under Open MPI (no MPI library is linked; haydi reads OMPI_COMM_WORLD_RANK/SIZE):
-//! cargo build --release --example cluster
+//! # under Open MPI, on the MPI transport (feature `mpi`: messages over MPI, the cluster's
+//! # fabric; needs libopenmpi-dev and libclang-dev to build):
+//! cargo build --release --features mpi --example cluster
 //! mpirun -n 4 target/release/examples/cluster
 //! #   as root or with more ranks than cores: mpirun --allow-run-as-root --oversubscribe -n 4 ...
+//!
+//! # under Open MPI without the feature: no MPI library is linked; haydi reads
+//! # OMPI_COMM_WORLD_RANK/SIZE and talks its own authenticated TCP between the ranks:
+//! cargo build --release --example cluster
+//! mpirun -n 4 target/release/examples/cluster
+//!
+//! # Which one: MPI where the nodes' TCP ports are closed or the fabric is InfiniBand or
+//! # Omni-Path, and where the job is fail-stop anyway; TCP to survive lost workers (their chunks
+//! # run elsewhere), for `spawn`, and where no MPI is installed. HAYDI_TRANSPORT=tcp picks TCP in
+//! # a build with the feature.
 //!
 //! # under Slurm (SLURM_PROCID/SLURM_NTASKS); several machines need a rendezvous file on a
 //! # shared file system where rank 0 writes its address and a fresh secret:

@@ -1,4 +1,5 @@
-//! Runs `examples/cluster.rs` under Open MPI's `mpirun` with 3 ranks (skipped, with a notice,
+//! Runs `examples/cluster.rs` under Open MPI's `mpirun` with 3 ranks, on the MPI transport with
+//! the `mpi` feature and on the TCP one without (skipped, with a notice,
 //! when `mpirun` or the example binary is not there; `cargo test` builds the examples). Under
 //! `CI=true` a missing `mpirun` or example fails the test instead: `.ci/run` installs Open MPI.
 
@@ -40,7 +41,14 @@ fn cluster_example_under_mpirun() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("3 processes (open-mpi)"), "{stdout}");
+    // With the `mpi` feature the example talks MPI; without it, haydi's TCP runtime under
+    // the ranks Open MPI gave.
+    let transport = if cfg!(feature = "mpi") {
+        "3 processes (MPI)"
+    } else {
+        "3 processes (open-mpi)"
+    };
+    assert!(stdout.contains(transport), "{stdout}");
     assert!(stdout.contains("primes below 200000: 17984"), "{stdout}");
     assert!(
         stdout.contains("first twin primes: [3, 5, 11, 17, 29]"),

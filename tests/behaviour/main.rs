@@ -4,6 +4,8 @@
 
 mod adapters;
 mod harness;
+#[cfg(feature = "mpi")]
+mod mpi;
 mod pool;
 mod sweep;
 mod systems;
@@ -326,7 +328,7 @@ fn skewed_work_equals_serial(_: &Ctx) -> Result<(), String> {
     Ok(())
 }
 
-fn progress_and_trace(_: &Ctx) -> Result<(), String> {
+fn progress_and_trace(ctx: &Ctx) -> Result<(), String> {
     let last = Arc::new(std::sync::Mutex::new(None));
     let seen = last.clone();
     let dir = std::env::temp_dir().join(format!("haydi-trace-{}", std::process::id()));
@@ -346,6 +348,14 @@ fn progress_and_trace(_: &Ctx) -> Result<(), String> {
     check!(p.finished);
     check_eq!(p.processed, 200_000);
     check_eq!(p.total, Some(200_000));
+    let worker_rank = ["HAYDI_RANK", "OMPI_COMM_WORLD_RANK"]
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|r| r != "0"));
+    if worker_rank && ctx.collective() {
+        // Only the driver writes traces: a worker process of a distributed context has none.
+        check!(!path.exists(), "a worker wrote {}", path.display());
+        return Ok(());
+    }
     let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     let events = doc["traceEvents"].as_array().ok_or("no traceEvents")?;
@@ -545,6 +555,25 @@ fn canonical_value_sets(_: &Ctx) -> Result<(), String> {
 }
 
 fn main() {
+    let checks = checks();
+    // With the `mpi` feature the suite runs on the MPI transport: this binary starts
+    // `mpirun -n 3` on itself, whose ranks run every check on `DistributedContext::mpi()`.
+    // (The default build runs it on every other context.)
+    #[cfg(feature = "mpi")]
+    {
+        if std::env::var_os("OMPI_COMM_WORLD_RANK").is_some() {
+            let ctx = DistributedContext::mpi().expect("the MPI context");
+            return run_suite(vec![Arc::new(ctx)], &checks);
+        }
+        mpi::run_under_mpirun();
+    }
+    #[cfg(not(feature = "mpi"))]
+    run_suite(contexts(), &checks);
+}
+
+/// Every context of the default build.
+#[cfg(not(feature = "mpi"))]
+fn contexts() -> Vec<Ctx> {
     let mut contexts: Vec<Ctx> = vec![Arc::new(SerialContext)];
     for n in [1, 2, 4] {
         contexts.push(Arc::new(ThreadContext::new(n).expect("thread pool")));
@@ -556,7 +585,11 @@ fn main() {
             DistributedContext::spawn(n).expect("spawn workers"),
         ));
     }
-    let checks: &[(&str, Check)] = &[
+    contexts
+}
+
+fn checks() -> Vec<(&'static str, Check)> {
+    vec![
         ("collect_order", collect_order),
         ("count_sum", count_sum),
         ("reduce_keeps_order", reduce_keeps_order),
@@ -603,6 +636,5 @@ fn main() {
         ("pool_timeout", pool::pool_timeout),
         ("pool_spreads", pool::pool_spreads),
         ("sweep_table", sweep::sweep_table),
-    ];
-    run_suite(contexts, checks);
+    ]
 }
