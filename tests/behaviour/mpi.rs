@@ -33,7 +33,10 @@ pub fn run_under_mpirun() {
         .filter(|l| l.starts_with("behaviour: ") && l.ends_with(" passed, 0 failed"))
         .count();
     if !out.status.success() || clean != 3 {
-        println!("behaviour on MPI: FAILED ({}; {clean} of 3 ranks passed everything)", out.status);
+        println!(
+            "behaviour on MPI: FAILED ({}; {clean} of 3 ranks passed everything)",
+            out.status
+        );
         std::process::exit(1);
     }
     println!("behaviour on MPI: every check passed on all 3 ranks");

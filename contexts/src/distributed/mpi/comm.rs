@@ -44,6 +44,9 @@ fn piece() -> usize {
             .map_or(PIECE, |p| p.clamp(1024, PIECE))
     })
 }
+/// The longest an idle communication thread sleeps between looks for a message, in µs: each
+/// hop of a message may wait this long, and an idle thread wakes this often.
+const MAX_IDLE_WAIT_US: u64 = 200;
 /// The exit status of ranks that abort the job.
 pub(crate) const ABORT_CODE: i32 = 75;
 
@@ -168,13 +171,14 @@ pub(crate) fn run(
             continue;
         }
         // Nothing to do: wait for a command, or a little while for a message (MPI has no
-        // wait on "a message or a channel"; the wait grows from microseconds to 1 ms).
+        // wait on "a message or a channel"; the wait grows from microseconds to
+        // MAX_IDLE_WAIT_US, which bounds the latency a message waits to be noticed).
         idle = idle.saturating_add(1);
         if idle < 8 {
             std::thread::yield_now();
             continue;
         }
-        let wait = Duration::from_micros(1u64 << (idle - 8).min(10));
+        let wait = Duration::from_micros((1u64 << (idle - 8).min(8)).min(MAX_IDLE_WAIT_US));
         if !commands_open {
             std::thread::sleep(wait);
             continue;
