@@ -98,6 +98,9 @@ pub(crate) trait Inbox: Send {
     fn max_message(&self) -> usize;
 }
 
+/// A message waiting to be sent: to whom, its bytes, the link's backlog to tell when it left.
+type Queued = (u32, Arc<Vec<u8>>, Option<Arc<Backlog>>);
+
 /// The loop's state.
 struct Loop<'w> {
     world: &'w SimpleCommunicator,
@@ -106,7 +109,7 @@ struct Loop<'w> {
     /// Pieces received so far of a message in several pieces, by source rank.
     partial: HashMap<u32, Vec<u8>>,
     /// Messages waiting to be sent, in order.
-    pending: VecDeque<(u32, Arc<Vec<u8>>, Option<Arc<Backlog>>)>,
+    pending: VecDeque<Queued>,
     /// Who waits for the process's end to be done.
     finish: Option<crossbeam_channel::Sender<()>>,
     flow: Flow,

@@ -4,8 +4,8 @@
 //!
 //! The protocol is the TCP transport's, message for message (the same bincode bytes), and the
 //! driver's dispatch loop is the same code: only the seam of `coordinator::link` differs. One
-//! thread per process calls MPI ([`comm`]); the driver's side of the protocol is in
-//! [`driver`], a worker's in [`worker`].
+//! thread per process calls MPI (`comm.rs`); the driver's side of the protocol is in
+//! `driver.rs`, a worker's in `worker.rs`, the end of a process in `exit.rs`.
 //!
 //! # How it differs from TCP
 //! - **Trust.** Messages are not sealed: MPI's processes are the job's own, started by its
