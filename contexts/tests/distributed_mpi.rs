@@ -32,6 +32,7 @@ fn main() {
     let filter = args.iter().find(|a| !a.starts_with('-'));
     let cases: &[(&str, fn())] = &[
         ("protocol_over_mpi", protocol_over_mpi),
+        ("singleton_without_mpirun", singleton_without_mpirun),
         ("killed_worker_ends_the_job", killed_worker_ends_the_job),
         ("silent_worker_aborts_the_job", silent_worker_aborts_the_job),
         ("worker_panic_outside_a_run", worker_panic_outside_a_run),
@@ -198,6 +199,17 @@ fn run_role(role: &str) {
             assert!(e.to_string().contains("seventy-seven"), "{e}");
             println!("rank {r}: protocol ok");
         }
+        "singleton" => {
+            // Started without mpirun: a job of one process, which runs on its own threads.
+            assert_eq!((ctx.size(), ctx.is_driver()), (1, true));
+            let n = Range::new(100_000)
+                .filter(|x| x % 3 == 0)
+                .count()
+                .run(true)
+                .expect("count");
+            assert_eq!(n, 33_334);
+            println!("singleton ok");
+        }
         "killed_worker" => {
             let n = Range::new(100_000)
                 .map(|x| {
@@ -274,6 +286,19 @@ fn protocol_over_mpi() {
             "{job:?}"
         );
     }
+}
+
+fn singleton_without_mpirun() {
+    let exe = std::env::current_exe().expect("current exe");
+    let child = Command::new(exe)
+        .arg("role=singleton")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start");
+    let job = wait(child, Duration::from_secs(60));
+    assert_eq!(job.success, Some(true), "{job:?}");
+    assert!(job.stdout.contains("singleton ok"), "{job:?}");
 }
 
 fn killed_worker_ends_the_job() {
