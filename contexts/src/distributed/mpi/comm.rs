@@ -47,6 +47,10 @@ fn piece() -> usize {
 /// The longest an idle communication thread sleeps between looks for a message, in µs: each
 /// hop of a message may wait this long, and an idle thread wakes this often.
 const MAX_IDLE_WAIT_US: u64 = 200;
+/// The wait of a communication thread that has been quiet for [`QUIET_AFTER`], in µs.
+const QUIET_WAIT_US: u64 = 1000;
+/// How long without messages makes a communication thread quiet.
+const QUIET_AFTER: Duration = Duration::from_millis(10);
 /// The exit status of ranks that abort the job.
 pub(crate) const ABORT_CODE: i32 = 75;
 
@@ -144,6 +148,7 @@ pub(crate) fn run(
     l.inbox.start(&mut out);
     l.queue(out);
     let mut idle = 0u32;
+    let mut last_busy = Instant::now();
     let mut commands_open = true;
     loop {
         let mut busy = false;
@@ -171,17 +176,24 @@ pub(crate) fn run(
         }
         if busy {
             idle = 0;
+            last_busy = Instant::now();
             continue;
         }
         // Nothing to do: wait for a command, or a little while for a message (MPI has no
-        // wait on "a message or a channel"; the wait grows from microseconds to
-        // MAX_IDLE_WAIT_US, which bounds the latency a message waits to be noticed).
+        // wait on "a message or a channel"). The wait grows from microseconds to
+        // MAX_IDLE_WAIT_US while messages come often (it bounds how long one waits to be
+        // noticed), and is QUIET_WAIT_US once nothing happened for QUIET_AFTER (between runs,
+        // or during long chunks), so that idle ranks cost the cores little.
         idle = idle.saturating_add(1);
         if idle < 8 {
             std::thread::yield_now();
             continue;
         }
-        let wait = Duration::from_micros((1u64 << (idle - 8).min(8)).min(MAX_IDLE_WAIT_US));
+        let wait = if last_busy.elapsed() > QUIET_AFTER {
+            Duration::from_micros(QUIET_WAIT_US)
+        } else {
+            Duration::from_micros((1u64 << (idle - 8).min(8)).min(MAX_IDLE_WAIT_US))
+        };
         if !commands_open {
             std::thread::sleep(wait);
             continue;
