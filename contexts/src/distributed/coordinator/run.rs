@@ -13,10 +13,25 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Where the driver stands when an event arrives.
+#[derive(Clone, Copy)]
+pub(crate) enum Phase<'a, 'j> {
+    /// Between runs: run messages wait in the backlog for the next run.
+    Between,
+    /// Handing out and merging the chunks of run `me`.
+    Dispatching {
+        me: &'a RunId,
+        job: &'a dyn ErasedJob,
+        sched: &'a Scheduler<'j>,
+    },
+    /// Run `me` is over on the driver: waiting for every worker to reach it before its result
+    /// goes out.
+    Closing { me: &'a RunId },
+}
+
 /// What a run in progress needs while events are handled.
 pub(crate) struct RunCtx<'a, 'j> {
-    pub me: Option<&'a RunId>,
-    pub sched: Option<(&'a dyn ErasedJob, &'a Scheduler<'j>)>,
+    pub phase: Phase<'a, 'j>,
     pub error: Option<Error>,
     kills: HashMap<u64, u32>,
     max_failures: u32,
@@ -35,12 +50,27 @@ pub(crate) struct RunCtx<'a, 'j> {
     pub prefetch: u32,
 }
 
-impl RunCtx<'_, '_> {
+impl<'a, 'j> RunCtx<'a, 'j> {
+    /// The run the driver is at (dispatching or closing it), if any.
+    pub fn me(&self) -> Option<&'a RunId> {
+        match self.phase {
+            Phase::Between => None,
+            Phase::Dispatching { me, .. } | Phase::Closing { me } => Some(me),
+        }
+    }
+
+    /// The job and scheduler of the run being dispatched, if one is.
+    pub fn sched(&self) -> Option<(&'a dyn ErasedJob, &'a Scheduler<'j>)> {
+        match self.phase {
+            Phase::Dispatching { job, sched, .. } => Some((job, sched)),
+            _ => None,
+        }
+    }
+
     /// The context of event handling between runs.
     pub fn idle() -> Self {
         RunCtx {
-            me: None,
-            sched: None,
+            phase: Phase::Between,
             error: None,
             kills: HashMap::new(),
             max_failures: u32::MAX,
@@ -65,7 +95,7 @@ impl RunCtx<'_, '_> {
 
     /// Hands back a chunk that a lost worker held but had not started.
     pub fn requeue(&mut self, spec: ChunkSpec) {
-        let Some((_, sched)) = self.sched else {
+        let Some((_, sched)) = self.sched() else {
             return;
         };
         if sched.is_pinned() {
@@ -78,7 +108,7 @@ impl RunCtx<'_, '_> {
     }
 
     pub fn fail(&mut self, e: Error) {
-        if let Some((_, sched)) = self.sched {
+        if let Some((_, sched)) = self.sched() {
             sched.fail(e.clone());
         }
         self.error.get_or_insert(e);
@@ -87,7 +117,7 @@ impl RunCtx<'_, '_> {
     /// A worker that may have been running `spec` was lost: run the chunk elsewhere, or give
     /// up once it was being run by `max_chunk_failures` lost workers.
     pub fn lost_chunk(&mut self, spec: ChunkSpec, rank: u32, reason: &str) {
-        let Some((_, sched)) = self.sched else {
+        let Some((_, sched)) = self.sched() else {
             return;
         };
         if sched.is_pinned() {
@@ -202,8 +232,7 @@ fn run_and_broadcast(
         let mut g = cell.lock().unwrap_or_else(|e| e.into_inner());
         let (st, err) = &mut *g;
         let mut run = RunCtx {
-            me: Some(me),
-            sched: Some((job, sched)),
+            phase: Phase::Dispatching { me, job, sched },
             max_failures: opts_d.max_chunk_failures().max(1),
             straggler: (opts_d.straggler_factor(), opts_d.schedule().target_chunk),
             hang: opts_d.hang(),
@@ -244,7 +273,7 @@ fn run_and_broadcast(
     }
     // Every live worker must reach this run before it gets the result.
     let mut run = RunCtx {
-        me: Some(me),
+        phase: Phase::Closing { me },
         prefetch: opts_d.prefetch(),
         ..RunCtx::idle()
     };
@@ -320,7 +349,7 @@ fn dispatch_loop(
     sched: &Scheduler<'_>,
     announce_by: Option<Instant>,
 ) {
-    let Some(me) = run.me else { return };
+    let Some(me) = run.me() else { return };
     // The live peers, counted again only when one joined or was lost (a walk over all).
     let mut membership_seen = st.membership;
     let mut live = st.live_peers();
@@ -398,7 +427,7 @@ fn hand_out(st: &mut DriverState, run: &mut RunCtx<'_, '_>, sched: &Scheduler<'_
 /// run and has a free slot. Fails the run (and returns `false`) when a rank that must run an
 /// index is not connected.
 fn dispatch_pinned(st: &mut DriverState, run: &mut RunCtx<'_, '_>, sched: &Scheduler<'_>) -> bool {
-    let Some(me) = run.me else { return false };
+    let Some(me) = run.me() else { return false };
     if sched.is_stopped() {
         return false;
     }

@@ -18,7 +18,7 @@ const MAX_COPIES: usize = 3;
 /// (`DistributedOptions::hang_factor` and `hang_floor`), fails the run with `Error::Worker`.
 pub(crate) fn speculate(st: &mut DriverState, run: &mut RunCtx<'_, '_>) {
     let (factor, target) = run.straggler;
-    let Some(me) = run.me else { return };
+    let Some(me) = run.me() else { return };
     if factor == 0 {
         return;
     }

@@ -205,7 +205,7 @@ impl DriverState {
     }
 
     pub fn handle(&mut self, ev: Event, run: &mut RunCtx<'_, '_>) {
-        if run.me.is_none() {
+        if run.me().is_none() {
             if let Event::Msg(_, ToDriver::Announce(_) | ToDriver::Done { .. }) = ev {
                 // A worker already at the next run: keep its messages for that run.
                 self.backlog.push_back(ev);
@@ -325,7 +325,7 @@ impl DriverState {
         }
         match msg {
             ToDriver::Announce(id) => {
-                if let Some(me) = run.me {
+                if let Some(me) = run.me() {
                     self.announce(rank, id, me, run);
                 }
             }
@@ -340,7 +340,7 @@ impl DriverState {
                 let Some(p) = self.peers.get_mut(&rank) else {
                     return;
                 };
-                if run.me.map(|m| m.seq) != Some(seq) || p.at != Some(seq) {
+                if run.me().map(|m| m.seq) != Some(seq) || p.at != Some(seq) {
                     return;
                 }
                 p.credits += 1;
@@ -360,7 +360,7 @@ impl DriverState {
                 if result.is_ok() {
                     run.slowest = run.slowest.max(Duration::from_nanos(nanos));
                 }
-                if let Some((job, sched)) = run.sched {
+                if let Some((job, sched)) = run.sched() {
                     let out = match result {
                         Ok(ChunkResult {
                             partial,
