@@ -210,23 +210,17 @@ fn run_role(role: &str) {
             assert_eq!(n, 33_334);
             println!("singleton ok");
         }
-        "killed_worker" => {
+        "killed_worker" | "silent_worker" => {
+            // Rank 1 is killed, or rank 2 stops (SIGSTOP: alive but silent), at its first item.
+            let (victim, signal) = if role == "killed_worker" {
+                (1, "-KILL")
+            } else {
+                (2, "-STOP")
+            };
             let n = Range::new(100_000)
                 .map(|x| {
-                    if rank() == 1 {
-                        signal_self("-KILL");
-                    }
-                    slow(x, 200)
-                })
-                .count()
-                .run(true);
-            println!("rank {r}: after the run {n:?}");
-        }
-        "silent_worker" => {
-            let n = Range::new(100_000)
-                .map(|x| {
-                    if rank() == 2 {
-                        signal_self("-STOP");
+                    if rank() == victim {
+                        signal_self(signal);
                     }
                     slow(x, 200)
                 })
