@@ -84,6 +84,7 @@
 mod atom;
 mod cnf_values;
 mod domains;
+mod func;
 mod generate;
 mod graph;
 mod search;
