@@ -481,6 +481,7 @@ fn func_layout(keys: &Shape, values: &Shape) -> Option<(UsetId, Option<UsetId>, 
             }
             _ => return None,
         },
+        Shape::Items(vs) | Shape::Values(vs) => grid_layout(vs, s.id(), n)?,
         _ => return None,
     };
     (n >= 1 && (1..=6).contains(&m) && n * m <= crate::func::MAX_KEYS).then_some((
@@ -489,6 +490,33 @@ fn func_layout(keys: &Shape, values: &Shape) -> Option<(UsetId, Option<UsetId>, 
         n,
         m,
     ))
+}
+
+/// `(letters, m)` when the explicit keys `vs` are exactly the states `q_0..q_n` of `s` (no
+/// letters), or exactly the pairs `(q_i, a_j)` for every state and every atom of one other
+/// USet of `m` atoms (a materialized `Product(S, L)`).
+fn grid_layout(vs: &[Value], s: UsetId, n: usize) -> Option<(Option<UsetId>, usize)> {
+    let mut ks = vs.to_vec();
+    ks.sort();
+    ks.dedup();
+    let q = |i: usize| Value::Atom(crate::Atom::new(s, i as u32));
+    match ks.first()? {
+        Value::Atom(_) => ((0..n).map(q).eq(ks.iter().cloned())).then_some((None, 1)),
+        Value::Seq(p) => {
+            let [_, Value::Atom(a)] = p.as_slice() else {
+                return None;
+            };
+            let (l, m) = (a.uset(), a.uset().size() as usize);
+            if l == s || m == 0 {
+                return None;
+            }
+            let grid = (0..n * m).map(|t| {
+                Value::Seq(vec![q(t / m), Value::Atom(crate::Atom::new(l, (t % m) as u32))])
+            });
+            grid.eq(ks.iter().cloned()).then_some((Some(l), m))
+        }
+        _ => None,
+    }
 }
 
 /// The values without repeats, each at its first position (a `Join` may repeat items; a
