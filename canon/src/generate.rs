@@ -511,7 +511,10 @@ fn grid_layout(vs: &[Value], s: UsetId, n: usize) -> Option<(Option<UsetId>, usi
                 return None;
             }
             let grid = (0..n * m).map(|t| {
-                Value::Seq(vec![q(t / m), Value::Atom(crate::Atom::new(l, (t % m) as u32))])
+                Value::Seq(vec![
+                    q(t / m),
+                    Value::Atom(crate::Atom::new(l, (t % m) as u32)),
+                ])
             });
             grid.eq(ks.iter().cloned()).then_some((Some(l), m))
         }
