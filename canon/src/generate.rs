@@ -17,6 +17,7 @@
 //! before the canonicity test.
 
 use crate::atom::UsetId;
+use crate::func::{is_canonical_func, letter_perms, Func};
 use crate::graph::{is_canonical_graph, Graph};
 use crate::search::is_canonical_value;
 use crate::shape::Shape;
@@ -48,6 +49,15 @@ pub(crate) enum Gen {
         keys: Vec<Value>,
         values: Vec<Value>,
     },
+    /// Functional structures `S x L -> S` or `S -> S` (see [`crate::func`]): `n` states,
+    /// `m` letters (1 without letters), the permutations of every letter prefix.
+    Func {
+        states: UsetId,
+        letters: Option<UsetId>,
+        n: usize,
+        m: usize,
+        perms: Vec<Vec<Vec<u8>>>,
+    },
     /// Undirected graphs on a USet of at most 16 atoms.
     Graph {
         uset: UsetId,
@@ -65,6 +75,8 @@ pub(crate) enum Node {
     Gen { parts: Vec<Value>, last: usize },
     /// A graph.
     Graph(Graph),
+    /// A functional structure.
+    Func(Func),
 }
 
 impl Gen {
@@ -108,6 +120,16 @@ impl Gen {
                 min: *min,
                 max: *max,
             },
+            Shape::Mappings { keys, values } if func_layout(keys, values).is_some() => {
+                let (states, letters, n, m) = func_layout(keys, values).expect("checked");
+                Gen::Func {
+                    states,
+                    letters,
+                    n,
+                    m,
+                    perms: letter_perms(m),
+                }
+            }
             Shape::Mappings { keys, values } => {
                 let mut ks = keys.elements()?;
                 ks.sort();
@@ -133,6 +155,7 @@ impl Gen {
     pub(crate) fn root(&self) -> Node {
         match self {
             Gen::Graph { .. } => Node::Graph(Graph::empty()),
+            Gen::Func { .. } => Node::Func(Func::empty()),
             _ => Node::Gen {
                 parts: Vec::new(),
                 last: usize::MAX,
@@ -154,6 +177,27 @@ impl Gen {
                     })
                     .collect(),
             ),
+            (
+                Gen::Func {
+                    states, letters, m, ..
+                },
+                Node::Func(h),
+            ) => {
+                let atom = |u: UsetId, i: usize| Value::Atom(crate::Atom::new(u, i as u32));
+                Value::Map(
+                    h.vals[..h.len as usize]
+                        .iter()
+                        .enumerate()
+                        .map(|(t, &v)| {
+                            let key = match letters {
+                                None => atom(*states, t),
+                                Some(l) => Value::Seq(vec![atom(*states, t / m), atom(*l, t % m)]),
+                            };
+                            (key, atom(*states, v as usize))
+                        })
+                        .collect(),
+                )
+            }
             (_, Node::Gen { parts, .. }) => self.partial(parts),
             _ => unreachable!("node of another tree"),
         }
@@ -167,7 +211,7 @@ impl Gen {
             Gen::Mappings { keys, .. } => {
                 Value::Map(keys.iter().cloned().zip(parts.iter().cloned()).collect())
             }
-            Gen::Graph { .. } => unreachable!(),
+            Gen::Graph { .. } | Gen::Func { .. } => unreachable!(),
         }
     }
 
@@ -177,6 +221,7 @@ impl Gen {
             (Gen::Graph { min, max, .. }, Node::Graph(g)) => {
                 (*min..=*max).contains(&(g.edges as usize))
             }
+            (Gen::Func { n, m, .. }, Node::Func(h)) => h.len as usize == n * m,
             (_, Node::Gen { parts, .. }) => {
                 let len = parts.len();
                 match self {
@@ -186,7 +231,7 @@ impl Gen {
                         (*min..=*max).contains(&len)
                     }
                     Gen::Mappings { keys, .. } => len == keys.len(),
-                    Gen::Graph { .. } => unreachable!(),
+                    Gen::Graph { .. } | Gen::Func { .. } => unreachable!(),
                 }
             }
             _ => unreachable!("node of another tree"),
@@ -226,6 +271,18 @@ impl Gen {
                         if is_canonical_graph(&h) {
                             f(Node::Graph(h))?;
                         }
+                    }
+                }
+                ControlFlow::Continue(())
+            }
+            (Gen::Func { n, m, perms, .. }, Node::Func(h)) => {
+                if h.len as usize >= n * m {
+                    return ControlFlow::Continue(());
+                }
+                for v in h.next_values(*n, *m) {
+                    let c = h.with(v, *m);
+                    if is_canonical_func(&c, *m, perms) {
+                        f(Node::Func(c))?;
                     }
                 }
                 ControlFlow::Continue(())
@@ -301,7 +358,7 @@ impl Gen {
                             }
                         }
                     }
-                    Gen::Graph { .. } => unreachable!(),
+                    Gen::Graph { .. } | Gen::Func { .. } => unreachable!(),
                 }
                 ControlFlow::Continue(())
             }
@@ -329,6 +386,7 @@ impl Gen {
                 };
                 pairs - pos - 1
             }
+            (Gen::Func { n, m, .. }, Node::Func(h)) => (n * m - h.len as usize) as u32,
             (_, Node::Gen { parts, last }) => {
                 let len = parts.len();
                 match self {
@@ -348,7 +406,7 @@ impl Gen {
                         }
                     }
                     Gen::Mappings { keys, .. } => (keys.len() - len) as u32,
-                    Gen::Graph { .. } => 0,
+                    Gen::Graph { .. } | Gen::Func { .. } => 0,
                 }
             }
             _ => 0,
@@ -406,6 +464,61 @@ impl Gen {
             es.pop();
             flow
         })
+    }
+}
+
+/// `(states, letters, n, m)` when a `Mappings` is a functional structure of the fast path:
+/// keys `S` or `Product(S, L)` and values `S` (USets, `L` another USet of at most 6 atoms),
+/// `1 <= n * m <= 32`.
+fn func_layout(keys: &Shape, values: &Shape) -> Option<(UsetId, Option<UsetId>, usize, usize)> {
+    let Shape::USet(s) = values else { return None };
+    let n = s.len() as usize;
+    let (letters, m) = match keys {
+        Shape::USet(k) if k.id() == s.id() => (None, 1),
+        Shape::Product(ps) => match ps.as_slice() {
+            [Shape::USet(k), Shape::USet(l)] if k.id() == s.id() && l.id() != s.id() => {
+                (Some(l.id()), l.len() as usize)
+            }
+            _ => return None,
+        },
+        Shape::Items(vs) | Shape::Values(vs) => grid_layout(vs, s.id(), n)?,
+        _ => return None,
+    };
+    (n >= 1 && (1..=6).contains(&m) && n * m <= crate::func::MAX_KEYS).then_some((
+        s.id(),
+        letters,
+        n,
+        m,
+    ))
+}
+
+/// `(letters, m)` when the explicit keys `vs` are exactly the states `q_0..q_n` of `s` (no
+/// letters), or exactly the pairs `(q_i, a_j)` for every state and every atom of one other
+/// USet of `m` atoms (a materialized `Product(S, L)`).
+fn grid_layout(vs: &[Value], s: UsetId, n: usize) -> Option<(Option<UsetId>, usize)> {
+    let mut ks = vs.to_vec();
+    ks.sort();
+    ks.dedup();
+    let q = |i: usize| Value::Atom(crate::Atom::new(s, i as u32));
+    match ks.first()? {
+        Value::Atom(_) => ((0..n).map(q).eq(ks.iter().cloned())).then_some((None, 1)),
+        Value::Seq(p) => {
+            let [_, Value::Atom(a)] = p.as_slice() else {
+                return None;
+            };
+            let (l, m) = (a.uset(), a.uset().size() as usize);
+            if l == s || m == 0 {
+                return None;
+            }
+            let grid = (0..n * m).map(|t| {
+                Value::Seq(vec![
+                    q(t / m),
+                    Value::Atom(crate::Atom::new(l, (t % m) as u32)),
+                ])
+            });
+            grid.eq(ks.iter().cloned()).then_some((Some(l), m))
+        }
+        _ => None,
     }
 }
 

@@ -34,6 +34,9 @@
 //! neighbours (only labellings that follow it can be minimal), compares each node's row exactly
 //! with the graph's own row, prunes by automorphisms found at leaves and jumps back to the
 //! identity path as nauty does. Its output equals the general path (tested) and OEIS A000088.
+//! Functional structures (`Mappings` from `S` or `Product(S, L)` to `S`, USets `S` and `L`,
+//! at most 32 keys: automata, functional graphs) run on arrays of values with a forced-walk
+//! canonicity test (`func.rs`), equal to the general one (tested).
 //!
 //! *Parallelism.* [`CnfSource`]'s index space is a frontier of the generation tree (expanded
 //! nodes and unexpanded subtrees, in pre-order, the heaviest subtrees expanded first), so
@@ -84,6 +87,7 @@
 mod atom;
 mod cnf_values;
 mod domains;
+mod func;
 mod generate;
 mod graph;
 mod search;

@@ -70,6 +70,7 @@ impl<T> CnfSource<T> {
             Gen::Subsets { .. } => "subsets",
             Gen::Mappings { .. } => "mappings",
             Gen::Graph { .. } => "graphs",
+            Gen::Func { .. } => "functions",
         }
     }
 
