@@ -20,6 +20,9 @@
 //! automorphisms fixing the states already placed. The result equals the general search
 //! (tested on every prefix of small cases).
 
+use haydi_core::Domain;
+use haydi_domains::{Permutations, Range};
+
 /// The largest number of keys (`states x letters`) of the fast path.
 pub(crate) const MAX_KEYS: usize = 32;
 
@@ -65,26 +68,16 @@ impl Func {
     }
 }
 
-/// Permutations of `0..l` in lexicographic order (identity first).
+/// Permutations of `0..l` in lexicographic order (identity first): haydi's `Permutations`
+/// domain over `0..l`.
 fn permutations(l: usize) -> Vec<Vec<u8>> {
-    fn rec(cur: &mut Vec<u8>, used: &mut [bool], out: &mut Vec<Vec<u8>>) {
-        if cur.len() == used.len() {
-            out.push(cur.clone());
-            return;
-        }
-        for x in 0..used.len() {
-            if !used[x] {
-                used[x] = true;
-                cur.push(x as u8);
-                rec(cur, used, out);
-                cur.pop();
-                used[x] = false;
-            }
-        }
-    }
-    let mut out = Vec::new();
-    rec(&mut Vec::with_capacity(l), &mut vec![false; l], &mut out);
-    out
+    let Ok(perms) = Permutations::new(Range::new(l as i64)) else {
+        return Vec::new();
+    };
+    perms
+        .iter()
+        .map(|p| p.into_iter().map(|x| x as u8).collect())
+        .collect()
 }
 
 /// Whether the prefix `f` is the smallest of its class (`m` letters per state; letter

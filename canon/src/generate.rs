@@ -120,25 +120,24 @@ impl Gen {
                 min: *min,
                 max: *max,
             },
-            Shape::Mappings { keys, values } if func_layout(keys, values).is_some() => {
-                let (states, letters, n, m) = func_layout(keys, values).expect("checked");
-                Gen::Func {
+            Shape::Mappings { keys, values } => match func_layout(keys, values) {
+                Some((states, letters, n, m)) => Gen::Func {
                     states,
                     letters,
                     n,
                     m,
                     perms: letter_perms(m),
+                },
+                None => {
+                    let mut ks = keys.elements()?;
+                    ks.sort();
+                    ks.dedup();
+                    Gen::Mappings {
+                        keys: ks,
+                        values: first_occurrences(values.elements()?),
+                    }
                 }
-            }
-            Shape::Mappings { keys, values } => {
-                let mut ks = keys.elements()?;
-                ks.sort();
-                ks.dedup();
-                Gen::Mappings {
-                    keys: ks,
-                    values: first_occurrences(values.elements()?),
-                }
-            }
+            },
             other => {
                 let mut seen = std::collections::BTreeSet::new();
                 Gen::Flat(
