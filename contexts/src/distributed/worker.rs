@@ -102,6 +102,18 @@ pub async fn join_driver(
     }
 }
 
+/// The join message of this process as worker `rank` running `threads` chunks at once.
+pub(crate) fn this_join(rank: u32, threads: usize) -> Join {
+    Join {
+        rank,
+        exe_hash: launcher::exe_hash(),
+        threads: u32::try_from(threads).unwrap_or(u32::MAX),
+        pid: std::process::id(),
+        host: launcher::hostname(),
+        job: launcher::job_identity(),
+    }
+}
+
 fn die(rank: u32, msg: &str) -> ! {
     eprintln!("haydi worker rank {rank}: {msg}; exiting");
     std::process::exit(3)
@@ -121,14 +133,7 @@ impl WorkerSide {
             .enable_all()
             .build()
             .map_err(|e| Error::Context(format!("cannot start the I/O runtime: {e}")))?;
-        let join = Join {
-            rank,
-            exe_hash: launcher::exe_hash(),
-            threads: threads as u32,
-            pid: std::process::id(),
-            host: launcher::hostname(),
-            job: launcher::job_identity(),
-        };
+        let join = this_join(rank, threads);
         let deadline = Instant::now() + opts.connect_timeout;
         let ((mut wr, mut rd), size) = rt.block_on(async {
             let mut last = String::from("no rendezvous file yet");

@@ -4,7 +4,7 @@
 
 use super::link::{Backlog, TcpLink};
 use super::watch::serve_monitor;
-use super::{Event, Shared};
+use super::{check_join, Event, Refusal, Shared};
 use crate::distributed::auth;
 use crate::distributed::frame::{framed, HANDSHAKE_MAX_FRAME};
 use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
@@ -96,22 +96,15 @@ async fn serve_peer(
         );
         return Err(refuse(&mut tx, why).await);
     }
-    if join.exe_hash != shared.exe_hash {
-        let why = format!(
-            "worker rank {} on {} (pid {}) runs a different executable than the driver",
-            join.rank, join.host, join.pid
-        );
-        let _ = shared.events.send(Event::Rejected(why.clone()));
-        return Err(refuse(&mut tx, why).await);
-    }
-    if join.job != shared.job {
+    match check_join(&join, &shared.exe_hash, &shared.job) {
+        Some(Refusal::OtherExecutable(why)) => {
+            let _ = shared.events.send(Event::Rejected(why.clone()));
+            return Err(refuse(&mut tx, why).await);
+        }
         // Not an error of this job (another job found our rendezvous file or address): refuse
         // it and keep waiting for our own workers.
-        let why = format!(
-            "worker rank {} on {} (pid {}) belongs to another job: its job is {}, this driver's is {}",
-            join.rank, join.host, join.pid, join.job, shared.job
-        );
-        return Err(refuse(&mut tx, why).await);
+        Some(Refusal::OtherJob(why)) => return Err(refuse(&mut tx, why).await),
+        None => {}
     }
     let fresh = {
         let mut r = shared.ranks.lock().unwrap_or_else(|e| e.into_inner());

@@ -27,7 +27,7 @@ pub(crate) use watch::Board;
 pub(crate) use watch::Seen;
 
 use super::auth::Secret;
-use super::protocol::ToDriver;
+use super::protocol::{Join, ToDriver};
 use super::DistributedOptions;
 use std::collections::HashSet;
 use std::sync::mpsc;
@@ -47,6 +47,31 @@ pub(crate) enum Event {
     Rejected(String),
     /// A monitor stopped the job: this run and every later one fail with this message.
     Stop(String),
+}
+
+/// Why a worker's join is refused, whatever transport it came by.
+pub(crate) enum Refusal {
+    /// It runs another executable than the driver: an error of this job.
+    OtherExecutable(String),
+    /// It belongs to another job (it found this driver's rendezvous file or address).
+    OtherJob(String),
+}
+
+/// Checks a worker's join against the driver's executable (`exe_hash`) and job identity.
+pub(crate) fn check_join(join: &Join, exe_hash: &[u8; 32], job: &str) -> Option<Refusal> {
+    if join.exe_hash != *exe_hash {
+        return Some(Refusal::OtherExecutable(format!(
+            "worker rank {} on {} (pid {}) runs a different executable than the driver",
+            join.rank, join.host, join.pid
+        )));
+    }
+    if join.job != job {
+        return Some(Refusal::OtherJob(format!(
+            "worker rank {} on {} (pid {}) belongs to another job: its job is {}, this driver's is {job}",
+            join.rank, join.host, join.pid, join.job
+        )));
+    }
+    None
 }
 
 /// State the connection tasks share.

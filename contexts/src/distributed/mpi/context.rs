@@ -5,8 +5,7 @@ use super::worker::{JoinAnswer, WorkerInbox};
 use super::ToDriverQueue;
 use crate::distributed::auth::Secret;
 use crate::distributed::launcher;
-use crate::distributed::protocol::Join;
-use crate::distributed::worker::{Outbox, WorkerSide};
+use crate::distributed::worker::{this_join, Outbox, WorkerSide};
 use crate::distributed::{DistributedContext, DistributedOptions, Role};
 use haydi_core::{Error, Result};
 use std::sync::atomic::AtomicBool;
@@ -85,14 +84,7 @@ impl DistributedContext {
             let (answer_tx, answer_rx) = crossbeam_channel::bounded::<JoinAnswer>(1);
             let (to_worker, rx) = mpsc::channel();
             let in_run = Arc::new(AtomicBool::new(false));
-            let join = Join {
-                rank,
-                exe_hash: launcher::exe_hash(),
-                threads: threads.max(1) as u32,
-                pid: std::process::id(),
-                host: launcher::hostname(),
-                job: launcher::job_identity(),
-            };
+            let join = this_join(rank, threads.max(1));
             started.serve(Box::new(WorkerInbox::new(
                 join,
                 &opts,

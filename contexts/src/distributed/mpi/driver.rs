@@ -4,7 +4,7 @@
 
 use super::comm::{Command, Flow, Inbox, Outgoing};
 use crate::distributed::coordinator::link::{Backlog, Link};
-use crate::distributed::coordinator::{Board, Event, Seen};
+use crate::distributed::coordinator::{check_join, Board, Event, Refusal, Seen};
 use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
 use crate::distributed::DistributedOptions;
 use crossbeam_channel::Sender;
@@ -119,20 +119,10 @@ impl DriverInbox {
             refuse(why.clone(), out);
             return Flow::Abort(why);
         }
-        if join.exe_hash != self.exe_hash {
-            let why = format!(
-                "worker rank {from} on {} (pid {}) runs a different executable than the driver",
-                join.host, join.pid
-            );
-            let _ = self.events.send(Event::Rejected(why.clone()));
-            refuse(why, out);
-            return Flow::Go;
-        }
-        if join.job != self.job {
-            let why = format!(
-                "worker rank {from} on {} (pid {}) belongs to another job: its job is {}, this driver's is {}",
-                join.host, join.pid, join.job, self.job
-            );
+        // A rank of this MPI job cannot be waited for elsewhere: either refusal is an error.
+        if let Some(Refusal::OtherExecutable(why) | Refusal::OtherJob(why)) =
+            check_join(&join, &self.exe_hash, &self.job)
+        {
             let _ = self.events.send(Event::Rejected(why.clone()));
             refuse(why, out);
             return Flow::Go;
@@ -241,17 +231,17 @@ impl Inbox for DriverInbox {
     }
 
     fn tick(&mut self, now: Instant, out: &mut Outgoing) -> Flow {
-        let beat = now.duration_since(self.last_beat) >= self.interval;
-        if beat {
-            self.last_beat = now;
+        // Once a heartbeat interval, not every turn of the loop: with many ranks the walk (a
+        // lock per rank for the monitors' board) would cost every message.
+        if now.duration_since(self.last_beat) < self.interval {
+            return Flow::Go;
         }
+        self.last_beat = now;
         for (r, rank) in &self.ranks {
             let Some(j) = rank.joined.as_ref().filter(|_| !rank.shut) else {
                 continue;
             };
-            if beat {
-                out.push(*r, self.heartbeat.clone());
-            }
+            out.push(*r, self.heartbeat.clone());
             if let Some(why) = j.seen.kick_reason() {
                 return Flow::Abort(format!(
                     "a monitor dropped worker rank {r} ({why}); MPI cannot go on without a rank"
