@@ -412,6 +412,24 @@ impl Gen {
         }
     }
 
+    /// The number of final nodes in the subtree of `node` (itself included), found without
+    /// building any value: what `count` over the subtree gives.
+    pub(crate) fn count(&self, node: &Node) -> u64 {
+        let mut n = 0;
+        self.count_into(node, &mut n);
+        n
+    }
+
+    fn count_into(&self, node: &Node, n: &mut u64) {
+        if self.is_final(node) {
+            *n += 1;
+        }
+        let _ = self.children(node, &mut |c| {
+            self.count_into(&c, n);
+            ControlFlow::Continue(())
+        });
+    }
+
     /// Pre-order walk of the subtree of `node`, calling `f` on the final nodes' values.
     pub(crate) fn walk(
         &self,

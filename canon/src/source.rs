@@ -166,6 +166,36 @@ impl<T: Canonical + Send> Source for CnfSource<T> {
         failed.map_or(Ok(()), Err)
     }
 
+    /// Counts the final nodes of the range's entries without building their values. Under a
+    /// strict filter every value must be built for its predicate: `None`. The first item is
+    /// still decoded, so a `T` whose decoding fails is an error here as in `visit` (all items
+    /// of one shape decode alike).
+    fn count_range(&self, start: u128, end: u128) -> Option<Result<u64>> {
+        if self.keep.is_some() {
+            return None;
+        }
+        let fr = self.frontier();
+        let end = end.min(fr.len() as u128) as usize;
+        let start = (start as usize).min(end);
+        let mut first = Ok(());
+        if let Some(Entry::Emit(n) | Entry::Subtree(n)) = fr[start..end].first() {
+            let _ = self.gen.walk(n, &mut |v| {
+                first = crate::decode::<T>(v).map(drop);
+                ControlFlow::Break(())
+            });
+        }
+        if let Err(e) = first {
+            return Some(Err(e));
+        }
+        Some(Ok(fr[start..end]
+            .iter()
+            .map(|e| match e {
+                Entry::Emit(_) => 1,
+                Entry::Subtree(n) => self.gen.count(n),
+            })
+            .sum()))
+    }
+
     fn describe(&self) -> String {
         format!("cnfs({})", self.describe_gen())
     }

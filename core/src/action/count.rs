@@ -23,6 +23,10 @@ impl<T> Action<T> for Count {
     fn push(&self, acc: &mut u64, _item: T) {
         *acc += 1;
     }
+    fn push_unseen(&self, acc: &mut u64, n: u64) -> bool {
+        *acc += n;
+        true
+    }
     fn merge(&self, left: &mut u64, right: u64) {
         *left += right;
     }

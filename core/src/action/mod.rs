@@ -89,6 +89,26 @@ pub trait Action<T>: Send + Sync {
     }
     /// Folds one item into a partial.
     fn push(&self, acc: &mut Self::Partial, item: T);
+    /// Folds `n` items into a partial without seeing them, when the action does not look at
+    /// its items (`count`); returns `false`, changing nothing, when it does (the default).
+    /// `n = 0` asks which of the two it is.
+    /// A source that can count a range without producing its items
+    /// ([`crate::pipeline::Source::count_range`]) is then never asked for them.
+    ///
+    /// ```
+    /// use haydi_core::action::{Action, Collect, Count};
+    /// let mut n = 2u64;
+    /// assert!(<Count as Action<char>>::push_unseen(&Count, &mut n, 5));
+    /// assert_eq!(n, 7);
+    /// let c = Collect::<char>::default();
+    /// let mut v = c.empty();
+    /// assert!(!c.push_unseen(&mut v, 5));
+    /// assert!(v.is_empty());
+    /// ```
+    fn push_unseen(&self, acc: &mut Self::Partial, n: u64) -> bool {
+        let _ = (acc, n);
+        false
+    }
     /// Appends `right` (the partial of the chunk after `left`) to `left`.
     fn merge(&self, left: &mut Self::Partial, right: Self::Partial);
     /// Turns the merged partial into the output.

@@ -222,6 +222,18 @@ where
             let action = &self.action;
             crate::plumbing::task_note::clear();
             let res = catch_unwind(AssertUnwindSafe(|| {
+                // `count` straight on a source that can count: no item is made at all
+                // (`push_unseen` of 0 items asks whether the action would take a count)
+                if self.transform.is_identity() && action.push_unseen(&mut acc, 0) {
+                    if let Some(n) = self.source.count_range(start, end) {
+                        let n = n?;
+                        action.push_unseen(&mut acc, n);
+                        if COUNT {
+                            items += n;
+                        }
+                        return Ok(());
+                    }
+                }
                 let mut push = self.transform.wrap(&ctx, |x| {
                     action.push(&mut acc, x);
                     if COUNT {

@@ -58,6 +58,22 @@ pub trait Source: Send + Sync {
     /// A human-readable description (for logs and errors).
     fn describe(&self) -> String;
 
+    /// The number of items with index in `[start, end)`, when the source can count them
+    /// faster than it produces them; `None` (the default) when it cannot. A run of `count`
+    /// straight on the source (no adapter between) uses it: the generation tree of canonical
+    /// forms counts its leaves without building a single item. The count must equal the number
+    /// of items `visit` gives, and an error `visit` would meet must be returned.
+    ///
+    /// ```
+    /// use haydi_core::pipeline::{Iterate, Source};
+    /// use haydi_domains::Range;
+    /// assert!(Iterate::new(Range::new(10)).count_range(0, 10).is_none());
+    /// ```
+    fn count_range(&self, start: u128, end: u128) -> Option<Result<u64>> {
+        let _ = (start, end);
+        None
+    }
+
     /// Whether every index yields exactly one item (so the `n`-th item is the one of index
     /// `n`): true for a domain of exact size and for random streams, false for filtered
     /// domains. `false` is always safe; [`super::Enumerate`] counts items when it is.

@@ -92,6 +92,19 @@ pub trait Transform<In>: Send + Sync {
     fn keeps_positions(&self) -> bool {
         false
     }
+
+    /// Whether every item passes unchanged and nothing runs per item: true only for the empty
+    /// chain. A `count` over such a chain may then ask the source for the number of items
+    /// ([`super::Source::count_range`]) instead of the items (a `map` or `inspect` closure
+    /// must still run on each, for its side effects and its panics). `false` is always safe.
+    ///
+    /// ```
+    /// use haydi_core::pipeline::{Identity, Transform};
+    /// assert!(<Identity as Transform<u8>>::is_identity(&Identity));
+    /// ```
+    fn is_identity(&self) -> bool {
+        false
+    }
 }
 
 /// The empty chain: items pass unchanged.
@@ -118,6 +131,10 @@ impl<In> Transform<In> for Identity {
     fn take_limits(&self, _out: &mut Vec<u64>) {}
 
     fn keeps_positions(&self) -> bool {
+        true
+    }
+
+    fn is_identity(&self) -> bool {
         true
     }
 }
