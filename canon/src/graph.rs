@@ -238,7 +238,26 @@ impl Test {
             }
             cs &= same;
         }
-        while cs != 0 {
+        // Row k of a child is fixed by how many neighbours of its vertex each cell holds (they
+        // take the cell's first positions), and the cells' positions are the same for every
+        // child (cell 0 loses the child's own vertex, never its neighbour). So the graph's row
+        // k is read once per cell: `lead[i]` leading ones of the cell's stretch, `exact[i]`
+        // when there is nothing after them. A child with more neighbours in the first cell
+        // that differs has a smaller row, one with fewer (or an inexact stretch) a greater one.
+        let mut lead = [0u8; 16];
+        let mut exact: u16 = 0;
+        let mut pos = k + 1;
+        for (i, &cell) in cells[..nc].iter().enumerate() {
+            let size = pop(cell) as usize - usize::from(i == 0);
+            let t = (target as u32 >> pos) & ((1u32 << size) - 1);
+            let z = t.trailing_ones();
+            lead[i] = z as u8;
+            if t >> z == 0 {
+                exact |= 1 << i;
+            }
+            pos += size;
+        }
+        'child: while cs != 0 {
             let w = cs.trailing_zeros() as usize;
             cs &= cs - 1;
             if tried != 0 && self.same_orbit_as_tried(placed, w, tried) {
@@ -246,48 +265,34 @@ impl Test {
             }
             tried |= 1 << w;
             self.tried_at[k] = tried;
-            // refine by the neighbours of w and compute row k
             let a = self.adj[w];
-            let mut next = [0u16; 16];
-            let mut nn = 0;
-            let mut row: u32 = 0;
-            let mut pos = k + 1;
-            let rest = first & !(1 << w);
-            let target = target as u32;
-            let mut differs = false;
             for (i, &cell) in cells[..nc].iter().enumerate() {
-                let c = if i == 0 { rest } else { cell };
-                if c == 0 {
-                    continue;
-                }
-                let x = c & a;
-                let y = c & !a;
-                if x != 0 {
-                    let cx = pop(x) as usize;
-                    next[nn] = x;
-                    nn += 1;
-                    row |= ((1u32 << cx) - 1) << pos;
-                    pos += cx;
-                }
-                if y != 0 {
-                    next[nn] = y;
-                    nn += 1;
-                    pos += pop(y) as usize;
-                }
-                // positions below `pos` of row k are final: decide as soon as they differ
-                let d = (row ^ target) & ((1u32 << pos) - 1);
-                if d != 0 {
-                    if d & d.wrapping_neg() & row != 0 {
+                let c = pop(cell & a) as u8;
+                if c != lead[i] || exact >> i & 1 == 0 {
+                    if c > lead[i] {
                         // a smaller row k with equal rows before: not canonical
                         self.smaller = true;
                         return;
                     }
-                    differs = true;
-                    break;
+                    continue 'child;
                 }
             }
-            if differs {
-                continue;
+            // row k equals the graph's: refine by the neighbours of w
+            let mut next = [0u16; 16];
+            let mut nn = 0;
+            let rest = first & !(1 << w);
+            for (i, &cell) in cells[..nc].iter().enumerate() {
+                let c = if i == 0 { rest } else { cell };
+                let x = c & a;
+                let y = c & !a;
+                if x != 0 {
+                    next[nn] = x;
+                    nn += 1;
+                }
+                if y != 0 {
+                    next[nn] = y;
+                    nn += 1;
+                }
             }
             self.perm[k] = w as u8;
             if k >= self.last_row {
