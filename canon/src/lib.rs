@@ -101,7 +101,9 @@ pub use atom::{Atom, USet, UsetId};
 pub use cnf_values::CnfValues;
 pub use shape::Shape;
 pub use source::CnfSource;
-pub use strict_filter::{StrictFilterExt, StrictFiltered, ValueFilter, STRICT_FILTER_SAMPLE};
+pub use strict_filter::{
+    StrictFilterExt, StrictFiltered, ValueFilter, STRICT_FILTER_CHECKED, STRICT_FILTER_SAMPLE,
+};
 pub use to_cnf::{CnfMaterialized, ToCnfValues};
 pub use value::{Canonical, Value};
 
