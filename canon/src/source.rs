@@ -121,6 +121,16 @@ impl<T> CnfSource<T> {
     }
 }
 
+impl<T> CnfSource<T> {
+    /// The frontier entries of the index range `[start, end)`, clamped to the frontier.
+    fn entries(&self, start: u128, end: u128) -> &[Entry] {
+        let fr = self.frontier();
+        let end = end.min(fr.len() as u128) as usize;
+        let start = (start as usize).min(end);
+        &fr[start..end]
+    }
+}
+
 impl<T: Canonical + Send> Source for CnfSource<T> {
     type Item = T;
 
@@ -132,9 +142,7 @@ impl<T: Canonical + Send> Source for CnfSource<T> {
     where
         F: FnMut(T) -> ControlFlow<()>,
     {
-        let fr = self.frontier();
-        let end = end.min(fr.len() as u128) as usize;
-        let start = (start as usize).min(end);
+        let entries = self.entries(start, end);
         let mut failed = None;
         let keep = self.keep.as_deref();
         let mut emit = |v: &crate::Value| {
@@ -154,7 +162,7 @@ impl<T: Canonical + Send> Source for CnfSource<T> {
                 }
             }
         };
-        for e in &fr[start..end] {
+        for e in entries {
             let flow = match e {
                 Entry::Emit(n) => emit(&self.gen.value(n)),
                 Entry::Subtree(n) => self.gen.walk(n, &mut emit),
@@ -174,11 +182,9 @@ impl<T: Canonical + Send> Source for CnfSource<T> {
         if self.keep.is_some() {
             return None;
         }
-        let fr = self.frontier();
-        let end = end.min(fr.len() as u128) as usize;
-        let start = (start as usize).min(end);
+        let entries = self.entries(start, end);
         let mut first = Ok(());
-        if let Some(Entry::Emit(n) | Entry::Subtree(n)) = fr[start..end].first() {
+        if let Some(Entry::Emit(n) | Entry::Subtree(n)) = entries.first() {
             let _ = self.gen.walk(n, &mut |v| {
                 first = crate::decode::<T>(v).map(drop);
                 ControlFlow::Break(())
@@ -187,7 +193,7 @@ impl<T: Canonical + Send> Source for CnfSource<T> {
         if let Err(e) = first {
             return Some(Err(e));
         }
-        Some(Ok(fr[start..end]
+        Some(Ok(entries
             .iter()
             .map(|e| match e {
                 Entry::Emit(_) => 1,
