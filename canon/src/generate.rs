@@ -151,6 +151,19 @@ impl Gen {
         })
     }
 
+    /// What kind of tree this is, for messages.
+    pub(crate) fn describe(&self) -> &'static str {
+        match self {
+            Gen::Flat(_) => "flat",
+            Gen::Product(_) => "product",
+            Gen::Seq { .. } => "sequences",
+            Gen::Subsets { .. } => "subsets",
+            Gen::Mappings { .. } => "mappings",
+            Gen::Graph { .. } => "graphs",
+            Gen::Func { .. } => "functions",
+        }
+    }
+
     pub(crate) fn root(&self) -> Node {
         match self {
             Gen::Graph { .. } => Node::Graph(Graph::empty()),
@@ -416,18 +429,23 @@ impl Gen {
     /// building any value: what `count` over the subtree gives.
     pub(crate) fn count(&self, node: &Node) -> u64 {
         let mut n = 0;
-        self.count_into(node, &mut n);
+        let _ = self.walk_nodes(node, &mut |_| {
+            n += 1;
+            ControlFlow::Continue(())
+        });
         n
     }
 
-    fn count_into(&self, node: &Node, n: &mut u64) {
+    /// Pre-order walk of the subtree of `node`, calling `f` on the final nodes.
+    pub(crate) fn walk_nodes(
+        &self,
+        node: &Node,
+        f: &mut dyn FnMut(&Node) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         if self.is_final(node) {
-            *n += 1;
+            f(node)?;
         }
-        let _ = self.children(node, &mut |c| {
-            self.count_into(&c, n);
-            ControlFlow::Continue(())
-        });
+        self.children(node, &mut |c| self.walk_nodes(&c, f))
     }
 
     /// Pre-order walk of the subtree of `node`, calling `f` on the final nodes' values.
@@ -441,12 +459,7 @@ impl Gen {
                 let mut cur = self.value(node);
                 self.walk_graph(node, &mut cur, f)
             }
-            _ => {
-                if self.is_final(node) {
-                    f(&self.value(node))?;
-                }
-                self.children(node, &mut |c| self.walk(&c, f))
-            }
+            _ => self.walk_nodes(node, &mut |n| f(&self.value(n))),
         }
     }
 

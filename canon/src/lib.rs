@@ -95,6 +95,7 @@ pub mod shape;
 mod source;
 mod strict_filter;
 mod to_cnf;
+mod typed;
 mod value;
 
 pub use atom::{Atom, USet, UsetId};
@@ -105,6 +106,7 @@ pub use strict_filter::{
     StrictFilterExt, StrictFiltered, ValueFilter, STRICT_FILTER_CHECKED, STRICT_FILTER_SAMPLE,
 };
 pub use to_cnf::{CnfMaterialized, ToCnfValues};
+pub use typed::{BitGraph, CnfItem, NodeRef, TransitionTable, TreeRef};
 pub use value::{Canonical, Value};
 
 use haydi_core::pipeline::Identity;
@@ -210,9 +212,9 @@ pub fn cnfs(shape: &Shape) -> Result<Pipeline<CnfSource<Value>, Identity>> {
 /// let v = cnfs_as::<(Atom, i64)>(&pairs).unwrap().collect().run(false).unwrap();
 /// assert_eq!(v, vec![(u.atom(0), 0), (u.atom(0), 1)]);
 /// ```
-pub fn cnfs_as<T: Canonical + Send>(shape: &Shape) -> Result<Pipeline<CnfSource<T>, Identity>> {
+pub fn cnfs_as<T: CnfItem>(shape: &Shape) -> Result<Pipeline<CnfSource<T>, Identity>> {
     shape.check_declarations()?;
-    Ok(Pipeline::new(CnfSource::new(generate::Gen::new(shape)?)))
+    Ok(Pipeline::new(CnfSource::new(generate::Gen::new(shape)?)?))
 }
 
 /// The plug-in contract for concrete domains: describe the domain as a [`Shape`].
@@ -264,15 +266,38 @@ where
     fn cnfs(&self) -> Result<Pipeline<CnfSource<Self::Item>, Identity>> {
         Ok(Pipeline::new(cnf_source(self)?))
     }
+
+    /// The same representatives in the same order as [`CnfsExt::cnfs`], as items of type `U`:
+    /// a typed item of a fast path ([`BitGraph`] for undirected graphs, [`TransitionTable`]
+    /// for automata and functional graphs), made from the generation tree's node without
+    /// building a [`Value`], or any [`Canonical`] type of the same value layout ([`Value`]
+    /// itself, say). [`Error::InvalidArgument`] when `U` is a typed item of another fast path
+    /// than this domain's.
+    ///
+    /// ```
+    /// use haydi_canon::{BitGraph, CnfsExt, TransitionTable, USet};
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Subsets;
+    /// let graphs = Subsets::new(Subsets::with_size(USet::new(4, "v"), 2)?)?;
+    /// let typed = graphs.cnfs_as::<BitGraph>()?.collect().run(false)?;
+    /// let plain = graphs.cnfs()?.collect().run(false)?;
+    /// assert_eq!(typed.len(), plain.len());
+    /// assert!(typed.iter().zip(&plain).all(|(t, p)| t.edge_count() as usize == p.len()));
+    /// assert!(graphs.cnfs_as::<TransitionTable>().is_err());
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    fn cnfs_as<U: CnfItem>(&self) -> Result<Pipeline<CnfSource<U>, Identity>> {
+        Ok(Pipeline::new(cnf_source(self)?))
+    }
 }
 
 impl<D: Domain + StrictShape> CnfsExt for D where D::Item: Canonical {}
 
-/// The canonical-form source of `d` (its plan: shape and filter), or [`Error::NotStrict`].
-fn cnf_source<D>(d: &D) -> Result<CnfSource<D::Item>>
+/// The canonical-form source of `d` (its plan: shape and filter) with items `U`, or
+/// [`Error::NotStrict`].
+fn cnf_source<D, U: CnfItem>(d: &D) -> Result<CnfSource<U>>
 where
     D: Domain + StrictShape,
-    D::Item: Canonical,
 {
     if !d.is_strict() {
         return Err(Error::NotStrict(format!(
@@ -282,7 +307,7 @@ where
     }
     let (shape, keep) = d.cnf_plan()?;
     shape.check_declarations()?;
-    let mut source = CnfSource::new(generate::Gen::new(&shape)?);
+    let mut source = CnfSource::new(generate::Gen::new(&shape)?)?;
     source.keep = keep;
     Ok(source)
 }

@@ -1,7 +1,7 @@
 //! [`CnfSource`]: the generation tree as an indexable pipeline source.
 
 use crate::generate::{Gen, Node};
-use crate::value::Canonical;
+use crate::typed::{CnfItem, NodeRef, TreeRef};
 use haydi_core::pipeline::{Extent, Source};
 use haydi_core::Result;
 use std::marker::PhantomData;
@@ -48,31 +48,24 @@ impl<T> Clone for CnfSource<T> {
 
 impl<T> std::fmt::Debug for CnfSource<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CnfSource({})", self.describe_gen())
+        write!(f, "CnfSource({})", self.gen.describe())
     }
 }
 
-impl<T> CnfSource<T> {
-    pub(crate) fn new(gen: Gen) -> Self {
-        CnfSource {
+impl<T: CnfItem> CnfSource<T> {
+    /// The source of the tree `gen`, or the error of an item type that cannot be made from it.
+    pub(crate) fn new(gen: Gen) -> Result<Self> {
+        T::check(TreeRef(&gen))?;
+        Ok(CnfSource {
             gen: Arc::new(gen),
             frontier: OnceLock::new(),
             keep: None,
             _t: PhantomData,
-        }
+        })
     }
+}
 
-    fn describe_gen(&self) -> &'static str {
-        match &*self.gen {
-            Gen::Flat(_) => "flat",
-            Gen::Product(_) => "product",
-            Gen::Seq { .. } => "sequences",
-            Gen::Subsets { .. } => "subsets",
-            Gen::Mappings { .. } => "mappings",
-            Gen::Graph { .. } => "graphs",
-            Gen::Func { .. } => "functions",
-        }
-    }
+impl<T> CnfSource<T> {
 
     /// Builds the frontier: starting from the root, repeatedly expands in place (a subtree
     /// entry becomes its own emit entry followed by its children's subtree entries, so
@@ -131,13 +124,17 @@ impl<T> CnfSource<T> {
     }
 }
 
-impl<T: Canonical + Send> Source for CnfSource<T> {
+impl<T: CnfItem> Source for CnfSource<T> {
     type Item = T;
 
     fn extent(&self) -> Result<Extent> {
         Ok(Extent::Finite(self.frontier().len() as u128))
     }
 
+    /// Items made from values ([`crate::Canonical`] types) come from [`Gen::walk`], which
+    /// extends one graph value in place; typed items ([`crate::BitGraph`],
+    /// [`crate::TransitionTable`]) straight from the nodes, building a value only for a strict
+    /// filter's predicate.
     fn visit<F>(&self, start: u128, end: u128, f: &mut F) -> Result<()>
     where
         F: FnMut(T) -> ControlFlow<()>,
@@ -145,27 +142,42 @@ impl<T: Canonical + Send> Source for CnfSource<T> {
         let entries = self.entries(start, end);
         let mut failed = None;
         let keep = self.keep.as_deref();
-        let mut emit = |v: &crate::Value| {
-            match keep.map(|k| k(v)) {
-                Some(Ok(false)) => return ControlFlow::Continue(()),
-                Some(Err(e)) => {
-                    failed = Some(e);
-                    return ControlFlow::Break(());
-                }
-                _ => {}
-            }
-            match crate::decode::<T>(v) {
-                Ok(x) => f(x),
-                Err(e) => {
-                    failed = Some(e);
-                    ControlFlow::Break(())
-                }
+        let mut give = |x: Result<T>, failed: &mut Option<haydi_core::Error>| match x {
+            Ok(x) => f(x),
+            Err(e) => {
+                *failed = Some(e);
+                ControlFlow::Break(())
             }
         };
+        let gen = &*self.gen;
         for e in entries {
-            let flow = match e {
-                Entry::Emit(n) => emit(&self.gen.value(n)),
-                Entry::Subtree(n) => self.gen.walk(n, &mut emit),
+            let node = match e {
+                Entry::Emit(n) | Entry::Subtree(n) => n,
+            };
+            let flow = if T::FROM_NODE {
+                let mut emit = |n: &Node| {
+                    if keep.is_some() && !admit(keep, &gen.value(n), &mut failed)? {
+                        return ControlFlow::Continue(());
+                    }
+                    let x = T::from_node(NodeRef(gen, n));
+                    give(x, &mut failed)
+                };
+                match e {
+                    Entry::Emit(n) => emit(n),
+                    Entry::Subtree(n) => gen.walk_nodes(n, &mut emit),
+                }
+            } else {
+                let mut emit = |v: &crate::Value| {
+                    if !admit(keep, v, &mut failed)? {
+                        return ControlFlow::Continue(());
+                    }
+                    let x = T::from_value(v);
+                    give(x, &mut failed)
+                };
+                match e {
+                    Entry::Emit(_) => emit(&gen.value(node)),
+                    Entry::Subtree(_) => gen.walk(node, &mut emit),
+                }
             };
             if flow.is_break() {
                 break;
@@ -176,7 +188,7 @@ impl<T: Canonical + Send> Source for CnfSource<T> {
 
     /// Counts the final nodes of the range's entries without building their values. Under a
     /// strict filter every value must be built for its predicate: `None`. The first item is
-    /// still decoded, so a `T` whose decoding fails is an error here as in `visit` (all items
+    /// still made, so a `T` whose decoding fails is an error here as in `visit` (all items
     /// of one shape decode alike).
     fn count_range(&self, start: u128, end: u128) -> Option<Result<u64>> {
         if self.keep.is_some() {
@@ -185,8 +197,8 @@ impl<T: Canonical + Send> Source for CnfSource<T> {
         let entries = self.entries(start, end);
         let mut first = Ok(());
         if let Some(Entry::Emit(n) | Entry::Subtree(n)) = entries.first() {
-            let _ = self.gen.walk(n, &mut |v| {
-                first = crate::decode::<T>(v).map(drop);
+            let _ = self.gen.walk_nodes(n, &mut |n| {
+                first = T::from_node(NodeRef(&self.gen, n)).map(drop);
                 ControlFlow::Break(())
             });
         }
@@ -203,6 +215,23 @@ impl<T: Canonical + Send> Source for CnfSource<T> {
     }
 
     fn describe(&self) -> String {
-        format!("cnfs({})", self.describe_gen())
+        format!("cnfs({})", self.gen.describe())
+    }
+}
+
+/// Whether a strict filter `keep` admits the canonical form `v` (`Continue(true)`: yield it);
+/// an error of the predicate is stored in `failed` and ends the walk.
+fn admit(
+    keep: Option<&(dyn Fn(&crate::Value) -> Result<bool> + Send + Sync)>,
+    v: &crate::Value,
+    failed: &mut Option<haydi_core::Error>,
+) -> ControlFlow<(), bool> {
+    match keep.map(|k| k(v)) {
+        Some(Ok(false)) => ControlFlow::Continue(false),
+        Some(Err(e)) => {
+            *failed = Some(e);
+            ControlFlow::Break(())
+        }
+        _ => ControlFlow::Continue(true),
     }
 }

@@ -1,0 +1,368 @@
+//! Typed items of the fast paths: [`BitGraph`] and [`TransitionTable`], made straight from the
+//! generation tree's nodes, and [`CnfItem`], the item types a [`crate::CnfSource`] can yield.
+//!
+//! Why: a canonical form as a [`Value`] is a tree of vectors (one allocation per edge of a
+//! graph, per key of a map), built, decoded into the domain's item type, cloned and dropped
+//! once per item; for graphs that was half of the time before `count()` skipped items. A typed
+//! item is a few machine words copied out of the node that the orderly generation already
+//! holds, so `counts_by`, `reduce`, `max_all` or a user `map` over canonical forms cost what
+//! the closure costs. The set and the order of the representatives are the same as with
+//! [`crate::CnfsExt::cnfs`]: only the form of each item differs (tested item for item).
+
+use crate::generate::{Gen, Node};
+use crate::value::{Canonical, Value};
+use haydi_core::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+mod sealed {
+    /// Only this crate decides how items are made from nodes.
+    pub trait Sealed {}
+}
+
+/// The generation tree of a source, as typed items see it (opaque).
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct TreeRef<'a>(pub(crate) &'a Gen);
+
+/// One final node of the generation tree, as typed items see it (opaque).
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct NodeRef<'a>(pub(crate) &'a Gen, pub(crate) &'a Node);
+
+/// An item type that a [`crate::CnfSource`] can yield: every [`Canonical`] type (decoded from
+/// the canonical form's [`Value`]), and the typed items of the fast paths, [`BitGraph`] and
+/// [`TransitionTable`], made from the generation tree's node with no `Value` at all.
+///
+/// Sealed: a new item type takes part by implementing [`Canonical`].
+///
+/// ```
+/// use haydi_canon::{BitGraph, CnfsExt, USet, Value};
+/// use haydi_core::prelude::*;
+/// use haydi_domains::Subsets;
+/// let graphs = Subsets::new(Subsets::with_size(USet::new(4, "v"), 2)?)?;
+/// // the same 11 graphs, as the domain's items, as values, and as bit masks
+/// assert_eq!(graphs.cnfs()?.count().run(false)?, 11);
+/// assert_eq!(graphs.cnfs_as::<Value>()?.count().run(false)?, 11);
+/// assert_eq!(graphs.cnfs_as::<BitGraph>()?.count().run(false)?, 11);
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
+pub trait CnfItem: sealed::Sealed + Send + Sized {
+    /// Made from nodes (`true`) or from values (`false`).
+    #[doc(hidden)]
+    const FROM_NODE: bool;
+    /// Whether items of this type can be made from this tree; checked when the source is made.
+    #[doc(hidden)]
+    fn check(tree: TreeRef<'_>) -> Result<()>;
+    /// The item of a canonical form given as its value (`FROM_NODE == false`).
+    #[doc(hidden)]
+    fn from_value(v: &Value) -> Result<Self>;
+    /// The item of a final node.
+    #[doc(hidden)]
+    fn from_node(node: NodeRef<'_>) -> Result<Self>;
+}
+
+impl<T: Canonical + Send> sealed::Sealed for T {}
+
+impl<T: Canonical + Send> CnfItem for T {
+    const FROM_NODE: bool = false;
+    fn check(_: TreeRef<'_>) -> Result<()> {
+        Ok(())
+    }
+    fn from_value(v: &Value) -> Result<Self> {
+        crate::decode(v)
+    }
+    fn from_node(NodeRef(gen, node): NodeRef<'_>) -> Result<Self> {
+        crate::decode(&gen.value(node))
+    }
+}
+
+/// The error of a typed item asked of a tree that is not its fast path.
+fn wrong_path(item: &str, needs: &str, tree: &Gen) -> Error {
+    Error::InvalidArgument(format!(
+        "{item} items need {needs}; this domain's canonical forms are generated as {}: use cnfs() or cnfs_as::<Value>()",
+        tree.describe()
+    ))
+}
+
+/// An undirected graph on the vertices `0..n` (`n <= 16`) as adjacency bit masks: the typed
+/// item of the canonical forms of `Subsets(Subsets(USet(n), 2, 2))`, the graphs up to
+/// isomorphism (`domain.cnfs_as::<BitGraph>()`).
+///
+/// Vertex `i` is atom `i` of the USet. Ordered as the domain's own items are (the sorted
+/// edge lists, compared lexicographically), so `collect`, `max`, `max_all` and sorting agree
+/// with [`crate::CnfsExt::cnfs`].
+///
+/// ```
+/// use haydi_canon::{BitGraph, CnfsExt, USet};
+/// use haydi_core::prelude::*;
+/// use haydi_domains::Subsets;
+/// let graphs = Subsets::new(Subsets::with_size(USet::new(5, "v"), 2)?)?;
+/// // graphs on 5 vertices up to isomorphism, by number of edges
+/// let by_edges = graphs.cnfs_as::<BitGraph>()?.counts_by(|g| g.edge_count()).run(true)?;
+/// assert_eq!(by_edges.values().sum::<u64>(), 34);
+/// assert_eq!(by_edges[&5], 6);
+/// let triangle_free = graphs.cnfs_as::<BitGraph>()?.filter(|g| g.triangles() == 0).count().run(false)?;
+/// assert_eq!(triangle_free, 14);
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BitGraph {
+    n: u8,
+    adj: [u16; 16],
+}
+
+impl BitGraph {
+    /// The graph on `n` vertices with these edges, or [`Error::InvalidArgument`] for `n > 16`,
+    /// a vertex out of range or a loop.
+    ///
+    /// ```
+    /// use haydi_canon::BitGraph;
+    /// let path = BitGraph::from_edges(3, &[(0, 1), (1, 2)])?;
+    /// assert_eq!(path.degree(1), 2);
+    /// assert!(BitGraph::from_edges(3, &[(0, 3)]).is_err());
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn from_edges(n: usize, edges: &[(usize, usize)]) -> Result<BitGraph> {
+        if n > 16 {
+            return Err(Error::InvalidArgument(format!(
+                "a BitGraph has at most 16 vertices, not {n}"
+            )));
+        }
+        let mut adj = [0u16; 16];
+        for &(i, j) in edges {
+            if i >= n || j >= n || i == j {
+                return Err(Error::InvalidArgument(format!(
+                    "edge ({i}, {j}) of a graph on {n} vertices: vertices are 0..{n}, no loops"
+                )));
+            }
+            adj[i] |= 1 << j;
+            adj[j] |= 1 << i;
+        }
+        Ok(BitGraph { n: n as u8, adj })
+    }
+
+    /// The number of vertices `n` (of the domain, isolated ones included).
+    pub fn vertices(&self) -> usize {
+        self.n as usize
+    }
+
+    /// The neighbours of vertex `i` as a bit mask (bit `j` set: `{i, j}` is an edge).
+    pub fn neighbours(&self, i: usize) -> u16 {
+        self.adj[i]
+    }
+
+    /// Whether `{i, j}` is an edge.
+    pub fn has_edge(&self, i: usize, j: usize) -> bool {
+        self.adj[i] >> j & 1 == 1
+    }
+
+    /// The degree of vertex `i`.
+    pub fn degree(&self, i: usize) -> u32 {
+        self.adj[i].count_ones()
+    }
+
+    /// The number of edges.
+    pub fn edge_count(&self) -> u32 {
+        self.adj.iter().map(|a| a.count_ones()).sum::<u32>() / 2
+    }
+
+    /// The number of triangles.
+    pub fn triangles(&self) -> u32 {
+        self.edges()
+            .map(|(i, j)| (self.adj[i] & self.adj[j]).count_ones())
+            .sum::<u32>()
+            / 3
+    }
+
+    /// The edges `(i, j)`, `i < j`, in increasing order (the domain item's order).
+    pub fn edges(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        (0..self.vertices()).flat_map(move |i| {
+            let above = self.adj[i] & !((2u32 << i) - 1) as u16;
+            BitIter(above).map(move |j| (i, j))
+        })
+    }
+}
+
+/// The set bits of a mask, lowest first.
+struct BitIter(u16);
+
+impl Iterator for BitIter {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        (self.0 != 0).then(|| {
+            let j = self.0.trailing_zeros() as usize;
+            self.0 &= self.0 - 1;
+            j
+        })
+    }
+}
+
+impl std::fmt::Debug for BitGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BitGraph(n={}, ", self.n)?;
+        f.debug_list().entries(self.edges()).finish()?;
+        write!(f, ")")
+    }
+}
+
+impl Ord for BitGraph {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.edges()
+            .cmp(other.edges())
+            .then(self.n.cmp(&other.n))
+    }
+}
+
+impl PartialOrd for BitGraph {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl sealed::Sealed for BitGraph {}
+
+impl CnfItem for BitGraph {
+    const FROM_NODE: bool = true;
+    fn check(TreeRef(gen): TreeRef<'_>) -> Result<()> {
+        match gen {
+            Gen::Graph { .. } => Ok(()),
+            other => Err(wrong_path(
+                "BitGraph",
+                "the undirected-graph fast path (Subsets(Subsets(USet of at most 16 atoms, 2, 2)), not boxed)",
+                other,
+            )),
+        }
+    }
+    fn from_value(_: &Value) -> Result<Self> {
+        unreachable!("BitGraph items are made from nodes")
+    }
+    fn from_node(NodeRef(gen, node): NodeRef<'_>) -> Result<Self> {
+        match (gen, node) {
+            (Gen::Graph { n, .. }, Node::Graph(g)) => Ok(BitGraph {
+                n: *n as u8,
+                adj: g.adj,
+            }),
+            _ => unreachable!("checked when the source was made"),
+        }
+    }
+}
+
+/// A total map `S x L -> S` (an automaton's transitions: `n` states, `m` letters) or `S -> S`
+/// (a functional graph, `m = 1`) as the array of its values: the typed item of the canonical
+/// forms of `Mappings(Product(S, L), S)` and `Mappings(S, S)` for USets `S` and `L`, up to
+/// renaming of states and letters (`domain.cnfs_as::<TransitionTable>()`).
+///
+/// State `i` is atom `i` of `S`, letter `j` atom `j` of `L`. Ordered as the domain's own items
+/// are (the values in key order, compared lexicographically).
+///
+/// ```
+/// use haydi_canon::{CnfsExt, TransitionTable, USet};
+/// use haydi_core::prelude::*;
+/// use haydi_domains::{Mappings, Product};
+/// let (q, a) = (USet::new(3, "q"), USet::new(2, "a"));
+/// let automata = Mappings::new(Product::new((q.clone(), a)), q)?;
+/// // automata with 3 states and 2 letters up to renaming, by the number of states that are
+/// // the image of some transition
+/// let by_image = automata
+///     .cnfs_as::<TransitionTable>()?
+///     .counts_by(|t| t.values().iter().fold(0u32, |m, &s| m | 1 << s).count_ones())
+///     .run(true)?;
+/// assert_eq!(by_image.values().sum::<u64>(), automata.cnfs()?.count().run(false)?);
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TransitionTable {
+    n: u8,
+    m: u8,
+    vals: [u8; crate::func::MAX_KEYS],
+}
+
+impl TransitionTable {
+    /// The number of states `n`.
+    pub fn states(&self) -> usize {
+        self.n as usize
+    }
+
+    /// The number of letters `m` (1 for a map `S -> S`).
+    pub fn letters(&self) -> usize {
+        self.m as usize
+    }
+
+    /// The state reached from `state` by `letter` (`letter` 0 for a map `S -> S`).
+    ///
+    /// ```
+    /// use haydi_canon::{CnfsExt, TransitionTable, USet};
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Mappings;
+    /// let q = USet::new(3, "q");
+    /// let maps = Mappings::new(q.clone(), q)?.cnfs_as::<TransitionTable>()?.collect().run(false)?;
+    /// // functional graphs on 3 points up to isomorphism (OEIS A001372)
+    /// assert_eq!(maps.len(), 7);
+    /// assert!(maps.iter().all(|t| (0..3).all(|s| t.next(s, 0) < 3)));
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn next(&self, state: usize, letter: usize) -> usize {
+        assert!(
+            state < self.states() && letter < self.letters(),
+            "state {state} or letter {letter} out of range ({} states, {} letters)",
+            self.n,
+            self.m
+        );
+        self.vals[state * self.m as usize + letter] as usize
+    }
+
+    /// The values in key order: `values()[state * letters() + letter]`.
+    pub fn values(&self) -> &[u8] {
+        &self.vals[..self.n as usize * self.m as usize]
+    }
+}
+
+impl std::fmt::Debug for TransitionTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TransitionTable(n={}, m={}, {:?})", self.n, self.m, self.values())
+    }
+}
+
+impl Ord for TransitionTable {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.values()
+            .cmp(other.values())
+            .then((self.n, self.m).cmp(&(other.n, other.m)))
+    }
+}
+
+impl PartialOrd for TransitionTable {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl sealed::Sealed for TransitionTable {}
+
+impl CnfItem for TransitionTable {
+    const FROM_NODE: bool = true;
+    fn check(TreeRef(gen): TreeRef<'_>) -> Result<()> {
+        match gen {
+            Gen::Func { .. } => Ok(()),
+            other => Err(wrong_path(
+                "TransitionTable",
+                "the functional fast path (Mappings from S or Product(S, L) to S, USets S and L, at most 32 keys and 6 letters)",
+                other,
+            )),
+        }
+    }
+    fn from_value(_: &Value) -> Result<Self> {
+        unreachable!("TransitionTable items are made from nodes")
+    }
+    fn from_node(NodeRef(gen, node): NodeRef<'_>) -> Result<Self> {
+        match (gen, node) {
+            (Gen::Func { n, m, .. }, Node::Func(h)) => Ok(TransitionTable {
+                n: *n as u8,
+                m: *m as u8,
+                vals: h.vals,
+            }),
+            _ => unreachable!("checked when the source was made"),
+        }
+    }
+}
