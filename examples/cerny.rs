@@ -10,27 +10,23 @@
 //! `  {(q0, a0): q1, (q0, a1): q0, ...}`. The conjecture says the longest is at most (n-1)^2,
 //! reached by Černý's automata (a cycle, and a letter merging one pair of states).
 //!
+//! The automata are enumerated as [`TransitionTable`]s (`cnfs_as`): the canonical-form
+//! generation's own arrays of transitions, copied out with no `Map` or `Value` built, so the
+//! search below costs what the reset-word search costs.
+//!
 //! `cargo run --release --example cerny -- [max_n]` (default 4).
 
 use haydi::prelude::*;
 
-/// An automaton: the transition function `(state, letter) -> state`.
-type Automaton = Map<(Atom, Atom), Atom>;
-
 /// Length of a shortest synchronizing word, or 0 when there is none: a breadth-first search
 /// (`search::bfs`) over the sets of states the automaton can be in, from the set of all states,
 /// stopping at the first singleton (its depth is the length of the word).
-fn reset_length(automaton: &Automaton, n: usize) -> u32 {
-    let mut delta = vec![[0usize; 2]; n];
-    for ((s, l), t) in automaton.iter() {
-        delta[s.index() as usize][l.index() as usize] = t.index() as usize;
-    }
+fn reset_length(automaton: &TransitionTable) -> u32 {
+    let n = automaton.states();
     let image = |set: usize, letter: usize| {
-        delta
-            .iter()
-            .enumerate()
-            .filter(|(s, _)| set >> s & 1 == 1)
-            .fold(0usize, |next, (_, d)| next | 1 << d[letter])
+        (0..n)
+            .filter(|s| set >> s & 1 == 1)
+            .fold(0usize, |next, s| next | 1 << automaton.next(s, letter))
     };
     let all = (1usize << n) - 1;
     search::bfs(
@@ -40,6 +36,15 @@ fn reset_length(automaton: &Automaton, n: usize) -> u32 {
         None,
     )
     .unwrap_or(0)
+}
+
+/// The transition map as the domain prints its items: `{(q0, a0): q1, (q0, a1): q0, ...}`.
+fn show(automaton: &TransitionTable) -> String {
+    let pairs: Vec<String> = (0..automaton.states())
+        .flat_map(|s| (0..automaton.letters()).map(move |l| (s, l)))
+        .map(|(s, l)| format!("(q{s}, a{l}): q{}", automaton.next(s, l)))
+        .collect();
+    format!("{{{}}}", pairs.join(", "))
 }
 
 fn main() -> Result<()> {
@@ -53,9 +58,9 @@ fn main() -> Result<()> {
         let automata = Mappings::new(Product::new((states.clone(), letters)), states)?;
         let count = automata.cnfs()?.count().run(true)?;
         let extreme = automata
-            .cnfs()?
-            .map(move |a| {
-                let len = reset_length(&a, n as usize);
+            .cnfs_as::<TransitionTable>()?
+            .map(|a| {
+                let len = reset_length(&a);
                 (a, len)
             })
             .max_all(|(_, len)| *len)
@@ -66,7 +71,7 @@ fn main() -> Result<()> {
             extreme.len()
         );
         for (automaton, _) in &extreme {
-            println!("  {automaton:?}");
+            println!("  {}", show(automaton));
         }
     }
     Ok(())

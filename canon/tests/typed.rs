@@ -1,0 +1,221 @@
+//! Typed items of the fast paths (`BitGraph`, `TransitionTable`) against the domain's own
+//! items (the value path, itself checked against brute force and OEIS elsewhere) and against
+//! OEIS: the same representatives, in the same order, item for item.
+
+use haydi_canon::{Atom, BitGraph, CnfsExt, StrictFilterExt, TransitionTable, USet};
+use haydi_core::prelude::*;
+use haydi_domains::{Mappings, Product, Subsets};
+use std::collections::BTreeMap;
+
+fn graphs(n: u32) -> haydi_domains::Subsets<haydi_domains::Subsets<USet>> {
+    Subsets::new(Subsets::with_size(USet::new(n, "v"), 2).unwrap()).unwrap()
+}
+
+/// The edges of a domain item, as vertex indices.
+fn edges_of(g: &Set<Set<Atom>>) -> Vec<(usize, usize)> {
+    g.iter()
+        .map(|e| {
+            let v: Vec<usize> = e.iter().map(|a| a.index() as usize).collect();
+            (v[0], v[1])
+        })
+        .collect()
+}
+
+#[test]
+fn bit_graphs_are_the_domain_items_in_the_same_order() {
+    for n in 1..=7 {
+        let d = graphs(n);
+        let plain = d.cnfs().unwrap().collect().run(false).unwrap();
+        for parallel in [false, true] {
+            let typed = d.cnfs_as::<BitGraph>().unwrap().collect().run(parallel).unwrap();
+            assert_eq!(typed.len(), plain.len(), "n={n}");
+            for (t, p) in typed.iter().zip(&plain) {
+                assert_eq!(t.vertices(), n as usize);
+                assert_eq!(t.edges().collect::<Vec<_>>(), edges_of(p), "n={n}");
+                assert_eq!(t.edge_count() as usize, p.len());
+                assert_eq!(*t, BitGraph::from_edges(n as usize, &edges_of(p)).unwrap());
+            }
+        }
+        // the order of typed items is the order of the domain's items
+        let typed = d.cnfs_as::<BitGraph>().unwrap().collect().run(false).unwrap();
+        for i in (0..typed.len()).step_by(7) {
+            for j in (0..typed.len()).step_by(5) {
+                assert_eq!(typed[i].cmp(&typed[j]), plain[i].cmp(&plain[j]), "n={n} {i} {j}");
+            }
+        }
+        assert!(typed.windows(2).all(|w| w[0] < w[1]), "n={n}");
+    }
+}
+
+/// OEIS A008406: graphs on n nodes with k edges (rows n = 5 and 6), by `counts_by` on typed
+/// items, serially and in parallel.
+#[test]
+fn graphs_by_edge_count_a008406() {
+    let rows: [(u32, &[u64]); 2] = [
+        (5, &[1, 1, 2, 4, 6, 6, 6, 4, 2, 1, 1]),
+        (
+            6,
+            &[1, 1, 2, 5, 9, 15, 21, 24, 24, 21, 15, 9, 5, 2, 1, 1],
+        ),
+    ];
+    for (n, row) in rows {
+        for parallel in [false, true] {
+            let by = graphs(n)
+                .cnfs_as::<BitGraph>()
+                .unwrap()
+                .counts_by(|g| g.edge_count())
+                .run(parallel)
+                .unwrap();
+            let got: Vec<u64> = (0..row.len() as u32).map(|k| by[&k]).collect();
+            assert_eq!(got, row, "n={n}");
+            assert_eq!(by.len(), row.len());
+        }
+    }
+}
+
+/// A strict filter on the domain runs its predicate on the value; the typed items that pass
+/// are those of the domain items that pass. Connected graphs: OEIS A001349.
+#[test]
+fn strict_filter_then_typed_items_a001349() {
+    let connected = |g: &Set<Set<Atom>>, n: u32| {
+        let mut seen = 1u32;
+        loop {
+            let next = g.iter().fold(seen, |s, e| {
+                let v: Vec<u32> = e.iter().map(|a| a.index()).collect();
+                if s >> v[0] & 1 == 1 || s >> v[1] & 1 == 1 {
+                    s | 1 << v[0] | 1 << v[1]
+                } else {
+                    s
+                }
+            });
+            if next == seen {
+                return seen == (1 << n) - 1;
+            }
+            seen = next;
+        }
+    };
+    for (n, expect) in [(4, 6u64), (5, 21), (6, 112)] {
+        let d = graphs(n).filter_strict(move |g| connected(g, n)).unwrap();
+        let typed = d.cnfs_as::<BitGraph>().unwrap();
+        assert_eq!(typed.clone().count().run(true).unwrap(), expect, "n={n}");
+        let all = typed.collect().run(false).unwrap();
+        let plain = d.cnfs().unwrap().collect().run(false).unwrap();
+        assert_eq!(
+            all.iter().map(|g| g.edges().collect::<Vec<_>>()).collect::<Vec<_>>(),
+            plain.iter().map(edges_of).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn transition_tables_are_the_domain_items_in_the_same_order() {
+    for (n, m) in [(1, 2), (2, 2), (3, 2), (4, 2), (2, 3), (3, 3)] {
+        let (q, a) = (USet::new(n, "q"), USet::new(m, "a"));
+        let automata = Mappings::new(Product::new((q.clone(), a)), q).unwrap();
+        let plain = automata.cnfs().unwrap().collect().run(false).unwrap();
+        let typed = automata
+            .cnfs_as::<TransitionTable>()
+            .unwrap()
+            .collect()
+            .run(true)
+            .unwrap();
+        assert_eq!(typed.len(), plain.len(), "n={n} m={m}");
+        for (t, p) in typed.iter().zip(&plain) {
+            assert_eq!((t.states(), t.letters()), (n as usize, m as usize));
+            let want: BTreeMap<(usize, usize), usize> = p
+                .iter()
+                .map(|((s, l), v)| ((s.index() as usize, l.index() as usize), v.index() as usize))
+                .collect();
+            let got: BTreeMap<(usize, usize), usize> = (0..n as usize)
+                .flat_map(|s| (0..m as usize).map(move |l| (s, l)))
+                .map(|(s, l)| ((s, l), t.next(s, l)))
+                .collect();
+            assert_eq!(got, want, "n={n} m={m}");
+        }
+        for i in 0..typed.len() {
+            for j in (0..typed.len()).step_by(3) {
+                assert_eq!(typed[i].cmp(&typed[j]), plain[i].cmp(&plain[j]));
+            }
+        }
+    }
+}
+
+/// Functional graphs (maps S -> S up to renaming): OEIS A001372, by `reduce` over typed items
+/// (the number of items, and the number of fixed points summed, against the value path).
+#[test]
+fn functional_graphs_a001372_by_reduce() {
+    let a001372 = [1u64, 3, 7, 19, 47, 130, 343];
+    for n in 1..=7u32 {
+        let q = USet::new(n, "q");
+        let maps = Mappings::new(q.clone(), q).unwrap();
+        let typed = maps.cnfs_as::<TransitionTable>().unwrap();
+        let (count, fixed) = typed
+            .clone()
+            .map(|t| (1u64, (0..t.states()).filter(|&s| t.next(s, 0) == s).count() as u64))
+            .reduce(|a, b| (a.0 + b.0, a.1 + b.1))
+            .run(true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(count, a001372[n as usize - 1], "n={n}");
+        let fixed_plain: u64 = maps
+            .cnfs()
+            .unwrap()
+            .map(|f| f.iter().filter(|(k, v)| k == v).count() as u64)
+            .reduce(|a, b| a + b)
+            .run(false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(fixed, fixed_plain, "n={n}");
+        assert_eq!(typed.count().run(false).unwrap(), count);
+    }
+}
+
+#[test]
+fn a_typed_item_of_another_fast_path_is_a_clear_error() {
+    let q = USet::new(3, "q");
+    let maps = Mappings::new(q.clone(), q.clone()).unwrap();
+    let message = |r: Result<_>| match r {
+        Err(Error::InvalidArgument(m)) => m,
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("accepted"),
+    };
+    let m = message(maps.cnfs_as::<BitGraph>().map(drop));
+    assert!(m.contains("BitGraph") && m.contains("functions"), "{m}");
+    let m = message(graphs(4).cnfs_as::<TransitionTable>().map(drop));
+    assert!(m.contains("TransitionTable") && m.contains("graphs"), "{m}");
+    let pairs = Product::new((q.clone(), q));
+    let m = message(pairs.cnfs_as::<BitGraph>().map(drop));
+    assert!(m.contains("product"), "{m}");
+    // a graph domain over more than 16 vertices leaves the fast path: refused, not truncated
+    let big = graphs(17);
+    assert!(matches!(
+        big.cnfs_as::<BitGraph>().map(drop),
+        Err(Error::InvalidArgument(_))
+    ));
+}
+
+/// Typed items cross process boundaries (distributed contexts serialize results).
+#[test]
+fn typed_items_round_trip_through_bincode() {
+    let cfg = bincode::config::standard();
+    let gs = graphs(5).cnfs_as::<BitGraph>().unwrap().collect().run(false).unwrap();
+    for g in &gs {
+        let bytes = bincode::serde::encode_to_vec(g, cfg).unwrap();
+        let (back, _): (BitGraph, usize) = bincode::serde::decode_from_slice(&bytes, cfg).unwrap();
+        assert_eq!(&back, g);
+    }
+    let q = USet::new(3, "q");
+    let ts = Mappings::new(q.clone(), q)
+        .unwrap()
+        .cnfs_as::<TransitionTable>()
+        .unwrap()
+        .collect()
+        .run(false)
+        .unwrap();
+    for t in &ts {
+        let bytes = bincode::serde::encode_to_vec(t, cfg).unwrap();
+        let (back, _): (TransitionTable, usize) =
+            bincode::serde::decode_from_slice(&bytes, cfg).unwrap();
+        assert_eq!(&back, t);
+    }
+}
