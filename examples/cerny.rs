@@ -14,7 +14,8 @@
 //! generation's own arrays of transitions, copied out with no `Map` or `Value` built, so the
 //! search below costs what the reset-word search costs.
 //!
-//! `cargo run --release --example cerny -- [max_n]` (default 4).
+//! `cargo run --release --example cerny -- [max_n] [TRACE]` (default 4). With TRACE, the
+//! search of n = max_n writes its chunk trace there (`haydi trace TRACE` summarizes it).
 
 use haydi::prelude::*;
 
@@ -52,11 +53,16 @@ fn main() -> Result<()> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(4);
+    let trace = std::env::args().nth(2);
     for n in 1..=max {
         let states = USet::new(n, "q");
         let letters = USet::new(2, "a");
         let automata = Mappings::new(Product::new((states.clone(), letters)), states)?;
         let count = automata.cnfs()?.count().run(true)?;
+        let mut opts = RunOptions::new();
+        if let (Some(path), true) = (&trace, n == max) {
+            opts = opts.chunk_trace(path);
+        }
         let extreme = automata
             .cnfs_as::<TransitionTable>()?
             .map(|a| {
@@ -64,7 +70,8 @@ fn main() -> Result<()> {
                 (a, len)
             })
             .max_all(|(_, len)| *len)
-            .run(true)?;
+            .run_with(true, &opts)?
+            .value;
         let max_reset = extreme.first().map_or(0, |(_, len)| *len);
         println!(
             "n={n} automata={count} max_reset={max_reset} extreme={}",

@@ -5,6 +5,7 @@
 //! haydi workers --json             # the workers only, as JSON
 //! haydi stop --yes --reason "..."  # the run fails on every process (driver must allow it)
 //! haydi drop-worker 3 --yes        # worker 3 is lost; its chunks run elsewhere
+//! haydi trace run.json             # offline: how evenly a traced run kept its workers busy
 //! ```
 //!
 //! The driver is found as a worker finds it: `--coordinator ADDR` or `HAYDI_COORDINATOR` (with
@@ -68,6 +69,12 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Summarize a chunk trace file (`RunOptions::chunk_trace`): chunks, items, busy time and
+    /// last end per worker, the balance (least / most busy) and the idle tail. Needs no driver.
+    Trace {
+        /// The trace file.
+        file: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -91,6 +98,28 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> haydi_core::Result<()> {
+    if let Command::Trace { file } = &cli.command {
+        let s = haydi_core::context::TraceSummary::read(file)?;
+        if cli.json {
+            let workers: Vec<_> = s
+                .workers
+                .iter()
+                .map(|w| {
+                    serde_json::json!({
+                        "process": w.process, "thread": w.thread, "chunks": w.chunks,
+                        "items": w.items, "busy_s": w.busy, "last_end_s": w.last_end,
+                    })
+                })
+                .collect();
+            print_json(&serde_json::json!({
+                "span_s": s.span, "balance": s.balance(), "idle_tail_s": s.idle_tail(),
+                "workers": workers,
+            }))?;
+        } else {
+            println!("{s}");
+        }
+        return Ok(());
+    }
     let driver = find_driver(cli.coordinator.as_deref(), cli.rendezvous.as_deref())?;
     let timeout =
         Duration::try_from_secs_f64(cli.timeout.max(0.001)).unwrap_or(Duration::from_secs(10));
@@ -121,6 +150,7 @@ fn run(cli: &Cli) -> haydi_core::Result<()> {
         }
         Command::Stop { reason, .. } => done(m.stop(reason)?),
         Command::DropWorker { rank, .. } => done(m.drop_worker(*rank)?),
+        Command::Trace { .. } => unreachable!("answered above"),
     }
     Ok(())
 }

@@ -7,12 +7,14 @@ mod observer;
 mod options;
 mod serial;
 mod threads;
+mod trace_summary;
 
 pub use memory::{default_max_result_bytes, FALLBACK_MAX_RESULT_BYTES};
 pub use observer::{Observer, Progress, RunEnd, WorkerId};
 pub use options::{Outcome, ProgressFn, RunOptions};
 pub use serial::SerialContext;
 pub use threads::ThreadContext;
+pub use trace_summary::{TraceSummary, WorkerLoad};
 
 use crate::error::Result;
 use crate::plumbing::{ErasedJob, ErasedPartial};
