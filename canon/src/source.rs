@@ -66,7 +66,6 @@ impl<T: CnfItem> CnfSource<T> {
 }
 
 impl<T> CnfSource<T> {
-
     /// Builds the frontier: starting from the root, repeatedly expands in place (a subtree
     /// entry becomes its own emit entry followed by its children's subtree entries, so
     /// pre-order is kept) the subtrees whose estimated size is the largest, until there are
@@ -141,7 +140,7 @@ impl<T: CnfItem> Source for CnfSource<T> {
     {
         let entries = self.entries(start, end);
         let mut failed = None;
-        let keep = self.keep.as_deref();
+        let keep = self.keep.as_ref();
         let mut give = |x: Result<T>, failed: &mut Option<haydi_core::Error>| match x {
             Ok(x) => f(x),
             Err(e) => {
@@ -222,7 +221,7 @@ impl<T: CnfItem> Source for CnfSource<T> {
 /// Whether a strict filter `keep` admits the canonical form `v` (`Continue(true)`: yield it);
 /// an error of the predicate is stored in `failed` and ends the walk.
 fn admit(
-    keep: Option<&(dyn Fn(&crate::Value) -> Result<bool> + Send + Sync)>,
+    keep: Option<&crate::ValueFilter>,
     v: &crate::Value,
     failed: &mut Option<haydi_core::Error>,
 ) -> ControlFlow<(), bool> {

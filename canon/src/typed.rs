@@ -208,9 +208,7 @@ impl std::fmt::Debug for BitGraph {
 
 impl Ord for BitGraph {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.edges()
-            .cmp(other.edges())
-            .then(self.n.cmp(&other.n))
+        self.edges().cmp(other.edges()).then(self.n.cmp(&other.n))
     }
 }
 
@@ -320,7 +318,13 @@ impl TransitionTable {
 
 impl std::fmt::Debug for TransitionTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "TransitionTable(n={}, m={}, {:?})", self.n, self.m, self.values())
+        write!(
+            f,
+            "TransitionTable(n={}, m={}, {:?})",
+            self.n,
+            self.m,
+            self.values()
+        )
     }
 }
 

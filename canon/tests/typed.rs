@@ -27,7 +27,12 @@ fn bit_graphs_are_the_domain_items_in_the_same_order() {
         let d = graphs(n);
         let plain = d.cnfs().unwrap().collect().run(false).unwrap();
         for parallel in [false, true] {
-            let typed = d.cnfs_as::<BitGraph>().unwrap().collect().run(parallel).unwrap();
+            let typed = d
+                .cnfs_as::<BitGraph>()
+                .unwrap()
+                .collect()
+                .run(parallel)
+                .unwrap();
             assert_eq!(typed.len(), plain.len(), "n={n}");
             for (t, p) in typed.iter().zip(&plain) {
                 assert_eq!(t.vertices(), n as usize);
@@ -37,10 +42,19 @@ fn bit_graphs_are_the_domain_items_in_the_same_order() {
             }
         }
         // the order of typed items is the order of the domain's items
-        let typed = d.cnfs_as::<BitGraph>().unwrap().collect().run(false).unwrap();
+        let typed = d
+            .cnfs_as::<BitGraph>()
+            .unwrap()
+            .collect()
+            .run(false)
+            .unwrap();
         for i in (0..typed.len()).step_by(7) {
             for j in (0..typed.len()).step_by(5) {
-                assert_eq!(typed[i].cmp(&typed[j]), plain[i].cmp(&plain[j]), "n={n} {i} {j}");
+                assert_eq!(
+                    typed[i].cmp(&typed[j]),
+                    plain[i].cmp(&plain[j]),
+                    "n={n} {i} {j}"
+                );
             }
         }
         assert!(typed.windows(2).all(|w| w[0] < w[1]), "n={n}");
@@ -53,10 +67,7 @@ fn bit_graphs_are_the_domain_items_in_the_same_order() {
 fn graphs_by_edge_count_a008406() {
     let rows: [(u32, &[u64]); 2] = [
         (5, &[1, 1, 2, 4, 6, 6, 6, 4, 2, 1, 1]),
-        (
-            6,
-            &[1, 1, 2, 5, 9, 15, 21, 24, 24, 21, 15, 9, 5, 2, 1, 1],
-        ),
+        (6, &[1, 1, 2, 5, 9, 15, 21, 24, 24, 21, 15, 9, 5, 2, 1, 1]),
     ];
     for (n, row) in rows {
         for parallel in [false, true] {
@@ -101,7 +112,9 @@ fn strict_filter_then_typed_items_a001349() {
         let all = typed.collect().run(false).unwrap();
         let plain = d.cnfs().unwrap().collect().run(false).unwrap();
         assert_eq!(
-            all.iter().map(|g| g.edges().collect::<Vec<_>>()).collect::<Vec<_>>(),
+            all.iter()
+                .map(|g| g.edges().collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
             plain.iter().map(edges_of).collect::<Vec<_>>()
         );
     }
@@ -151,7 +164,12 @@ fn functional_graphs_a001372_by_reduce() {
         let typed = maps.cnfs_as::<TransitionTable>().unwrap();
         let (count, fixed) = typed
             .clone()
-            .map(|t| (1u64, (0..t.states()).filter(|&s| t.next(s, 0) == s).count() as u64))
+            .map(|t| {
+                (
+                    1u64,
+                    (0..t.states()).filter(|&s| t.next(s, 0) == s).count() as u64,
+                )
+            })
             .reduce(|a, b| (a.0 + b.0, a.1 + b.1))
             .run(true)
             .unwrap()
@@ -198,7 +216,12 @@ fn a_typed_item_of_another_fast_path_is_a_clear_error() {
 #[test]
 fn typed_items_round_trip_through_bincode() {
     let cfg = bincode::config::standard();
-    let gs = graphs(5).cnfs_as::<BitGraph>().unwrap().collect().run(false).unwrap();
+    let gs = graphs(5)
+        .cnfs_as::<BitGraph>()
+        .unwrap()
+        .collect()
+        .run(false)
+        .unwrap();
     for g in &gs {
         let bytes = bincode::serde::encode_to_vec(g, cfg).unwrap();
         let (back, _): (BitGraph, usize) = bincode::serde::decode_from_slice(&bytes, cfg).unwrap();

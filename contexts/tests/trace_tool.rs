@@ -41,7 +41,10 @@ fn summarizes_a_real_trace() {
     assert!(doc["span_s"].as_f64().unwrap() > 0.0);
     let (code, text, _) = haydi(&["trace".as_ref(), path.as_os_str()]);
     assert_eq!(code, 0);
-    assert!(text.contains("balance") && text.contains("idle tail"), "{text}");
+    assert!(
+        text.contains("balance") && text.contains("idle tail"),
+        "{text}"
+    );
 }
 
 #[test]

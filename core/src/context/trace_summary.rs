@@ -98,7 +98,10 @@ impl TraceSummary {
         // (ts, dur) in microseconds, by (pid, tid)
         let mut by: BTreeMap<(u32, u32), (u64, u64, f64, f64)> = BTreeMap::new();
         let (mut first, mut last) = (f64::INFINITY, f64::NEG_INFINITY);
-        for e in events.iter().filter(|e| e.get("cat").and_then(|c| c.as_str()) == Some("chunk")) {
+        for e in events
+            .iter()
+            .filter(|e| e.get("cat").and_then(|c| c.as_str()) == Some("chunk"))
+        {
             let (ts, dur) = (num(e, "ts")?, num(e, "dur")?);
             let key = (num(e, "pid")? as u32, num(e, "tid")? as u32);
             let items = e
@@ -122,14 +125,16 @@ impl TraceSummary {
             span: secs(last - first),
             workers: by
                 .into_iter()
-                .map(|((process, thread), (chunks, items, busy, end))| WorkerLoad {
-                    process,
-                    thread,
-                    chunks,
-                    items,
-                    busy: secs(busy),
-                    last_end: secs(end - first),
-                })
+                .map(
+                    |((process, thread), (chunks, items, busy, end))| WorkerLoad {
+                        process,
+                        thread,
+                        chunks,
+                        items,
+                        busy: secs(busy),
+                        last_end: secs(end - first),
+                    },
+                )
                 .collect(),
         })
     }
@@ -160,7 +165,10 @@ impl TraceSummary {
     /// Seconds between the first worker to run out of chunks and the end of the run (the
     /// calling thread's probe chunks aside).
     pub fn idle_tail(&self) -> f64 {
-        let first_done = self.pool().map(|w| w.last_end).fold(f64::INFINITY, f64::min);
+        let first_done = self
+            .pool()
+            .map(|w| w.last_end)
+            .fold(f64::INFINITY, f64::min);
         self.span - first_done
     }
 }
@@ -168,7 +176,10 @@ impl TraceSummary {
 impl std::fmt::Display for TraceSummary {
     /// A table: one line per worker, then the run's span, balance and idle tail.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "worker        chunks        items     busy s   last end s")?;
+        writeln!(
+            f,
+            "worker        chunks        items     busy s   last end s"
+        )?;
         for w in &self.workers {
             writeln!(
                 f,
