@@ -176,6 +176,16 @@ impl BitGraph {
     }
 
     /// The edges `(i, j)`, `i < j`, in increasing order (the domain item's order).
+    ///
+    /// ```
+    /// use haydi_canon::BitGraph;
+    /// let g = BitGraph::from_edges(4, &[(2, 3), (0, 1), (1, 2), (0, 2)])?;
+    /// assert_eq!(g.edges().collect::<Vec<_>>(), vec![(0, 1), (0, 2), (1, 2), (2, 3)]);
+    /// assert_eq!((g.vertices(), g.edge_count(), g.triangles()), (4, 4, 1));
+    /// assert_eq!((g.degree(2), g.neighbours(3)), (3, 0b0100));
+    /// assert!(g.has_edge(3, 2) && !g.has_edge(0, 3));
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
     pub fn edges(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
         (0..self.vertices()).flat_map(move |i| {
             let above = self.adj[i] & !((2u32 << i) - 1) as u16;
@@ -311,6 +321,21 @@ impl TransitionTable {
     }
 
     /// The values in key order: `values()[state * letters() + letter]`.
+    ///
+    /// ```
+    /// use haydi_canon::{CnfsExt, TransitionTable, USet};
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::{Mappings, Product};
+    /// let (q, a) = (USet::new(2, "q"), USet::new(2, "a"));
+    /// let all = Mappings::new(Product::new((q.clone(), a)), q)?
+    ///     .cnfs_as::<TransitionTable>()?
+    ///     .collect()
+    ///     .run(false)?;
+    /// let t = all[0]; // the smallest: every transition goes to state 0
+    /// assert_eq!((t.states(), t.letters(), t.values()), (2, 2, &[0u8, 0, 0, 0][..]));
+    /// assert_eq!(t.next(1, 1), 0);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
     pub fn values(&self) -> &[u8] {
         &self.vals[..self.n as usize * self.m as usize]
     }

@@ -80,6 +80,10 @@ impl TraceSummary {
     /// assert!((s.balance() - 2.0 / 3.0).abs() < 1e-9);
     /// assert_eq!(s.idle_tail(), 1.0);
     /// assert!(TraceSummary::parse("{}").is_err());
+    /// let negative = r#"{"traceEvents": [{"cat": "chunk", "ts": 0, "dur": -1, "pid": 0, "tid": 1}]}"#;
+    /// assert!(TraceSummary::parse(negative).is_err());
+    /// let bad_pid = r#"{"traceEvents": [{"cat": "chunk", "ts": 0, "dur": 1, "pid": -3, "tid": 1}]}"#;
+    /// assert!(TraceSummary::parse(bad_pid).is_err());
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn parse(text: &str) -> Result<TraceSummary> {
@@ -103,7 +107,20 @@ impl TraceSummary {
             .filter(|e| e.get("cat").and_then(|c| c.as_str()) == Some("chunk"))
         {
             let (ts, dur) = (num(e, "ts")?, num(e, "dur")?);
-            let key = (num(e, "pid")? as u32, num(e, "tid")? as u32);
+            if !ts.is_finite() || !dur.is_finite() || dur < 0.0 {
+                return Err(bad(&format!("a chunk with ts {ts} and dur {dur}")));
+            }
+            let id = |k: &str| {
+                e.get(k)
+                    .and_then(|v| v.as_u64())
+                    .and_then(|v| u32::try_from(v).ok())
+                    .ok_or_else(|| {
+                        bad(&format!(
+                            "a chunk whose {k:?} is not a process or thread number"
+                        ))
+                    })
+            };
+            let key = (id("pid")?, id("tid")?);
             let items = e
                 .get("args")
                 .and_then(|a| a.get("items"))
