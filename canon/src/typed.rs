@@ -175,6 +175,35 @@ impl BitGraph {
             / 3
     }
 
+    /// Whether every vertex of `0..n` is reached from vertex 0 (the graph with no vertex and
+    /// the one with a single vertex are connected).
+    ///
+    /// ```
+    /// use haydi_canon::{BitGraph, CnfsExt, USet};
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Subsets;
+    /// assert!(BitGraph::from_edges(3, &[(0, 2), (2, 1)])?.is_connected());
+    /// assert!(!BitGraph::from_edges(3, &[(0, 1)])?.is_connected());
+    /// // connected graphs on 6 vertices up to isomorphism (OEIS A001349)
+    /// let graphs = Subsets::new(Subsets::with_size(USet::new(6, "v"), 2)?)?;
+    /// let connected = graphs.cnfs_as::<BitGraph>()?.filter(|g| g.is_connected()).count();
+    /// assert_eq!(connected.run(true)?, 112);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn is_connected(&self) -> bool {
+        if self.n <= 1 {
+            return true;
+        }
+        let all = ((1u32 << self.n) - 1) as u16;
+        let (mut seen, mut frontier) = (1u16, 1u16);
+        while frontier != 0 {
+            let next = BitIter(frontier).fold(0u16, |acc, v| acc | self.adj[v]) & !seen;
+            seen |= next;
+            frontier = next;
+        }
+        seen == all
+    }
+
     /// The edges `(i, j)`, `i < j`, in increasing order (the domain item's order).
     ///
     /// ```

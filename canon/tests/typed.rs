@@ -120,6 +120,24 @@ fn strict_filter_then_typed_items_a001349() {
     }
 }
 
+/// A plain filter over typed items (no value built for the predicate): connected graphs,
+/// OEIS A001349, up to n = 8 (9 in release builds).
+#[test]
+fn connected_graphs_a001349_by_a_filter_on_typed_items() {
+    let a001349 = [1u64, 1, 2, 6, 21, 112, 853, 11117, 261080];
+    let max = if cfg!(debug_assertions) { 8 } else { 9 };
+    for n in 1..=max {
+        let connected = graphs(n)
+            .cnfs_as::<BitGraph>()
+            .unwrap()
+            .filter(|g| g.is_connected())
+            .count()
+            .run(true)
+            .unwrap();
+        assert_eq!(connected, a001349[n as usize - 1], "n={n}");
+    }
+}
+
 #[test]
 fn transition_tables_are_the_domain_items_in_the_same_order() {
     for (n, m) in [(1, 2), (2, 2), (3, 2), (4, 2), (2, 3), (3, 3)] {
