@@ -526,6 +526,30 @@ fn canonical_forms(_: &Ctx) -> Result<(), String> {
     let par = f.cnfs().map_err(e)?.collect().run(true).unwrap();
     check_eq!(par.len(), 47);
     check_eq!(par, f.cnfs().map_err(e)?.collect().run(false).unwrap());
+    // Typed items (copied out of the generation tree) cross the context like any item: the
+    // same tables in the same order, and graphs by edge count (OEIS A008406, n = 6).
+    let tables = f.cnfs_as::<TransitionTable>().map_err(e)?;
+    let typed = tables.collect().run(true).unwrap();
+    check_eq!(typed.len(), 47);
+    check_eq!(
+        typed
+            .iter()
+            .map(|t| t.values().to_vec())
+            .collect::<Vec<_>>(),
+        par.iter()
+            .map(|m| m.values().map(|a| a.index() as u8).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    );
+    let by_edges = graphs
+        .cnfs_as::<BitGraph>()
+        .map_err(e)?
+        .counts_by(|g| g.edge_count())
+        .run(true)
+        .unwrap();
+    check_eq!(
+        by_edges.values().copied().collect::<Vec<u64>>(),
+        vec![1, 1, 2, 5, 9, 15, 21, 24, 24, 21, 15, 9, 5, 2, 1, 1]
+    );
     Ok(())
 }
 
