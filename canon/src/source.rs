@@ -130,7 +130,7 @@ impl<T: CnfItem> Source for CnfSource<T> {
         Ok(Extent::Finite(self.frontier().len() as u128))
     }
 
-    /// Items made from values ([`crate::Canonical`] types) come from [`Gen::walk`], which
+    /// Items made from values ([`crate::Canonical`] types) come from `Gen::walk`, which
     /// extends one graph value in place; typed items ([`crate::BitGraph`],
     /// [`crate::TransitionTable`]) straight from the nodes, building a value only for a strict
     /// filter's predicate.
