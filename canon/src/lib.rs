@@ -262,7 +262,9 @@ where
     Self::Item: Canonical,
 {
     /// One canonical representative per isomorphism class; [`Error::NotStrict`] when the domain
-    /// is not strict.
+    /// is not strict. Each item is the domain's own item type, decoded from a [`Value`]; for
+    /// graphs and automata, [`CnfsExt::cnfs_as`] gives the same representatives as typed items
+    /// at a fraction of the cost per item (`count()` builds no item either way).
     fn cnfs(&self) -> Result<Pipeline<CnfSource<Self::Item>, Identity>> {
         Ok(Pipeline::new(cnf_source(self)?))
     }
