@@ -264,7 +264,8 @@ where
     /// One canonical representative per isomorphism class; [`Error::NotStrict`] when the domain
     /// is not strict. Each item is the domain's own item type, decoded from a [`Value`]; for
     /// graphs and automata, [`CnfsExt::cnfs_as`] gives the same representatives as typed items
-    /// at a fraction of the cost per item (`count()` builds no item either way).
+    /// at a fraction of the cost per item (`count()` straight on either builds only the first
+    /// item of each chunk and counts the rest in the generation tree).
     fn cnfs(&self) -> Result<Pipeline<CnfSource<Self::Item>, Identity>> {
         Ok(Pipeline::new(cnf_source(self)?))
     }

@@ -107,6 +107,7 @@ fn wrong_path(item: &str, needs: &str, tree: &Gen) -> Error {
 /// # Ok::<(), haydi_core::Error>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RawBitGraph")]
 pub struct BitGraph {
     n: u8,
     adj: [u16; 16],
@@ -148,18 +149,40 @@ impl BitGraph {
     }
 
     /// The neighbours of vertex `i` as a bit mask (bit `j` set: `{i, j}` is an edge).
+    ///
+    /// # Panics
+    ///
+    /// When `i` is not a vertex (`i >= vertices()`), like an index out of a slice's bounds.
     pub fn neighbours(&self, i: usize) -> u16 {
-        self.adj[i]
+        self.adj[self.vertex(i)]
     }
 
     /// Whether `{i, j}` is an edge.
+    ///
+    /// # Panics
+    ///
+    /// When `i` or `j` is not a vertex (`>= vertices()`).
     pub fn has_edge(&self, i: usize, j: usize) -> bool {
-        self.adj[i] >> j & 1 == 1
+        self.adj[self.vertex(i)] >> self.vertex(j) & 1 == 1
     }
 
     /// The degree of vertex `i`.
+    ///
+    /// # Panics
+    ///
+    /// When `i` is not a vertex (`i >= vertices()`).
     pub fn degree(&self, i: usize) -> u32 {
-        self.adj[i].count_ones()
+        self.adj[self.vertex(i)].count_ones()
+    }
+
+    /// `i`, checked to be a vertex.
+    fn vertex(&self, i: usize) -> usize {
+        assert!(
+            i < self.vertices(),
+            "vertex {i} of a graph on {} vertices",
+            self.n
+        );
+        i
     }
 
     /// The number of edges.
@@ -272,7 +295,9 @@ impl CnfItem for BitGraph {
         }
     }
     fn from_value(_: &Value) -> Result<Self> {
-        unreachable!("BitGraph items are made from nodes")
+        Err(Error::InvalidArgument(
+            "BitGraph items are made from the generation tree's nodes, not from values".into(),
+        ))
     }
     fn from_node(NodeRef(gen, node): NodeRef<'_>) -> Result<Self> {
         match (gen, node) {
@@ -309,6 +334,7 @@ impl CnfItem for BitGraph {
 /// # Ok::<(), haydi_core::Error>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RawTransitionTable")]
 pub struct TransitionTable {
     n: u8,
     m: u8,
@@ -327,6 +353,10 @@ impl TransitionTable {
     }
 
     /// The state reached from `state` by `letter` (`letter` 0 for a map `S -> S`).
+    ///
+    /// # Panics
+    ///
+    /// When `state >= states()` or `letter >= letters()`, like an index out of a slice's bounds.
     ///
     /// ```
     /// use haydi_canon::{CnfsExt, TransitionTable, USet};
@@ -411,7 +441,10 @@ impl CnfItem for TransitionTable {
         }
     }
     fn from_value(_: &Value) -> Result<Self> {
-        unreachable!("TransitionTable items are made from nodes")
+        Err(Error::InvalidArgument(
+            "TransitionTable items are made from the generation tree's nodes, not from values"
+                .into(),
+        ))
     }
     fn from_node(NodeRef(gen, node): NodeRef<'_>) -> Result<Self> {
         match (gen, node) {
@@ -422,5 +455,83 @@ impl CnfItem for TransitionTable {
             }),
             _ => unreachable!("checked when the source was made"),
         }
+    }
+}
+
+/// A [`BitGraph`] as it comes off the wire, before its invariants are checked: at most 16
+/// vertices, symmetric masks, no loops, no vertex beyond `n` (a forged or corrupted message
+/// must not make a graph whose methods index out of bounds or compare inconsistently).
+#[derive(Deserialize)]
+struct RawBitGraph {
+    n: u8,
+    adj: [u16; 16],
+}
+
+impl TryFrom<RawBitGraph> for BitGraph {
+    type Error = String;
+    fn try_from(r: RawBitGraph) -> std::result::Result<BitGraph, String> {
+        let n = r.n as usize;
+        if n > 16 {
+            return Err(format!("a BitGraph with {n} vertices (at most 16)"));
+        }
+        for (i, &a) in r.adj.iter().enumerate() {
+            let outside = if i < n {
+                !((1u32 << n) - 1) as u16
+            } else {
+                u16::MAX
+            };
+            if a & outside != 0 || a >> i & 1 == 1 {
+                return Err(format!(
+                    "a BitGraph on {n} vertices with row {i} = {a:#06x}"
+                ));
+            }
+            if let Some(j) = BitIter(a).find(|&j| r.adj[j] >> i & 1 == 0) {
+                return Err(format!(
+                    "a BitGraph with edge ({i}, {j}) but not ({j}, {i})"
+                ));
+            }
+        }
+        Ok(BitGraph { n: r.n, adj: r.adj })
+    }
+}
+
+/// A [`TransitionTable`] as it comes off the wire, before its invariants are checked: at most
+/// 32 keys, every value a state, the unused tail zero.
+#[derive(Deserialize)]
+struct RawTransitionTable {
+    n: u8,
+    m: u8,
+    vals: [u8; crate::func::MAX_KEYS],
+}
+
+impl TryFrom<RawTransitionTable> for TransitionTable {
+    type Error = String;
+    fn try_from(r: RawTransitionTable) -> std::result::Result<TransitionTable, String> {
+        let keys = r.n as usize * r.m as usize;
+        if r.n == 0 || r.m == 0 || keys > crate::func::MAX_KEYS {
+            return Err(format!(
+                "a TransitionTable with {} states and {} letters (at least one each, at most {} keys)",
+                r.n,
+                r.m,
+                crate::func::MAX_KEYS
+            ));
+        }
+        if let Some(k) = (0..crate::func::MAX_KEYS).find(|&k| {
+            if k < keys {
+                r.vals[k] >= r.n
+            } else {
+                r.vals[k] != 0
+            }
+        }) {
+            return Err(format!(
+                "a TransitionTable on {} states with value {} at key {k}",
+                r.n, r.vals[k]
+            ));
+        }
+        Ok(TransitionTable {
+            n: r.n,
+            m: r.m,
+            vals: r.vals,
+        })
     }
 }

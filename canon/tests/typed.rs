@@ -260,3 +260,68 @@ fn typed_items_round_trip_through_bincode() {
         assert_eq!(&back, t);
     }
 }
+
+/// Sixteen vertices, the most a BitGraph holds: the highest bits are read right.
+#[test]
+fn bit_graphs_on_sixteen_vertices() {
+    let path: Vec<(usize, usize)> = (0..15).map(|i| (i, i + 1)).collect();
+    let g = BitGraph::from_edges(16, &path).unwrap();
+    assert!(g.is_connected());
+    assert_eq!(g.edges().collect::<Vec<_>>(), path);
+    assert!(g.has_edge(15, 14) && !g.has_edge(0, 15));
+    assert_eq!((g.degree(15), g.neighbours(15)), (1, 1 << 14));
+    let mut cut = path.clone();
+    cut.remove(14);
+    assert!(!BitGraph::from_edges(16, &cut).unwrap().is_connected());
+    assert!(BitGraph::from_edges(17, &[]).is_err());
+    assert!(BitGraph::from_edges(16, &[(3, 3)]).is_err());
+    let bad = std::panic::catch_unwind(|| g.has_edge(0, 16));
+    assert!(
+        bad.is_err(),
+        "a vertex out of range is refused, not wrapped around"
+    );
+}
+
+/// A forged or corrupted message cannot make a typed item that breaks its invariants: the
+/// wire form is checked when it is decoded (same field layout as a tuple in bincode).
+#[test]
+fn forged_typed_items_are_refused_when_decoded() {
+    let cfg = bincode::config::standard();
+    let decode_graph = |n: u8, adj: [u16; 16]| {
+        let bytes = bincode::serde::encode_to_vec((n, adj), cfg).unwrap();
+        bincode::serde::decode_from_slice::<BitGraph, _>(&bytes, cfg).map(|x| x.0)
+    };
+    let mut adj = [0u16; 16];
+    adj[0] = 0b10;
+    adj[1] = 0b01;
+    assert_eq!(
+        decode_graph(2, adj).unwrap(),
+        BitGraph::from_edges(2, &[(0, 1)]).unwrap()
+    );
+    assert!(decode_graph(17, [0; 16]).is_err(), "too many vertices");
+    assert!(decode_graph(1, adj).is_err(), "a vertex beyond n");
+    let mut one_way = [0u16; 16];
+    one_way[0] = 0b10;
+    assert!(decode_graph(2, one_way).is_err(), "not symmetric");
+    let mut a_loop = [0u16; 16];
+    a_loop[1] = 0b10;
+    assert!(decode_graph(2, a_loop).is_err(), "a loop");
+
+    let decode_table = |n: u8, m: u8, vals: [u8; 32]| {
+        let bytes = bincode::serde::encode_to_vec((n, m, vals), cfg).unwrap();
+        bincode::serde::decode_from_slice::<TransitionTable, _>(&bytes, cfg).map(|x| x.0)
+    };
+    let mut vals = [0u8; 32];
+    vals[1] = 1;
+    let t = decode_table(2, 1, vals).unwrap();
+    assert_eq!((t.next(0, 0), t.next(1, 0)), (0, 1));
+    assert!(
+        decode_table(1, 1, vals).is_err(),
+        "a value that is no state"
+    );
+    assert!(decode_table(2, 0, [0; 32]).is_err(), "no letters");
+    assert!(decode_table(9, 4, [0; 32]).is_err(), "more than 32 keys");
+    let mut tail = [0u8; 32];
+    tail[5] = 1;
+    assert!(decode_table(2, 2, tail).is_err(), "a value past the keys");
+}

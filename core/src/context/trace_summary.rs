@@ -58,8 +58,10 @@ impl TraceSummary {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::InvalidArgument(format!("cannot read the trace {}: {e}", path.display()))
         })?;
-        TraceSummary::parse(&text)
-            .map_err(|e| Error::InvalidArgument(format!("{}: {e}", path.display())))
+        TraceSummary::parse(&text).map_err(|e| match e {
+            Error::InvalidArgument(m) => Error::InvalidArgument(format!("{}: {m}", path.display())),
+            other => other,
+        })
     }
 
     /// Summarizes the text of a chunk trace (trace-event JSON with one complete event per
@@ -128,7 +130,9 @@ impl TraceSummary {
                 .unwrap_or(0);
             let w = by.entry(key).or_insert((0, 0, 0.0, f64::NEG_INFINITY));
             w.0 += 1;
-            w.1 += items;
+            w.1 =
+                w.1.checked_add(items)
+                    .ok_or_else(|| bad("more than 2^64 items on one worker"))?;
             w.2 += dur;
             w.3 = w.3.max(ts + dur);
             first = first.min(ts);
