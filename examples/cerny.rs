@@ -39,15 +39,6 @@ fn reset_length(automaton: &TransitionTable) -> u32 {
     .unwrap_or(0)
 }
 
-/// The transition map as the domain prints its items: `{(q0, a0): q1, (q0, a1): q0, ...}`.
-fn show(automaton: &TransitionTable) -> String {
-    let pairs: Vec<String> = (0..automaton.states())
-        .flat_map(|s| (0..automaton.letters()).map(move |l| (s, l)))
-        .map(|(s, l)| format!("(q{s}, a{l}): q{}", automaton.next(s, l)))
-        .collect();
-    format!("{{{}}}", pairs.join(", "))
-}
-
 fn main() -> Result<()> {
     let max: u32 = std::env::args()
         .nth(1)
@@ -57,7 +48,10 @@ fn main() -> Result<()> {
     for n in 1..=max {
         let states = USet::new(n, "q");
         let letters = USet::new(2, "a");
-        let automata = Mappings::new(Product::new((states.clone(), letters)), states)?;
+        let automata = Mappings::new(
+            Product::new((states.clone(), letters.clone())),
+            states.clone(),
+        )?;
         let count = automata.cnfs()?.count().run(true)?;
         let mut opts = RunOptions::new();
         if let (Some(path), true) = (&trace, n == max) {
@@ -78,7 +72,8 @@ fn main() -> Result<()> {
             extreme.len()
         );
         for (automaton, _) in &extreme {
-            println!("  {}", show(automaton));
+            // the domain's own item, for its atoms' names: {(q0, a0): q1, ...}
+            println!("  {:?}", automaton.to_map(&states, &letters)?);
         }
     }
     Ok(())

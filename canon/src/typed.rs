@@ -9,9 +9,10 @@
 //! the closure costs. The set and the order of the representatives are the same as with
 //! [`crate::CnfsExt::cnfs`]: only the form of each item differs (tested item for item).
 
+use crate::atom::{Atom, USet};
 use crate::generate::{Gen, Node};
 use crate::value::{Canonical, Value};
-use haydi_core::{Error, Result};
+use haydi_core::{Error, Map, Result, Set};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
@@ -198,6 +199,43 @@ impl BitGraph {
             / 3
     }
 
+    /// The domain's own item for this graph: the set of its edges `{v_i, v_j}`, vertex `i`
+    /// being atom `i` of `vertices` (the USet the graphs were built on), or
+    /// [`Error::InvalidArgument`] when `vertices` does not have `n` atoms. For the few items a
+    /// program keeps (to print them with their atoms' names, or to hand them to
+    /// [`crate::CnfValues`]).
+    ///
+    /// ```
+    /// use haydi_canon::{BitGraph, CnfsExt, USet};
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Subsets;
+    /// let v = USet::new(4, "v");
+    /// let graphs = Subsets::new(Subsets::with_size(v.clone(), 2)?)?;
+    /// let star = graphs
+    ///     .cnfs_as::<BitGraph>()?
+    ///     .filter(|g| g.edge_count() == 3 && g.degree(0) == 3)
+    ///     .first()
+    ///     .run(false)?
+    ///     .unwrap();
+    /// assert_eq!(format!("{:?}", star.to_edge_set(&v)?), "{{v0, v1}, {v0, v2}, {v0, v3}}");
+    /// assert!(star.to_edge_set(&USet::new(5, "w")).is_err());
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn to_edge_set(&self, vertices: &USet) -> Result<Set<Set<Atom>>> {
+        if vertices.len() as usize != self.vertices() {
+            return Err(Error::InvalidArgument(format!(
+                "a graph on {} vertices, given {vertices:?}",
+                self.n
+            )));
+        }
+        let v = |i: usize| vertices.atom(i as u32);
+        Ok(Set::from_sorted_vec(
+            self.edges()
+                .map(|(i, j)| Set::from_sorted_vec(vec![v(i), v(j)]))
+                .collect(),
+        ))
+    }
+
     /// Whether every vertex of `0..n` is reached from vertex 0 (the graph with no vertex and
     /// the one with a single vertex are connected).
     ///
@@ -377,6 +415,78 @@ impl TransitionTable {
             self.m
         );
         self.vals[state * self.m as usize + letter] as usize
+    }
+
+    /// The domain's own item for an automaton: the map `(state, letter) -> state` over the
+    /// atoms of `states` and `letters` (the USets the domain was built on), or
+    /// [`Error::InvalidArgument`] when their sizes are not `states()` and `letters()`.
+    ///
+    /// ```
+    /// use haydi_canon::{CnfsExt, TransitionTable, USet};
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::{Mappings, Product};
+    /// let (q, a) = (USet::new(2, "q"), USet::new(2, "a"));
+    /// let automata = Mappings::new(Product::new((q.clone(), a.clone())), q.clone())?;
+    /// let typed = automata.cnfs_as::<TransitionTable>()?.collect().run(false)?;
+    /// let items = automata.cnfs()?.collect().run(false)?;
+    /// for (t, item) in typed.iter().zip(&items) {
+    ///     assert_eq!(&t.to_map(&q, &a)?, item);
+    /// }
+    /// assert!(typed[0].to_map(&a, &q).is_ok()); // any USets of the right sizes
+    /// assert!(typed[0].to_map(&USet::new(3, "q"), &a).is_err());
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn to_map(&self, states: &USet, letters: &USet) -> Result<Map<(Atom, Atom), Atom>> {
+        self.check_sizes(states, Some(letters))?;
+        Ok(Map::from_sorted_pairs(
+            (0..self.states())
+                .flat_map(|s| (0..self.letters()).map(move |l| (s, l)))
+                .map(|(s, l)| {
+                    let key = (states.atom(s as u32), letters.atom(l as u32));
+                    (key, states.atom(self.next(s, l) as u32))
+                })
+                .collect(),
+        ))
+    }
+
+    /// The domain's own item for a functional graph (`letters() == 1`): the map
+    /// `state -> state` over the atoms of `states`, or [`Error::InvalidArgument`] when `states`
+    /// does not have `states()` atoms or the table has more than one letter.
+    ///
+    /// ```
+    /// use haydi_canon::{CnfsExt, TransitionTable, USet};
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Mappings;
+    /// let q = USet::new(3, "q");
+    /// let maps = Mappings::new(q.clone(), q.clone())?;
+    /// let typed = maps.cnfs_as::<TransitionTable>()?.collect().run(false)?;
+    /// let items = maps.cnfs()?.collect().run(false)?;
+    /// for (t, item) in typed.iter().zip(&items) {
+    ///     assert_eq!(&t.to_function(&q)?, item);
+    /// }
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn to_function(&self, states: &USet) -> Result<Map<Atom, Atom>> {
+        self.check_sizes(states, None)?;
+        Ok(Map::from_sorted_pairs(
+            (0..self.states())
+                .map(|s| (states.atom(s as u32), states.atom(self.next(s, 0) as u32)))
+                .collect(),
+        ))
+    }
+
+    /// `states` has `states()` atoms, and `letters` (or, without letters, 1) `letters()`.
+    fn check_sizes(&self, states: &USet, letters: Option<&USet>) -> Result<()> {
+        let m = letters.map_or(1, |l| l.len() as usize);
+        if states.len() as usize != self.states() || m != self.letters() {
+            return Err(Error::InvalidArgument(format!(
+                "a table of {} states and {} letters, given {states:?} and {}",
+                self.n,
+                self.m,
+                letters.map_or("no letters".to_string(), |l| format!("{l:?}"))
+            )));
+        }
+        Ok(())
     }
 
     /// The values in key order: `values()[state * letters() + letter]`.

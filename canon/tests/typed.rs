@@ -39,6 +39,8 @@ fn bit_graphs_are_the_domain_items_in_the_same_order() {
                 assert_eq!(t.edges().collect::<Vec<_>>(), edges_of(p), "n={n}");
                 assert_eq!(t.edge_count() as usize, p.len());
                 assert_eq!(*t, BitGraph::from_edges(n as usize, &edges_of(p)).unwrap());
+                // the same USet declaration (name and size) gives the same atoms
+                assert_eq!(&t.to_edge_set(&USet::new(n, "v")).unwrap(), p);
             }
         }
         // the order of typed items is the order of the domain's items
@@ -142,7 +144,7 @@ fn connected_graphs_a001349_by_a_filter_on_typed_items() {
 fn transition_tables_are_the_domain_items_in_the_same_order() {
     for (n, m) in [(1, 2), (2, 2), (3, 2), (4, 2), (2, 3), (3, 3)] {
         let (q, a) = (USet::new(n, "q"), USet::new(m, "a"));
-        let automata = Mappings::new(Product::new((q.clone(), a)), q).unwrap();
+        let automata = Mappings::new(Product::new((q.clone(), a.clone())), q.clone()).unwrap();
         let plain = automata.cnfs().unwrap().collect().run(false).unwrap();
         let typed = automata
             .cnfs_as::<TransitionTable>()
@@ -162,6 +164,7 @@ fn transition_tables_are_the_domain_items_in_the_same_order() {
                 .map(|(s, l)| ((s, l), t.next(s, l)))
                 .collect();
             assert_eq!(got, want, "n={n} m={m}");
+            assert_eq!(&t.to_map(&q, &a).unwrap(), p);
         }
         for i in 0..typed.len() {
             for j in (0..typed.len()).step_by(3) {
