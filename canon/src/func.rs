@@ -155,59 +155,76 @@ impl Test<'_> {
         self.sigma[s] = NONE;
     }
 
-    /// Compares the image with `f` from position `t` on, under the partial `σ`.
-    fn walk(&mut self, t: usize) -> Found {
+    /// Compares the image with `f` from the start of row `i` (position `i * m`) on, under the
+    /// partial `σ`. The walk is forced (a loop, not a recursion) until it meets a row with no
+    /// state yet (always at the row's first position), where [`Test::branch`] tries each
+    /// candidate; the states this walk placed are unplaced when it returns, so `σ` is as it was.
+    fn walk(&mut self, mut i: usize) -> Found {
         let len = self.f.len();
-        if t == len {
-            if self.record && self.placed == self.k {
-                // σ maps f to itself: σ⁻¹ as an automorphism (original -> original)
-                let mut g = [0u8; MAX_KEYS];
-                let mut moved = false;
-                for (x, gx) in g.iter_mut().enumerate().take(self.k) {
-                    *gx = self.sigma_inv[x];
-                    moved |= *gx as usize != x;
+        let placed_before = self.placed;
+        let (mut t, mut j) = (i * self.m, 0);
+        let found = loop {
+            if t == len {
+                if self.record && self.placed == self.k {
+                    self.record_automorphism();
                 }
-                if moved {
-                    self.gens.push(g);
-                }
+                break Found::Nothing;
             }
-            return Found::Nothing;
-        }
-        let (i, j) = (t / self.m, t % self.m);
-        if i >= self.placed {
-            return self.branch(t);
-        }
-        let s = self.sigma_inv[i] as usize * self.m + self.tau_inv[j] as usize;
-        if s >= len {
-            return Found::Nothing; // the image lacks key t: greater
-        }
-        let v = self.f[s] as usize;
-        let new = self.sigma[v] == NONE;
-        let w = if new {
-            self.placed
-        } else {
-            self.sigma[v] as usize
+            if i >= self.placed {
+                break self.branch(i);
+            }
+            let s = self.sigma_inv[i] as usize * self.m + self.tau_inv[j] as usize;
+            if s >= len {
+                break Found::Nothing; // the image lacks key t: greater
+            }
+            let v = self.f[s] as usize;
+            let new = self.sigma[v] == NONE;
+            let w = if new {
+                self.placed
+            } else {
+                self.sigma[v] as usize
+            };
+            let target = self.f[t] as usize;
+            if w != target {
+                break if w < target {
+                    Found::Smaller
+                } else {
+                    Found::Nothing
+                };
+            }
+            if new {
+                self.place(v);
+            }
+            t += 1;
+            j += 1;
+            if j == self.m {
+                j = 0;
+                i += 1;
+            }
         };
-        let target = self.f[t] as usize;
-        if w < target {
-            return Found::Smaller;
-        }
-        if w > target {
-            return Found::Nothing;
-        }
-        if new {
-            self.place(v);
-        }
-        let r = self.walk(t + 1);
-        if new {
+        while self.placed > placed_before {
             self.unplace();
         }
-        r
+        found
     }
 
-    /// Row `t / m` has no state yet: try each unplaced state as index `placed`, once per orbit
-    /// of the automorphisms fixing the placed states.
-    fn branch(&mut self, t: usize) -> Found {
+    /// A complete walk under `τ = id` equal to `f`: `σ⁻¹` maps `f` to itself, an automorphism
+    /// (original -> original); kept unless it is the identity.
+    fn record_automorphism(&mut self) {
+        let mut g = [0u8; MAX_KEYS];
+        let mut moved = false;
+        for (x, gx) in g.iter_mut().enumerate().take(self.k) {
+            *gx = self.sigma_inv[x];
+            moved |= *gx as usize != x;
+        }
+        if moved {
+            self.gens.push(g);
+        }
+    }
+
+    /// Row `i` has no state yet: try each unplaced state as index `placed` (= `i`), once per
+    /// orbit of the automorphisms fixing the placed states.
+    fn branch(&mut self, i: usize) -> Found {
         let mut tried: u32 = 0;
         for c in 0..self.k {
             if self.sigma[c] != NONE {
@@ -218,7 +235,7 @@ impl Test<'_> {
             }
             tried |= 1 << c;
             self.place(c);
-            let r = self.walk(t);
+            let r = self.walk(i);
             self.unplace();
             if r == Found::Smaller {
                 return r;
@@ -230,27 +247,17 @@ impl Test<'_> {
     /// Whether `c` is in the orbit of a state of `tried` under the automorphisms fixing every
     /// placed state.
     fn in_orbit_of(&self, c: usize, tried: u32) -> bool {
-        let fixing: Vec<&[u8; MAX_KEYS]> = self
-            .gens
-            .iter()
-            .filter(|g| {
-                (0..self.placed).all(|x| {
-                    let s = self.sigma_inv[x] as usize;
-                    g[s] as usize == s
-                })
-            })
-            .collect();
-        if fixing.is_empty() {
-            return false;
-        }
+        let placed = &self.sigma_inv[..self.placed];
+        let fixes = |g: &[u8; MAX_KEYS]| placed.iter().all(|&s| g[s as usize] == s);
         let mut orbit: u32 = 1 << c;
         loop {
             let mut next = orbit;
-            for g in &fixing {
-                for x in 0..self.k {
-                    if orbit >> x & 1 == 1 {
-                        next |= 1 << g[x];
-                    }
+            for g in self.gens.iter().filter(|g| fixes(g)) {
+                let mut o = orbit;
+                while o != 0 {
+                    let x = o.trailing_zeros() as usize;
+                    o &= o - 1;
+                    next |= 1 << g[x];
                 }
             }
             if next == orbit {

@@ -154,6 +154,7 @@ impl BitGraph {
     /// # Panics
     ///
     /// When `i` is not a vertex (`i >= vertices()`), like an index out of a slice's bounds.
+    #[inline]
     pub fn neighbours(&self, i: usize) -> u16 {
         self.adj[self.vertex(i)]
     }
@@ -163,6 +164,7 @@ impl BitGraph {
     /// # Panics
     ///
     /// When `i` or `j` is not a vertex (`>= vertices()`).
+    #[inline]
     pub fn has_edge(&self, i: usize, j: usize) -> bool {
         self.adj[self.vertex(i)] >> self.vertex(j) & 1 == 1
     }
@@ -172,11 +174,13 @@ impl BitGraph {
     /// # Panics
     ///
     /// When `i` is not a vertex (`i >= vertices()`).
+    #[inline]
     pub fn degree(&self, i: usize) -> u32 {
         self.adj[self.vertex(i)].count_ones()
     }
 
     /// `i`, checked to be a vertex.
+    #[inline]
     fn vertex(&self, i: usize) -> usize {
         assert!(
             i < self.vertices(),
@@ -407,6 +411,7 @@ impl TransitionTable {
     /// assert!(maps.iter().all(|t| (0..3).all(|s| t.next(s, 0) < 3)));
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
+    #[inline]
     pub fn next(&self, state: usize, letter: usize) -> usize {
         assert!(
             state < self.states() && letter < self.letters(),

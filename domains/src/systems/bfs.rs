@@ -10,6 +10,7 @@
 //! domain. Under a distributed context every process runs the same level jobs (collective runs,
 //! SPMD) and ends with the same states.
 
+use super::HashSet;
 use super::Successors;
 use haydi_core::context::RunOptions;
 use haydi_core::pipeline::{Extent, FirstPass, Identity, PassRunner, Pipeline, Source};
@@ -18,7 +19,6 @@ use haydi_core::ParallelContext;
 use haydi_core::{Error, IntoPipeline, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::collections::HashSet;
 use std::fmt;
 use std::hash::Hash;
 use std::marker::PhantomData;
@@ -366,7 +366,7 @@ where
         let limit = self
             .max_states
             .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
-        let mut seen: HashSet<G::State> = HashSet::new();
+        let mut seen: HashSet<G::State> = HashSet::default();
         let mut states: Vec<G::State> = Vec::new();
         let mut levels = Vec::new();
         // Adds the candidates in order; `false` when the state bound cut one off.
@@ -615,7 +615,7 @@ where
         let e = usize::try_from(end).unwrap_or(usize::MAX).min(n);
         let s = usize::try_from(start).unwrap_or(usize::MAX).min(e);
         let mut out: Vec<G::State> = Vec::new();
-        let mut local: HashSet<G::State> = HashSet::new();
+        let mut local: HashSet<G::State> = HashSet::default();
         let res = catch_unwind(AssertUnwindSafe(|| {
             for state in &self.frontier[s..e] {
                 self.system.successors(state, &mut |next| {

@@ -84,7 +84,8 @@ pub trait Dlts: Send + Sync {
         // Every state found, with the state and action it was reached by.
         let mut found: Vec<(Self::State, usize, Option<Self::Action>)> =
             vec![(init.clone(), 0, None)];
-        let mut seen = std::collections::HashSet::from([init.clone()]);
+        let mut seen: super::HashSet<_> = super::HashSet::default();
+        seen.insert(init.clone());
         if goal(init) {
             return Some(Vec::new());
         }

@@ -1,7 +1,7 @@
 //! Graphviz `dot` export of transition systems and explorations.
 
+use super::HashMap;
 use super::{Dlts, Exploration, Successors};
-use std::collections::HashMap;
 use std::fmt::{Debug, Write};
 use std::hash::Hash;
 
@@ -139,7 +139,7 @@ where
     G::State: Eq + Hash + Clone,
     I: IntoIterator<Item = G::State>,
 {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: super::HashSet<_> = super::HashSet::default();
     let mut states = Vec::new();
     for s in init {
         if seen.insert(s.clone()) {

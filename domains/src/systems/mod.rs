@@ -31,6 +31,14 @@
 
 mod bfs;
 mod dlts;
+
+/// The hash set and map of the searches: foldhash instead of std's SipHash. States are small
+/// (bit sets, tuples of integers) and hashed once or twice per edge of the search, where
+/// SipHash took most of a reset-word search's time; foldhash's per-instance seeds still keep
+/// an adversary from predicting collisions.
+pub(crate) type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+/// See [`HashSet`].
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 mod dot;
 mod path;
 mod system;

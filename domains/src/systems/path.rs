@@ -1,7 +1,6 @@
 //! Shortest paths by breadth-first search.
 
-use super::Successors;
-use std::collections::HashMap;
+use super::{HashMap, HashSet, Successors};
 use std::hash::Hash;
 
 /// A shortest path from one of the `init` states to a state for which `goal` holds, as the
@@ -34,7 +33,7 @@ where
 {
     // Every state found, with the index of the state it was reached from.
     let mut states: Vec<(G::State, usize)> = Vec::new();
-    let mut index: HashMap<G::State, usize> = HashMap::new();
+    let mut index: HashMap<G::State, usize> = HashMap::default();
     let path_to = |states: &[(G::State, usize)], mut i: usize| {
         let mut path = vec![states[i].0.clone()];
         while states[i].1 != i {
@@ -106,7 +105,8 @@ where
     if let Some(v) = eval(&init, 0) {
         return Some(v);
     }
-    let mut seen = std::collections::HashSet::from([init.clone()]);
+    let mut seen: HashSet<S> = HashSet::default();
+    seen.insert(init.clone());
     let mut level = vec![init];
     let mut depth = 0u32;
     while !level.is_empty() && max_depth.is_none_or(|d| depth < d) {
