@@ -5,26 +5,17 @@
 //! (`Set<Set<Atom>>`, `Map<(Atom, Atom), Atom>`, decoded from a `Value`), and `counts_by` over
 //! the typed items (`BitGraph`, `TransitionTable`, copied out of the generation tree).
 
+mod common;
+
+use common::quick;
 use criterion::{criterion_group, criterion_main, Criterion};
 use haydi::prelude::*;
-use std::time::Duration;
-
-fn quick<'a>(
-    c: &'a mut Criterion,
-    name: &str,
-) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
-    let mut g = c.benchmark_group(name);
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(5));
-    g
-}
 
 /// Graphs on 9 vertices (274,668), by number of edges.
 fn graphs(c: &mut Criterion) {
     let d = Subsets::new(Subsets::with_size(USet::new(9, "v"), 2).unwrap()).unwrap();
     let total = 274_668u64;
-    let mut g = quick(c, "cnf_graphs_9");
+    let mut g = quick(c, "cnf_graphs_9", 5);
     g.bench_function("count", |b| {
         b.iter(|| assert_eq!(d.cnfs().unwrap().count().run(false).unwrap(), total))
     });
@@ -53,7 +44,7 @@ fn automata(c: &mut Criterion) {
     let (q, a) = (USet::new(5, "q"), USet::new(2, "a"));
     let d = Mappings::new(Product::new((q.clone(), a)), q).unwrap();
     let total = 41_876u64;
-    let mut g = quick(c, "cnf_automata_5");
+    let mut g = quick(c, "cnf_automata_5", 5);
     g.bench_function("count", |b| {
         b.iter(|| assert_eq!(d.cnfs().unwrap().count().run(false).unwrap(), total))
     });

@@ -2,6 +2,9 @@
 //! `python3 benches/ratios.py par_` for the ratios. Every group runs its variants side by side in
 //! one process, so the ratios are comparable even on a noisy machine.
 
+mod common;
+
+use common::quick;
 use criterion::{criterion_group, criterion_main, Criterion};
 use haydi::prelude::*;
 use rayon::prelude::*;
@@ -10,17 +13,6 @@ use std::time::Duration;
 
 const N: i64 = 100_000_000;
 
-fn quick<'a>(
-    c: &'a mut Criterion,
-    name: &str,
-) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
-    let mut g = c.benchmark_group(name);
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(6));
-    g
-}
-
 /// Cheap map/filter/count over 10^8: haydi threads(2) vs haydi serial vs rayon (2 threads).
 fn cheap(c: &mut Criterion) {
     let threads = ThreadContext::new(2).unwrap();
@@ -28,7 +20,7 @@ fn cheap(c: &mut Criterion) {
         .num_threads(2)
         .build()
         .unwrap();
-    let mut g = quick(c, "par_cheap_1e8");
+    let mut g = quick(c, "par_cheap_1e8", 6);
     let job = || {
         Range::new(black_box(N))
             .iterate()
@@ -59,7 +51,7 @@ fn spin(i: i64) -> i64 {
 /// Skewed work: the cost of item i grows linearly with i.
 fn skewed(c: &mut Criterion) {
     let threads = ThreadContext::new(2).unwrap();
-    let mut g = quick(c, "par_skewed");
+    let mut g = quick(c, "par_skewed", 6);
     let job = || {
         Range::new(black_box(30_000))
             .iterate()

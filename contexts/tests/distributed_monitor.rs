@@ -17,7 +17,6 @@ use haydi_core::domain::tests_support::Digits;
 use haydi_core::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::thread::JoinHandle;
 use std::time::Duration;
 use support::{eventually, is_worker, rank, slow};
@@ -338,26 +337,7 @@ fn stop_everywhere() {
 
 /// Runs the `haydi` tool; its exit code, stdout and stderr.
 fn haydi(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_haydi"));
-    for v in [
-        "HAYDI_COORDINATOR",
-        "HAYDI_SECRET",
-        "HAYDI_RENDEZVOUS",
-        "XDG_RUNTIME_DIR",
-    ] {
-        cmd.env_remove(v);
-    }
-    let out = cmd
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .expect("run haydi");
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (
-        out.status.code().unwrap_or(-1),
-        text(&out.stdout),
-        text(&out.stderr),
-    )
+    support::haydi_tool(args, env)
 }
 
 /// The `haydi` binary end to end, during a run: `status` (text) and `workers --json` show the

@@ -1,21 +1,13 @@
 //! `haydi trace FILE`: the summary of a real run's chunk trace, as text and JSON, and a clear
 //! error for a file that is not a chunk trace.
 
+mod support;
+
 use haydi_core::prelude::*;
 use haydi_domains::Range;
-use std::process::Command;
 
 fn haydi(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_haydi"))
-        .args(args)
-        .output()
-        .expect("run haydi");
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (
-        out.status.code().unwrap_or(-1),
-        text(&out.stdout),
-        text(&out.stderr),
-    )
+    support::haydi_tool(args, &[])
 }
 
 #[test]

@@ -135,3 +135,31 @@ pub fn traced_count(ctx: &DistributedContext, n: u64, micros: u64) -> (u64, BTre
     }
     (out.value, ranks)
 }
+
+/// Runs the `haydi` tool with `args` and the extra environment `env` (none of the variables
+/// through which it finds a driver is inherited); its exit code, stdout and stderr.
+pub fn haydi_tool(
+    args: &[impl AsRef<std::ffi::OsStr>],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_haydi"));
+    for v in [
+        "HAYDI_COORDINATOR",
+        "HAYDI_SECRET",
+        "HAYDI_RENDEZVOUS",
+        "XDG_RUNTIME_DIR",
+    ] {
+        cmd.env_remove(v);
+    }
+    let out = cmd
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run haydi");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (
+        out.status.code().unwrap_or(-1),
+        text(&out.stdout),
+        text(&out.stderr),
+    )
+}
