@@ -150,9 +150,6 @@ impl<T: CnfItem> Source for CnfSource<T> {
         };
         let gen = &*self.gen;
         for e in entries {
-            let node = match e {
-                Entry::Emit(n) | Entry::Subtree(n) => n,
-            };
             let flow = if T::FROM_NODE {
                 let mut emit = |n: &Node| {
                     if keep.is_some() && !admit(keep, &gen.value(n), &mut failed)? {
@@ -174,8 +171,8 @@ impl<T: CnfItem> Source for CnfSource<T> {
                     give(x, &mut failed)
                 };
                 match e {
-                    Entry::Emit(_) => emit(&gen.value(node)),
-                    Entry::Subtree(_) => gen.walk(node, &mut emit),
+                    Entry::Emit(n) => emit(&gen.value(n)),
+                    Entry::Subtree(n) => gen.walk(n, &mut emit),
                 }
             };
             if flow.is_break() {
