@@ -1,0 +1,2 @@
+"""``haydi.base.runtime``: contexts."""
+from . import distributedcontext  # noqa: F401
