@@ -49,6 +49,11 @@ class Context(object):
         """The number of workers."""
         return self._native.workers()
 
+    @property
+    def is_driver(self):
+        """Whether this process is the driver (always true outside distributed contexts)."""
+        return self._native.is_driver()
+
     def close(self):
         """Lets the context go: a driver's worker processes are shut down (once no pool or
         session holds it); runs on a closed context fail."""
@@ -128,11 +133,6 @@ class DistributedContext(Context):
     def size(self):
         """The number of processes."""
         return self._native.size()
-
-    @property
-    def is_driver(self):
-        """Whether this process is the driver."""
-        return self._native.is_driver()
 
     def worker_pids(self):
         """The pids of the spawned workers."""

@@ -216,6 +216,16 @@ class Domain(object):
         """
         return self._make_pipeline("cnfs")
 
+    def create_cn_iter(self):
+        """The canonical forms, as an iterator (``iter(self.cnfs().run())``).
+
+        >>> import haydi_rs as hd
+        >>> a = hd.USet(3, "a")
+        >>> list((a * a).create_cn_iter())
+        [(a0, a0), (a0, a1)]
+        """
+        return iter(self.cnfs().run())
+
     def map(self, fn):
         """The domain of ``fn(x)`` (same indices and size).
 
@@ -554,10 +564,17 @@ class USet(Domain):
         Domain.__init__(self, name)
         self._uset = _native.NativeUSet(size, name if name is not None else "a")
         self.uset_size = size
-        _USETS.setdefault(bytes(self._uset.key()), self)
+        self._key = bytes(self._uset.key())
+        _USETS[self._key] = self
 
     def _build(self):
         return _native.uset(self._uset)
+
+    def __eq__(self, other):
+        return isinstance(other, USet) and other._key == self._key
+
+    def __ne__(self, other):
+        return not self == other
 
     def get(self, index):
         """The atom of ``index``."""
@@ -568,7 +585,7 @@ class USet(Domain):
         return [self._uset.atom(i) for i in range(self.uset_size)]
 
     def __hash__(self):
-        return id(self)
+        return hash(self._key)
 
 
 class Product(Domain):
@@ -612,9 +629,13 @@ class Product(Domain):
         return Product(tuple(fn(d) for d in self.domains), self._name, self.unordered,
                        self.cache_size)
 
-    def create_cn_iter(self):
-        """The canonical forms, as an iterator (``iter(self.cnfs())``)."""
-        return iter(self.cnfs().run())
+    def _make_pipeline(self, method):
+        if method == "generate" and self.cache_size and self.domains:
+            # Random items drawn from a small sub-product, drawn anew every time all of
+            # its items could have come out (the Python haydi's cache_size).
+            sampler = _CachedSampler(self)
+            return Range(1)._make_pipeline("generate")._add_step("map", sampler)
+        return Domain._make_pipeline(self, method)
 
 
 class NamedProduct(Domain):
@@ -682,6 +703,7 @@ class Subsets(Domain):
     def __init__(self, domain, min_size=None, max_size=None, set_class=Set, name=None):
         Domain.__init__(self, name)
         self.domain = domain
+        self._args = (min_size, max_size)
         if min_size is None:
             lo, hi = 0, None
         elif max_size is None:
@@ -709,7 +731,7 @@ class Subsets(Domain):
         return _native.subsets(self.domain._native, self.min_size, hi, self._class)
 
     def _remap_domains(self, fn):
-        return Subsets(fn(self.domain), self.min_size, self.max_size, self.set_class,
+        return Subsets(fn(self.domain), self._args[0], self._args[1], self.set_class,
                        self._name)
 
 
@@ -746,10 +768,6 @@ class Mappings(Domain):
     def _remap_domains(self, fn):
         return Mappings(fn(self.key_domain), fn(self.value_domain), self.map_class,
                         self._name)
-
-    def create_cn_iter(self):
-        """The canonical forms, as an iterator (``iter(self.cnfs())``)."""
-        return iter(self.cnfs().run())
 
 
 class Join(Domain):
@@ -802,6 +820,46 @@ class Permutations(Domain):
 
     def _remap_domains(self, fn):
         return Permutations(fn(self.domain), self._name)
+
+
+class _CachedSampler(object):
+    """``Product(..., cache_size=k)``'s random items: ``k`` random indices per coordinate
+    (``k`` distinct ones for an unordered product), then random tuples of those, drawn anew
+    after as many tuples as the cache has."""
+
+    def __init__(self, product):
+        self.product = product
+        self.left = 0
+        self.cache = None
+
+    def _refill(self):
+        p, k = self.product, self.product.cache_size
+        if p.unordered:
+            d = p.domains[0]
+            n = d.size
+            idx = sorted(random.sample(range(n), min(k, n)))
+            self.cache = [[x for i in idx for x in [d._native.item_at(i)] if x[0]]]
+            from .utils import ncr
+            self.left = max(ncr(len(self.cache[0]), len(p.domains)), 1)
+        else:
+            self.cache = []
+            for d in p.domains:
+                got = []
+                for _ in range(k):
+                    got.append(d.generate_one())
+                self.cache.append(got)
+            self.left = k ** len(p.domains)
+
+    def __call__(self, _):
+        if self.left <= 0:
+            self._refill()
+        self.left -= 1
+        p = self.product
+        if p.unordered:
+            chosen = sorted(random.sample(range(len(self.cache[0])), len(p.domains)),
+                            reverse=True)
+            return tuple(self.cache[0][i][1] for i in chosen)
+        return tuple(random.choice(c) for c in self.cache)
 
 
 # Seed of random pipelines when the caller gives none: Python's ``random`` module, so that

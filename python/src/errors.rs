@@ -17,13 +17,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 pyo3::create_exception!(
-    _native,
+    haydi_rs,
     HaydiError,
     PyException,
     "An error of a haydi run (bad domain, failed worker, protocol error, ...)."
 );
 pyo3::create_exception!(
-    _native,
+    haydi_rs,
     CallableError,
     HaydiError,
     "A Python callable raised inside a run; `chunk` is the index range it was processing, \
@@ -51,7 +51,8 @@ pub(crate) fn raise_in_engine(py: Python<'_>, e: PyErr) -> ! {
         }
         s.insert(id, e);
     }
-    std::panic::resume_unwind(Box::new(format!("{TOKEN}{id}# {text}")))
+    let pid = std::process::id();
+    std::panic::resume_unwind(Box::new(format!("{TOKEN}{pid}-{id}# {text}")))
 }
 
 /// `Type: message` plus the traceback's last lines.
@@ -77,7 +78,11 @@ fn format_exception(py: Python<'_>, e: &PyErr) -> String {
 /// The original exception whose token `message` carries, if it was raised in this process.
 fn take_stashed(message: &str) -> Option<PyErr> {
     let rest = message.split(TOKEN).nth(1)?;
-    let id: u64 = rest.split('#').next()?.parse().ok()?;
+    let (pid, id) = rest.split('#').next()?.split_once('-')?;
+    if pid.parse::<u32>().ok()? != std::process::id() {
+        return None; // raised in another process: only its text came back
+    }
+    let id: u64 = id.parse().ok()?;
     stash().lock().ok()?.remove(&id)
 }
 
