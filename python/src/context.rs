@@ -45,18 +45,19 @@ impl NContext {
     }
 
     fn dist(&self) -> PyResult<Arc<DistributedContext>> {
-        self.held()?
-            .dist
-            .ok_or_else(|| HaydiError::new_err(format!("{} is not a distributed context", self.name)))
+        self.held()?.dist.ok_or_else(|| {
+            HaydiError::new_err(format!("{} is not a distributed context", self.name))
+        })
     }
 }
 
 /// Options of worker processes for Python: one thread each (a Python callable holds its
 /// process's GIL, so more threads per worker would wait on it).
 fn python_options(threads_per_worker: usize) -> DistributedOptions {
-    let mut o = DistributedOptions::default();
-    o.threads_per_worker = threads_per_worker.max(1);
-    o
+    DistributedOptions {
+        threads_per_worker: threads_per_worker.max(1),
+        ..Default::default()
+    }
 }
 
 #[pymethods]
@@ -139,7 +140,7 @@ impl NContext {
 
     /// Whether this process is the driver (true on every other context).
     fn is_driver(&self) -> PyResult<bool> {
-        Ok(self.held()?.dist.map_or(true, |d| d.is_driver()))
+        Ok(self.held()?.dist.is_none_or(|d| d.is_driver()))
     }
 
     /// The pids of the spawned workers.

@@ -3,7 +3,7 @@
 
 use crate::calls::{call1, truthy};
 use crate::engine::{
-    shape, BoxedDomain, Boolean, CnfValues, Domain, Join, Mappings, Permutations, Product,
+    shape, Boolean, BoxedDomain, CnfValues, Domain, Join, Mappings, Permutations, Product,
     ProductUnordered, Range, Sequences, Shape, StrictShape, Subsets, Value, Values,
 };
 use crate::errors::{catching, check, HaydiError};
@@ -113,7 +113,8 @@ impl Node {
                 set_item(Item::sorted_unique(v), *class)
             }
             (Node::Mappings(k, p, class), Value::Map(xs)) => {
-                let v: Vec<(Item, Item)> = xs.iter().map(|(a, b)| (k.decode(a), p.decode(b))).collect();
+                let v: Vec<(Item, Item)> =
+                    xs.iter().map(|(a, b)| (k.decode(a), p.decode(b))).collect();
                 map_item(Item::sorted_pairs(v), *class)
             }
             _ => Item::from_value(v),
@@ -275,8 +276,9 @@ pub(crate) fn cnf_values(py: Python<'_>, items: &Bound<'_, PyAny>) -> PyResult<N
     let reps = items_of(items)?
         .iter()
         .map(|x| {
-            x.to_value()
-                .ok_or_else(|| HaydiError::new_err("CnfValues takes plain values (no floats or objects)"))
+            x.to_value().ok_or_else(|| {
+                HaydiError::new_err("CnfValues takes plain values (no floats or objects)")
+            })
         })
         .collect::<PyResult<Vec<Value>>>()?;
     let cv = check(py, CnfValues::new(reps))?;
@@ -285,13 +287,21 @@ pub(crate) fn cnf_values(py: Python<'_>, items: &Bound<'_, PyAny>) -> PyResult<N
         return Err(HaydiError::new_err("CnfValues: unexpected shape"));
     };
     let items: Vec<Item> = all.iter().map(Item::from_value).collect();
-    Ok(NDomain::new(Values::new(items).boxed(), Node::Items(all), false))
+    Ok(NDomain::new(
+        Values::new(items).boxed(),
+        Node::Items(all),
+        false,
+    ))
 }
 
 /// `Boolean()`.
 #[pyfunction]
 pub(crate) fn boolean() -> NDomain {
-    NDomain::new(Boolean.map(Item::Bool).boxed(), Node::Leaf(shape::boolean()), false)
+    NDomain::new(
+        Boolean.map(Item::Bool).boxed(),
+        Node::Leaf(shape::boolean()),
+        false,
+    )
 }
 
 /// `NoneDomain()`.

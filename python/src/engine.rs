@@ -28,7 +28,6 @@ pub(crate) mod canon {
     pub(crate) use haydi_canon::{canonize, cnfs, expand, is_canonical, is_isomorphic};
 }
 
-
 pub(crate) use haydi_canon::UsetId;
 
 /// The engine's one binary form of values (what travels between processes).

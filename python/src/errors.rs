@@ -136,7 +136,10 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
                     return original.expect("checked");
                 }
             }
-            let where_ = worker.as_ref().map(|w| format!(" on {w}")).unwrap_or_default();
+            let where_ = worker
+                .as_ref()
+                .map(|w| format!(" on {w}"))
+                .unwrap_or_default();
             let text = format!(
                 "a Python callable raised while processing chunk [{}, {}){where_}: {}",
                 chunk.start,

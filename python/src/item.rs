@@ -150,7 +150,7 @@ fn cmp_int_float(i: i64, f: f64) -> Ordering {
     match fi.partial_cmp(&f) {
         Some(Ordering::Equal) => {
             // Equal as floats: compare exactly when f is integral and in range.
-            if f.fract() == 0.0 && f >= -9.2e18 && f <= 9.2e18 {
+            if f.fract() == 0.0 && (-9.2e18..=9.2e18).contains(&f) {
                 i.cmp(&(f as i64))
             } else {
                 Ordering::Equal
@@ -224,7 +224,7 @@ impl Hash for Item {
             Item::Int(i) => i.hash(state),
             Item::Float(f) => {
                 // Integral floats hash as the equal integer (1.0 == 1).
-                if f.fract() == 0.0 && *f >= -9.2e18 && *f <= 9.2e18 {
+                if f.fract() == 0.0 && (-9.2e18..=9.2e18).contains(f) {
                     (*f as i64).hash(state)
                 } else {
                     f.to_bits().hash(state)
@@ -301,7 +301,10 @@ impl Item {
         if ty.is(cls.set.bind(py)) {
             let items = x.getattr("_items")?;
             let t = items.cast::<PyTuple>()?;
-            let v = t.iter().map(|e| Item::from_py(&e)).collect::<PyResult<_>>()?;
+            let v = t
+                .iter()
+                .map(|e| Item::from_py(&e))
+                .collect::<PyResult<_>>()?;
             return Ok(Item::Set(Item::sorted_unique(v).into()));
         }
         if ty.is(cls.map.bind(py)) {
@@ -341,14 +344,17 @@ impl Item {
                 cls.call_method1("_from_sorted", (tuple_of(py, xs)?,))?
             }
             Item::FrozenSet(xs) => {
-                let v = xs.iter().map(|x| x.to_py(py)).collect::<PyResult<Vec<_>>>()?;
+                let v = xs
+                    .iter()
+                    .map(|x| x.to_py(py))
+                    .collect::<PyResult<Vec<_>>>()?;
                 PyFrozenSet::new(py, &v)?.into_any()
             }
             Item::Map(xs) => {
                 let cls = classes(py)?.map.bind(py);
                 let pairs = xs
                     .iter()
-                    .map(|(k, v)| Ok(PyTuple::new(py, [k.to_py(py)?, v.to_py(py)?])?))
+                    .map(|(k, v)| PyTuple::new(py, [k.to_py(py)?, v.to_py(py)?]))
                     .collect::<PyResult<Vec<_>>>()?;
                 cls.call_method1("_from_sorted", (PyTuple::new(py, pairs)?,))?
             }
@@ -375,7 +381,10 @@ impl Item {
 }
 
 fn tuple_of<'py>(py: Python<'py>, xs: &[Item]) -> PyResult<Bound<'py, PyTuple>> {
-    let v = xs.iter().map(|x| x.to_py(py)).collect::<PyResult<Vec<_>>>()?;
+    let v = xs
+        .iter()
+        .map(|x| x.to_py(py))
+        .collect::<PyResult<Vec<_>>>()?;
     PyTuple::new(py, v)
 }
 
@@ -395,7 +404,13 @@ pub(crate) fn items_of(xs: &Bound<'_, PyAny>) -> PyResult<Vec<Item>> {
 }
 
 /// Items as a Python list.
-pub(crate) fn list_of<'py>(py: Python<'py>, xs: &[Item]) -> PyResult<Bound<'py, pyo3::types::PyList>> {
-    let v = xs.iter().map(|x| x.to_py(py)).collect::<PyResult<Vec<_>>>()?;
+pub(crate) fn list_of<'py>(
+    py: Python<'py>,
+    xs: &[Item],
+) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+    let v = xs
+        .iter()
+        .map(|x| x.to_py(py))
+        .collect::<PyResult<Vec<_>>>()?;
     pyo3::types::PyList::new(py, v)
 }

@@ -3,7 +3,7 @@
 //! The extension module `haydi_rs._native`: the engine side of the Python package
 //! `haydi_rs` (in `python/haydi_rs/`), which gives the Python haydi's API over haydi's
 //! engine. The Python layer builds domains and pipelines; this module holds them as engine
-//! domains over [`item::Item`]s and runs them on the engine's contexts.
+//! domains over `Item`s (`item.rs`) and runs them on the engine's contexts.
 //!
 //! One concept per file: `engine.rs` (the only file naming the Rust API), `item.rs` (items
 //! and their conversion), `pyobj.rs` (Python objects inside items), `atom.rs` (atoms and

@@ -33,7 +33,12 @@ impl NPool {
     }
 
     /// `[f(x) for x in xs]`, in input order.
-    fn map<'py>(&self, py: Python<'py>, f: Py<PyAny>, xs: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+    fn map<'py>(
+        &self,
+        py: Python<'py>,
+        f: Py<PyAny>,
+        xs: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let items = items_of(xs)?;
         let pool = self.pool.clone();
         let r = py.detach(move || pool.map(|x: &Item| call1(&f, x.clone()), &items));

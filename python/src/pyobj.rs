@@ -49,7 +49,10 @@ impl Eq for PyObj {}
 impl Hash for PyObj {
     fn hash<H: Hasher>(&self, state: &mut H) {
         Python::attach(|py| {
-            let h = self.bind(py).hash().unwrap_or_else(|e| raise_in_engine(py, e));
+            let h = self
+                .bind(py)
+                .hash()
+                .unwrap_or_else(|e| raise_in_engine(py, e));
             state.write_isize(h);
         })
     }

@@ -91,7 +91,9 @@ fn partial_to_py<'py>(py: Python<'py>, p: &Partial) -> PyResult<Bound<'py, PyAny
             None => py.None().into_bound(py),
         },
         Partial::Best(b) => match b {
-            Some((k, v)) => PyTuple::new(py, [k.to_py(py)?, list_of(py, v)?.into_any()])?.into_any(),
+            Some((k, v)) => {
+                PyTuple::new(py, [k.to_py(py)?, list_of(py, v)?.into_any()])?.into_any()
+            }
             None => py.None().into_bound(py),
         },
         Partial::Groups(g) => {
@@ -99,7 +101,11 @@ fn partial_to_py<'py>(py: Python<'py>, p: &Partial) -> PyResult<Bound<'py, PyAny
             for (k, n, v) in &g.entries {
                 out.append(PyTuple::new(
                     py,
-                    [k.to_py(py)?, n.into_pyobject(py)?.into_any(), list_of(py, v)?.into_any()],
+                    [
+                        k.to_py(py)?,
+                        n.into_pyobject(py)?.into_any(),
+                        list_of(py, v)?.into_any(),
+                    ],
                 )?)?;
             }
             out.into_any()
@@ -150,7 +156,10 @@ pub(crate) fn run<'py>(
     let counting = matches!(kind, Kind::Count);
     let calls_python = !chain.is_empty()
         || domain.callables
-        || !matches!(kind, Kind::Collect | Kind::Count | Kind::Max { key: None, .. });
+        || !matches!(
+            kind,
+            Kind::Collect | Kind::Count | Kind::Max { key: None, .. }
+        );
     let where_ = match ctx {
         Some(c) => Where::Context(c.get()?),
         None if parallel => Where::Session,
@@ -164,7 +173,9 @@ pub(crate) fn run<'py>(
     let mut opts = RunOptions::new().progress_bar(progress);
     if let Some(t) = timeout {
         if !(t.is_finite() && t >= 0.0) {
-            return Err(HaydiError::new_err(format!("timeout must be a non-negative number of seconds, not {t}")));
+            return Err(HaydiError::new_err(format!(
+                "timeout must be a non-negative number of seconds, not {t}"
+            )));
         }
         opts = opts.timeout(Duration::from_secs_f64(t));
     }
@@ -180,11 +191,23 @@ pub(crate) fn run<'py>(
         match method {
             "iterate" => {
                 let c = chain.clone();
-                with_take!(dom.iterate().filter_map(move |x| c.apply(x)), take, action, &where_, &opts)
+                with_take!(
+                    dom.iterate().filter_map(move |x| c.apply(x)),
+                    take,
+                    action,
+                    &where_,
+                    &opts
+                )
             }
             "generate" => {
                 let c = chain.clone();
-                with_take!(dom.generate(seed).filter_map(move |x| c.apply(x)), take, action, &where_, &opts)
+                with_take!(
+                    dom.generate(seed).filter_map(move |x| c.apply(x)),
+                    take,
+                    action,
+                    &where_,
+                    &opts
+                )
             }
             "cnfs" => {
                 let shape = shape.expect("computed above");

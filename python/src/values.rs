@@ -23,7 +23,10 @@ pub(crate) fn compare(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<i3
 
 /// The distinct items of `xs`, sorted, as a tuple (how haydi `Set` stores its elements).
 #[pyfunction]
-pub(crate) fn sorted_unique<'py>(py: Python<'py>, xs: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+pub(crate) fn sorted_unique<'py>(
+    py: Python<'py>,
+    xs: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyTuple>> {
     let v = Item::sorted_unique(items_of(xs)?);
     PyTuple::new(py, list_of(py, &v)?)
 }
@@ -39,7 +42,10 @@ pub(crate) fn sort<'py>(py: Python<'py>, xs: &Bound<'py, PyAny>) -> PyResult<Bou
 /// `(key, value)` pairs sorted by key, the last of a repeated key kept, as a tuple of pairs
 /// (how haydi `Map` stores its items).
 #[pyfunction]
-pub(crate) fn sorted_pairs<'py>(py: Python<'py>, xs: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+pub(crate) fn sorted_pairs<'py>(
+    py: Python<'py>,
+    xs: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyTuple>> {
     let mut v = Vec::new();
     for p in xs.try_iter()? {
         let (k, x): (Bound<'py, PyAny>, Bound<'py, PyAny>) = p?.extract()?;

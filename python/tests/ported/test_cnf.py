@@ -1,3 +1,4 @@
+import pytest  # port: for the xfail mark of a known difference
 import haydi_rs as hd
 from haydi_rs.base import cnf as hdc
 from haydi_rs.base import basictypes as hdt
@@ -70,6 +71,8 @@ def test_map_is_canonical():
     assert hdt.compare_sequence([m1, m2, m3], c) == 0
 
 
+@pytest.mark.xfail(strict=True, reason="create_candidates is an internal "
+                   "of the Python haydi's generation algorithm; haydi_rs has no counterpart")
 def test_candidates():
     ax = USet(3, "a")
     a0, a1, a2 = ax.all()
