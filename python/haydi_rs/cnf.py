@@ -20,7 +20,13 @@ __all__ = ["canonize", "is_canonical", "is_isomorphic", "expand", "is_canonical_
 
 
 def canonize(item):
-    """The canonical form of ``item``."""
+    """The canonical form of ``item``.
+
+    >>> import haydi_rs as hd
+    >>> b = hd.USet(2, "b")
+    >>> hd.canonize((b.get(1), b.get(1), b.get(0)))
+    (b0, b0, b1)
+    """
     return _native.canonize(item)
 
 

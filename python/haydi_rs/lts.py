@@ -122,7 +122,13 @@ class DLTS(object):
 
 class DLTSProduct(DLTS):
     """The synchronous product of DLTSs: states and actions are tuples, one component per
-    system; a step needs every component to move. ``a * b * c`` flattens on the left."""
+    system; a step needs every component to move. ``a * b * c`` flattens on the left.
+
+    >>> import haydi_rs as hd
+    >>> inc = hd.dlts_from_dict({(0, "x"): 1, (1, "x"): 2}, ["x"])
+    >>> list((inc * inc).bfs((0, 1)))
+    [(0, 1), (1, 2)]
+    """
 
     def __init__(self, systems):
         self.systems = tuple(systems)
@@ -174,7 +180,14 @@ class _DictDLTS(DLTS):
 
 
 def dlts_from_dict(delta, actions=None):
-    """The DLTS of a dict ``{(state, action): next_state}``."""
+    """The DLTS of a dict ``{(state, action): next_state}`` (``actions``: the actions
+    enabled everywhere; by default those the dict has for each state).
+
+    >>> import haydi_rs as hd
+    >>> flip = hd.dlts_from_dict({(0, "a"): 1, (1, "a"): 0})
+    >>> flip.make_path(0, ["a", "a", "a"])
+    [0, 1, 0, 1]
+    """
     return _DictDLTS(dict(delta), actions)
 
 

@@ -20,7 +20,13 @@ pyo3::create_exception!(
     haydi_rs,
     HaydiError,
     PyException,
-    "An error of a haydi run (bad domain, failed worker, protocol error, ...)."
+    "An error of a haydi run (bad domain, failed worker, protocol error, ...).\n\n\
+     >>> import haydi_rs as hd\n\
+     >>> try:\n\
+     ...     hd.Range(10).generate().run()\n\
+     ... except hd.HaydiError as e:\n\
+     ...     print(e)\n\
+     the pipeline source is endless: add take(n) or run with a timeout\n"
 );
 pyo3::create_exception!(
     haydi_rs,
@@ -28,7 +34,13 @@ pyo3::create_exception!(
     HaydiError,
     "A Python callable raised inside a run; `chunk` is the index range it was processing, \
      `worker` the process that ran it, and `__cause__` the original exception (when it was \
-     raised in this process)."
+     raised in this process).\n\n\
+     >>> import haydi_rs as hd\n\
+     >>> try:\n\
+     ...     hd.Range(10).map(lambda x: 1 // (x - 3)).run()\n\
+     ... except hd.CallableError as e:\n\
+     ...     print(e.chunk[0] <= 3 < e.chunk[1], type(e.__cause__).__name__)\n\
+     True ZeroDivisionError\n"
 );
 
 const TOKEN: &str = "python-exception#";

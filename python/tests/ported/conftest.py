@@ -4,9 +4,8 @@
 import pytest
 
 
-def pytest_addoption(parser):
-    parser.addoption("--runslow", action="store_true",
-                     help="run slow tests")
+# port: the --runslow option is declared in python/tests/conftest.py (pytest reads options
+# only from the conftest files it starts from).
 
 
 def pytest_configure(config):
@@ -15,5 +14,5 @@ def pytest_configure(config):
 
 def pytest_runtest_setup(item):
     """Skip tests if they are marked as slow and --runslow is not given"""
-    if item.get_closest_marker("slow") and not item.config.getvalue("runslow"):
+    if item.get_closest_marker("slow") and not item.config.getoption("runslow", False):
         pytest.skip('slow tests not requested')
