@@ -8,8 +8,11 @@
 
 use crate::calls::{call1, call2};
 use crate::engine::Action;
+use crate::errors::raise_in_engine;
 use crate::item::Item;
+use crate::pyobj::PyObj;
 use pyo3::prelude::*;
+use pyo3::types::PyList;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -18,6 +21,9 @@ use std::collections::HashMap;
 pub(crate) enum Kind {
     /// Every item, in order.
     Collect,
+    /// Every item, in order, appended to a Python list as it comes: a serial run that
+    /// holds the GIL (its callables' results go into the list with no conversion).
+    CollectList,
     /// The number of items.
     Count,
     /// `reduce(f)`: chunks fold without the initial value, partials merge with `f` (the
@@ -73,6 +79,8 @@ impl Grouped {
 pub(crate) enum Partial {
     /// Collect.
     Items(Vec<Item>),
+    /// CollectList.
+    List(PyListAcc),
     /// Count.
     Count(u64),
     /// Reduce: the fold so far (`None`: no item yet).
@@ -104,6 +112,7 @@ impl Action<Item> for PyAction {
     fn empty(&self) -> Partial {
         match &self.0 {
             Kind::Collect => Partial::Items(Vec::new()),
+            Kind::CollectList => Partial::List(PyListAcc::new()),
             Kind::Count => Partial::Count(0),
             Kind::Reduce(_) => Partial::Acc(None),
             Kind::Max { .. } => Partial::Best(None),
@@ -114,6 +123,7 @@ impl Action<Item> for PyAction {
     fn push(&self, acc: &mut Partial, x: Item) {
         match (&self.0, acc) {
             (Kind::Collect, Partial::Items(v)) => v.push(x),
+            (Kind::CollectList, Partial::List(l)) => l.push(x),
             (Kind::Count, Partial::Count(n)) => *n += 1,
             (Kind::Reduce(f), Partial::Acc(a)) => {
                 *a = Some(match a.take() {
@@ -158,6 +168,7 @@ impl Action<Item> for PyAction {
     fn merge(&self, left: &mut Partial, right: Partial) {
         match (&self.0, left, right) {
             (Kind::Collect, Partial::Items(l), Partial::Items(r)) => l.extend(r),
+            (Kind::CollectList, Partial::List(l), Partial::List(r)) => l.extend(r),
             (Kind::Count, Partial::Count(l), Partial::Count(r)) => *l += r,
             (Kind::Reduce(f), Partial::Acc(l), Partial::Acc(r)) => {
                 if let Some(r) = r {
@@ -198,6 +209,7 @@ impl Action<Item> for PyAction {
         let item = std::mem::size_of::<Item>() as u64;
         match acc {
             Partial::Items(v) => v.capacity() as u64 * item,
+            Partial::List(l) => l.len() as u64 * 8,
             Partial::Best(Some((_, v))) => v.capacity() as u64 * item,
             Partial::Groups(g) => g
                 .entries
@@ -206,5 +218,58 @@ impl Action<Item> for PyAction {
                 .sum(),
             _ => std::mem::size_of::<Partial>() as u64,
         }
+    }
+}
+
+/// A Python list as a partial result (it travels pickled, as any Python object).
+pub(crate) struct PyListAcc(pub(crate) Py<PyList>);
+
+impl PyListAcc {
+    fn new() -> Self {
+        PyListAcc(Python::attach(|py| PyList::empty(py).unbind()))
+    }
+
+    fn push(&mut self, x: Item) {
+        Python::attach(|py| {
+            let obj = match x {
+                Item::Obj(PyObj(o)) => o.into_bound(py),
+                other => other.to_py_in_engine(py),
+            };
+            self.0
+                .bind(py)
+                .append(obj)
+                .unwrap_or_else(|e| raise_in_engine(py, e));
+        })
+    }
+
+    fn extend(&mut self, right: PyListAcc) {
+        Python::attach(|py| {
+            self.0
+                .bind(py)
+                .call_method1("extend", (right.0.bind(py),))
+                .unwrap_or_else(|e| raise_in_engine(py, e));
+        })
+    }
+
+    fn len(&self) -> usize {
+        Python::attach(|py| self.0.bind(py).len())
+    }
+}
+
+impl Serialize for PyListAcc {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Python::attach(|py| PyObj(self.0.clone_ref(py).into_any())).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PyListAcc {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let o = PyObj::deserialize(d)?;
+        Python::attach(|py| {
+            o.bind(py)
+                .cast::<PyList>()
+                .map(|l| PyListAcc(l.clone().unbind()))
+                .map_err(|_| serde::de::Error::custom("a collected partial is not a list"))
+        })
     }
 }

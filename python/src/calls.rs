@@ -5,17 +5,63 @@
 
 use crate::errors::raise_in_engine;
 use crate::item::Item;
+use crate::pyobj::PyObj;
+use pyo3::ffi;
 use pyo3::prelude::*;
+use std::cell::Cell;
 use std::sync::Arc;
+
+thread_local! {
+    /// This thread's argument tuple of one-argument calls, kept between calls (see
+    /// [`call_one`]); null when none is kept.
+    static ARG: Cell<*mut ffi::PyObject> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+/// `f(x)`, with the argument tuple reused from the previous call on this thread.
+///
+/// The stable ABI of CPython 3.9 has no vectorcall, so each call from Rust needs a tuple of
+/// its arguments; allocating and freeing one per item was a tenth of a map's cost. The tuple
+/// is kept only while this code holds its one reference (a callee that keeps it gets it,
+/// and the next call makes a new one), it is taken out of the thread's slot during the
+/// call (a nested call makes its own), and its item is reset to `None` after each call, so
+/// it keeps no argument alive.
+pub(crate) fn call_one<'py>(
+    f: &Bound<'py, PyAny>,
+    x: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = f.py();
+    // SAFETY: the thread is attached (`py`); the tuple is ours alone while its reference
+    // count is 1 (checked before it is kept), which PyTuple_SetItem requires; SetItem steals
+    // the reference it is given and releases the item it replaces.
+    unsafe {
+        let mut t = ARG.with(|c| c.replace(std::ptr::null_mut()));
+        if t.is_null() {
+            t = ffi::PyTuple_New(1);
+            if t.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+        }
+        ffi::PyTuple_SetItem(t, 0, x.into_ptr());
+        let r = ffi::PyObject_Call(f.as_ptr(), t, std::ptr::null_mut());
+        if ffi::Py_REFCNT(t) == 1 {
+            ffi::Py_IncRef(ffi::Py_None());
+            ffi::PyTuple_SetItem(t, 0, ffi::Py_None());
+            let old = ARG.with(|c| c.replace(t));
+            if !old.is_null() {
+                ffi::Py_DecRef(old);
+            }
+        } else {
+            ffi::Py_DecRef(t);
+        }
+        Bound::from_owned_ptr_or_err(py, r)
+    }
+}
 
 /// `f(x)`.
 pub(crate) fn call1(f: &Py<PyAny>, x: Item) -> Item {
     Python::attach(|py| {
         let arg = x.to_py_in_engine(py);
-        let r = f
-            .bind(py)
-            .call1((arg,))
-            .unwrap_or_else(|e| raise_in_engine(py, e));
+        let r = call_one(f.bind(py), arg).unwrap_or_else(|e| raise_in_engine(py, e));
         Item::from_py_in_engine(&r)
     })
 }
@@ -36,8 +82,7 @@ pub(crate) fn call2(f: &Py<PyAny>, x: Item, y: Item) -> Item {
 pub(crate) fn truthy(f: &Py<PyAny>, x: &Item) -> bool {
     Python::attach(|py| {
         let arg = x.to_py_in_engine(py);
-        f.bind(py)
-            .call1((arg,))
+        call_one(f.bind(py), arg)
             .and_then(|r| r.is_truthy())
             .unwrap_or_else(|e| raise_in_engine(py, e))
     })
@@ -51,36 +96,47 @@ pub(crate) enum Step {
     Filter(Py<PyAny>),
 }
 
+/// What a chain hands to the action: what the action needs of the item, and no more.
+#[derive(Clone, Copy)]
+pub(crate) enum Keep {
+    /// The item as a value (for actions that compare or hash items).
+    Item,
+    /// The Python object itself, unconverted (for actions that only hold items or pass them
+    /// back to Python: collect, reduce, keyed max, groups): no conversion per item, and the
+    /// objects the callables returned are the ones the caller gets.
+    Object,
+    /// Nothing but its presence (count).
+    Presence,
+}
+
 /// A pipeline's maps and filters, applied to each item in one attachment: the Python object
-/// goes from step to step, and is turned back into an item once at the end.
+/// goes from step to step, and is turned into what the action needs once at the end.
 #[derive(Clone)]
-pub(crate) struct Chain(pub(crate) Arc<[Step]>);
+pub(crate) struct Chain {
+    pub(crate) steps: Arc<[Step]>,
+    pub(crate) keep: Keep,
+}
 
 impl Chain {
     /// Whether the chain calls nothing.
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.steps.is_empty()
     }
 
     /// The item after every step, or `None` when a filter dropped it.
     pub(crate) fn apply(&self, x: Item) -> Option<Item> {
-        if self.0.is_empty() {
+        if self.steps.is_empty() {
             return Some(x);
         }
         Python::attach(|py| {
             let mut obj = x.to_py_in_engine(py);
-            for step in self.0.iter() {
+            for step in self.steps.iter() {
                 match step {
                     Step::Map(f) => {
-                        obj = f
-                            .bind(py)
-                            .call1((obj,))
-                            .unwrap_or_else(|e| raise_in_engine(py, e));
+                        obj = call_one(f.bind(py), obj).unwrap_or_else(|e| raise_in_engine(py, e));
                     }
                     Step::Filter(f) => {
-                        let keep = f
-                            .bind(py)
-                            .call1((&obj,))
+                        let keep = call_one(f.bind(py), obj.clone())
                             .and_then(|r| r.is_truthy())
                             .unwrap_or_else(|e| raise_in_engine(py, e));
                         if !keep {
@@ -89,7 +145,11 @@ impl Chain {
                     }
                 }
             }
-            Some(Item::from_py_in_engine(&obj))
+            Some(match self.keep {
+                Keep::Item => Item::from_py_in_engine(&obj),
+                Keep::Object => Item::Obj(PyObj(obj.unbind())),
+                Keep::Presence => Item::None,
+            })
         })
     }
 }

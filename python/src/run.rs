@@ -8,7 +8,7 @@
 //! their chunk.
 
 use crate::action::{Kind, Partial, PyAction};
-use crate::calls::{Chain, Step};
+use crate::calls::{Chain, Keep, Step};
 use crate::context::NContext;
 use crate::domain::NDomain;
 use crate::engine::{canon, DomainExt, Error, IntoPipeline, Outcome, RunOptions, Value};
@@ -49,7 +49,7 @@ macro_rules! with_take {
     }};
 }
 
-fn parse_chain(chain: &Bound<'_, PyList>) -> PyResult<Chain> {
+fn parse_chain(chain: &Bound<'_, PyList>, keep: Keep) -> PyResult<Chain> {
     let mut steps = Vec::with_capacity(chain.len());
     for s in chain.iter() {
         let (kind, f): (String, Py<PyAny>) = s.extract()?;
@@ -59,7 +59,10 @@ fn parse_chain(chain: &Bound<'_, PyList>) -> PyResult<Chain> {
             other => return Err(HaydiError::new_err(format!("unknown step {other}"))),
         });
     }
-    Ok(Chain(steps.into()))
+    Ok(Chain {
+        steps: steps.into(),
+        keep,
+    })
 }
 
 fn parse_action(spec: &Bound<'_, PyTuple>) -> PyResult<Kind> {
@@ -85,6 +88,7 @@ fn parse_action(spec: &Bound<'_, PyTuple>) -> PyResult<Kind> {
 fn partial_to_py<'py>(py: Python<'py>, p: &Partial) -> PyResult<Bound<'py, PyAny>> {
     Ok(match p {
         Partial::Items(v) => list_of(py, v)?.into_any(),
+        Partial::List(l) => l.0.bind(py).clone().into_any(),
         Partial::Count(n) => n.into_pyobject(py)?.into_any(),
         Partial::Acc(a) => match a {
             Some(x) => x.to_py(py)?,
@@ -151,8 +155,13 @@ pub(crate) fn run<'py>(
     timeout: Option<f64>,
     progress: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let chain = parse_chain(chain)?;
     let kind = parse_action(action)?;
+    let keep = match &kind {
+        Kind::Count => Keep::Presence,
+        Kind::Max { key: None, .. } => Keep::Item,
+        _ => Keep::Object,
+    };
+    let chain = parse_chain(chain, keep)?;
     let counting = matches!(kind, Kind::Count);
     let calls_python = !chain.is_empty()
         || domain.callables
@@ -179,6 +188,11 @@ pub(crate) fn run<'py>(
         }
         opts = opts.timeout(Duration::from_secs_f64(t));
     }
+    let kind = match kind {
+        // Held GIL: the callables' results go straight into a Python list.
+        Kind::Collect if serial && calls_python => Kind::CollectList,
+        k => k,
+    };
     let action = PyAction(kind);
     let dom = domain.dom.clone();
     let node = domain.node.clone();
