@@ -5,6 +5,7 @@ use crate::errors::check;
 use pyo3::basic::CompareOp;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 /// An unlabelled atom: the `index`-th element of a `USet`, printed as the USet's name
@@ -125,4 +126,25 @@ impl NUSet {
     fn key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         uset_key(py, &self.uset.id())
     }
+}
+
+/// The Python object of an atom: one per atom, made once (atoms are values, and a result of
+/// a hundred thousand graphs holds a few distinct atoms a million times).
+pub(crate) fn atom_object(py: Python<'_>, atom: Atom) -> PyResult<Bound<'_, PyAtom>> {
+    static OBJECTS: std::sync::OnceLock<std::sync::Mutex<HashMap<Atom, Py<PyAtom>>>> =
+        std::sync::OnceLock::new();
+    const KEPT: usize = 1 << 16;
+    let table = OBJECTS.get_or_init(Default::default);
+    if let Ok(t) = table.lock() {
+        if let Some(o) = t.get(&atom) {
+            return Ok(o.bind(py).clone());
+        }
+    }
+    let o = Bound::new(py, PyAtom { atom })?;
+    if let Ok(mut t) = table.lock() {
+        if t.len() < KEPT {
+            t.insert(atom, o.clone().unbind());
+        }
+    }
+    Ok(o)
 }

@@ -337,7 +337,7 @@ impl Item {
             Item::Int(i) => i.into_pyobject(py)?.into_any(),
             Item::Float(f) => PyFloat::new(py, *f).into_any(),
             Item::Str(s) => PyString::new(py, s).into_any(),
-            Item::Atom(a) => Bound::new(py, PyAtom { atom: *a })?.into_any(),
+            Item::Atom(a) => crate::atom::atom_object(py, *a)?.into_any(),
             Item::Tuple(xs) => tuple_of(py, xs)?.into_any(),
             Item::Set(xs) => {
                 let cls = classes(py)?.set.bind(py);

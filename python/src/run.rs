@@ -251,5 +251,21 @@ pub(crate) fn run<'py>(
         py.detach(job)
     };
     let out = check(py, out)?;
-    outcome_to_py(py, out, |p| partial_to_py(py, p))
+    without_gc(py, || outcome_to_py(py, out, |p| partial_to_py(py, p)))
+}
+
+/// `f` with Python's cyclic garbage collector paused: making a result of a million objects
+/// would otherwise run generation after generation of collections over them (most of the
+/// time of converting a large result), and none of them can be garbage yet.
+fn without_gc<'py, R>(py: Python<'py>, f: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
+    let gc = py.import("gc")?;
+    let was = gc.call_method0("isenabled")?.is_truthy()?;
+    if was {
+        gc.call_method0("disable")?;
+    }
+    let r = f();
+    if was {
+        gc.call_method0("enable")?;
+    }
+    r
 }
