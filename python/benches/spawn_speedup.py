@@ -18,21 +18,29 @@ def heavy(x):
 
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
+repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 pipeline = hd.Range(n).map(heavy).reduce(lambda a, b: a + b)
 ctx = hd.DistributedContext(spawn_workers=2)
-out = {}
-if ctx.is_driver:
+threads = hd.ThreadContext(2)
+times = {"serial_s": [], "threads2_s": [], "spawn2_s": []}
+expected = None
+# Interleaved, best of `repeats`: the machine is shared, and the minimum is the run that
+# was disturbed least.
+for _ in range(repeats):
+    if ctx.is_driver:
+        t = time.perf_counter()
+        expected = pipeline.run()
+        times["serial_s"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        assert pipeline.run(threads) == expected
+        times["threads2_s"].append(time.perf_counter() - t)
     t = time.perf_counter()
-    expected = pipeline.run()
-    out["serial_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    assert pipeline.run(hd.ThreadContext(2)) == expected
-    out["threads2_s"] = time.perf_counter() - t
-t = time.perf_counter()
-got = pipeline.run(ctx)
-spawn_s = time.perf_counter() - t
+    got = pipeline.run(ctx)  # collective: every process takes part
+    times["spawn2_s"].append(time.perf_counter() - t)
+    if ctx.is_driver:
+        assert got == expected
 if ctx.is_driver:
-    assert got == expected
-    out["spawn2_s"] = spawn_s
+    out = {k: min(v) for k, v in times.items()}
     out["items"] = n
+    out["all"] = times
     print(json.dumps(out))

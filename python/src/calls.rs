@@ -11,6 +11,30 @@ use pyo3::prelude::*;
 use std::cell::Cell;
 use std::sync::Arc;
 
+/// `Python::attach` for the engine's threads: the first call on a thread that has no Python
+/// thread state gives it one that stays, so later calls only take the GIL.
+///
+/// Without it, every call from a worker thread (a `ThreadContext` thread, a worker process's
+/// runner) made and destroyed a thread state around one callable call
+/// (`PyGILState_Ensure` / `Release` with no outer state), a cost per item of its own.
+pub(crate) fn attach<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> R {
+    thread_local! {
+        static KEPT: Cell<bool> = const { Cell::new(false) };
+    }
+    if !KEPT.with(|k| k.replace(true)) {
+        // SAFETY: a thread without a thread state is not attached, so it may make one
+        // (PyGILState_Ensure) and release the GIL at once (PyEval_SaveThread); the state is
+        // kept, never released, for the thread's lifetime.
+        unsafe {
+            if ffi::PyGILState_GetThisThreadState().is_null() {
+                let _ = ffi::PyGILState_Ensure();
+                let _ = ffi::PyEval_SaveThread();
+            }
+        }
+    }
+    Python::attach(f)
+}
+
 thread_local! {
     /// This thread's argument tuple of one-argument calls, kept between calls (see
     /// [`call_one`]); null when none is kept.
@@ -59,7 +83,7 @@ pub(crate) fn call_one<'py>(
 
 /// `f(x)`.
 pub(crate) fn call1(f: &Py<PyAny>, x: Item) -> Item {
-    Python::attach(|py| {
+    attach(|py| {
         let arg = x.to_py_in_engine(py);
         let r = call_one(f.bind(py), arg).unwrap_or_else(|e| raise_in_engine(py, e));
         Item::from_py_in_engine(&r)
@@ -68,7 +92,7 @@ pub(crate) fn call1(f: &Py<PyAny>, x: Item) -> Item {
 
 /// `f(x, y)`.
 pub(crate) fn call2(f: &Py<PyAny>, x: Item, y: Item) -> Item {
-    Python::attach(|py| {
+    attach(|py| {
         let (a, b) = (x.to_py_in_engine(py), y.to_py_in_engine(py));
         let r = f
             .bind(py)
@@ -80,7 +104,7 @@ pub(crate) fn call2(f: &Py<PyAny>, x: Item, y: Item) -> Item {
 
 /// `bool(f(x))`.
 pub(crate) fn truthy(f: &Py<PyAny>, x: &Item) -> bool {
-    Python::attach(|py| {
+    attach(|py| {
         let arg = x.to_py_in_engine(py);
         call_one(f.bind(py), arg)
             .and_then(|r| r.is_truthy())
@@ -128,7 +152,7 @@ impl Chain {
         if self.steps.is_empty() {
             return Some(x);
         }
-        Python::attach(|py| {
+        attach(|py| {
             let mut obj = x.to_py_in_engine(py);
             for step in self.steps.iter() {
                 match step {

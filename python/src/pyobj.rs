@@ -5,6 +5,7 @@
 //! (cheap when the thread already holds the GIL: the serial path), and travels between
 //! processes as a pickle.
 
+use crate::calls::attach;
 use crate::errors::raise_in_engine;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -19,7 +20,7 @@ pub(crate) struct PyObj(pub(crate) Py<PyAny>);
 
 impl Clone for PyObj {
     fn clone(&self) -> Self {
-        Python::attach(|py| PyObj(self.0.clone_ref(py)))
+        attach(|py| PyObj(self.0.clone_ref(py)))
     }
 }
 
@@ -33,7 +34,7 @@ impl PyObj {
 /// Python's `==`; an exception there fails the chunk (it becomes the run's error).
 impl PartialEq for PyObj {
     fn eq(&self, other: &Self) -> bool {
-        Python::attach(|py| {
+        attach(|py| {
             let (a, b) = (self.bind(py), other.bind(py));
             if a.is(b) {
                 return true;
@@ -48,7 +49,7 @@ impl Eq for PyObj {}
 /// Python's `hash`; an unhashable object fails the chunk with Python's `TypeError`.
 impl Hash for PyObj {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        Python::attach(|py| {
+        attach(|py| {
             let h = self
                 .bind(py)
                 .hash()
@@ -62,7 +63,7 @@ impl PyObj {
     /// Python's order (`<`, `==`) where the two objects have one; otherwise (objects of
     /// unrelated types) by type name, then by identity, so that sorting never fails.
     pub(crate) fn order(&self, other: &Self) -> Ordering {
-        Python::attach(|py| {
+        attach(|py| {
             let (a, b) = (self.bind(py), other.bind(py));
             if a.is(b) {
                 return Ordering::Equal;
@@ -114,7 +115,7 @@ pub(crate) fn unpickle<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py
 
 impl Serialize for PyObj {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let bytes = Python::attach(|py| pickle(py, self.bind(py)).map_err(|e| describe(py, &e)));
+        let bytes = attach(|py| pickle(py, self.bind(py)).map_err(|e| describe(py, &e)));
         match bytes {
             Ok(b) => s.serialize_bytes(&b),
             Err(msg) => Err(serde::ser::Error::custom(format!(
@@ -127,7 +128,7 @@ impl Serialize for PyObj {
 impl<'de> Deserialize<'de> for PyObj {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let bytes: Vec<u8> = serde::de::Deserialize::deserialize(d)?;
-        Python::attach(|py| {
+        attach(|py| {
             unpickle(py, &bytes)
                 .map(|o| PyObj(o.unbind()))
                 .map_err(|e| {
