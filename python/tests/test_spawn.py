@@ -64,3 +64,23 @@ def test_pool_on_spawn():
     assert out["map"] and out["map2"]
     assert out["submit"] == [4, 51]
     assert out["apply"] == [4950, 4950]
+
+
+def test_processes_started_by_hand():
+    script = os.path.join(HERE, "scripts", "by_hand.py")
+    with tempfile.TemporaryDirectory() as d:
+        os.chmod(d, 0o700)
+        env = dict(os.environ, HAYDI_SIZE="2", HAYDI_JOB_ID="by-hand-" + os.path.basename(d),
+                   HAYDI_RENDEZVOUS=os.path.join(d, "rendezvous"))
+        procs = [subprocess.Popen([sys.executable, script], env=dict(env, HAYDI_RANK=str(r)),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  cwd=HERE)
+                 for r in (0, 1)]
+        outs = [p.communicate(timeout=300) for p in procs]
+    for p, (o, e) in zip(procs, outs):
+        assert p.returncode == 0, o + e
+    line = [ln for ln in outs[0][0].splitlines() if ln.startswith("{")]
+    assert len(line) == 1, outs
+    out = json.loads(line[0])
+    assert out == {"size": 2, "rank": 0, "squares": True, "graphs": 156}
+    assert not [ln for ln in outs[1][0].splitlines() if ln.startswith("{")]
