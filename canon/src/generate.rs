@@ -19,6 +19,7 @@
 use crate::atom::UsetId;
 use crate::func::{is_canonical_func, letter_perms, Func};
 use crate::graph::{is_canonical_graph, Graph};
+use crate::graph_class::GraphClass;
 use crate::search::is_canonical_value;
 use crate::shape::Shape;
 use crate::value::Value;
@@ -58,12 +59,14 @@ pub(crate) enum Gen {
         m: usize,
         perms: Vec<Vec<Vec<u8>>>,
     },
-    /// Undirected graphs on a USet of at most 16 atoms.
+    /// Undirected graphs on a USet of at most 16 atoms, with `min..=max` edges, of a class
+    /// (every graph for a `Subsets` domain; [`crate::Graphs`] sets one).
     Graph {
         uset: UsetId,
         n: usize,
         min: usize,
         max: usize,
+        class: GraphClass,
     },
 }
 
@@ -97,6 +100,7 @@ impl Gen {
                         n: u.len() as usize,
                         min: *min,
                         max: *max,
+                        class: GraphClass::default(),
                     }
                 }
                 _ => {
@@ -152,15 +156,30 @@ impl Gen {
     }
 
     /// What kind of tree this is, for messages.
-    pub(crate) fn describe(&self) -> &'static str {
+    pub(crate) fn describe(&self) -> String {
         match self {
-            Gen::Flat(_) => "flat",
-            Gen::Product(_) => "product",
-            Gen::Seq { .. } => "sequences",
-            Gen::Subsets { .. } => "subsets",
-            Gen::Mappings { .. } => "mappings",
-            Gen::Graph { .. } => "graphs",
-            Gen::Func { .. } => "functions",
+            Gen::Flat(_) => "flat".into(),
+            Gen::Product(_) => "product".into(),
+            Gen::Seq { .. } => "sequences".into(),
+            Gen::Subsets { .. } => "subsets".into(),
+            Gen::Mappings { .. } => "mappings".into(),
+            Gen::Graph { class, .. } if class.is_everything() => "graphs".into(),
+            Gen::Graph { class, .. } => format!("graphs ({})", class.describe()),
+            Gen::Func { .. } => "functions".into(),
+        }
+    }
+
+    /// Whether the root is a node of the tree: a class may hold no structure at all (its
+    /// lookahead or a user's prune cuts the empty structure), and then the tree is empty.
+    pub(crate) fn root_kept(&self) -> bool {
+        match self {
+            Gen::Graph {
+                n, min, max, class, ..
+            } => {
+                let root = Graph::empty();
+                class.viable(&root, *n, *min, *max) && class.kept_by_prunes(&root, *n)
+            }
+            _ => true,
         }
     }
 
@@ -230,8 +249,14 @@ impl Gen {
     /// Whether the node is an object of the domain (yielded), not only a prefix.
     pub(crate) fn is_final(&self, node: &Node) -> bool {
         match (self, node) {
-            (Gen::Graph { min, max, .. }, Node::Graph(g)) => {
+            (
+                Gen::Graph {
+                    n, min, max, class, ..
+                },
+                Node::Graph(g),
+            ) => {
                 (*min..=*max).contains(&(g.edges as usize))
+                    && (!class.looks_ahead() || class.is_member(g, *n))
             }
             (Gen::Func { n, m, .. }, Node::Func(h)) => h.len as usize == n * m,
             (_, Node::Gen { parts, .. }) => {
@@ -257,10 +282,16 @@ impl Gen {
         f: &mut dyn FnMut(Node) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         match (self, node) {
-            (Gen::Graph { n, max, .. }, Node::Graph(g)) => {
+            (
+                Gen::Graph {
+                    n, min, max, class, ..
+                },
+                Node::Graph(g),
+            ) => {
                 if g.edges as usize >= *max {
                     return ControlFlow::Continue(());
                 }
+                let (edge_checks, ahead) = (class.checks_edges(), class.looks_ahead() || *min > 0);
                 let m = g.m as usize;
                 let (li, lj) = match g.last {
                     None => (0, 0),
@@ -279,8 +310,16 @@ impl Gen {
                         (from.max(m + 1), m + 2)
                     };
                     for j in lo..hi.min(*n) {
+                        // the class's cheap tests first, then canonicity, then the user's
+                        // prunes (called on the tree's nodes only)
+                        if edge_checks && !class.admits_edge(g, i, j) {
+                            continue;
+                        }
                         let h = g.with_edge(i, j);
-                        if is_canonical_graph(&h) {
+                        if ahead && !class.viable(&h, *n, *min, *max) {
+                            continue;
+                        }
+                        if is_canonical_graph(&h) && class.kept_by_prunes(&h, *n) {
                             f(Node::Graph(h))?;
                         }
                     }

@@ -89,7 +89,11 @@ mod cnf_values;
 mod domains;
 mod func;
 mod generate;
+mod geng_switches;
 mod graph;
+mod graph_class;
+mod graphs;
+mod prune_check;
 mod search;
 pub mod shape;
 mod source;
@@ -100,6 +104,8 @@ mod value;
 
 pub use atom::{Atom, USet, UsetId};
 pub use cnf_values::CnfValues;
+pub use graphs::Graphs;
+pub use prune_check::{PRUNE_CHECKED, PRUNE_SAMPLE};
 pub use shape::Shape;
 pub use source::CnfSource;
 pub use strict_filter::{

@@ -65,6 +65,19 @@ impl<T: CnfItem> CnfSource<T> {
     }
 }
 
+impl CnfSource<crate::BitGraph> {
+    /// The source of a graph tree made by [`crate::Graphs`] (its items are always makeable).
+    pub(crate) fn of_typed_tree(gen: Gen) -> Self {
+        debug_assert!(matches!(gen, Gen::Graph { .. }));
+        CnfSource {
+            gen: Arc::new(gen),
+            frontier: OnceLock::new(),
+            keep: None,
+            _t: PhantomData,
+        }
+    }
+}
+
 impl<T> CnfSource<T> {
     /// Builds the frontier: starting from the root, repeatedly expands in place (a subtree
     /// entry becomes its own emit entry followed by its children's subtree entries, so
@@ -74,7 +87,11 @@ impl<T> CnfSource<T> {
     /// by depth.
     fn frontier(&self) -> &[Entry] {
         self.frontier.get_or_init(|| {
-            let mut entries = vec![Entry::Subtree(self.gen.root())];
+            let mut entries = if self.gen.root_kept() {
+                vec![Entry::Subtree(self.gen.root())]
+            } else {
+                Vec::new()
+            };
             for _ in 0..1000 {
                 let weights: Vec<u32> = entries
                     .iter()
