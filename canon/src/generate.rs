@@ -18,6 +18,7 @@
 
 use crate::atom::UsetId;
 use crate::func::{is_canonical_func, letter_perms, Func};
+use crate::func_class::FuncClass;
 use crate::graph::{is_canonical_graph, Graph};
 use crate::graph_class::GraphClass;
 use crate::search::is_canonical_value;
@@ -58,6 +59,7 @@ pub(crate) enum Gen {
         n: usize,
         m: usize,
         perms: Vec<Vec<Vec<u8>>>,
+        class: FuncClass,
     },
     /// Undirected graphs on a USet of at most 16 atoms, with `min..=max` edges, of a class
     /// (every graph for a `Subsets` domain; [`crate::Graphs`] sets one).
@@ -131,6 +133,7 @@ impl Gen {
                     n,
                     m,
                     perms: letter_perms(m),
+                    class: FuncClass::default(),
                 },
                 None => {
                     let mut ks = keys.elements()?;
@@ -165,7 +168,8 @@ impl Gen {
             Gen::Mappings { .. } => "mappings".into(),
             Gen::Graph { class, .. } if class.is_everything() => "graphs".into(),
             Gen::Graph { class, .. } => format!("graphs ({})", class.describe()),
-            Gen::Func { .. } => "functions".into(),
+            Gen::Func { class, .. } if class.describe() == "all" => "functions".into(),
+            Gen::Func { class, .. } => format!("functions ({})", class.describe()),
         }
     }
 
@@ -179,6 +183,7 @@ impl Gen {
                 let root = Graph::empty();
                 class.viable(&root, *n, *min, *max) && class.kept_by_prunes(&root, *n)
             }
+            Gen::Func { n, m, class, .. } => class.kept_by_prunes(&Func::empty(), *n, *m),
             _ => true,
         }
     }
@@ -326,13 +331,24 @@ impl Gen {
                 }
                 ControlFlow::Continue(())
             }
-            (Gen::Func { n, m, perms, .. }, Node::Func(h)) => {
+            (
+                Gen::Func {
+                    n, m, perms, class, ..
+                },
+                Node::Func(h),
+            ) => {
                 if h.len as usize >= n * m {
                     return ControlFlow::Continue(());
                 }
+                let (checks, fix_first) = (class.checks(), class.initial);
                 for v in h.next_values(*n, *m) {
                     let c = h.with(v, *m);
-                    if is_canonical_func(&c, *m, perms) {
+                    if checks && !class.admits(&c, *n, *m) {
+                        continue;
+                    }
+                    if is_canonical_func(&c, *m, perms, fix_first)
+                        && class.kept_by_prunes(&c, *n, *m)
+                    {
                         f(Node::Func(c))?;
                     }
                 }

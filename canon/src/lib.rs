@@ -85,9 +85,11 @@
 //! ```
 
 mod atom;
+mod automata;
 mod cnf_values;
 mod domains;
 mod func;
+mod func_class;
 mod generate;
 mod geng_switches;
 mod graph;
@@ -103,6 +105,7 @@ mod typed;
 mod value;
 
 pub use atom::{Atom, USet, UsetId};
+pub use automata::Automata;
 pub use cnf_values::CnfValues;
 pub use graphs::Graphs;
 pub use prune_check::{PRUNE_CHECKED, PRUNE_SAMPLE};
@@ -112,7 +115,7 @@ pub use strict_filter::{
     StrictFilterExt, StrictFiltered, ValueFilter, STRICT_FILTER_CHECKED, STRICT_FILTER_SAMPLE,
 };
 pub use to_cnf::{CnfMaterialized, ToCnfValues};
-pub use typed::{BitGraph, CnfItem, NodeRef, TransitionTable, TreeRef};
+pub use typed::{BitGraph, CnfItem, NodeRef, PartialTable, TransitionTable, TreeRef};
 pub use value::{Canonical, Value};
 
 use haydi_core::pipeline::Identity;

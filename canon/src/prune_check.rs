@@ -3,7 +3,7 @@
 //! monotone (what it cuts stays cut when the structure grows). A violation is an
 //! [`Error::InvalidArgument`] naming both structures.
 
-use crate::typed::BitGraph;
+use crate::typed::{BitGraph, PartialTable};
 use haydi_core::{Error, Result};
 
 /// How many structures the debug-build check of `prune` draws.
@@ -124,4 +124,87 @@ fn verb(cut: bool) -> &'static str {
     } else {
         "keeps"
     }
+}
+
+/// Checks a prune of partial tables of `n` states and `m` letters: each sampled complete
+/// table against its renamings (a transposition and a cycle of the states that renamings
+/// move, all but state 0 when `fix_first`; the swap of letters 0 and 1 unless
+/// `labelled_letters`), and each sampled prefix, when it is cut, against every prefix one key
+/// longer (when it is kept, against the prefix one key shorter).
+pub(crate) fn check_table_prune(
+    n: usize,
+    m: usize,
+    fix_first: bool,
+    labelled_letters: bool,
+    prune: &dyn Fn(&PartialTable<'_>) -> bool,
+) -> Result<()> {
+    let keys = n * m;
+    let mut rng = Sampler::new(0x7461_626c_6573);
+    let movable: Vec<usize> = (usize::from(fix_first)..n).collect();
+    let mut state_maps: Vec<Vec<usize>> = Vec::new();
+    if movable.len() >= 2 {
+        let mut swap: Vec<usize> = (0..n).collect();
+        swap.swap(movable[0], movable[1]);
+        let mut cycle: Vec<usize> = (0..n).collect();
+        for (k, &s) in movable.iter().enumerate() {
+            cycle[s] = movable[(k + 1) % movable.len()];
+        }
+        state_maps.push(swap);
+        state_maps.push(cycle);
+    }
+    let id_states: Vec<usize> = (0..n).collect();
+    let id_letters: Vec<usize> = (0..m).collect();
+    let mut renamings: Vec<(&[usize], Vec<usize>)> = state_maps
+        .iter()
+        .map(|p| (&p[..], id_letters.clone()))
+        .collect();
+    if m >= 2 && !labelled_letters {
+        let mut swap = id_letters.clone();
+        swap.swap(0, 1);
+        renamings.push((&id_states[..], swap));
+    }
+    for _ in 0..PRUNE_SAMPLE {
+        let table: Vec<u8> = (0..keys).map(|_| rng.below(n as u64) as u8).collect();
+        let cut = prune(&PartialTable::new(n, m, &table));
+        for (p, l) in &renamings {
+            let mut r = vec![0u8; keys];
+            for (k, &v) in table.iter().enumerate() {
+                r[p[k / m] * m + l[k % m]] = p[v as usize] as u8;
+            }
+            if prune(&PartialTable::new(n, m, &r)) != cut {
+                return Err(Error::InvalidArgument(format!(
+                    "prune depends on the labels of states or letters: it {} the table {table:?} but {} its renaming {r:?} ({} states, {} letters, targets in key order); a prune must hold or fail alike on isomorphic tables",
+                    verb(cut),
+                    verb(!cut),
+                    n,
+                    m
+                )));
+            }
+        }
+        let len = rng.below(keys as u64 + 1) as usize;
+        let prefix = &table[..len];
+        let cut = prune(&PartialTable::new(n, m, prefix));
+        let longer: Vec<Vec<u8>> = if cut && len < keys {
+            (0..n as u8)
+                .map(|v| prefix.iter().copied().chain([v]).collect())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for t in &longer {
+            if !prune(&PartialTable::new(n, m, t)) {
+                return Err(not_monotone(prefix, t));
+            }
+        }
+        if !cut && len > 0 && prune(&PartialTable::new(n, m, &prefix[..len - 1])) {
+            return Err(not_monotone(&prefix[..len - 1], prefix));
+        }
+    }
+    Ok(())
+}
+
+fn not_monotone(small: &[u8], big: &[u8]) -> Error {
+    Error::InvalidArgument(format!(
+        "prune is not monotone: it cuts the partial table {small:?} but keeps {big:?}, which assigns one key more (targets in key order); a prune must cut every completion of a table it cuts (use filter for other properties)"
+    ))
 }

@@ -65,10 +65,11 @@ impl<T: CnfItem> CnfSource<T> {
     }
 }
 
-impl CnfSource<crate::BitGraph> {
-    /// The source of a graph tree made by [`crate::Graphs`] (its items are always makeable).
+impl<T: CnfItem> CnfSource<T> {
+    /// The source of a tree made by [`crate::Graphs`] or [`crate::Automata`], whose typed
+    /// items `T` are always makeable from it.
     pub(crate) fn of_typed_tree(gen: Gen) -> Self {
-        debug_assert!(matches!(gen, Gen::Graph { .. }));
+        debug_assert!(T::check(TreeRef(&gen)).is_ok());
         CnfSource {
             gen: Arc::new(gen),
             frontier: OnceLock::new(),

@@ -10,9 +10,11 @@
 //! [`crate::CnfsExt::cnfs`]: only the form of each item differs (tested item for item).
 
 mod bit_graph;
+mod partial_table;
 mod transition_table;
 
 pub use bit_graph::BitGraph;
+pub use partial_table::PartialTable;
 pub use transition_table::TransitionTable;
 
 use crate::generate::{Gen, Node};
