@@ -50,8 +50,8 @@
 /// Canonical forms: unlabelled atoms, isomorphism, orderly generation (the `haydi-canon` crate).
 pub use haydi_canon as canon;
 pub use haydi_canon::{
-    canonize, expand, is_canonical, is_isomorphic, Atom, BitGraph, Canonical, CnfValues, CnfsExt,
-    StrictFilterExt, ToCnfValues, TransitionTable, USet,
+    canonize, expand, is_canonical, is_isomorphic, Atom, Automata, BitGraph, Canonical, CnfValues,
+    CnfsExt, Graphs, PartialTable, StrictFilterExt, ToCnfValues, TransitionTable, USet,
 };
 /// Contexts beyond one process: worker processes and clusters (the `haydi-contexts` crate).
 pub use haydi_contexts as contexts;
@@ -84,8 +84,9 @@ pub use serde;
 /// ```
 pub mod prelude {
     pub use haydi_canon::{
-        canonize, expand, is_canonical, is_isomorphic, Atom, BitGraph, Canonical, CnfValues,
-        CnfsExt, StrictFilterExt, ToCnfValues, TransitionTable, USet,
+        canonize, expand, is_canonical, is_isomorphic, Atom, Automata, BitGraph, Canonical,
+        CnfValues, CnfsExt, Graphs, PartialTable, StrictFilterExt, ToCnfValues, TransitionTable,
+        USet,
     };
     pub use haydi_contexts::{Crop, DistributedContext, Pool, Sweep};
     pub use haydi_core::prelude::*;
