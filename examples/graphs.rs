@@ -34,7 +34,9 @@ fn main() -> Result<()> {
             opts = opts.chunk_trace(path);
         }
         let count = match &switches {
-            Some(sw) => Graphs::geng(n as usize, sw)?.count().run_with(parallel, &opts)?,
+            Some(sw) => Graphs::geng(n as usize, sw)?
+                .count()
+                .run_with(parallel, &opts)?,
             None => {
                 let vertices = USet::new(n, "v");
                 let graphs = Subsets::new(Subsets::with_size(vertices, 2)?)?;

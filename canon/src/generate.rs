@@ -19,7 +19,7 @@
 use crate::atom::UsetId;
 use crate::func::{is_canonical_func, letter_perms, Func};
 use crate::func_class::FuncClass;
-use crate::graph::{is_canonical_graph, Graph};
+use crate::graph::Graph;
 use crate::graph_class::GraphClass;
 use crate::search::is_canonical_value;
 use crate::shape::Shape;
@@ -280,11 +280,12 @@ impl Gen {
         }
     }
 
-    /// Calls `f` on the children of `node`, in order.
+    /// Calls `f` on the children of `node`, in order. (By reference: a graph node carries its
+    /// canonicity test's caches, and is made in place for each child rather than moved.)
     pub(crate) fn children(
         &self,
         node: &Node,
-        f: &mut dyn FnMut(Node) -> ControlFlow<()>,
+        f: &mut dyn FnMut(&Node) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         match (self, node) {
             (
@@ -297,6 +298,7 @@ impl Gen {
                     return ControlFlow::Continue(());
                 }
                 let (edge_checks, ahead) = (class.checks_edges(), class.looks_ahead() || *min > 0);
+                let mut child = Node::Graph(Graph::empty());
                 let m = g.m as usize;
                 let (li, lj) = match g.last {
                     None => (0, 0),
@@ -320,12 +322,15 @@ impl Gen {
                         if edge_checks && !class.admits_edge(g, i, j) {
                             continue;
                         }
-                        let h = g.with_edge(i, j);
-                        if ahead && !class.viable(&h, *n, *min, *max) {
+                        let Node::Graph(h) = &mut child else {
+                            unreachable!()
+                        };
+                        g.child_into(i, j, h);
+                        if ahead && !class.viable(h, *n, *min, *max) {
                             continue;
                         }
-                        if is_canonical_graph(&h) && class.kept_by_prunes(&h, *n) {
-                            f(Node::Graph(h))?;
+                        if g.is_canonical_child(i, j, h) && class.kept_by_prunes(h, *n) {
+                            f(&child)?;
                         }
                     }
                 }
@@ -349,7 +354,7 @@ impl Gen {
                     if is_canonical_func(&c, *m, perms, fix_first)
                         && class.kept_by_prunes(&c, *n, *m)
                     {
-                        f(Node::Func(c))?;
+                        f(&Node::Func(c))?;
                     }
                 }
                 ControlFlow::Continue(())
@@ -365,7 +370,7 @@ impl Gen {
                 let try_child = |cand_atoms: Value,
                                  part: &Value,
                                  idx: usize,
-                                 f: &mut dyn FnMut(Node) -> ControlFlow<()>|
+                                 f: &mut dyn FnMut(&Node) -> ControlFlow<()>|
                  -> ControlFlow<()> {
                     if !fresh_ok(&counts, &cand_atoms) {
                         return ControlFlow::Continue(());
@@ -373,7 +378,7 @@ impl Gen {
                     let mut p = parts.clone();
                     p.push(part.clone());
                     if is_canonical_value(&self.partial(&p)) {
-                        f(Node::Gen {
+                        f(&Node::Gen {
                             parts: p,
                             last: idx,
                         })?;
@@ -384,7 +389,7 @@ impl Gen {
                     Gen::Flat(items) => {
                         if len == 0 {
                             for (i, x) in items.iter().enumerate() {
-                                f(Node::Gen {
+                                f(&Node::Gen {
                                     parts: vec![x.clone()],
                                     last: i,
                                 })?;
@@ -500,7 +505,7 @@ impl Gen {
         if self.is_final(node) {
             f(node)?;
         }
-        self.children(node, &mut |c| self.walk_nodes(&c, f))
+        self.children(node, &mut |c| self.walk_nodes(c, f))
     }
 
     /// Pre-order walk of the subtree of `node`, calling `f` on the final nodes' values.
@@ -534,7 +539,7 @@ impl Gen {
             f(cur)?;
         }
         self.children(node, &mut |c| {
-            let Node::Graph(h) = &c else {
+            let Node::Graph(h) = c else {
                 unreachable!("graph child")
             };
             let e = h.last.expect("a child has an edge") as u32;
@@ -544,7 +549,7 @@ impl Gen {
             ]);
             let Value::Set(es) = cur else { unreachable!() };
             es.push(edge);
-            let flow = self.walk_graph(&c, cur, f);
+            let flow = self.walk_graph(c, cur, f);
             let Value::Set(es) = cur else { unreachable!() };
             es.pop();
             flow

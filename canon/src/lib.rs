@@ -94,6 +94,7 @@ mod generate;
 mod geng_switches;
 mod graph;
 mod graph_class;
+mod graph_search;
 mod graphs;
 mod prune_check;
 mod search;

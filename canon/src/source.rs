@@ -117,7 +117,7 @@ impl<T> CnfSource<T> {
                                 next.push(Entry::Emit(node.clone()));
                             }
                             let _ = self.gen.children(&node, &mut |c| {
-                                next.push(Entry::Subtree(c));
+                                next.push(Entry::Subtree(c.clone()));
                                 ControlFlow::Continue(())
                             });
                         }
