@@ -37,8 +37,10 @@ pub struct Graph {
     /// How the test refuted some of those alternatives, the first `nref`.
     refuted: [Refutation; MAX_REFUTED],
     nref: u8,
-    /// Automorphisms of this graph its test met, the first `ngens`.
-    gens: [[u8; 16]; MAX_GENERATORS],
+    /// Automorphisms of this graph its test met, the first `ngens`, as the images of the 16
+    /// vertices in 4 bits each (vertex `v` goes to `gens[g] >> 4 * v & 15`): small, since
+    /// every child node is made afresh.
+    gens: [u64; MAX_GENERATORS],
     ngens: u8,
 }
 
@@ -53,7 +55,7 @@ impl Graph {
             eq: [0; 16],
             refuted: [Refutation::CLEAN; MAX_REFUTED],
             nref: 0,
-            gens: [[0; 16]; MAX_GENERATORS],
+            gens: [0; MAX_GENERATORS],
             ngens: 0,
         }
     }
@@ -124,11 +126,17 @@ impl Graph {
         t.adj[j] |= 1 << i;
         t.rows[i] |= 1 << j;
         t.last_row = t.last_row.max(i);
-        for a in &self.gens[..self.ngens as usize] {
-            let (ai, aj) = (a[i] as usize, a[j] as usize);
+        for &packed in &self.gens[..self.ngens as usize] {
+            let image = |v: usize| (packed >> (4 * v) & 15) as usize;
+            let (ai, aj) = (image(i), image(j));
             if (ai, aj) == (i, j) || (ai, aj) == (j, i) {
-                let fixed = (0..16).fold(0u16, |f, v| f | u16::from(a[v] as usize == v) << v);
-                t.add_generator(*a, fixed);
+                let mut a = [0u8; 16];
+                let mut fixed = 0u16;
+                for (v, x) in a.iter_mut().enumerate() {
+                    *x = image(v) as u8;
+                    fixed |= u16::from(*x as usize == v) << v;
+                }
+                t.add_generator(a, fixed);
             }
         }
         // down the identity path to depth i, keeping each depth's partition
@@ -256,7 +264,10 @@ impl Graph {
             }
         }
         for (g, (a, _)) in h.gens.iter_mut().zip(&t.gens[..t.ngens]) {
-            *g = *a;
+            *g = a
+                .iter()
+                .enumerate()
+                .fold(0u64, |p, (v, &x)| p | u64::from(x) << (4 * v));
         }
         h.ngens = t.ngens as u8;
         true
