@@ -254,15 +254,7 @@ impl Gen {
     /// Whether the node is an object of the domain (yielded), not only a prefix.
     pub(crate) fn is_final(&self, node: &Node) -> bool {
         match (self, node) {
-            (
-                Gen::Graph {
-                    n, min, max, class, ..
-                },
-                Node::Graph(g),
-            ) => {
-                (*min..=*max).contains(&(g.edges as usize))
-                    && (!class.looks_ahead() || class.is_member(g, *n))
-            }
+            (Gen::Graph { .. }, Node::Graph(g)) => self.graph_is_final(g),
             (Gen::Func { n, m, .. }, Node::Func(h)) => h.len as usize == n * m,
             (_, Node::Gen { parts, .. }) => {
                 let len = parts.len();
@@ -288,54 +280,7 @@ impl Gen {
         f: &mut dyn FnMut(&Node) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         match (self, node) {
-            (
-                Gen::Graph {
-                    n, min, max, class, ..
-                },
-                Node::Graph(g),
-            ) => {
-                if g.edges as usize >= *max {
-                    return ControlFlow::Continue(());
-                }
-                let (edge_checks, ahead) = (class.checks_edges(), class.looks_ahead() || *min > 0);
-                let mut child = Node::Graph(Graph::empty());
-                let m = g.m as usize;
-                let (li, lj) = match g.last {
-                    None => (0, 0),
-                    Some(e) => ((e / 16) as usize, (e % 16) as usize),
-                };
-                for i in li..(*n).min(m + 1) {
-                    let from = if g.last.is_some() && i == li {
-                        lj + 1
-                    } else {
-                        i + 1
-                    };
-                    // new vertices must be the next unused ones
-                    let (lo, hi) = if i < m {
-                        (from, m + 1)
-                    } else {
-                        (from.max(m + 1), m + 2)
-                    };
-                    for j in lo..hi.min(*n) {
-                        // the class's cheap tests first, then canonicity, then the user's
-                        // prunes (called on the tree's nodes only)
-                        if edge_checks && !class.admits_edge(g, i, j) {
-                            continue;
-                        }
-                        let Node::Graph(h) = &mut child else {
-                            unreachable!()
-                        };
-                        g.child_into(i, j, h);
-                        if ahead && !class.viable(h, *n, *min, *max) {
-                            continue;
-                        }
-                        if g.is_canonical_child(i, j, h) && class.kept_by_prunes(h, *n) {
-                            f(&child)?;
-                        }
-                    }
-                }
-                ControlFlow::Continue(())
-            }
+            (Gen::Graph { .. }, Node::Graph(g)) => self.graph_children(g, f),
             (
                 Gen::Func {
                     n, m, perms, class, ..
@@ -488,6 +433,9 @@ impl Gen {
     /// The number of final nodes in the subtree of `node` (itself included), found without
     /// building any value: what `count` over the subtree gives.
     pub(crate) fn count(&self, node: &Node) -> u64 {
+        if let (Gen::Graph { .. }, Node::Graph(g)) = (self, node) {
+            return self.count_graphs(g);
+        }
         let mut n = 0;
         let _ = self.walk_nodes(node, &mut |_| {
             n += 1;

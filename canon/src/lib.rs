@@ -95,6 +95,7 @@ mod geng_switches;
 mod graph;
 mod graph_class;
 mod graph_search;
+mod graph_tree;
 mod graphs;
 mod prune_check;
 mod search;
