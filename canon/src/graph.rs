@@ -181,7 +181,7 @@ impl Graph {
         t.tried_at[i] = 1 << i;
         let mut next = [0u16; 16];
         let nn = refine(cells, nc, i, t.adj[i], &mut next);
-        t.complete(i, &next, nn);
+        t.complete_identity(i, &next, nn);
         let mut others = cells[0] & !(1 << i);
         while others != 0 {
             let w = others.trailing_zeros() as usize;

@@ -303,6 +303,45 @@ impl Test {
         }
     }
 
+    /// [`Test::complete`] on the identity labelling's path at depth `k` (its last row): the
+    /// completion is the identity when each cell holds the next indices in order (then there
+    /// is nothing to record but the transpositions of vertices in one cell, which are twins);
+    /// otherwise it is another labelling with every row equal, an automorphism.
+    pub(crate) fn complete_identity(&mut self, k: usize, next: &[u16; 16], nn: usize) {
+        let mut p = k + 1;
+        let mut identity = true;
+        for &cell in &next[..nn] {
+            let size = pop(cell) as usize;
+            identity &= u32::from(cell) == ((1u32 << size) - 1) << p;
+            p += size;
+            if size > 1 {
+                let mut c = cell;
+                let mut prev = c.trailing_zeros() as usize;
+                c &= c - 1;
+                while c != 0 {
+                    let v = c.trailing_zeros() as usize;
+                    c &= c - 1;
+                    let mut a = IDENTITY;
+                    a.swap(prev, v);
+                    self.add_generator(a, !((1u16 << prev) | (1u16 << v)));
+                    prev = v;
+                }
+            }
+        }
+        if !identity {
+            let mut p = k + 1;
+            for &cell in &next[..nn] {
+                let mut c = cell;
+                while c != 0 {
+                    self.perm[p] = c.trailing_zeros() as u8;
+                    c &= c - 1;
+                    p += 1;
+                }
+            }
+            self.leaf(k);
+        }
+    }
+
     /// Keeps an automorphism found (beyond [`MAX_GENERATORS`] they are dropped: pruning by
     /// fewer automorphisms only searches more).
     #[inline]
