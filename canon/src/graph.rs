@@ -13,10 +13,28 @@
 //! the new edge leaves alone.
 
 use crate::graph_search::{refine, Refutation, Test, MAX_GENERATORS};
+use std::cell::RefCell;
 use std::cmp::Ordering;
 
 /// The most refutations a graph keeps for its children's tests.
 const MAX_REFUTED: usize = 6;
+
+/// What a canonicity test works in, kept per thread: clearing it for every test would cost
+/// more than some tests do.
+struct Scratch {
+    test: Test,
+    /// The partitions along the identity path, by depth, and their numbers of cells.
+    path: [[u16; 16]; 17],
+    ncs: [u8; 17],
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch {
+        test: Test::new(&[0; 16], 0),
+        path: [[0; 16]; 17],
+        ncs: [0; 17],
+    });
+}
 
 /// A graph on vertices `0..m` as adjacency masks, with what its canonicity test found for its
 /// children's tests.
@@ -115,13 +133,19 @@ impl Graph {
     /// alternatives, in the order of the full search ([`crate::graph_search::is_canonical`],
     /// which the tests check it against on every child).
     pub fn is_canonical_child(&self, i: usize, j: usize, h: &mut Graph) -> bool {
-        let m = h.m as usize;
         h.eq = [0; 16];
         h.nref = 0;
         h.ngens = 0;
+        SCRATCH.with(|s| self.test_child(i, j, h, &mut s.borrow_mut()))
+    }
+
+    /// [`Graph::is_canonical_child`] with this thread's scratch space.
+    fn test_child(&self, i: usize, j: usize, h: &mut Graph, scratch: &mut Scratch) -> bool {
+        let m = h.m as usize;
+        let Scratch { test: t, path, ncs } = scratch;
         // the search state from the parent's adjacency, then the new edge (a copy of the
         // child's just written adjacency would stall, see `crate::graph_search`)
-        let mut t = Test::new(&self.adj, m);
+        t.reset(&self.adj, m);
         t.adj[i] |= 1 << j;
         t.adj[j] |= 1 << i;
         t.rows[i] |= 1 << j;
@@ -140,8 +164,6 @@ impl Graph {
             }
         }
         // down the identity path to depth i, keeping each depth's partition
-        let mut path = [[0u16; 16]; 17];
-        let mut ncs = [0u8; 17];
         path[0][0] = ((1u32 << m) - 1) as u16;
         ncs[0] = 1;
         let special = (1u16 << i) | (1u16 << j);

@@ -173,8 +173,8 @@ impl Test {
     /// root.
     pub(crate) fn new(adj: &[u16; 16], m: usize) -> Test {
         let mut t = Test {
-            adj: *adj,
-            m,
+            adj: [0; 16],
+            m: 0,
             rows: [0; 16],
             perm: [0; 16],
             gens: [([0; 16], 0); MAX_GENERATORS],
@@ -186,15 +186,31 @@ impl Test {
             smaller: false,
             seen: Refutation::CLEAN,
         };
+        t.reset(adj, m);
+        t
+    }
+
+    /// Makes this the root state for the graph with adjacency `adj` on `0..m`. The arrays
+    /// that the search writes before it reads them (`perm`, `tried_at`, `gens` past
+    /// `ngens`) keep what they held, so that a state reused for test after test costs no
+    /// clearing.
+    pub(crate) fn reset(&mut self, adj: &[u16; 16], m: usize) {
+        self.adj = *adj;
+        self.m = m;
+        self.ngens = 0;
+        self.placed = 0;
+        self.last_row = 0;
+        self.jump = usize::MAX;
+        self.smaller = false;
+        self.seen = Refutation::CLEAN;
         // in place (see the module's documentation on why)
-        for i in 0..m {
+        for i in 0..16 {
             let r = adj[i] & !((2u32 << i) - 1) as u16;
-            t.rows[i] = r;
+            self.rows[i] = r;
             if r != 0 {
-                t.last_row = i;
+                self.last_row = i;
             }
         }
-        t
     }
 
     /// A complete labelling `perm` whose rows all equal the graph's: `i -> perm[i]` is an
