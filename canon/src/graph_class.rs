@@ -132,6 +132,32 @@ impl GraphClass {
         true
     }
 
+    /// [`GraphClass::viable`] for a child `h` of the viable node `parent`, cheaply when it can
+    /// be: a child whose new edge lies in the parent's last row (and does not reach the last
+    /// vertex) freezes no vertex and only merges components, so, without an upper bound on the
+    /// edges, only the new edge's first vertex has lost prospects (the pairs it skipped).
+    #[inline]
+    pub fn viable_child(
+        &self,
+        parent: &Graph,
+        h: &Graph,
+        n: usize,
+        min_edges: usize,
+        max_edges: usize,
+    ) -> bool {
+        let pairs = n * n.saturating_sub(1) / 2;
+        if let (Some(p), Some(e)) = (parent.last, h.last) {
+            let (pi, i, j) = ((p / 16) as usize, (e / 16) as usize, (e % 16) as usize);
+            if i == pi && j + 1 < n && max_edges >= pairs {
+                let done = i * n - i * (i + 1) / 2 + (j - i);
+                let floor = self.degree_floor(n) as u32;
+                return h.edges as usize + (pairs - done) >= min_edges
+                    && (floor == 0 || (h.adj[i] | from(j + 1, n)).count_ones() >= floor);
+            }
+        }
+        self.viable(h, n, min_edges, max_edges)
+    }
+
     /// Whether some extension of `h` (edges after its largest one added, at most `max_edges`
     /// edges in all) can be a member of the class with at least `min_edges` edges. Never false
     /// for a node with a member below it.
@@ -170,13 +196,27 @@ impl GraphClass {
             };
             free & !h.adj[v] & !(1 << v)
         };
+        // (a floor of 1 always holds: every vertex before the last row has an edge)
         let floor = self.degree_floor(n);
-        if floor > 0 {
+        if floor > 1 {
             for v in 0..n {
                 if (h.adj[v] | can_gain(v)).count_ones() < floor as u32 {
                     return false;
                 }
             }
+        }
+        let pairs_left = pairs - done;
+        if (self.connected || self.biconnected) && max_edges >= edges + pairs_left {
+            // no edge budget to share: every component must reach a vertex that can still
+            // gain an edge (unless the graph is already one component)
+            let mut open: u16 = 0;
+            for v in li..n {
+                if can_gain(v) != 0 {
+                    open |= 1 << v;
+                }
+            }
+            let reach = closure(h, open);
+            return reach == from(0, n) || (reach == 0 && component(h, 0) == from(0, n));
         }
         if self.connected || self.biconnected {
             // every component must reach a vertex that can still gain an edge, and the
@@ -282,7 +322,25 @@ impl GraphClass {
 /// The component of `start` in `h`.
 #[inline]
 fn component(h: &Graph, start: usize) -> u16 {
-    component_within(h, start, u16::MAX)
+    closure(h, 1 << start)
+}
+
+/// The vertices reachable in `h` from those of `set`.
+#[inline]
+fn closure(h: &Graph, set: u16) -> u16 {
+    let mut seen = set;
+    let mut frontier = set;
+    while frontier != 0 {
+        let mut next = 0u16;
+        let mut f = frontier;
+        while f != 0 {
+            next |= h.adj[f.trailing_zeros() as usize];
+            f &= f - 1;
+        }
+        frontier = next & !seen;
+        seen |= next;
+    }
+    seen
 }
 
 /// The component of `start` in the subgraph of `h` induced by `within` (which holds `start`).

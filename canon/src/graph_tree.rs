@@ -67,7 +67,7 @@ impl Gen {
                     unreachable!()
                 };
                 g.child_into(i, j, h);
-                if ahead && !class.viable(h, n, *min, *max) {
+                if ahead && !class.viable_child(g, h, n, *min, *max) {
                     continue;
                 }
                 if g.is_canonical_child(i, j, h) && class.kept_by_prunes(h, n) {
