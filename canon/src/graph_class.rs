@@ -57,7 +57,7 @@ impl std::fmt::Debug for GraphClass {
 impl GraphClass {
     /// Whether the class is every graph (nothing to check).
     pub fn is_everything(&self) -> bool {
-        !self.checks_edges() && !self.looks_ahead() && self.prunes.is_empty()
+        !self.checks_edges() && !self.checks_members() && self.prunes.is_empty()
     }
 
     /// Whether some edge needs checking when it is added (a hereditary property).
@@ -70,10 +70,22 @@ impl GraphClass {
             || self.max_degree.is_some()
     }
 
-    /// Whether a subtree can be cut before its final graphs (a property edges can still create).
+    /// Whether the final graphs need checking: a property that edges can still create.
     #[inline]
-    pub fn looks_ahead(&self) -> bool {
+    pub fn checks_members(&self) -> bool {
         self.connected || self.biconnected || self.min_degree > 0
+    }
+
+    /// Whether subtrees are worth cutting before their final graphs (by [`GraphClass::viable`])
+    /// for graphs on `n` vertices with at most `max_edges` edges. Connectivity alone is not:
+    /// nearly every graph can still become connected, so the lookahead would cost more than
+    /// the few subtrees it cuts (geng, too, tests it on the final graphs only), unless few
+    /// edges are allowed; degrees of 2 or more are.
+    #[inline]
+    pub fn looks_ahead(&self, n: usize, max_edges: usize) -> bool {
+        self.biconnected
+            || self.min_degree > 1
+            || (self.connected && max_edges < n * n.saturating_sub(1) / 2)
     }
 
     /// The least degree every vertex of a member has (connected graphs on 2 or more vertices
@@ -176,7 +188,7 @@ impl GraphClass {
         if edges + (pairs - done) < min_edges {
             return false;
         }
-        if !self.looks_ahead() {
+        if !self.checks_members() {
             return true;
         }
         // what each vertex can still gain (a pair {v, w}, v < w, is free when it comes after
@@ -253,8 +265,12 @@ impl GraphClass {
     /// Whether a final graph of the tree (in the hereditary part of the class) is a member:
     /// the properties that edges can still create.
     pub fn is_member(&self, h: &Graph, n: usize) -> bool {
+        // degree 1 everywhere: every vertex in use
         let floor = self.degree_floor(n);
-        if floor > 0 && (0..n).any(|v| (h.adj[v].count_ones() as usize) < floor) {
+        if floor == 1 && (h.m as usize) < n {
+            return false;
+        }
+        if floor > 1 && (0..n).any(|v| (h.adj[v].count_ones() as usize) < floor) {
             return false;
         }
         let all = from(0, n);

@@ -18,7 +18,7 @@ impl Gen {
             unreachable!("a graph node of another tree")
         };
         (*min..=*max).contains(&(g.edges as usize))
-            && (!class.looks_ahead() || class.is_member(g, *n))
+            && (!class.checks_members() || class.is_member(g, *n))
     }
 
     /// Calls `f` on the children of the graph node `g`, in order: each adds an edge `(i, j)`
@@ -40,7 +40,7 @@ impl Gen {
         if g.edges as usize >= *max {
             return ControlFlow::Continue(());
         }
-        let (edge_checks, ahead) = (class.checks_edges(), class.looks_ahead() || *min > 0);
+        let (edge_checks, ahead) = (class.checks_edges(), class.looks_ahead(n, *max) || *min > 0);
         let mut child = Node::Graph(Graph::empty());
         let m = g.m as usize;
         let (li, lj) = match g.last {
