@@ -8,8 +8,9 @@ impl Graphs {
     /// The graphs on `n` vertices of the class that `nauty-geng SWITCHES n` generates, the
     /// switches given as geng takes them (space separated, letters possibly combined):
     /// `-c` connected, `-C` biconnected, `-t` triangle-free, `-f` C4-free, `-k` K4-free,
-    /// `-b` bipartite, `-d#` minimum degree, `-D#` maximum degree, and an edge range `a:b`
-    /// (`a` alone: exactly `a`; `a:0` with `a > 0`: `a` or more, as in geng). Output switches
+    /// `-b` bipartite, `-d#` minimum degree, `-D#` maximum degree, an edge range `a:b`
+    /// (`a` alone: exactly `a`; `a:0` with `a > 0`: `a` or more, as in geng), and a part
+    /// `res/mod` ([`Graphs::part`]; its parts are not geng's, only as many). Output switches
     /// of geng (`-u`, `-g`, `-s`, `-l`, `-q`) are accepted and ignored. Anything else is
     /// [`Error::InvalidArgument`] naming it.
     ///
@@ -27,7 +28,7 @@ impl Graphs {
         let mut g = Graphs::new(n)?;
         let bad = |what: &str| {
             Error::InvalidArgument(format!(
-                "geng switches {switches:?}: {what} (known: -c -C -t -f -k -b -d# -D#, an edge range a:b, and the output switches -u -g -s -l -q)"
+                "geng switches {switches:?}: {what} (known: -c -C -t -f -k -b -d# -D#, an edge range a:b, a part res/mod, and the output switches -u -g -s -l -q)"
             ))
         };
         for word in switches.split_whitespace() {
@@ -61,6 +62,10 @@ impl Graphs {
                     s.parse::<usize>()
                         .map_err(|_| bad(&format!("{word:?} is not an edge range")))
                 };
+                if let Some((res, modulus)) = word.split_once('/') {
+                    g = g.part(num(res)? as u64, num(modulus)? as u64)?;
+                    continue;
+                }
                 g = match word.split_once(':') {
                     None => {
                         let a = num(word)?;

@@ -58,6 +58,7 @@ pub struct Graphs {
     min_edges: usize,
     max_edges: usize,
     class: GraphClass,
+    part: Option<(u64, u64)>,
 }
 
 impl std::fmt::Debug for Graphs {
@@ -94,6 +95,7 @@ impl Graphs {
             min_edges: 0,
             max_edges: n * n.saturating_sub(1) / 2,
             class: GraphClass::default(),
+            part: None,
         })
     }
 
@@ -285,6 +287,34 @@ impl Graphs {
         Ok(self)
     }
 
+    /// Only part `res` of `modulus` disjoint parts of the generation tree (geng's `res/mod`),
+    /// to split one census over separate jobs: the tree is cut into at least
+    /// `50 * modulus` subtrees (the nodes above the cut are expanded by every part), and the
+    /// `k`-th entry of the cut in pre-order (a subtree, or a node above the cut that is a
+    /// graph of the class) belongs to part `k mod modulus`. The parts together give every
+    /// graph once, each part in pre-order; a part's share of the graphs (and of the time) is
+    /// about `1 / modulus`. [`Error::InvalidArgument`] unless `res < modulus`.
+    ///
+    /// ```
+    /// use haydi_canon::Graphs;
+    /// use haydi_core::prelude::*;
+    /// let parts: u64 = (0..7)
+    ///     .map(|res| Graphs::new(8)?.part(res, 7)?.count().run(false))
+    ///     .sum::<haydi_core::Result<u64>>()?;
+    /// assert_eq!(parts, 12346); // OEIS A000088
+    /// assert!(Graphs::new(8)?.part(7, 7).is_err());
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn part(mut self, res: u64, modulus: u64) -> Result<Self> {
+        if res >= modulus {
+            return Err(Error::InvalidArgument(format!(
+                "part({res}, {modulus}): the part must be below the number of parts"
+            )));
+        }
+        self.part = Some((res, modulus));
+        Ok(self)
+    }
+
     /// The pipeline of these graphs (what every adapter and action starts from).
     ///
     /// ```
@@ -303,7 +333,9 @@ impl Graphs {
             max: self.max_edges,
             class: self.class,
         };
-        Pipeline::new(CnfSource::of_typed_tree(gen))
+        let mut source = CnfSource::of_typed_tree(gen);
+        source.part = self.part;
+        Pipeline::new(source)
     }
 
     /// The graphs passed through `f` (a pipeline; see [`Pipeline::map`]).

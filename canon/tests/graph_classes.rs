@@ -324,6 +324,50 @@ fn every_pair_of_classes_equals_a_filter_over_all_graphs() {
 }
 
 #[test]
+fn parts_split_the_tree_exactly() {
+    for (n, switches, modulus) in [
+        (8, "", 7u64),
+        (9, "-c", 13),
+        (10, "-t", 100),
+        (7, "-b 4:9", 3),
+    ] {
+        let whole = Graphs::geng(n, switches)
+            .unwrap()
+            .collect()
+            .run(false)
+            .unwrap();
+        let mut parts = Vec::new();
+        for res in 0..modulus {
+            let part = Graphs::geng(n, &format!("{switches} {res}/{modulus}")).unwrap();
+            let items = part.collect().run(true).unwrap();
+            assert!(
+                items.windows(2).all(|w| w[0] != w[1]),
+                "{switches} {res}/{modulus}"
+            );
+            parts.extend(items);
+        }
+        parts.sort();
+        let mut sorted = whole.clone();
+        sorted.sort();
+        assert_eq!(parts, sorted, "n={n} {switches} in {modulus} parts");
+    }
+    // a part of a large tree holds about its share
+    let (res, modulus) = (3u64, 50u64);
+    let part = Graphs::new(10)
+        .unwrap()
+        .part(res, modulus)
+        .unwrap()
+        .count()
+        .run(true)
+        .unwrap();
+    let share = part as f64 * modulus as f64 / 12_005_168.0;
+    assert!(
+        (0.5..2.0).contains(&share),
+        "part {res}/{modulus} holds {part} graphs"
+    );
+}
+
+#[test]
 fn parallel_runs_equal_serial() {
     for switches in ["-c", "-t -D4", "-C", "-b 6:0"] {
         let g = Graphs::geng(9, switches).unwrap();
