@@ -50,18 +50,14 @@ for n in $(seq "$FROM" "$TO"); do
     done
     echo "# load: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
-# medians per tool and n, then the ratios
-awk '
-function median(list,   a, k, m) { m = split(list, a, " "); asort(a); return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
-{
-    tool = $1; split($2, nn, "="); n = nn[2]
-    for (i = 3; i <= NF; i++) { split($i, kv, "="); v[tool, n, kv[1]] = v[tool, n, kv[1]] " " kv[2] }
-    ns[n] = 1; graphs[tool, n] = $3
-}
-END {
-    for (n in ns) {
-        gc = median(v["geng", n, "cpu"]); gs = median(v["geng", n, "secs"])
-        sc = median(v["serial", n, "cpu"]); ps = median(v["parallel", n, "secs"])
-        printf "ratio n=%s %s serial_cpu/geng_cpu=%.2f (%.2f / %.2f s) parallel_wall/geng_wall=%.2f (%.3f / %.2f s)\n", n, graphs["geng", n], (gc > 0 ? sc / gc : 0), sc, gc, (gs > 0 ? ps / gs : 0), ps, gs
-    }
-}' "$L" | sort -t= -k2 -n
+# medians per tool and n, then the ratios (POSIX awk: no asort)
+median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+field() { grep "^$1 *n=$2 " "$L" | tr ' ' '\n' | sed -n "s/^$3=//p"; }
+for n in $(seq "$FROM" "$TO"); do
+    gc=$(field geng "$n" cpu | median)
+    gs=$(field geng "$n" secs | median)
+    sc=$(field serial "$n" cpu | median)
+    ps=$(field parallel "$n" secs | median)
+    awk -v n="$n" -v gc="$gc" -v gs="$gs" -v sc="$sc" -v ps="$ps" 'BEGIN {
+        printf "ratio n=%s serial_cpu/geng_cpu=%.2f (%.2f / %.2f s) parallel_wall/geng_wall=%.2f (%.3f / %.2f s)\n", n, sc / gc, sc, gc, ps / gs, ps, gs }'
+done
