@@ -59,5 +59,6 @@ for n in $(seq "$FROM" "$TO"); do
     sc=$(field serial "$n" cpu | median)
     ps=$(field parallel "$n" secs | median)
     awk -v n="$n" -v gc="$gc" -v gs="$gs" -v sc="$sc" -v ps="$ps" 'BEGIN {
-        printf "ratio n=%s serial_cpu/geng_cpu=%.2f (%.2f / %.2f s) parallel_wall/geng_wall=%.2f (%.3f / %.2f s)\n", n, sc / gc, sc, gc, ps / gs, ps, gs }'
+        r1 = (gc > 0) ? sprintf("%.2f", sc / gc) : "-"; r2 = (gs > 0) ? sprintf("%.2f", ps / gs) : "-"
+        printf "ratio n=%s serial_cpu/geng_cpu=%s (%.2f / %.2f s) parallel_wall/geng_wall=%s (%.3f / %.2f s)\n", n, r1, sc, gc, r2, ps, gs }'
 done
