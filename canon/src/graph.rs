@@ -26,6 +26,20 @@ struct Scratch {
     /// The partitions along the identity path, by depth, and their numbers of cells.
     path: [[u16; 16]; 17],
     ncs: [u8; 17],
+    /// For each level of the tree (number of edges), the identity-path partitions of the last
+    /// graph accepted there: the walk is depth first, so when a graph's children are tested
+    /// these are its own, and a child's partitions before its new row are its parent's (its
+    /// new vertex, if any, joins the cell of vertices with no placed neighbour).
+    levels: Vec<Level>,
+}
+
+/// The identity-path partitions `path[0..=depth]` of the graph with adjacency `adj`.
+#[derive(Clone)]
+struct Level {
+    adj: [u16; 16],
+    depth: usize,
+    path: [[u16; 16]; 17],
+    ncs: [u8; 17],
 }
 
 thread_local! {
@@ -33,6 +47,15 @@ thread_local! {
         test: Test::new(&[0; 16], 0),
         path: [[0; 16]; 17],
         ncs: [0; 17],
+        levels: vec![
+            Level {
+                adj: [0; 16],
+                depth: 0,
+                path: [[0; 16]; 17],
+                ncs: [0; 17],
+            };
+            16 * 15 / 2 + 2
+        ],
     });
 }
 
@@ -142,7 +165,12 @@ impl Graph {
     /// [`Graph::is_canonical_child`] with this thread's scratch space.
     fn test_child(&self, i: usize, j: usize, h: &mut Graph, scratch: &mut Scratch) -> bool {
         let m = h.m as usize;
-        let Scratch { test: t, path, ncs } = scratch;
+        let Scratch {
+            test: t,
+            path,
+            ncs,
+            levels,
+        } = scratch;
         // the search state from the parent's adjacency, then the new edge (a copy of the
         // child's just written adjacency would stall, see `crate::graph_search`)
         t.reset(&self.adj, m);
@@ -163,9 +191,37 @@ impl Graph {
                 t.add_generator(a, fixed);
             }
         }
-        // down the identity path to depth i, keeping each depth's partition
-        path[0][0] = ((1u32 << m) - 1) as u16;
-        ncs[0] = 1;
+        // down the identity path to depth i, keeping each depth's partition: the parent's
+        // where they are known, the new vertices added to the last cell if that cell has no
+        // placed neighbour (and as a cell of its own otherwise)
+        let level = self.edges as usize;
+        let known = if levels[level].adj == self.adj {
+            levels[level].depth.min(i)
+        } else {
+            0
+        };
+        // (the new edge may bring one new vertex, j, or two, i and j)
+        let new_vertex = (((1u32 << m) - 1) & !((1u32 << self.m) - 1)) as u16;
+        for d in 0..=known {
+            let (from, nc) = (&levels[level].path[d], levels[level].ncs[d] as usize);
+            path[d] = *from;
+            ncs[d] = nc as u8;
+            if new_vertex != 0 {
+                let last = path[d][nc.saturating_sub(1)];
+                let placed = ((1u32 << d) - 1) as u16;
+                if nc > 0 && t.adj[last.trailing_zeros() as usize] & placed == 0 {
+                    path[d][nc - 1] |= new_vertex;
+                } else {
+                    path[d][nc] = new_vertex;
+                    ncs[d] += 1;
+                }
+            }
+        }
+        if known == 0 {
+            path[0] = [0; 16];
+            path[0][0] = ((1u32 << m) - 1) as u16;
+            ncs[0] = 1;
+        }
         let special = (1u16 << i) | (1u16 << j);
         for d in 0..i {
             let (done, rest) = path.split_at_mut(d + 1);
@@ -187,7 +243,9 @@ impl Graph {
             h.eq[d] = a;
             t.perm[d] = d as u8;
             t.tried_at[d] = 1 << d;
-            ncs[d + 1] = refine(cells, nc, d, t.adj[d], &mut rest[0]) as u8;
+            if d + 1 > known {
+                ncs[d + 1] = refine(cells, nc, d, t.adj[d], &mut rest[0]) as u8;
+            }
         }
         // depth i, the new row: the identity's child first (its row, with i's neighbours
         // packed first in each cell, is smaller than the graph's unless the new edge left no
@@ -292,7 +350,24 @@ impl Graph {
                 .fold(0u64, |p, (v, &x)| p | u64::from(x) << (4 * v));
         }
         h.ngens = t.ngens as u8;
+        // this graph's partitions, for its children
+        let mine = &mut levels[level + 1];
+        mine.adj = h.adj;
+        mine.depth = i;
+        mine.path[..=i].copy_from_slice(&path[..=i]);
+        mine.ncs[..=i].copy_from_slice(&ncs[..=i]);
         true
+    }
+
+    /// Whether a known automorphism of this graph maps the pair `{i, j}` to a smaller pair:
+    /// then the child with edge `{i, j}` is isomorphic to the child with that pair, whose edge
+    /// list is smaller, and is not canonical (no test needed).
+    #[inline]
+    pub fn orbit_has_smaller(&self, i: usize, j: usize) -> bool {
+        self.gens[..self.ngens as usize].iter().any(|&p| {
+            let (a, b) = ((p >> (4 * i) & 15) as usize, (p >> (4 * j) & 15) as usize);
+            (a.min(b), a.max(b)) < (i, j)
+        })
     }
 
     /// Keeps a refutation for the children, if there is room and it can ever hold.
@@ -440,6 +515,10 @@ mod tests {
             for j in lo..hi.min(n) {
                 g.child_into(i, j, &mut h);
                 let full = is_canonical_graph(&h);
+                if g.orbit_has_smaller(i, j) {
+                    assert!(!full, "{:?} + ({i}, {j}) is canonical", g.edge_list());
+                    continue;
+                }
                 assert_eq!(
                     g.is_canonical_child(i, j, &mut h),
                     full,

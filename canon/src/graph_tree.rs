@@ -22,9 +22,10 @@ impl Gen {
     }
 
     /// Calls `f` on the children of the graph node `g`, in order: each adds an edge `(i, j)`
-    /// after the largest one, `j` an existing vertex or the first unused one. The class's cheap
-    /// tests come first, then canonicity, then the user's prunes (called on the tree's nodes
-    /// only). A child is made in place in one node, given to `f` by reference.
+    /// after the largest one, `j` an existing vertex or the first unused one. The cheap tests
+    /// come first (an automorphism of `g` mapping `{i, j}` to a smaller pair, the class's
+    /// tests), then canonicity, then the user's prunes (called on the tree's nodes only). A
+    /// child is made in place in one node, given to `f` by reference.
     #[inline]
     pub(crate) fn graph_children<F>(&self, g: &Graph, mut f: F) -> ControlFlow<()>
     where
@@ -60,7 +61,7 @@ impl Gen {
                 (from.max(m + 1), m + 2)
             };
             for j in lo..hi.min(n) {
-                if edge_checks && !class.admits_edge(g, i, j) {
+                if g.orbit_has_smaller(i, j) || (edge_checks && !class.admits_edge(g, i, j)) {
                     continue;
                 }
                 let Node::Graph(h) = &mut child else {
