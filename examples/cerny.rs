@@ -102,8 +102,8 @@ fn burnside(n: usize) -> u128 {
         // τ = identity: each σ-cycle of length c gives 2 key cycles of length c
         // τ = swap: one key cycle of length 2c when c is odd, two of length c when it is even
         let (mut id, mut swap) = (1u128, 1u128);
-        for c in 1..=n {
-            for _ in 0..s[c] {
+        for (c, &count) in s.iter().enumerate().skip(1) {
+            for _ in 0..count {
                 id *= targets(c).pow(2);
                 swap *= if c % 2 == 1 {
                     targets(2 * c)

@@ -204,8 +204,8 @@ impl Test {
         self.smaller = false;
         self.seen = Refutation::CLEAN;
         // in place (see the module's documentation on why)
-        for i in 0..16 {
-            let r = adj[i] & !((2u32 << i) - 1) as u16;
+        for (i, &a) in adj.iter().enumerate() {
+            let r = a & !((2u32 << i) - 1) as u16;
             self.rows[i] = r;
             if r != 0 {
                 self.last_row = i;

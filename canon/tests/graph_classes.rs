@@ -465,7 +465,8 @@ fn bad_switches_and_sizes_are_refused() {
     assert_eq!(
         Graphs::new(5)
             .unwrap()
-            .edges(7..=3)
+            .edges(7..=9)
+            .edges(..=3)
             .count()
             .run(false)
             .unwrap(),
