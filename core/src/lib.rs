@@ -29,6 +29,7 @@ pub mod plumbing;
 pub mod session;
 mod size;
 mod values;
+pub mod warning;
 
 pub use context::{Outcome, ParallelContext, RunOptions, SerialContext, ThreadContext};
 pub use domain::{BoxedDomain, Domain, DomainExt};

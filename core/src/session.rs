@@ -79,7 +79,7 @@ pub fn parallel_context() -> Arc<dyn ParallelContext> {
         .get_or_init(|| match ThreadContext::all_cores() {
             Ok(t) => Arc::new(t),
             Err(e) => {
-                tracing::warn!(target: "haydi", error = %e, "no thread pool; run(true) is serial");
+                crate::warning!(error = %e, "no thread pool; run(true) is serial");
                 Arc::new(SerialContext)
             }
         })

@@ -183,12 +183,38 @@ pub fn hostname() -> String {
         .unwrap_or_else(|| "localhost".into())
 }
 
-/// SHA-256 of the running executable, computed once per process.
+/// The image this process runs, to re-execute it: `/proc/self/exe` on Linux, which stays the
+/// running program even when its file is replaced or removed meanwhile (a `cargo build` during
+/// a run), else the path of the current executable.
+///
+/// ```
+/// let exe = haydi_contexts::distributed::launcher::running_exe().unwrap();
+/// assert!(std::fs::metadata(&exe).unwrap().is_file());
+/// ```
+pub fn running_exe() -> Result<PathBuf> {
+    let proc_exe = Path::new("/proc/self/exe");
+    if cfg!(target_os = "linux") && proc_exe.exists() {
+        return Ok(proc_exe.to_path_buf());
+    }
+    std::env::current_exe()
+        .map_err(|e| Error::Context(format!("cannot find the current executable: {e}")))
+}
+
+/// SHA-256 of the running executable (its image, see [`running_exe`]), computed once per
+/// process.
+///
+/// ```
+/// let h = haydi_contexts::distributed::launcher::exe_hash();
+/// assert_eq!(h, haydi_contexts::distributed::launcher::exe_hash());
+/// ```
 pub fn exe_hash() -> [u8; 32] {
     static HASH: OnceLock<[u8; 32]> = OnceLock::new();
     *HASH.get_or_init(|| {
         let mut h = Sha256::new();
-        match std::env::current_exe().and_then(std::fs::File::open) {
+        match running_exe()
+            .map_err(std::io::Error::other)
+            .and_then(std::fs::File::open)
+        {
             Ok(mut f) => {
                 if std::io::copy(&mut f, &mut h).is_err() {
                     h.update(b"unreadable executable");
@@ -286,18 +312,18 @@ impl LogDir {
             LogDir::Temp(t) if keep || failed => {
                 let path = t.keep();
                 if failed {
-                    tracing::warn!(target: "haydi", logs = %path.display(), "a worker failed; its log is kept");
+                    haydi_core::warning!(logs = %path.display(), "a worker failed; its log is kept");
                 }
             }
             LogDir::Temp(t) => {
                 let path = t.path().to_path_buf();
                 if let Err(e) = t.close() {
-                    tracing::warn!(target: "haydi", logs = %path.display(), error = %e, "cannot remove the workers' logs");
+                    haydi_core::warning!(logs = %path.display(), error = %e, "cannot remove the workers' logs");
                 }
             }
             LogDir::Given(p) => {
                 if failed {
-                    tracing::warn!(target: "haydi", logs = %p.display(), "a worker failed; see its log");
+                    haydi_core::warning!(logs = %p.display(), "a worker failed; see its log");
                 }
             }
         }
@@ -319,8 +345,9 @@ impl SpawnPlan {
     /// mode 0600; the log of a worker started before under that rank is renamed
     /// `worker-<rank>.<k>.log`).
     pub(crate) fn start(&self, rank: u32, logs: &LogDir) -> Result<std::process::Child> {
-        let exe = std::env::current_exe()
-            .map_err(|e| Error::Context(format!("cannot find the current executable: {e}")))?;
+        // The running image, not the file it came from: a rebuild meanwhile replaces the
+        // file (a later spawn would fail with ENOENT or run another program).
+        let exe = running_exe()?;
         let log = logs.log_path(rank);
         if matches!(logs, LogDir::Given(_)) && std::fs::symlink_metadata(&log).is_ok() {
             // A given log directory may hold the logs of an earlier run: replace them (the
@@ -340,8 +367,13 @@ impl SpawnPlan {
         let err = out
             .try_clone()
             .map_err(|e| Error::Context(format!("cannot open {}: {e}", log.display())))?;
-        std::process::Command::new(&exe)
-            .args(std::env::args_os().skip(1))
+        let mut cmd = std::process::Command::new(&exe);
+        #[cfg(unix)]
+        if let Some(arg0) = std::env::args_os().next() {
+            // The program's own name, as it was started (not `/proc/self/exe`).
+            std::os::unix::process::CommandExt::arg0(&mut cmd, arg0);
+        }
+        cmd.args(std::env::args_os().skip(1))
             .env(ENV_RANK, rank.to_string())
             .env(ENV_SIZE, (self.n + 1).to_string())
             .env(ENV_COORDINATOR, &self.address)

@@ -186,8 +186,13 @@ pub enum ToWorker {
     Refused(String),
     /// The driver is alive.
     Heartbeat,
-    /// The driver is done: exit.
+    /// The driver's program ended, or it dropped this context: no run of this context
+    /// follows. The worker goes on with its own `main` to its end (a later run of the context
+    /// there is an `Error::Protocol`).
     Shutdown,
+    /// The worker is no longer part of the job (it did not reach a run in time, or a monitor
+    /// dropped it): it says why on stderr and exits with a non-zero status.
+    Dismissed(String),
 }
 
 /// An [`Error`] as it travels between processes; converts back to the same error.

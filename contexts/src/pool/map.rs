@@ -230,8 +230,8 @@ impl Pool {
         Ok(run_indexed(self, items.len(), &opts.run_options(), |i| f(&items[i]))?.into_partial())
     }
 
-    /// `f` on the pairs `(a[i], b[i])`, in order. Inputs of different lengths are an
-    /// [`Error::InvalidArgument`] at once (nothing runs).
+    /// `f` on the pairs `(a[i], b[i])`, in order: [`Pool::map_zip`] of two inputs. Inputs of
+    /// different lengths are an [`Error::InvalidArgument`] at once (nothing runs).
     ///
     /// ```
     /// use haydi_contexts::Pool;
@@ -248,11 +248,11 @@ impl Pool {
         R: Send + Serialize + DeserializeOwned + 'static,
         F: Fn(&A, &B) -> R + Send + Sync,
     {
-        same_lengths("map2", &[a.len(), b.len()])?;
-        run_indexed(self, a.len(), &RunOptions::new(), |i| f(&a[i], &b[i]))?.into_complete("map2")
+        self.map_zip(|(a, b)| f(a, b), (a, b))
     }
 
-    /// `f` on the triples `(a[i], b[i], c[i])`, in order; lengths must agree.
+    /// `f` on the triples `(a[i], b[i], c[i])`, in order ([`Pool::map_zip`] of three inputs);
+    /// lengths must agree.
     ///
     /// ```
     /// use haydi_contexts::Pool;
@@ -270,21 +270,7 @@ impl Pool {
         R: Send + Serialize + DeserializeOwned + 'static,
         F: Fn(&A, &B, &C) -> R + Send + Sync,
     {
-        same_lengths("map3", &[a.len(), b.len(), c.len()])?;
-        run_indexed(self, a.len(), &RunOptions::new(), |i| {
-            f(&a[i], &b[i], &c[i])
-        })?
-        .into_complete("map3")
-    }
-}
-
-fn same_lengths(what: &str, lens: &[usize]) -> Result<()> {
-    if lens.windows(2).all(|w| w[0] == w[1]) {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument(format!(
-            "{what}: the inputs must have equal lengths, they have {lens:?} items"
-        )))
+        self.map_zip(|(a, b, c)| f(a, b, c), (a, b, c))
     }
 }
 

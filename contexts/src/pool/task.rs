@@ -238,7 +238,9 @@ impl TaskQueue {
                 st.in_flight -= 1;
                 drop(st);
                 // No thread for the batch: run it here rather than leave its handles waiting.
-                tracing::warn!(target: "haydi", "pool: cannot start a batch thread ({e}); running the batch on the dispatcher");
+                haydi_core::warning!(
+                    "pool: cannot start a batch thread ({e}); running the batch on the dispatcher"
+                );
                 self.run_batch_here(&batch);
                 st = lock(&self.state);
             }

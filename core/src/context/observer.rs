@@ -397,7 +397,7 @@ impl Observer {
     /// ```
     pub fn finish(&self, processed: u128, items: u64, end: RunEnd) {
         if let Err(e) = self.finish_checked(processed, items, end) {
-            tracing::warn!(target: "haydi", error = %e, "the final progress report failed");
+            crate::warning!(error = %e, "the final progress report failed");
         }
     }
 
@@ -432,7 +432,7 @@ impl Observer {
         if let Some((path, events)) = &self.trace {
             let events = events.lock().unwrap_or_else(|e| e.into_inner());
             if let Err(e) = write_trace(path, &events) {
-                tracing::warn!(target: "haydi", path = %path.display(), error = %e, "cannot write the chunk trace");
+                crate::warning!(path = %path.display(), error = %e, "cannot write the chunk trace");
             }
         }
         reported

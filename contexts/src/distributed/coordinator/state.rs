@@ -13,6 +13,9 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// How long a start-up waits for its workers before it says so (once).
+const JOIN_NOTICE: Duration = Duration::from_secs(5);
+
 /// The driver's view of its workers; lives behind a mutex held for a whole run.
 pub(crate) struct DriverState {
     pub events: mpsc::Receiver<Event>,
@@ -61,6 +64,34 @@ impl DriverState {
         }
     }
 
+    /// A state with no workers and no transport: what an ended context keeps.
+    pub fn detached() -> Self {
+        DriverState::new(mpsc::channel().1, 0, Arc::new(Board::new()))
+    }
+
+    /// After the context ended: the ranks whose connection ended since the last call (their
+    /// process exited, or went silent past the heartbeat deadline). Other events no longer
+    /// matter.
+    pub fn drain_lost(&mut self) -> Vec<u32> {
+        let mut gone = Vec::new();
+        while let Some(ev) = self.try_recv() {
+            if let Event::Lost(rank, _) = ev {
+                if let Some(p) = self.peers.get_mut(&rank) {
+                    p.alive = false;
+                }
+                gone.push(rank);
+            }
+        }
+        gone
+    }
+
+    /// Waits at most `timeout` for an event, and keeps it for [`drain_lost`](Self::drain_lost).
+    pub fn wait_event(&mut self, timeout: Duration) {
+        if let Ok(ev) = self.events.recv_timeout(timeout) {
+            self.backlog.push_back(ev);
+        }
+    }
+
     pub fn live_peers(&self) -> usize {
         self.peers.values().filter(|p| p.alive).count()
     }
@@ -84,7 +115,9 @@ impl DriverState {
         timeout: Duration,
         mut dead: impl FnMut() -> usize,
     ) -> Result<usize> {
-        let deadline = Instant::now() + timeout;
+        let start = Instant::now();
+        let deadline = start + timeout;
+        let mut said = false;
         loop {
             if let Some(e) = self.pending_error.take() {
                 return Err(e);
@@ -96,6 +129,14 @@ impl DriverState {
             let now = Instant::now();
             if now >= deadline {
                 break;
+            }
+            if !said && now.duration_since(start) >= JOIN_NOTICE && timeout > JOIN_NOTICE * 2 {
+                // A start-up that waits long in silence looks like a hang: say what it waits for.
+                said = true;
+                haydi_core::warning!(
+                    joined = live, expected = n,
+                    "{live} of {n} workers joined after {JOIN_NOTICE:?}; waiting up to {timeout:?} (DistributedOptions::connect_timeout) for the rest"
+                );
             }
             if let Ok(ev) = self
                 .events
@@ -112,8 +153,7 @@ impl DriverState {
             )));
         }
         if live < n {
-            tracing::warn!(
-                target: "haydi", joined = live, expected = n,
+            haydi_core::warning!(joined = live, expected = n,
                 "only {live} of {n} workers joined within {timeout:?}; going on with them (a worker may still join later)"
             );
         }
@@ -177,7 +217,12 @@ impl DriverState {
         if by.is_none_or(|by| Instant::now() < by) {
             return;
         }
-        let bye = encode(&ToWorker::Shutdown).ok().map(Arc::new);
+        let bye = encode(&ToWorker::Dismissed(format!(
+            "dismissed by the driver: this process did not reach {me} within \
+             DistributedOptions::announce_timeout of the driver starting it"
+        )))
+        .ok()
+        .map(Arc::new);
         for (rank, p) in self.peers.iter_mut() {
             if !Self::required(p, me) || p.at.is_some() {
                 continue;
@@ -185,8 +230,7 @@ impl DriverState {
             p.alive = false;
             p.credits = 0;
             self.membership += 1;
-            tracing::warn!(
-                target: "haydi", rank, host = %p.host, pid = p.pid,
+            haydi_core::warning!(rank, host = %p.host, pid = p.pid,
                 "worker did not reach {me} in time (announce_timeout); treating it as lost and telling it to exit"
             );
             if let Some(b) = &bye {
@@ -222,7 +266,7 @@ impl DriverState {
             } => {
                 let rejoin = self.peers.contains_key(&rank);
                 tracing::info!(target: "haydi", rank, threads, %host, pid, rejoin, "worker joined");
-                let mut p = Peer::new(threads, host, pid, link, self.history.len());
+                let mut p = Peer::new(threads, host, pid, link);
                 p.joined_during = self.current;
                 self.peers.insert(rank, p);
                 self.membership += 1;
@@ -247,7 +291,7 @@ impl DriverState {
                 };
                 p.alive = false;
                 self.membership += 1;
-                tracing::warn!(target: "haydi", rank, host = %p.host, pid = p.pid, %reason, "worker lost");
+                haydi_core::warning!(rank, host = %p.host, pid = p.pid, %reason, "worker lost");
                 let mut held: Vec<Held> = p.in_flight.drain().map(|(_, h)| h).collect();
                 held.sort_unstable_by_key(|h| h.order);
                 for h in held {
@@ -284,10 +328,11 @@ impl DriverState {
             self.ready.push_back(rank);
             return;
         }
-        // A worker that joined after earlier runs ended goes through them first.
-        let past = (id.seq < p.first_run)
-            .then(|| self.history.lookup(&id))
-            .flatten();
+        // A worker that joined after earlier runs ended goes through them first, and the
+        // runs that end while it does so too (it takes part from the first run it reaches
+        // while that run is still in progress).
+        let finished = id.seq < self.history.len();
+        let past = finished.then(|| self.history.lookup(&id)).flatten();
         let reply = match past {
             Some(Past::Kept(bytes)) => Some(bytes),
             Some(Past::Recompute) => encode(&ToWorker::CatchUp { run: id.seq })
@@ -306,7 +351,7 @@ impl DriverState {
              Every process must make the same run(true) calls in the same order"
         ));
         tracing::error!(target: "haydi", rank, "{e}");
-        if id.seq < p.first_run {
+        if finished {
             // Only the late worker is wrong: refuse it, the run goes on.
             p.alive = false;
             self.membership += 1;
