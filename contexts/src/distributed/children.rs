@@ -112,6 +112,11 @@ impl Children {
         self.lock().is_empty()
     }
 
+    /// Whether worker `rank` was spawned here.
+    pub fn contains(&self, rank: u32) -> bool {
+        rank >= 1 && (rank as usize) <= self.lock().len()
+    }
+
     /// Every worker's rank, process id and exit status (`None` while it runs).
     pub fn poll(&self) -> Vec<(u32, u32, Option<ExitStatus>)> {
         self.lock()

@@ -11,9 +11,12 @@
 //! process waits for them at its exit: every worker that was part of the job when the
 //! context ended is waited for as long as it is alive (its connection stays open, with
 //! heartbeats, until its process ends); one lost during the job, or whose heartbeats stop (a
-//! stopped process), is killed, and the logs are then kept. A context dropped mid-program
-//! hands its workers over to the exit handler (dropping does not block), with the I/O that
-//! watches their heartbeats.
+//! stopped process), is killed, and the logs are then kept. A worker still catching up on
+//! runs that ended (a restarted worker that joined late) is served the results it reaches
+//! until it is through (spawned or not), so that a legitimate rejoin never fails a run, even
+//! when the driver's program ends first. A context dropped mid-program
+//! sees its workers through on a thread of its own (dropping does not block), with the I/O
+//! that watches their heartbeats; the process's exit waits for that thread.
 
 use super::children::Children;
 use super::coordinator::DriverState;
@@ -31,6 +34,10 @@ pub(crate) struct Ending {
     pub children: Arc<Children>,
     /// Ranks that were part of the job when it ended: waited for.
     pub live: BTreeSet<u32>,
+    /// Live workers still catching up on runs that ended (late joiners): served the results
+    /// they reach, and waited for until their connection ends or they reach a run past the
+    /// last (spawned or not).
+    pub behind: BTreeSet<u32>,
     /// Where the spawned workers write their output.
     pub logs: Option<LogDir>,
     /// Keep the logs even when nothing failed.
@@ -45,8 +52,9 @@ pub(crate) struct Ending {
 
 /// Drivers alive in this process, ended by the exit handler.
 static DRIVERS: Mutex<Vec<Weak<Role>>> = Mutex::new(Vec::new());
-/// Contexts dropped mid-program whose workers the exit handler waits for.
-static DEFERRED: Mutex<Vec<Ending>> = Mutex::new(Vec::new());
+/// Contexts dropped mid-program: the threads that see their workers through, joined by the
+/// exit handler.
+static DEFERRED: Mutex<Vec<std::thread::JoinHandle<()>>> = Mutex::new(Vec::new());
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -74,13 +82,32 @@ pub(crate) fn watch(role: &Arc<Role>) {
     d.push(Arc::downgrade(role));
 }
 
-/// Keeps the ending of a context dropped mid-program until the process exits.
+/// Sees the workers of a context dropped mid-program through on a thread of its own (the
+/// drop does not wait for them); the process's exit waits for that thread.
 pub(crate) fn defer(e: Ending) {
-    lock(&DEFERRED).push(e);
+    match std::thread::Builder::new()
+        .name("haydi-ending".into())
+        .spawn(move || e.finish())
+    {
+        Ok(t) => lock(&DEFERRED).push(t),
+        Err(err) => {
+            haydi_core::warning!(error = %err, "cannot start a thread to wait for the workers of a dropped context; they are killed");
+        }
+    }
 }
 
 extern "C" fn at_exit() {
-    let _ = std::panic::catch_unwind(end_all);
+    // On a thread of its own: the exiting thread's thread-locals are gone by now (C's `exit`
+    // destroys them before it calls the handlers), and `tracing` (haydi's warnings) needs them.
+    let ended = std::thread::Builder::new()
+        .name("haydi-exit".into())
+        .spawn(|| {
+            let _ = std::panic::catch_unwind(end_all);
+        })
+        .map(|t| t.join());
+    if ended.is_err() {
+        let _ = std::panic::catch_unwind(end_all);
+    }
 }
 
 /// Ends every driver still alive, then sees every ending through.
@@ -89,16 +116,18 @@ fn end_all() {
         .iter()
         .filter_map(Weak::upgrade)
         .collect();
-    let mut endings: Vec<Ending> = drivers
+    let endings: Vec<Ending> = drivers
         .iter()
         .filter_map(|r| match &**r {
             Role::Driver(d) => d.end(),
             _ => None,
         })
         .collect();
-    endings.extend(std::mem::take(&mut *lock(&DEFERRED)));
     for e in endings {
         e.finish();
+    }
+    for t in std::mem::take(&mut *lock(&DEFERRED)) {
+        let _ = t.join();
     }
     // The contexts are dropped here, already ended: their drop has nothing left to do.
     drop(drivers);
@@ -118,7 +147,7 @@ impl Ending {
         let mut gone_at: std::collections::BTreeMap<u32, Instant> = Default::default();
         let mut failed = self.failed;
         loop {
-            for rank in self.state.drain_lost() {
+            for rank in self.state.serve_after_end(&mut self.behind) {
                 gone_at.entry(rank).or_insert_with(Instant::now);
             }
             let now = Instant::now();
@@ -145,6 +174,12 @@ impl Ending {
                 }
                 waiting.push(format!("{rank} (pid {pid})"));
             }
+            waiting.extend(
+                self.behind
+                    .iter()
+                    .filter(|r| !self.children.contains(**r))
+                    .map(|r| format!("{r} (catching up)")),
+            );
             if waiting.is_empty() {
                 break;
             }

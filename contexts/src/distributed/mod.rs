@@ -239,13 +239,13 @@ impl DriverSide {
                 Err(std::sync::TryLockError::WouldBlock) => break None,
             }
         };
-        let (state, live, lost) = match guard.as_deref_mut() {
+        let (state, live, behind, lost) = match guard.as_deref_mut() {
             Some(st) => {
                 st.poll();
                 // The last result may still be on its way (a large one takes a while): wait
                 // until it is written, or until the heartbeat deadline cuts a worker that
                 // stopped reading.
-                st.shutdown(self.opts.heartbeat_timeout + Duration::from_secs(2));
+                let behind = st.shutdown(self.opts.heartbeat_timeout + Duration::from_secs(2));
                 let live: std::collections::BTreeSet<u32> = st
                     .peers
                     .iter()
@@ -254,9 +254,19 @@ impl DriverSide {
                     .collect();
                 // Workers lost during the job count as failed (their log is kept).
                 let lost = live.len() < st.peers.len();
-                (std::mem::replace(st, DriverState::detached()), live, lost)
+                (
+                    std::mem::replace(st, DriverState::detached()),
+                    live,
+                    behind,
+                    lost,
+                )
             }
-            None => (DriverState::detached(), Default::default(), true),
+            None => (
+                DriverState::detached(),
+                Default::default(),
+                Default::default(),
+                true,
+            ),
         };
         drop(guard);
         let monitor_files =
@@ -276,6 +286,7 @@ impl DriverSide {
             state,
             children: self.children.clone(),
             live,
+            behind,
             logs: self.logs.lock().unwrap_or_else(|e| e.into_inner()).take(),
             keep_logs: self.opts.keep_logs,
             failed: lost,
@@ -288,7 +299,7 @@ impl DriverSide {
 impl Drop for DriverSide {
     fn drop(&mut self) {
         if let Some(e) = self.end() {
-            if self.children.is_empty() {
+            if self.children.is_empty() && e.behind.is_empty() {
                 // Workers started by a launcher or by hand are not ours to wait for.
                 e.finish();
             } else {

@@ -27,6 +27,8 @@ pub(crate) struct Peer {
     pub catching_up: bool,
     /// The run in progress when the peer joined: it may take part, but is not waited for.
     pub joined_during: Option<u64>,
+    /// The latest run the peer announced, if any.
+    pub reached: Option<u64>,
 }
 
 impl Peer {
@@ -44,6 +46,7 @@ impl Peer {
             sent: 0,
             catching_up: false,
             joined_during: None,
+            reached: None,
         }
     }
 

@@ -69,23 +69,8 @@ impl DriverState {
         DriverState::new(mpsc::channel().1, 0, Arc::new(Board::new()))
     }
 
-    /// After the context ended: the ranks whose connection ended since the last call (their
-    /// process exited, or went silent past the heartbeat deadline). Other events no longer
-    /// matter.
-    pub fn drain_lost(&mut self) -> Vec<u32> {
-        let mut gone = Vec::new();
-        while let Some(ev) = self.try_recv() {
-            if let Event::Lost(rank, _) = ev {
-                if let Some(p) = self.peers.get_mut(&rank) {
-                    p.alive = false;
-                }
-                gone.push(rank);
-            }
-        }
-        gone
-    }
-
-    /// Waits at most `timeout` for an event, and keeps it for [`drain_lost`](Self::drain_lost).
+    /// Waits at most `timeout` for an event, and keeps it for
+    /// [`serve_after_end`](Self::serve_after_end).
     pub fn wait_event(&mut self, timeout: Duration) {
         if let Ok(ev) = self.events.recv_timeout(timeout) {
             self.backlog.push_back(ev);
@@ -174,15 +159,27 @@ impl DriverState {
             .or_else(|| self.events.try_recv().ok())
     }
 
-    /// Sends `ToWorker::Shutdown` to every live worker and waits until it is written.
-    pub fn shutdown(&mut self, timeout: Duration) {
+    /// Sends `ToWorker::Shutdown` to every live worker that reached the last run and waits
+    /// until it is written. Returns the live workers that are behind (see
+    /// [`is_behind`](Self::is_behind)): they get it when they reach a run past the last one
+    /// ([`serve_after_end`](Self::serve_after_end)).
+    pub fn shutdown(&mut self, timeout: Duration) -> std::collections::BTreeSet<u32> {
+        let behind: std::collections::BTreeSet<u32> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| self.is_behind(p))
+            .map(|(r, _)| *r)
+            .collect();
         if let Ok(bytes) = encode(&ToWorker::Shutdown) {
             let bytes = Arc::new(bytes);
-            for p in self.peers.values().filter(|p| p.alive) {
-                p.send(bytes.clone());
+            for (r, p) in &self.peers {
+                if p.alive && !behind.contains(r) {
+                    p.send(bytes.clone());
+                }
             }
         }
         self.flush(timeout);
+        behind
     }
 
     /// Waits (at most `timeout`) until every live worker's queued messages are written, so that
@@ -266,6 +263,11 @@ impl DriverState {
             } => {
                 let rejoin = self.peers.contains_key(&rank);
                 tracing::info!(target: "haydi", rank, threads, %host, pid, rejoin, "worker joined");
+                // Messages kept for the next run from an earlier process of this rank (lost
+                // since) are not this process's: an announcement of the old one would make
+                // the new one look at a run it has not reached.
+                self.backlog
+                    .retain(|ev| !matches!(ev, Event::Msg(r, _) if *r == rank));
                 let mut p = Peer::new(threads, host, pid, link);
                 p.joined_during = self.current;
                 self.peers.insert(rank, p);
@@ -316,11 +318,71 @@ impl DriverState {
         }
     }
 
+    /// What a worker that announced `id`, a run that ended, gets: the result the driver kept,
+    /// or the order to compute it itself; `None` when it is not a run that ended, or another
+    /// run ended at that point (the worker diverged).
+    fn catch_up_reply(&self, id: &RunId) -> Option<Arc<Vec<u8>>> {
+        if id.seq >= self.history.len() {
+            return None;
+        }
+        match self.history.lookup(id)? {
+            Past::Kept(bytes) => Some(bytes),
+            Past::Recompute => encode(&ToWorker::CatchUp { run: id.seq })
+                .ok()
+                .map(Arc::new),
+            Past::Diverged => None,
+        }
+    }
+
+    /// Whether peer `p` has not yet reached the last run that ended (a late worker catching
+    /// up, or one that joined and announced nothing yet): after the driver's program ends it
+    /// is still served the results it needs.
+    pub fn is_behind(&self, p: &Peer) -> bool {
+        let runs = self.history.len();
+        p.alive && p.reached.map_or(runs > 0, |r| r + 1 < runs)
+    }
+
+    /// After the driver's program ended: serves the late workers (`behind`) the results of
+    /// the runs they reach, tells a worker that reaches a run past the last one that the
+    /// driver's program ended (and forgets it: it is no longer behind), and returns the ranks
+    /// whose connection ended since the last call (their process exited, or went silent past
+    /// the heartbeat deadline).
+    pub fn serve_after_end(&mut self, behind: &mut std::collections::BTreeSet<u32>) -> Vec<u32> {
+        let mut gone = Vec::new();
+        while let Some(ev) = self.try_recv() {
+            match ev {
+                Event::Lost(rank, _) => {
+                    if let Some(p) = self.peers.get_mut(&rank) {
+                        p.alive = false;
+                    }
+                    behind.remove(&rank);
+                    gone.push(rank);
+                }
+                Event::Msg(rank, ToDriver::Announce(id)) if behind.contains(&rank) => {
+                    let reply = self.catch_up_reply(&id).or_else(|| {
+                        // Past the last run: the worker learns the driver's program ended.
+                        behind.remove(&rank);
+                        encode(&ToWorker::Shutdown).ok().map(Arc::new)
+                    });
+                    if let (Some(p), Some(b)) = (self.peers.get_mut(&rank), reply) {
+                        p.reached = Some(p.reached.map_or(id.seq, |r| r.max(id.seq)));
+                        p.send(b);
+                    }
+                }
+                _ => {}
+            }
+        }
+        gone
+    }
+
     /// A worker reached run `id` while the driver is at run `me`.
     fn announce(&mut self, rank: u32, id: RunId, me: &RunId, run: &mut RunCtx<'_, '_>) {
+        let reply = self.catch_up_reply(&id);
+        let finished = id.seq < self.history.len();
         let Some(p) = self.peers.get_mut(&rank) else {
             return;
         };
+        p.reached = Some(p.reached.map_or(id.seq, |r| r.max(id.seq)));
         if id == *me {
             p.at = Some(id.seq);
             p.catching_up = false;
@@ -331,15 +393,6 @@ impl DriverState {
         // A worker that joined after earlier runs ended goes through them first, and the
         // runs that end while it does so too (it takes part from the first run it reaches
         // while that run is still in progress).
-        let finished = id.seq < self.history.len();
-        let past = finished.then(|| self.history.lookup(&id)).flatten();
-        let reply = match past {
-            Some(Past::Kept(bytes)) => Some(bytes),
-            Some(Past::Recompute) => encode(&ToWorker::CatchUp { run: id.seq })
-                .ok()
-                .map(Arc::new),
-            Some(Past::Diverged) | None => None,
-        };
         if let Some(bytes) = reply {
             tracing::debug!(target: "haydi", rank, run = %id, "late worker catching up");
             p.catching_up = true;
