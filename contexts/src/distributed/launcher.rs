@@ -19,7 +19,8 @@ pub const ENV_COORDINATOR: &str = "HAYDI_COORDINATOR";
 pub const ENV_SECRET: &str = "HAYDI_SECRET";
 /// A file (on a shared file system for clusters) where the driver writes its address and secret.
 pub const ENV_RENDEZVOUS: &str = "HAYDI_RENDEZVOUS";
-/// The host name the driver writes into the rendezvous file (default: this host's name).
+/// The host name or address the driver writes into the rendezvous file (default: the listen
+/// address when `HAYDI_LISTEN` names one, else this host's name); see [`super::address`].
 pub const ENV_ADVERTISE: &str = "HAYDI_ADVERTISE";
 /// Threads per worker process.
 pub const ENV_THREADS: &str = "HAYDI_THREADS";

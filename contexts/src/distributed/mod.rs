@@ -24,6 +24,7 @@
 //! private `coordinator` (driver), `worker`, `identity` (which job a process belongs to) and
 //! `files` (private directories, careful file I/O) modules.
 
+pub mod address;
 pub mod auth;
 mod children;
 mod coordinator;
@@ -130,6 +131,17 @@ pub struct DistributedOptions {
     pub log_dir: Option<PathBuf>,
     /// Keep the default log directory after the driver's context is dropped. Default false.
     pub keep_logs: bool,
+    /// Where a driver started by a launcher listens (`10.1.2.3`, `10.1.2.3:7000`,
+    /// `[fd00::3]:7000`): one of this host's addresses, on the network its workers share
+    /// (`HAYDI_LISTEN` overrides it). Default: every interface when workers on other hosts may
+    /// join (a given `HAYDI_RENDEZVOUS` or `HAYDI_COORDINATOR`), else loopback. An address
+    /// that is not this host's is a clear error. See [`address`].
+    pub listen: Option<String>,
+    /// The host name or address a driver writes into the rendezvous file for its workers to
+    /// connect to (`HAYDI_ADVERTISE` overrides it). Default: the listen address when it names
+    /// one, else this host's name. `0.0.0.0` is an error; a name that resolves to loopback only
+    /// while the file is for other hosts too gets a warning.
+    pub advertise: Option<String>,
     /// Whether monitors (the `haydi` tool, [`monitor::Monitor`]) that know the job's secret
     /// may stop the job or drop a worker. Reading the status is always allowed to them;
     /// control requests are refused with a message saying so unless this is set. Default
@@ -179,6 +191,8 @@ impl Default for DistributedOptions {
             },
             log_dir: None,
             keep_logs: false,
+            listen: None,
+            advertise: None,
             allow_control: false,
         }
     }
@@ -522,36 +536,50 @@ impl DistributedContext {
             return Self::worker(target, info.rank, threads, &opts, name);
         }
         opts.driver_threads.get_or_insert(1);
-        let (bind, secret, rendezvous) = match coordinator {
+        let (port, secret, rendezvous) = match coordinator {
             Some(a) => {
-                let port = a.rsplit(':').next().unwrap_or("0").to_string();
+                let port = a.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
                 let secret = env_secret.ok_or_else(|| {
                     Error::Context("HAYDI_COORDINATOR is set but HAYDI_SECRET is not".into())
                 })?;
-                (format!("0.0.0.0:{port}"), secret, None)
+                (port, secret, None)
             }
             None => {
                 let (path, explicit) = launcher::rendezvous_path()?;
-                let bind = if explicit { "0.0.0.0:0" } else { "127.0.0.1:0" };
                 (
-                    bind.to_string(),
+                    None,
                     env_secret.unwrap_or_else(Secret::random),
                     Some((path, explicit)),
                 )
             }
         };
+        // Workers on other hosts: a given coordinator address or rendezvous file.
+        let other_hosts = rendezvous.as_ref().is_none_or(|(_, explicit)| *explicit);
+        let env_listen = std::env::var(address::ENV_LISTEN).ok();
+        let env_advertise = std::env::var(launcher::ENV_ADVERTISE).ok();
+        let chosen = address::choose(
+            env_listen.as_deref().or(opts.listen.as_deref()),
+            env_advertise.as_deref().or(opts.advertise.as_deref()),
+            port,
+            other_hosts,
+            &launcher::hostname(),
+        )?;
+        let bind = chosen.bind.to_string();
         let (mut d, _) = Self::driver(&bind, secret.clone(), info.size, true, opts.clone())?;
         let Role::Driver(side) = Arc::get_mut(&mut d.inner).expect("fresh") else {
             unreachable!()
         };
-        if let Some((path, explicit)) = rendezvous {
+        if let Some((path, _)) = rendezvous {
             let port = side.address.rsplit(':').next().unwrap_or("0");
-            let host = match std::env::var(launcher::ENV_ADVERTISE) {
-                Ok(h) => h,
-                Err(_) if explicit => launcher::hostname(),
-                Err(_) => "127.0.0.1".into(),
+            let host = &chosen.advertise;
+            if let Some(w) = address::check_reachable(host, other_hosts) {
+                haydi_core::warning!("{w}");
+            }
+            let address = if host.contains(':') && !host.starts_with('[') {
+                format!("[{host}]:{port}")
+            } else {
+                format!("{host}:{port}")
             };
-            let address = format!("{host}:{port}");
             launcher::write_rendezvous(&path, &address, &secret)?;
             // The file stays while the driver lives (a worker may join late); dropping the
             // context removes it, also when joining fails below.
@@ -607,7 +635,7 @@ impl DistributedContext {
             .map_err(|e| Error::Context(format!("cannot start the I/O runtime: {e}")))?;
         let listener = rt
             .block_on(tokio::net::TcpListener::bind(bind))
-            .map_err(|e| Error::Context(format!("cannot listen on {bind}: {e}")))?;
+            .map_err(|e| address::bind_error(bind, &e))?;
         let address = listener
             .local_addr()
             .map_err(|e| Error::Context(e.to_string()))?
@@ -791,7 +819,8 @@ impl DistributedContext {
         }
     }
 
-    /// Waits until `n` workers are alive (late or restarted workers joining) or `timeout`
+    /// Waits until `n` workers are alive and ready for the next run (late or restarted workers
+    /// joining, and catching up on the runs that ended before they joined) or `timeout`
     /// passes, and returns how many are (driver only; 0 elsewhere). Like every line outside
     /// runs, the call is made on every process; workers return at once.
     ///

@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod hosts;
+
 use haydi_contexts::DistributedContext;
 use haydi_core::domain::tests_support::Digits;
 use haydi_core::prelude::*;

@@ -107,10 +107,15 @@ impl DriverState {
             if let Some(e) = self.pending_error.take() {
                 return Err(e);
             }
-            let live = self.live_peers();
-            if live >= n || live + dead() >= n {
+            // A late worker still catching up on runs that ended does not count yet: it will
+            // not take part in the next run until it is through.
+            let (ready, live) = (self.ready_peers(), self.live_peers());
+            // Done when enough are ready, or when no more can come (the rest exited) and none
+            // is still catching up.
+            if ready >= n || (live + dead() >= n && ready == live) {
                 break;
             }
+            let live = ready;
             let now = Instant::now();
             if now >= deadline {
                 break;
@@ -131,7 +136,7 @@ impl DriverState {
                 self.handle(ev, &mut run);
             }
         }
-        let live = self.live_peers();
+        let live = self.ready_peers();
         if live < min.min(n) {
             return Err(Error::Worker(format!(
                 "only {live} of {n} workers joined within {timeout:?} (DistributedOptions::min_workers is {min})"
@@ -142,8 +147,16 @@ impl DriverState {
                 "only {live} of {n} workers joined within {timeout:?}; going on with them (a worker may still join later)"
             );
         }
-        self.live_after_last_run = live;
+        self.live_after_last_run = self.live_peers();
         Ok(live)
+    }
+
+    /// Live workers that are not behind (see [`is_behind`](Self::is_behind)).
+    pub fn ready_peers(&self) -> usize {
+        self.peers
+            .values()
+            .filter(|p| p.alive && !self.is_behind(p))
+            .count()
     }
 
     pub fn recv(&mut self, timeout: Duration) -> Option<Event> {
@@ -247,6 +260,13 @@ impl DriverState {
 
     pub fn handle(&mut self, ev: Event, run: &mut RunCtx<'_, '_>) {
         if run.me().is_none() {
+            if let Event::Msg(rank, ToDriver::Announce(id)) = &ev {
+                if id.seq < self.history.len() {
+                    // A late worker catching up between runs: served now, not at the next run.
+                    self.announce_finished(*rank, id);
+                    return;
+                }
+            }
             if let Event::Msg(_, ToDriver::Announce(_) | ToDriver::Done { .. }) = ev {
                 // A worker already at the next run: keep its messages for that run.
                 self.backlog.push_back(ev);
@@ -373,6 +393,33 @@ impl DriverState {
             }
         }
         gone
+    }
+
+    /// Between runs, a live worker reached `id`, a run that ended: it gets the kept result (or
+    /// computes it), or is refused when it diverged there.
+    fn announce_finished(&mut self, rank: u32, id: &RunId) {
+        let reply = self.catch_up_reply(id);
+        let Some(p) = self.peers.get_mut(&rank).filter(|p| p.alive) else {
+            return;
+        };
+        p.reached = Some(p.reached.map_or(id.seq, |r| r.max(id.seq)));
+        if let Some(bytes) = reply {
+            tracing::debug!(target: "haydi", rank, run = %id, "late worker catching up");
+            p.catching_up = true;
+            p.send(bytes);
+            return;
+        }
+        let e = format!(
+            "rank {rank} diverged from the driver: it reached {id}, and the driver ran another \
+             run at that point. Every process must make the same run(true) calls in the same \
+             order"
+        );
+        tracing::error!(target: "haydi", rank, "{e}");
+        p.alive = false;
+        self.membership += 1;
+        if let Ok(b) = encode(&ToWorker::Refused(e)) {
+            p.send(Arc::new(b));
+        }
     }
 
     /// A worker reached run `id` while the driver is at run `me`.
