@@ -12,7 +12,6 @@
 //! variable above. The release build has no debug check, so `run_on` is the unchecked run.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use haydi_core::prelude::*;
 use haydi_gpu::{
     iter_accelerators, AcceleratorContext, Kernel, KernelSpace, CONTEXT_CHECK_SAMPLES,
     DEBUG_CHECK_SAMPLES,
@@ -51,9 +50,21 @@ fn kernel(i: U64) -> u32 {{
     Kernel::new(format!("fresh{v}"), wgsl, |i| u32::from(mix(i) % 97 == 0))
 }
 
+/// The time of `work` on `n` kernels compiled fresh (made before the clock starts).
+fn fresh_each(n: u64, work: impl Fn(&Kernel)) -> Duration {
+    let kernels: Vec<Kernel> = (0..n).map(|_| fresh()).collect();
+    let t = Instant::now();
+    for k in &kernels {
+        work(k);
+    }
+    t.elapsed()
+}
+
 fn bench(c: &mut Criterion) {
     let Some(dev) = iter_accelerators().next() else {
-        eprintln!("SKIPPED check bench: no accelerator (apt-get install mesa-vulkan-drivers libvulkan1)");
+        eprintln!(
+            "SKIPPED check bench: no accelerator (apt-get install mesa-vulkan-drivers libvulkan1)"
+        );
         return;
     };
     println!("device: {} ({})", dev.info().name, dev.info().kind);
@@ -63,21 +74,12 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(8));
-    // A run of kernels compiled fresh: `work` gets a new kernel per iteration.
-    let per_fresh = |work: &dyn Fn(&Kernel)| {
-        move |iters: u64| {
-            let kernels: Vec<Kernel> = (0..iters).map(|_| fresh()).collect();
-            let t = Instant::now();
-            for k in &kernels {
-                work(k);
-            }
-            t.elapsed()
-        }
-    };
     g.bench_function("check 64, probe compiled fresh", |b| {
-        b.iter_custom(per_fresh(&|k| {
-            k.check_on(&dev, &space, CONTEXT_CHECK_SAMPLES).unwrap();
-        }))
+        b.iter_custom(|n| {
+            fresh_each(n, |k| {
+                k.check_on(&dev, &space, CONTEXT_CHECK_SAMPLES).unwrap();
+            })
+        })
     });
     // The same WGSL every time (its probe compiled once), fresh `Kernel`s: dispatch and closure.
     let same = fresh();
@@ -88,15 +90,25 @@ fn bench(c: &mut Criterion) {
             b.iter(|| again().check_on(&dev, &space, samples).unwrap())
         });
     }
-    g.bench_function("first run_on 2^16, unchecked", |b| {
-        b.iter_custom(per_fresh(&|k| {
-            k.over(space.clone()).count().run_on(&dev).unwrap();
-        }))
+    // A release build's `run_on` does not check; a debug build's checks 1024 indices.
+    let run_on = if cfg!(debug_assertions) {
+        "first run_on 2^16, checked (debug build)"
+    } else {
+        "first run_on 2^16, unchecked"
+    };
+    g.bench_function(run_on, |b| {
+        b.iter_custom(|n| {
+            fresh_each(n, |k| {
+                k.over(space.clone()).count().run_on(&dev).unwrap();
+            })
+        })
     });
     g.bench_function("first context run 2^16, checked", |b| {
-        b.iter_custom(per_fresh(&|k| {
-            k.over(space.clone()).count().run_in(&ctx).unwrap();
-        }))
+        b.iter_custom(|n| {
+            fresh_each(n, |k| {
+                k.over(space.clone()).count().run_in(&ctx).unwrap();
+            })
+        })
     });
     let warm = fresh();
     warm.over(space.clone()).count().run_in(&ctx).unwrap();

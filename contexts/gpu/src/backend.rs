@@ -200,7 +200,14 @@ impl Gpu {
                 .iter()
                 .flat_map(|&i| [i as u32, (i >> 32) as u32])
                 .collect();
-            let out = self.dispatch(&pipeline, 0, batch.len() as u32, 0, Some(&words), words.len())?;
+            let out = self.dispatch(
+                &pipeline,
+                0,
+                batch.len() as u32,
+                0,
+                Some(&words),
+                words.len(),
+            )?;
             values.extend(out.iter().step_by(2));
         }
         Ok(values)

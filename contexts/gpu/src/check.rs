@@ -177,11 +177,21 @@ pub(crate) fn ensure_checked(
     let done = |checked: &std::collections::HashMap<_, usize>| {
         checked.get(&key).is_some_and(|&n| n >= samples)
     };
-    if done(&kernel.inner.checked.lock().unwrap_or_else(|p| p.into_inner())) {
+    if done(
+        &kernel
+            .inner
+            .checked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()),
+    ) {
         return Ok(());
     }
     compare(kernel, device, space, &check_sample(space, samples))?;
-    let mut checked = kernel.inner.checked.lock().unwrap_or_else(|p| p.into_inner());
+    let mut checked = kernel
+        .inner
+        .checked
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
     let n = checked.entry(key).or_insert(0);
     *n = (*n).max(samples);
     Ok(())
@@ -202,14 +212,15 @@ fn compare(
     let mut first = None;
     let mut wrong = 0usize;
     for (&i, &d) in indices.iter().zip(&on_device) {
-        let c = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kernel.cpu(i)))
-            .map_err(|p| {
+        let c = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kernel.cpu(i))).map_err(
+            |p| {
                 DeviceFailure::Job(Error::Panicked {
                     chunk: u128::from(i)..u128::from(i) + 1,
                     message: haydi_core::plumbing::panic_message(p),
                     worker: None,
                 })
-            })?;
+            },
+        )?;
         if c != d {
             wrong += 1;
             first.get_or_insert((i, d, c));

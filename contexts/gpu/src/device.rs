@@ -486,13 +486,8 @@ impl Accelerator {
     /// builds the kernel is checked against its CPU closure first ([`crate::Kernel::check`]).
     pub(crate) fn run_all(&self, run: &KernelRun, result_budget: u64) -> Result<Part> {
         if cfg!(debug_assertions) {
-            crate::check::ensure_checked(
-                &run.kernel,
-                self,
-                &run.space,
-                crate::DEBUG_CHECK_SAMPLES,
-            )
-            .map_err(crate::check::into_error)?;
+            crate::check::ensure_checked(&run.kernel, self, &run.space, crate::DEBUG_CHECK_SAMPLES)
+                .map_err(crate::check::into_error)?;
         }
         let len = run.space.start() + run.space.len();
         let mut acc = run.op.empty();

@@ -60,7 +60,9 @@ mod space;
 mod wgsl;
 
 pub use action::MAX_KEYS;
-pub use check::{check_sample, KernelCheck, CHECK_SEED, CONTEXT_CHECK_SAMPLES, DEBUG_CHECK_SAMPLES};
+pub use check::{
+    check_sample, KernelCheck, CHECK_SEED, CONTEXT_CHECK_SAMPLES, DEBUG_CHECK_SAMPLES,
+};
 pub use context::{AcceleratorContext, DEVICE_WORKER_BASE};
 pub use device::{
     dedupe_devices, iter_accelerators, iter_accelerators_with, Accelerator, AcceleratorFilter,
