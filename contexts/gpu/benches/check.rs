@@ -68,7 +68,9 @@ fn bench(c: &mut Criterion) {
         return;
     };
     println!("device: {} ({})", dev.info().name, dev.info().kind);
-    let space = KernelSpace::range(1 << 16);
+    // Large enough that a context run dispatches to the device (a smaller one ends on the
+    // calling thread, and lavapipe compiles a pipeline only when it first runs it).
+    let space = KernelSpace::range(1 << 20);
     let ctx = AcceleratorContext::new(vec![dev.clone()]).unwrap();
     let mut g = c.benchmark_group("kernel_check");
     g.sample_size(10)
@@ -92,9 +94,9 @@ fn bench(c: &mut Criterion) {
     }
     // A release build's `run_on` does not check; a debug build's checks 1024 indices.
     let run_on = if cfg!(debug_assertions) {
-        "first run_on 2^16, checked (debug build)"
+        "first run_on 2^20, checked (debug build)"
     } else {
-        "first run_on 2^16, unchecked"
+        "first run_on 2^20, unchecked"
     };
     g.bench_function(run_on, |b| {
         b.iter_custom(|n| {
@@ -103,16 +105,20 @@ fn bench(c: &mut Criterion) {
             })
         })
     });
-    g.bench_function("first context run 2^16, checked", |b| {
+    g.bench_function("first context run 2^20, checked", |b| {
         b.iter_custom(|n| {
             fresh_each(n, |k| {
                 k.over(space.clone()).count().run_in(&ctx).unwrap();
             })
         })
     });
+    // Later runs: compiled and checked already, so the check costs a lookup.
     let warm = fresh();
     warm.over(space.clone()).count().run_in(&ctx).unwrap();
-    g.bench_function("later context run 2^16, already checked", |b| {
+    g.bench_function("later run_on 2^20", |b| {
+        b.iter(|| warm.over(space.clone()).count().run_on(&dev).unwrap())
+    });
+    g.bench_function("later context run 2^20, already checked", |b| {
         b.iter(|| warm.over(space.clone()).count().run_in(&ctx).unwrap())
     });
     g.finish();

@@ -125,7 +125,7 @@ impl Kernel {
         let indices = check_sample(space, samples);
         let mut devices = Vec::new();
         for device in iter_accelerators() {
-            compare(self, &device, space, &indices).map_err(into_error)?;
+            compare(self, &device, space, &indices).map_err(DeviceFailure::into_error)?;
             devices.push(device.info().name.clone());
         }
         Ok(KernelCheck { indices, devices })
@@ -148,19 +148,11 @@ impl Kernel {
         samples: usize,
     ) -> Result<KernelCheck> {
         let indices = check_sample(space, samples);
-        compare(self, device, space, &indices).map_err(into_error)?;
+        compare(self, device, space, &indices).map_err(DeviceFailure::into_error)?;
         Ok(KernelCheck {
             indices,
             devices: vec![device.info().name.clone()],
         })
-    }
-}
-
-/// A device failure as the error of a call that has no other device to go to.
-pub(crate) fn into_error(f: DeviceFailure) -> Error {
-    match f {
-        DeviceFailure::Job(e) => e,
-        DeviceFailure::Lost(m) => Error::Worker(format!("accelerator lost: {m}")),
     }
 }
 

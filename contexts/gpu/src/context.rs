@@ -21,12 +21,14 @@ pub const DEVICE_WORKER_BASE: u32 = 1000;
 ///
 /// Kernel jobs ([`crate::KernelJob`]) run on the devices and on the CPU threads (with the
 /// kernel's CPU closure); any other job runs on the CPU threads only (or on the calling thread
-/// when there are none). Before a kernel's first run over a space on a device, the device's
-/// values are compared with the CPU closure's at both ends of the space and
-/// [`AcceleratorContext::check_samples`] seeded indices ([`crate::Kernel::check`]): a kernel
-/// whose two forms disagree fails the run with an error naming the index and both values. A device sizes its own chunks from its measured rate (about 20 ms per
+/// when there are none). A device sizes its own chunks from its measured rate (about 20 ms per
 /// dispatch, so no GPU watchdog fires); a device lost during a run hands its chunk back and the
 /// chunk runs elsewhere (on a CPU thread, another device, or the calling thread).
+///
+/// Before a kernel's first run over a space on a device, the device's values are compared with
+/// the CPU closure's at both ends of the space and [`AcceleratorContext::check_samples`] seeded
+/// indices ([`crate::Kernel::check`]), in every build: a kernel whose two forms disagree fails
+/// the run with an error naming the index and both values.
 ///
 /// ```no_run
 /// use haydi_core::prelude::*;
@@ -240,8 +242,8 @@ impl ParallelContext for AcceleratorContext {
             .and_then(|f| f.downcast_ref::<KernelRun>());
         let mut devices: Vec<&Accelerator> = Vec::new();
         if let Some(run) = run {
-            // The check needs the device opened, so a device that cannot be opened is left out
-            // by `prepare` before it.
+            // `prepare` opens the device (or leaves it out) and compiles the kernel; the check
+            // then runs the kernel's probe there.
             let samples = if cfg!(debug_assertions) {
                 self.check_samples.max(DEBUG_CHECK_SAMPLES)
             } else {

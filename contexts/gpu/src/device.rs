@@ -311,6 +311,17 @@ pub(crate) enum DeviceFailure {
     Job(Error),
 }
 
+impl DeviceFailure {
+    /// The error of a call that has no other device to go to: the job's own error, or an
+    /// [`Error::Worker`] saying the accelerator was lost.
+    pub(crate) fn into_error(self) -> Error {
+        match self {
+            DeviceFailure::Job(e) => e,
+            DeviceFailure::Lost(m) => Error::Worker(format!("accelerator lost: {m}")),
+        }
+    }
+}
+
 impl Accelerator {
     #[cfg(feature = "wgpu")]
     fn from_parts(info: AcceleratorInfo, adapter: Option<wgpu::Adapter>) -> Self {
@@ -487,7 +498,7 @@ impl Accelerator {
     pub(crate) fn run_all(&self, run: &KernelRun, result_budget: u64) -> Result<Part> {
         if cfg!(debug_assertions) {
             crate::check::ensure_checked(&run.kernel, self, &run.space, crate::DEBUG_CHECK_SAMPLES)
-                .map_err(crate::check::into_error)?;
+                .map_err(DeviceFailure::into_error)?;
         }
         let len = run.space.start() + run.space.len();
         let mut acc = run.op.empty();
@@ -499,7 +510,7 @@ impl Accelerator {
             let t = std::time::Instant::now();
             let part = match self.run_part(run, at, end, budget) {
                 Ok(p) => p,
-                Err(f) => return Err(crate::check::into_error(f)),
+                Err(f) => return Err(f.into_error()),
             };
             if let Part::Found(v) = &part {
                 budget = budget.saturating_sub(v.len() as u64);
