@@ -166,25 +166,19 @@ pub(crate) fn ensure_checked(
     samples: usize,
 ) -> std::result::Result<(), DeviceFailure> {
     let key = (device.inner.id, space.clone());
-    let done = |checked: &std::collections::HashMap<_, usize>| {
-        checked.get(&key).is_some_and(|&n| n >= samples)
-    };
-    if done(
-        &kernel
+    let record = || {
+        kernel
             .inner
             .checked
             .lock()
-            .unwrap_or_else(|p| p.into_inner()),
-    ) {
+            .unwrap_or_else(|p| p.into_inner())
+    };
+    if record().get(&key).is_some_and(|&n| n >= samples) {
         return Ok(());
     }
     compare(kernel, device, space, &check_sample(space, samples))?;
-    let mut checked = kernel
-        .inner
-        .checked
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let n = checked.entry(key).or_insert(0);
+    let mut passed = record();
+    let n = passed.entry(key).or_insert(0);
     *n = (*n).max(samples);
     Ok(())
 }
@@ -201,6 +195,13 @@ fn compare(
         return Ok(());
     }
     let on_device = device.probe(kernel, space, indices)?;
+    if on_device.len() != indices.len() {
+        return Err(DeviceFailure::Job(Error::Context(format!(
+            "kernel check: {} values for {} indices (a bug)",
+            on_device.len(),
+            indices.len()
+        ))));
+    }
     let mut first = None;
     let mut wrong = 0usize;
     for (&i, &d) in indices.iter().zip(&on_device) {
