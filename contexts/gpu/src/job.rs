@@ -451,7 +451,11 @@ impl<T> KernelJob<T> {
 
     /// Runs every index on `device`, one bounded dispatch after the other, with no CPU worker
     /// (the way to test a device against [`KernelJob::run`]`(false)`). Errors of the device
-    /// (a kernel that does not compile, a lost device) fail the run.
+    /// (a kernel that does not compile, a lost device) fail the run. In debug builds the
+    /// kernel is first checked against its CPU closure on this device
+    /// ([`crate::Kernel::check`], [`crate::DEBUG_CHECK_SAMPLES`] indices, once per space); in
+    /// release builds call [`crate::Kernel::check_on`] yourself or run on an
+    /// [`crate::AcceleratorContext`], which always checks.
     ///
     /// ```no_run
     /// # use haydi_gpu::{Kernel, KernelSpace};
