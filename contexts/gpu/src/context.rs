@@ -221,7 +221,7 @@ fn device_loop(
             }
         });
         if let Some(m) = lost {
-            tracing::warn!(target: "haydi", device = %dev.info().name, "accelerator lost, its chunk [{}, {}) runs elsewhere: {m}", spec.start, spec.end);
+            haydi_core::warning!(device = %dev.info().name, "accelerator lost, its chunk [{}, {}) runs elsewhere: {m}", spec.start, spec.end);
             sched.requeue(spec);
             return;
         }
@@ -257,7 +257,7 @@ impl ParallelContext for AcceleratorContext {
                     Ok(()) => devices.push(dev),
                     Err(DeviceFailure::Job(e)) => return Err(e),
                     Err(DeviceFailure::Lost(m)) => {
-                        tracing::warn!(target: "haydi", device = %dev.info().name, "accelerator not used: {m}");
+                        haydi_core::warning!(device = %dev.info().name, "accelerator not used: {m}");
                     }
                 }
             }
