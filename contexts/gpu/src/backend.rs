@@ -23,7 +23,10 @@ pub(crate) fn adapters() -> Vec<(AcceleratorInfo, wgpu::Adapter)> {
     let adapters = match listed {
         Ok(a) => a,
         Err(p) => {
-            haydi_core::warning!("listing wgpu adapters panicked: {}", haydi_core::plumbing::panic_message(p));
+            haydi_core::warning!(
+                "listing wgpu adapters panicked: {}",
+                haydi_core::plumbing::panic_message(p)
+            );
             return Vec::new();
         }
     };

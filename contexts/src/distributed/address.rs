@@ -19,19 +19,41 @@ use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 pub const ENV_LISTEN: &str = "HAYDI_LISTEN";
 
 /// Splits `ADDR`, `ADDR:PORT`, `[V6]` or `[V6]:PORT` into an IP and a port (0 when absent).
-/// Host names are refused here: a driver listens on an address of its own.
+/// A network, `NET/BITS` (optionally `:PORT`), stands for this host's own address in it, so
+/// that one setting serves every node of a cluster (`HAYDI_LISTEN=10.1.0.0/16`): an error
+/// when this host has none there. Host names are refused: a driver listens on an address of
+/// its own.
 ///
 /// ```
 /// use haydi_contexts::distributed::address::parse_listen;
 /// assert_eq!(parse_listen("10.1.2.3").unwrap().to_string(), "10.1.2.3:0");
 /// assert_eq!(parse_listen("10.1.2.3:7000").unwrap().port(), 7000);
 /// assert_eq!(parse_listen("[::1]:7").unwrap().to_string(), "[::1]:7");
+/// assert_eq!(parse_listen("127.0.0.0/8:7").unwrap().to_string(), "127.0.0.1:7");
 /// assert!(parse_listen("node-a:7000").is_err());
 /// ```
 pub fn parse_listen(s: &str) -> Result<SocketAddr> {
     let s = s.trim();
     if let Ok(a) = s.parse::<SocketAddr>() {
         return Ok(a);
+    }
+    if let Some((net, rest)) = s.split_once('/') {
+        let (bits, port) = match rest.split_once(':') {
+            Some((b, p)) => (b, p.parse::<u16>().ok()),
+            None => (rest, Some(0)),
+        };
+        let (Ok(net), Ok(bits), Some(port)) =
+            (net.parse::<std::net::Ipv4Addr>(), bits.parse::<u8>(), port)
+        else {
+            return Err(Error::InvalidArgument(format!(
+                "listen network {s:?}: expected an IPv4 network such as 10.1.0.0/16 or \
+                 10.1.0.0/16:7000"
+            )));
+        };
+        return Ok(SocketAddr::new(
+            IpAddr::V4(own_address_in(net, bits)?),
+            port,
+        ));
     }
     let ip = s
         .strip_prefix('[')
@@ -45,6 +67,41 @@ pub fn parse_listen(s: &str) -> Result<SocketAddr> {
                  port (10.1.2.3, 10.1.2.3:7000, [fd00::3]:7000)"
             ))
         })
+}
+
+/// This host's address in the IPv4 network `net/bits`: the source address the kernel picks
+/// for a route into that network (a UDP socket "connected" there sends nothing), checked to lie
+/// in it (a network reached only through a gateway is not this host's).
+fn own_address_in(net: std::net::Ipv4Addr, bits: u8) -> Result<std::net::Ipv4Addr> {
+    if bits > 32 {
+        return Err(Error::InvalidArgument(format!(
+            "{net}/{bits}: at most 32 bits"
+        )));
+    }
+    let mask = if bits == 0 {
+        0
+    } else {
+        u32::MAX << (32 - bits)
+    };
+    let base = u32::from(net) & mask;
+    let inside = |ip: std::net::Ipv4Addr| u32::from(ip) & mask == base;
+    // A host address in the network to route to: the first one (or the network itself).
+    let probe = std::net::Ipv4Addr::from(if bits < 31 { base + 1 } else { base });
+    let local = std::net::UdpSocket::bind(("0.0.0.0", 0))
+        .and_then(|u| {
+            u.connect((probe, 9))?;
+            u.local_addr()
+        })
+        .ok()
+        .and_then(|a| match a.ip() {
+            IpAddr::V4(ip) if inside(ip) => Some(ip),
+            _ => None,
+        });
+    local.ok_or_else(|| {
+        Error::Context(format!(
+            "this host has no address in {net}/{bits} (HAYDI_LISTEN or DistributedOptions::listen)"
+        ))
+    })
 }
 
 /// What a driver started by a launcher binds and advertises.
@@ -177,6 +234,13 @@ mod tests {
         let e = choose(None, Some("0.0.0.0"), None, true, "n").unwrap_err();
         assert!(e.to_string().contains("HAYDI_ADVERTISE"), "{e}");
         assert!(choose(Some("not-an-ip"), None, None, true, "n").is_err());
+        // A network this host has no address in (TEST-NET-2: documentation only).
+        let e = choose(Some("198.51.100.0/24"), None, None, true, "n").unwrap_err();
+        assert!(
+            e.to_string().contains("no address in 198.51.100.0/24"),
+            "{e}"
+        );
+        assert!(parse_listen("10.0.0.0/33").is_err());
         assert!(check_reachable("127.0.0.1", true).is_some());
         assert!(check_reachable("127.0.0.1", false).is_none());
         assert!(check_reachable("10.1.2.3", true).is_none());

@@ -18,6 +18,8 @@ pub struct Hosts {
     pub addrs: Vec<String>,
     /// The bridge's own address (this machine's root namespace reaches every host through it).
     pub gateway: String,
+    /// The first three octets of the hosts' /24.
+    net: String,
 }
 
 fn ip(args: &[&str]) -> Result<(), String> {
@@ -81,6 +83,7 @@ impl Hosts {
             names: Vec::new(),
             addrs: Vec::new(),
             gateway: format!("{net}.1"),
+            net: net.clone(),
         };
         ip(&["link", "add", &bridge, "type", "bridge"])?;
         ip(&["addr", "add", &format!("{net}.1/24"), "dev", &bridge])?;
@@ -119,6 +122,51 @@ impl Hosts {
             hosts.addrs.push(addr);
         }
         Ok(hosts)
+    }
+
+    /// The network of the hosts, `10.213.X.0/24`.
+    pub fn network(&self) -> String {
+        format!("{}.0/24", self.net)
+    }
+
+    /// Arguments that make Open MPI's `mpirun` (in this machine's root namespace) start one
+    /// rank on each host: an rsh agent (written into `dir`) that enters the host's namespace,
+    /// with a host name of its own (Open MPI's session folders are keyed by host name), and
+    /// TCP between the hosts over their network only.
+    pub fn mpirun_args(&self, dir: &std::path::Path) -> Vec<String> {
+        use std::os::unix::fs::PermissionsExt;
+        let mut cases = String::new();
+        for (i, (addr, ns)) in self.addrs.iter().zip(&self.names).enumerate() {
+            cases.push_str(&format!("  {addr}) ns={ns}; name=host{i} ;;\n"));
+        }
+        let agent = dir.join("netns-rsh");
+        let script = format!(
+            "#!/bin/sh\n\
+             # Open MPI calls: AGENT [ssh options] HOST COMMAND...\n\
+             while [ $# -gt 0 ]; do case \"$1\" in -*) shift ;; *) break ;; esac; done\n\
+             host=$1; shift\n\
+             case \"$host\" in\n{cases}  *) echo \"netns-rsh: unknown host $host\" >&2; exit 1 ;;\nesac\n\
+             exec ip netns exec \"$ns\" unshare --uts sh -c \"hostname $name; $*\"\n"
+        );
+        std::fs::write(&agent, script).unwrap();
+        std::fs::set_permissions(&agent, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let net = self.network();
+        vec![
+            "--mca".into(),
+            "plm_rsh_agent".into(),
+            agent.display().to_string(),
+            "--mca".into(),
+            "oob_tcp_if_include".into(),
+            net.clone(),
+            "--mca".into(),
+            "btl".into(),
+            "tcp,self".into(),
+            "--mca".into(),
+            "btl_tcp_if_include".into(),
+            net,
+            "-H".into(),
+            self.addrs.join(","),
+        ]
     }
 
     /// `program args...` to run in host `i`.
