@@ -40,6 +40,7 @@ fn main() {
                 extra_run_after_the_driver_ended,
             ),
             ("pool_zip_and_arrays", pool_zip_and_arrays),
+            ("worker_ends_early", worker_ends_early),
         ],
     );
 }
@@ -188,6 +189,8 @@ fn workers_finish_main_spawn() {
         .unwrap();
         let (ok, text) = finish(child, Duration::from_secs(60));
         assert!(ok, "trial {trial}: {text}");
+        // Workers whose program ends before the driver's are not lost workers.
+        assert!(!text.contains("WARN"), "trial {trial}: {text}");
         check_files(out.path(), 4, trial);
         let left = leftovers(tmp.path());
         assert!(
@@ -526,4 +529,28 @@ fn pool_zip_and_arrays() {
             .collect::<Vec<_>>()
     );
     assert_eq!(m.sizes(), [20, 16]);
+}
+
+/// A worker whose program ends after fewer runs than the driver's (here it returns from its
+/// main after the first run) makes the driver's next run an error naming it, not a value
+/// computed without it.
+fn worker_ends_early() {
+    let ctx = DistributedContext::spawn(1).expect("spawn");
+    assert_eq!(Digits(100).count().run_in(&ctx).unwrap(), 100);
+    if is_worker() {
+        return;
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let e = Digits(5000)
+        .map(|x| slow(x, 100))
+        .count()
+        .run_in(&ctx)
+        .expect_err("a run the worker never makes");
+    assert!(matches!(e, Error::Protocol(_)), "{e}");
+    assert!(
+        e.to_string()
+            .contains("rank 1's program ended after 1 runs"),
+        "{e}"
+    );
+    println!("worker_ends_early: {e}");
 }

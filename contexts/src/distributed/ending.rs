@@ -52,6 +52,9 @@ pub(crate) struct Ending {
 
 /// Drivers alive in this process, ended by the exit handler.
 static DRIVERS: Mutex<Vec<Weak<Role>>> = Mutex::new(Vec::new());
+/// What this process's workers say at its exit.
+static FAREWELLS: Mutex<Vec<crate::distributed::worker::Farewell>> = Mutex::new(Vec::new());
+
 /// Contexts dropped mid-program: the threads that see their workers through, joined by the
 /// exit handler.
 static DEFERRED: Mutex<Vec<std::thread::JoinHandle<()>>> = Mutex::new(Vec::new());
@@ -63,6 +66,21 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Registers a driver's context, so that it is ended at the process's exit if it is still
 /// alive then. Installs the exit handler (once per process).
 pub(crate) fn watch(role: &Arc<Role>) {
+    install();
+    let mut d = lock(&DRIVERS);
+    d.retain(|w| w.strong_count() > 0);
+    d.push(Arc::downgrade(role));
+}
+
+/// Keeps what a worker says at the process's exit (`ToDriver::Leaving`): whether or not its
+/// context object still exists then, its program ended.
+pub(crate) fn farewell_at_exit(f: crate::distributed::worker::Farewell) {
+    install();
+    lock(&FAREWELLS).push(f);
+}
+
+/// Installs the exit handler (once per process).
+fn install() {
     static HANDLER: Once = Once::new();
     HANDLER.call_once(|| {
         // SAFETY: `atexit` stores the pointer of a function that takes and returns nothing;
@@ -77,9 +95,6 @@ pub(crate) fn watch(role: &Arc<Role>) {
             );
         }
     });
-    let mut d = lock(&DRIVERS);
-    d.retain(|w| w.strong_count() > 0);
-    d.push(Arc::downgrade(role));
 }
 
 /// Sees the workers of a context dropped mid-program through on a thread of its own (the
@@ -123,6 +138,9 @@ fn end_all() {
             _ => None,
         })
         .collect();
+    for f in std::mem::take(&mut *lock(&FAREWELLS)) {
+        f.say();
+    }
     for e in endings {
         e.finish();
     }

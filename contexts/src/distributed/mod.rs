@@ -266,8 +266,9 @@ impl DriverSide {
                     .filter(|(_, p)| p.alive)
                     .map(|(r, _)| *r)
                     .collect();
-                // Workers lost during the job count as failed (their log is kept).
-                let lost = live.len() < st.peers.len();
+                // Workers lost during the job count as failed (their log is kept); one whose
+                // program ended (before the driver's) did not fail.
+                let lost = st.lost_count() > 0;
                 (
                     std::mem::replace(st, DriverState::detached()),
                     live,
@@ -610,6 +611,8 @@ impl DistributedContext {
     ) -> Result<Self> {
         let w = worker::WorkerSide::connect(target, rank, threads.max(1), opts)?;
         let size = w.size;
+        // At the process's exit the driver hears that this program ended.
+        ending::farewell_at_exit(w.farewell());
         Ok(DistributedContext {
             inner: Arc::new(Role::Worker(w)),
             workers: threads.max(1),

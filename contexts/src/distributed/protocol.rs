@@ -148,10 +148,15 @@ pub enum ToDriver {
     /// First message after authentication of a monitor (not a worker: it takes no chunks and
     /// no rank); see [`super::monitor`].
     Monitor(super::monitor::MonitorHello),
-    /// The worker's program ended (its `main` returned, exited or panicked outside a run):
-    /// it takes part in no later run. Sent by the MPI transport, whose processes must all
-    /// finalize MPI together: the driver answers with `ToWorker::Shutdown`.
-    Leaving,
+    /// The worker's program ended (its `main` returned, exited or panicked outside a run),
+    /// after `runs` runs of the context: it takes part in no later run, and the driver reaching
+    /// one is the processes diverging. Sent at the process's exit by both transports (MPI's
+    /// processes must all finalize together: there the driver answers with
+    /// `ToWorker::Shutdown`).
+    Leaving {
+        /// How many runs of the context the worker made.
+        runs: u64,
+    },
 }
 
 /// Driver to worker.

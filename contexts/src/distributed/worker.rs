@@ -3,6 +3,7 @@
 //! the result the driver broadcasts.
 
 use super::auth::{self, Secret};
+use super::coordinator::Backlog;
 use super::frame::{framed, HANDSHAKE_MAX_FRAME};
 use super::launcher;
 use super::protocol::{decode, encode, ChunkResult, Join, RunId, ToDriver, ToWorker};
@@ -24,7 +25,9 @@ pub(crate) struct WorkerSide {
     pub size: u32,
     pub threads: usize,
     max_message: usize,
-    seq: AtomicU64,
+    /// Runs of this context so far (the next run's sequence number), shared with the
+    /// transport (it says how many when the program ends).
+    seq: Arc<AtomicU64>,
     tx: Outbox,
     rx: Mutex<mpsc::Receiver<ToWorker>>,
     in_run: Arc<AtomicBool>,
@@ -36,6 +39,35 @@ pub(crate) struct WorkerSide {
     busy: Arc<AtomicBool>,
     /// The TCP transport's I/O runtime (the MPI transport has its own thread).
     rt: Option<tokio::runtime::Runtime>,
+}
+
+/// What a worker says when its process exits, whatever became of its context object: that its
+/// program ended, and after how many runs (`ToDriver::Leaving`), so that the driver does not
+/// take a normal end for a lost worker, and takes an early one for what it is (divergence).
+pub(crate) struct Farewell {
+    tx: Outbox,
+    runs: Arc<AtomicU64>,
+    ended: Arc<AtomicBool>,
+}
+
+impl Farewell {
+    /// Says it and waits (a moment) until it is written. Over MPI the transport's own exit
+    /// handler does it (its processes finalize together).
+    pub(crate) fn say(&self) {
+        if self.ended.load(Ordering::SeqCst) {
+            // The driver's program ended first: nobody listens.
+            return;
+        }
+        #[allow(irrefutable_let_patterns)] // one variant without the `mpi` feature
+        if let Outbox::Tcp(_, backlog) = &self.tx {
+            let runs = self.runs.load(Ordering::SeqCst);
+            if let Ok(b) = encode(&ToDriver::Leaving { runs }) {
+                if self.tx.send(b) {
+                    backlog.wait_drained(Instant::now() + Duration::from_secs(2));
+                }
+            }
+        }
+    }
 }
 
 impl Drop for WorkerSide {
@@ -59,6 +91,8 @@ pub(crate) struct Flags {
     pub ended: Arc<AtomicBool>,
     /// Set while `execute` runs (read by [`driver_ended`]).
     pub busy: Arc<AtomicBool>,
+    /// Runs made so far.
+    pub runs: Arc<AtomicU64>,
 }
 
 impl Flags {
@@ -68,14 +102,16 @@ impl Flags {
             in_run: Arc::new(AtomicBool::new(false)),
             ended: Arc::new(AtomicBool::new(false)),
             busy: Arc::new(AtomicBool::new(false)),
+            runs: Arc::new(AtomicU64::new(0)),
         }
     }
 }
 
 /// Where a worker's messages to the driver go: the transport's sending half.
+#[derive(Clone)]
 pub(crate) enum Outbox {
-    /// The writer task of the TCP connection.
-    Tcp(UnboundedSender<Vec<u8>>),
+    /// The writer task of the TCP connection, and the count of what it has not written yet.
+    Tcp(UnboundedSender<Vec<u8>>, Arc<Backlog>),
     /// The MPI communication thread of this process.
     #[cfg(feature = "mpi")]
     Mpi(super::mpi::ToDriverQueue),
@@ -85,7 +121,14 @@ impl Outbox {
     /// Queues one encoded `ToDriver` message; `false` when the transport is closed.
     fn send(&self, bytes: Vec<u8>) -> bool {
         match self {
-            Outbox::Tcp(tx) => tx.send(bytes).is_ok(),
+            Outbox::Tcp(tx, backlog) => {
+                backlog.queued();
+                let ok = tx.send(bytes).is_ok();
+                if !ok {
+                    backlog.close();
+                }
+                ok
+            }
             #[cfg(feature = "mpi")]
             Outbox::Mpi(q) => q.send(bytes),
         }
@@ -250,10 +293,13 @@ impl WorkerSide {
         let flags = Flags::new();
         let interval = opts.heartbeat_interval;
         let hb_timeout = opts.heartbeat_timeout;
+        let backlog = Arc::new(Backlog::default());
+        let written = backlog.clone();
         rt.spawn(async move {
             let hb = encode(&ToDriver::Heartbeat).unwrap_or_default();
             // A failed send ends the connection; the reader below notices and reports it.
-            let _ = wr.pump(&mut out, &hb, interval, || {}).await;
+            let _ = wr.pump(&mut out, &hb, interval, || written.written()).await;
+            written.close();
         });
         let running = flags.in_run.clone();
         let (ended_r, busy_r) = (flags.ended.clone(), flags.busy.clone());
@@ -298,7 +344,7 @@ impl WorkerSide {
             size,
             threads,
             opts,
-            Outbox::Tcp(tx),
+            Outbox::Tcp(tx, backlog),
             in_rx,
             flags,
             Some(rt),
@@ -324,13 +370,22 @@ impl WorkerSide {
             size,
             threads,
             max_message: opts.max_message,
-            seq: AtomicU64::new(0),
+            seq: flags.runs,
             tx,
             rx: Mutex::new(rx),
             in_run: flags.in_run,
             ended: flags.ended,
             busy: flags.busy,
             rt,
+        }
+    }
+
+    /// What this worker says at its process's exit.
+    pub(crate) fn farewell(&self) -> Farewell {
+        Farewell {
+            tx: self.tx.clone(),
+            runs: self.seq.clone(),
+            ended: self.ended.clone(),
         }
     }
 

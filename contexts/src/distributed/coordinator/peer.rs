@@ -29,6 +29,8 @@ pub(crate) struct Peer {
     pub joined_during: Option<u64>,
     /// The latest run the peer announced, if any.
     pub reached: Option<u64>,
+    /// Set when the peer's program ended (`ToDriver::Leaving`), with how many runs it made.
+    pub left_after: Option<u64>,
 }
 
 impl Peer {
@@ -47,6 +49,7 @@ impl Peer {
             catching_up: false,
             joined_during: None,
             reached: None,
+            left_after: None,
         }
     }
 

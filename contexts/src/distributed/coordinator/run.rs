@@ -180,6 +180,9 @@ pub(crate) fn execute_driver(
         // A monitor stopped the job: every run fails, on every process.
         st.pending_error.get_or_insert(e.clone());
     }
+    if let Some(e) = st.divergence(&me) {
+        st.pending_error.get_or_insert(e);
+    }
     st.current = Some(me.seq);
     for p in st.peers.values_mut() {
         p.reset_for_run();

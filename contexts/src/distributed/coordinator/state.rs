@@ -422,6 +422,49 @@ impl DriverState {
         }
     }
 
+    /// Worker `rank`'s program ended after `runs` runs: not a lost worker (no warning, not a
+    /// failure), but no longer part of the job; if the driver is at a run it never made, the
+    /// processes diverged.
+    fn left(&mut self, rank: u32, runs: u64, run: &mut RunCtx<'_, '_>) {
+        let Some(p) = self.peers.get_mut(&rank) else {
+            return;
+        };
+        tracing::info!(target: "haydi", rank, runs, "worker's program ended");
+        p.alive = false;
+        p.credits = 0;
+        p.left_after = Some(runs);
+        self.membership += 1;
+        let held: Vec<Held> = p.in_flight.drain().map(|(_, h)| h).collect();
+        for h in held {
+            run.requeue(h.spec);
+        }
+        if let Some(e) = run.me().and_then(|me| self.divergence(me)) {
+            run.fail(e);
+        }
+    }
+
+    /// The error of run `me` when a worker's program ended before reaching it (the processes
+    /// diverged), if one did.
+    pub fn divergence(&self, me: &RunId) -> Option<Error> {
+        let (rank, runs) = self
+            .peers
+            .iter()
+            .find_map(|(r, p)| p.left_after.filter(|runs| *runs <= me.seq).map(|n| (*r, n)))?;
+        Some(Error::Protocol(format!(
+            "rank {rank}'s program ended after {runs} runs of this context, and the driver \
+             reached {me}: the processes diverged. Every process must make the same run(true) \
+             calls in the same order"
+        )))
+    }
+
+    /// Workers lost during the job (not those whose program ended normally).
+    pub fn lost_count(&self) -> usize {
+        self.peers
+            .values()
+            .filter(|p| !p.alive && p.left_after.is_none())
+            .count()
+    }
+
     /// A worker reached run `id` while the driver is at run `me`.
     fn announce(&mut self, rank: u32, id: RunId, me: &RunId, run: &mut RunCtx<'_, '_>) {
         let reply = self.catch_up_reply(&id);
@@ -527,7 +570,8 @@ impl DriverState {
                     );
                 }
             }
-            ToDriver::Join(_) | ToDriver::Heartbeat | ToDriver::Monitor(_) | ToDriver::Leaving => {}
+            ToDriver::Leaving { runs } => self.left(rank, runs, run),
+            ToDriver::Join(_) | ToDriver::Heartbeat | ToDriver::Monitor(_) => {}
         }
     }
 }

@@ -23,6 +23,7 @@ pub(crate) struct WorkerInbox {
     in_run: Arc<AtomicBool>,
     ended: Arc<AtomicBool>,
     busy: Arc<AtomicBool>,
+    runs: Arc<std::sync::atomic::AtomicU64>,
     heard: Instant,
     last_beat: Instant,
     interval: Duration,
@@ -53,6 +54,7 @@ impl WorkerInbox {
             in_run: flags.in_run.clone(),
             ended: flags.ended.clone(),
             busy: flags.busy.clone(),
+            runs: flags.runs.clone(),
             heard: now,
             last_beat: now,
             interval: opts.heartbeat_interval,
@@ -157,7 +159,8 @@ impl Inbox for WorkerInbox {
             return Flow::Finalize;
         }
         self.finishing = true;
-        match encode(&ToDriver::Leaving) {
+        let runs = self.runs.load(Ordering::SeqCst);
+        match encode(&ToDriver::Leaving { runs }) {
             Ok(b) => out.push(0, Arc::new(b)),
             Err(_) => return Flow::Finalize,
         }
