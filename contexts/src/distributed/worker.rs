@@ -48,6 +48,7 @@ pub(crate) struct Farewell {
     tx: Outbox,
     runs: Arc<AtomicU64>,
     ended: Arc<AtomicBool>,
+    busy: Arc<AtomicBool>,
 }
 
 impl Farewell {
@@ -56,6 +57,11 @@ impl Farewell {
     pub(crate) fn say(&self) {
         if self.ended.load(Ordering::SeqCst) {
             // The driver's program ended first: nobody listens.
+            return;
+        }
+        if self.busy.load(Ordering::SeqCst) {
+            // The process ends inside a run (a closure called `exit`): not the end of the
+            // program's path but a failure, which the driver sees as a lost worker.
             return;
         }
         #[allow(irrefutable_let_patterns)] // one variant without the `mpi` feature
@@ -386,6 +392,7 @@ impl WorkerSide {
             tx: self.tx.clone(),
             runs: self.seq.clone(),
             ended: self.ended.clone(),
+            busy: self.busy.clone(),
         }
     }
 

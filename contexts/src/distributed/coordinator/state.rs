@@ -429,15 +429,15 @@ impl DriverState {
         let Some(p) = self.peers.get_mut(&rank) else {
             return;
         };
+        if !p.in_flight.is_empty() {
+            // It held chunks: a process that ended inside a run failed, whatever it said.
+            return self.handle(Event::Lost(rank, "it exited inside a run".into()), run);
+        }
         tracing::info!(target: "haydi", rank, runs, "worker's program ended");
         p.alive = false;
         p.credits = 0;
         p.left_after = Some(runs);
         self.membership += 1;
-        let held: Vec<Held> = p.in_flight.drain().map(|(_, h)| h).collect();
-        for h in held {
-            run.requeue(h.spec);
-        }
         if let Some(e) = run.me().and_then(|me| self.divergence(me)) {
             run.fail(e);
         }
