@@ -66,16 +66,21 @@ impl Scheduler {
     /// `Submitted batch job 42`, PBS's `42[].server`, SGE's `Your job-array 42.1-4:1 ...`,
     /// HyperQueue's `Job submitted successfully, job ID: 42`.
     fn job_id(self, out: &str) -> Option<String> {
-        let line = out.lines().map(str::trim).find(|l| !l.is_empty())?;
+        let mut lines = out.lines().map(str::trim).filter(|l| !l.is_empty());
         let word = match self {
-            Scheduler::Slurm => line.strip_prefix("Submitted batch job ")?.split_whitespace().next()?,
-            Scheduler::Pbs => line.split_whitespace().next()?,
-            Scheduler::Sge => line
-                .strip_prefix("Your job-array ")
-                .or_else(|| line.strip_prefix("Your job "))?
+            Scheduler::Slurm => lines
+                .find_map(|l| l.strip_prefix("Submitted batch job "))?
+                .split_whitespace()
+                .next()?,
+            Scheduler::Pbs => lines.last()?.split_whitespace().next()?,
+            Scheduler::Sge => lines
+                .find_map(|l| {
+                    l.strip_prefix("Your job-array ")
+                        .or_else(|| l.strip_prefix("Your job "))
+                })?
                 .split(['.', ' '])
                 .next()?,
-            Scheduler::HyperQueue => line.rsplit(':').next()?.trim(),
+            Scheduler::HyperQueue => lines.find_map(|l| l.split_once("job ID:"))?.1.trim(),
         };
         (!word.is_empty()).then(|| word.to_string())
     }
