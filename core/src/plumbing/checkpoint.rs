@@ -166,9 +166,17 @@ fn bad(path: &Path, what: impl std::fmt::Display) -> Error {
     Error::Context(format!("checkpoint {}: {what}", path.display()))
 }
 
+/// The message of an error from the trusted-file layer, without a second `context error:`.
+fn message(e: Error) -> String {
+    match e {
+        Error::Context(m) => m,
+        e => e.to_string(),
+    }
+}
+
 /// The body of the checkpoint at `path` after the trust checks: `None` when there is none.
 fn trusted_body(path: &Path) -> Result<Option<Vec<u8>>> {
-    match read_sealed(path, MAGIC).map_err(|e| bad(path, e))? {
+    match read_sealed(path, MAGIC).map_err(|e| bad(path, message(e)))? {
         Sealed::Missing => Ok(None),
         Sealed::Bad(why) => Err(bad(
             path,
@@ -224,7 +232,7 @@ pub(crate) fn load(path: &Path, expected: &Fingerprint) -> Result<Option<Snapsho
 pub(crate) fn save(path: &Path, snap: &Snapshot) -> Result<()> {
     let body = bincode::serde::encode_to_vec(snap, bincode::config::standard())
         .map_err(|e| bad(path, format!("cannot be encoded: {e}")))?;
-    write_sealed(path, MAGIC, &body).map_err(|e| bad(path, e))
+    write_sealed(path, MAGIC, &body).map_err(|e| bad(path, message(e)))
 }
 
 /// Re-seals the checkpoint at `path` under this user's key, after checking that it is a haydi
