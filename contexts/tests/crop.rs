@@ -595,3 +595,38 @@ fn grow_missing_grows_batches_side_by_side() {
     );
     assert_eq!(crop.reap().unwrap(), 60);
 }
+
+/// Issue 24, WRONG row "a crop result +1000 with the SHA-256 recomputed": the sum in batch 2's
+/// file is raised by 1000 and the plain checksum an unkeyed format would check is written
+/// again. The HMAC under the user's key refuses it: `check` finds it, the batch is grown
+/// again, and the reap is right (today `check` found nothing and the reap was 1000 too high).
+#[test]
+fn a_forged_result_with_a_recomputed_sha256_is_found() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let crop = Crop::new("forged-sum", dir.path(), Range::new(100).sum()).unwrap();
+    crop.sow(Batches::Count(2)).unwrap();
+    crop.grow_missing().unwrap();
+    let f = result_file(crop.path(), 2);
+    let bytes = std::fs::read(&f).unwrap();
+    let magic = b"haydi crop batch\n";
+    assert!(bytes.starts_with(magic));
+    let mut body = bytes[magic.len() + 32..].to_vec();
+    // Batch 2 sums 50..100 = 3725: bincode's zigzag varint of 3725 and of 4725.
+    let (from, to) = ([251u8, 0x1a, 0x1d], [251u8, 0xea, 0x24]);
+    let at: Vec<usize> = (0..body.len() - 2)
+        .filter(|&i| body[i..i + 3] == from)
+        .collect();
+    assert_eq!(at.len(), 1, "the sum appears once in the result");
+    body[at[0]..at[0] + 3].copy_from_slice(&to);
+    let mut forged = magic.to_vec();
+    forged.extend_from_slice(&Sha256::digest(&body));
+    forged.extend_from_slice(&body);
+    std::fs::write(&f, &forged).unwrap();
+    assert_eq!(crop.missing().unwrap(), vec![2]);
+    let found = crop.check().unwrap();
+    assert_eq!(found.bad.len(), 1, "{found}");
+    assert!(found.bad[0].1.contains("MAC does not match"), "{found}");
+    crop.grow_missing().unwrap();
+    assert_eq!(crop.reap().unwrap(), 4950);
+}
