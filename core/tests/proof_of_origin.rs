@@ -329,7 +329,7 @@ fn planted_checkpoints_of_another_user_are_refused() -> Result<(), Skip> {
         assert!(
             e.starts_with("error=")
                 && e.contains(&format!("belongs to user id {ATTACKER}"))
-                && e.contains("mode 0644")
+                && e.contains("mode 644")
                 && e.contains(&ckpt.to_string_lossy().into_owned()),
             "{folder}: {e}"
         );

@@ -110,7 +110,8 @@ pub fn read_sealed(path: &Path, magic: &[u8]) -> Result<Sealed> {
         return Ok(Sealed::Bad(format!(
             "its MAC does not match under this user's haydi key ({}): it was changed after \
              haydi wrote it (edited, truncated, damaged), or written by another account or \
-             with another key",
+             with another key (nodes that do not share your home folder each make their own \
+             key: point HAYDI_KEY_FILE at one key file they share)",
             key.path().display()
         )));
     }
