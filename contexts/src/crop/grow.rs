@@ -93,7 +93,7 @@ where
             Acquired::Held(who) => return Ok(Grow::Leased(who)),
             Acquired::Got(lease, took_over) => {
                 if let Some(why) = took_over {
-                    tracing::warn!(crop = %self.name, batch = id, "took over a stale lease: {why}");
+                    tracing::warn!(target: "haydi", crop = %self.name, batch = id, "took over a stale lease: {why}");
                 }
                 lease
             }
