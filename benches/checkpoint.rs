@@ -46,7 +46,9 @@ fn overhead(c: &mut Criterion) {
 /// The checksum of a 2.4 MB checkpoint body: SHA-256 (before) against HMAC-SHA-256 (now).
 fn seal(c: &mut Criterion) {
     use sha2::{Digest, Sha256};
-    let body: Vec<u8> = (0..2_400_000u32).map(|i| (i * 2_654_435_761) as u8).collect();
+    let body: Vec<u8> = (0..2_400_000u32)
+        .map(|i| (i * 2_654_435_761) as u8)
+        .collect();
     let keys = tempfile::tempdir().unwrap();
     std::env::set_var("HAYDI_KEY_FILE", keys.path().join("key"));
     let key = haydi_core::trusted::UserKey::load_or_create().unwrap();

@@ -51,13 +51,19 @@ fn reap(c: &mut Criterion) {
 /// 10^4 checksums of `size` bytes each: SHA-256 (before) against HMAC-SHA-256 (now).
 fn seal(c: &mut Criterion, size: usize) {
     use sha2::{Digest, Sha256};
-    let body: Vec<u8> = (0..size as u32).map(|i| (i * 2_654_435_761) as u8).collect();
+    let body: Vec<u8> = (0..size as u32)
+        .map(|i| (i * 2_654_435_761) as u8)
+        .collect();
     let key = haydi_core::trusted::UserKey::load_or_create().unwrap();
     eprintln!("result files of {size} bytes");
     let mut g = c.benchmark_group("seal_10k_results");
     g.sample_size(30);
     g.bench_function("sha256", |b| {
-        b.iter(|| (0..10_000).map(|_| Sha256::digest(&body)[0] as u32).sum::<u32>())
+        b.iter(|| {
+            (0..10_000)
+                .map(|_| Sha256::digest(&body)[0] as u32)
+                .sum::<u32>()
+        })
     });
     g.bench_function("hmac_sha256", |b| {
         b.iter(|| {

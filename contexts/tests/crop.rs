@@ -258,7 +258,9 @@ fn now() -> u64 {
 fn plant_lease_at(path: &Path, pid: u32, host: &str, refreshed: u64) {
     std::fs::write(
         path,
-        format!("pid={pid}\nhost={host}\nstarted={refreshed}\nrefreshed={refreshed}\ntoken=planted\n"),
+        format!(
+            "pid={pid}\nhost={host}\nstarted={refreshed}\nrefreshed={refreshed}\ntoken=planted\n"
+        ),
     )
     .unwrap();
 }
@@ -381,8 +383,11 @@ fn leases_never_block_a_batch_forever() {
     assert_eq!(crop.grow(3).unwrap(), Grow::Grown);
     // A lease without its refresh time (the old format): malformed, so stale.
     let l4 = lease_file(crop.path(), 4);
-    std::fs::write(&l4, format!("pid=1\nhost=some-other-host.invalid\nstarted={}\n", now()))
-        .unwrap();
+    std::fs::write(
+        &l4,
+        format!("pid=1\nhost=some-other-host.invalid\nstarted={}\n", now()),
+    )
+    .unwrap();
     assert_eq!(crop.grow(4).unwrap(), Grow::Grown);
     assert_eq!(crop.reap().unwrap(), grid_oracle());
 }
@@ -460,9 +465,17 @@ fn scripts_are_well_formed() {
         // haydi's own thread count, read by the default context (issue 23).
         assert!(s.contains("export HAYDI_THREADS=4\n"), "{s}");
         // Only variables something reads.
-        assert!(!s.contains("HAYDI_CROP_NAME") && !s.contains("HAYDI_CROP_DIR"), "{s}");
+        assert!(
+            !s.contains("HAYDI_CROP_NAME") && !s.contains("HAYDI_CROP_DIR"),
+            "{s}"
+        );
         // The setup runs before `set -u` (module scripts read unset variables), after `set -e`.
-        let at = |l: &str| lines.iter().position(|x| *x == l).unwrap_or_else(|| panic!("{l}:\n{s}"));
+        let at = |l: &str| {
+            lines
+                .iter()
+                .position(|x| *x == l)
+                .unwrap_or_else(|| panic!("{l}:\n{s}"))
+        };
         assert!(at("set -e") < at("module load gcc"), "{s}");
         assert!(at("module load gcc") < at("set -u"), "{s}");
         // The output folder exists before anything is submitted (Slurm does not create it).
@@ -528,7 +541,10 @@ fn scripts_run_the_executable_that_sowed_the_crop_and_refuse_another() {
         .output()
         .unwrap();
     let hex = String::from_utf8_lossy(&out.stdout)[..64].to_string();
-    assert!(s.contains(&hex), "the script checks the executable's SHA-256:\n{s}");
+    assert!(
+        s.contains(&hex),
+        "the script checks the executable's SHA-256:\n{s}"
+    );
     shell_syntax_ok(&s);
     // A byte-identical copy is the same executable.
     let copy = dir.path().join("copy");
@@ -543,7 +559,10 @@ fn scripts_run_the_executable_that_sowed_the_crop_and_refuse_another() {
         program: Some("/bin/sh".into()),
         ..Default::default()
     };
-    let e = crop.script(Scheduler::Slurm, &other).unwrap_err().to_string();
+    let e = crop
+        .script(Scheduler::Slurm, &other)
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("/bin/sh is not the executable the crop was sown with")
             && e.contains(&*exe.to_string_lossy()),
@@ -581,10 +600,9 @@ fn grow_missing_grows_batches_side_by_side() {
         .sum();
     let crop = Crop::new("side", dir.path(), job).unwrap();
     assert_eq!(crop.sow(Batches::Count(4)).unwrap(), 4);
-    let grown = session::with_parallel_context(ThreadContext::new(2).unwrap(), || {
-        crop.grow_missing()
-    })
-    .unwrap();
+    let grown =
+        session::with_parallel_context(ThreadContext::new(2).unwrap(), || crop.grow_missing())
+            .unwrap();
     assert_eq!(
         grown,
         (1..=4).map(|id| (id, Grow::Grown)).collect::<Vec<_>>()

@@ -194,7 +194,9 @@ fn a_batch_of_a_crop_sown_with_other_arguments_is_refused() -> Result<(), Skip> 
     assert!(
         e.starts_with("error=")
             && e.contains("sown by another job")
-            && e.contains(r#"its arguments differ (the file's: ["crop", "1"]; this run's: ["crop", "2"])"#),
+            && e.contains(
+                r#"its arguments differ (the file's: ["crop", "1"]; this run's: ["crop", "2"])"#
+            ),
         "{e}"
     );
     Ok(())
@@ -250,8 +252,7 @@ fn a_rebuilt_executable_is_refused_by_the_script_and_by_the_crop() -> Result<(),
     let refused = task("2");
     let err = String::from_utf8_lossy(&refused.stderr);
     assert!(
-        !refused.status.success()
-            && err.contains("is not the executable the crop was sown with"),
+        !refused.status.success() && err.contains("is not the executable the crop was sown with"),
         "{err}"
     );
     // Started by hand, the rebuilt program is refused by the crop itself.
@@ -294,7 +295,9 @@ fn haydi_reseal_moves_a_crop_and_a_checkpoint_to_another_key() -> Result<(), Ski
     assert_eq!(crop(&alice, "sow-grow-2"), "grew=2");
     let e = crop(&bob, "status");
     assert!(
-        e.contains("cannot be trusted") && e.contains("MAC does not match") && e.contains("haydi reseal"),
+        e.contains("cannot be trusted")
+            && e.contains("MAC does not match")
+            && e.contains("haydi reseal"),
         "{e}"
     );
     let crop_dir = dir.join("twin");
@@ -324,7 +327,10 @@ fn haydi_reseal_moves_a_crop_and_a_checkpoint_to_another_key() -> Result<(), Ski
     assert!(out.starts_with("re-sealed checkpoint of"), "{out}");
     let line = sum(&bob, &[]);
     let expected: i64 = (0..2000).map(|x| x * 7).sum();
-    assert!(line.starts_with(&format!("value={expected} resumed=")), "{line}");
+    assert!(
+        line.starts_with(&format!("value={expected} resumed=")),
+        "{line}"
+    );
     assert!(!line.ends_with("resumed=0"), "{line}");
     // Adopted under an identity, a run giving it resumes everything.
     let out = run(
@@ -423,7 +429,9 @@ fn main() {
             Ok(Ok(())) => println!("test {name} ... ok ({:.1} s)", t.elapsed().as_secs_f64()),
             Ok(Err(Skip(why))) if ci => {
                 failed += 1;
-                println!("test {name} ... FAILED: it cannot run here ({why}), and under CI=true it must");
+                println!(
+                    "test {name} ... FAILED: it cannot run here ({why}), and under CI=true it must"
+                );
             }
             Ok(Err(Skip(why))) => println!("SKIPPED {name}: {why}"),
             Err(_) => {

@@ -173,7 +173,10 @@ fn foreign_corrupt_and_linked_checkpoints_are_refused() {
     let last = changed.len() - 1;
     changed[last] ^= 1;
     std::fs::write(&path, &changed).unwrap();
-    assert!(again(1000).unwrap_err().to_string().contains("MAC does not match"));
+    assert!(again(1000)
+        .unwrap_err()
+        .to_string()
+        .contains("MAC does not match"));
     // Not a checkpoint at all.
     std::fs::write(&path, b"hello").unwrap();
     assert!(again(1000)

@@ -127,11 +127,20 @@ impl Child {
         argv.extend(self.args.iter().cloned());
         let mut cmd = Command::new(&argv[0]);
         cmd.args(&argv[1..]);
-        for k in [CKPT, CHEAT, PARTIAL, IDENTITY, "HAYDI_THREADS", "RAYON_NUM_THREADS"] {
+        for k in [
+            CKPT,
+            CHEAT,
+            PARTIAL,
+            IDENTITY,
+            "HAYDI_THREADS",
+            "RAYON_NUM_THREADS",
+        ] {
             cmd.env_remove(k);
         }
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
-        let out = cmd.output().unwrap_or_else(|e| panic!("start {argv:?}: {e}"));
+        let out = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("start {argv:?}: {e}"));
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -227,7 +236,9 @@ fn arguments_and_executable_tell_checkpoints_apart() -> Result<(), Skip> {
     assert!(
         e.starts_with("error=")
             && e.contains("belongs to another run")
-            && e.contains(r#"its arguments differ (the file's: ["run", "2"]; this run's: ["run", "1"])"#)
+            && e.contains(
+                r#"its arguments differ (the file's: ["run", "2"]; this run's: ["run", "1"])"#
+            )
             && e.contains("haydi reseal --identity"),
         "{e}"
     );
@@ -256,15 +267,18 @@ fn another_key_refuses_and_reseal_adopts() -> Result<(), Skip> {
     let ckpt = d.path().join("sum.ckpt");
     let me = std::env::current_exe().unwrap();
     let with = |key: &str, args: &[&str]| {
-        Child::new(&me, args)
-            .env(CKPT, ckpt.to_string_lossy())
-            .env("HAYDI_KEY_FILE", d.path().join("keys").join(key).to_string_lossy())
+        Child::new(&me, args).env(CKPT, ckpt.to_string_lossy()).env(
+            "HAYDI_KEY_FILE",
+            d.path().join("keys").join(key).to_string_lossy(),
+        )
     };
     let first = with("alice.key", &["run", "3"]).env(PARTIAL, "1").line();
     assert!(first.contains("complete=false"), "{first}");
     let e = with("bob.key", &["run", "3"]).line();
     assert!(
-        e.contains("cannot be trusted") && e.contains("MAC does not match") && e.contains("haydi reseal"),
+        e.contains("cannot be trusted")
+            && e.contains("MAC does not match")
+            && e.contains("haydi reseal"),
         "{e}"
     );
     let ck = ckpt.to_string_lossy().into_owned();
@@ -335,7 +349,10 @@ fn planted_checkpoints_of_another_user_are_refused() -> Result<(), Skip> {
         );
         // Removed, the victim's own run is right.
         std::fs::remove_file(&ckpt).unwrap();
-        assert_eq!(value_of(&as_user(VICTIM, &victim_home).line()), (oracle(1), 0));
+        assert_eq!(
+            value_of(&as_user(VICTIM, &victim_home).line()),
+            (oracle(1), 0)
+        );
     }
     Ok(())
 }
@@ -428,7 +445,11 @@ fn budgets_follow_rlimits() -> Result<(), Skip> {
         .wrapped(&w)
         .env("MALLOC_ARENA_MAX", "2")
         .run();
-    assert_eq!(code, Some(0), "the collect did not end cleanly:\n{out}\n{err}");
+    assert_eq!(
+        code,
+        Some(0),
+        "the collect did not end cleanly:\n{out}\n{err}"
+    );
     assert!(
         out.contains("error=ResultTooLarge") && out.contains(&format!("budget: {}", 2 * gib / 8)),
         "{out}\n{err}"
@@ -456,15 +477,20 @@ fn memory_cgroup(limit: u64) -> Result<(PathBuf, &'static str), Skip> {
             continue;
         };
         for m in mounts.lines() {
-            let Some((left, right)) = m.split_once(" - ") else { continue };
+            let Some((left, right)) = m.split_once(" - ") else {
+                continue;
+            };
             let l: Vec<&str> = left.split_whitespace().collect();
             let r: Vec<&str> = right.split_whitespace().collect();
             let opts_ok = fstype == "cgroup2"
-                || r.get(2).is_some_and(|o| o.split(',').any(|o| o == "memory"));
+                || r.get(2)
+                    .is_some_and(|o| o.split(',').any(|o| o == "memory"));
             if r.first() != Some(&fstype) || !opts_ok || l.len() < 5 {
                 continue;
             }
-            let Ok(rel) = Path::new(path).strip_prefix(l[3]) else { continue };
+            let Ok(rel) = Path::new(path).strip_prefix(l[3]) else {
+                continue;
+            };
             let dir = Path::new(l[4]).join(rel).join(&name);
             if std::fs::create_dir(&dir).is_err() {
                 continue;
@@ -494,7 +520,10 @@ fn budgets_follow_the_cgroup() -> Result<(), Skip> {
         }
     };
     let me = std::env::current_exe().unwrap();
-    let enter = format!("echo $$ > '{}/cgroup.procs' && exec \"$0\" \"$@\"", dir.display());
+    let enter = format!(
+        "echo $$ > '{}/cgroup.procs' && exec \"$0\" \"$@\"",
+        dir.display()
+    );
     let wrap = ["sh", "-c", enter.as_str()];
     let result = std::panic::catch_unwind(|| {
         let line = Child::new(&me, &["budget"]).wrapped(&wrap).line();
@@ -529,7 +558,10 @@ fn default_threads_follow_the_environment() -> Result<(), Skip> {
         threads(&[("HAYDI_THREADS", "3"), ("RAYON_NUM_THREADS", "5")]),
         "threads=3"
     );
-    assert_eq!(threads(&[("HAYDI_THREADS", "lots")]), format!("threads={cores}"));
+    assert_eq!(
+        threads(&[("HAYDI_THREADS", "lots")]),
+        format!("threads={cores}")
+    );
     assert_eq!(threads(&[]), format!("threads={cores}"));
     Ok(())
 }
@@ -591,7 +623,9 @@ fn main() {
             Ok(Ok(())) => println!("test {name} ... ok ({:.1} s)", t.elapsed().as_secs_f64()),
             Ok(Err(Skip(why))) if ci => {
                 failed += 1;
-                println!("test {name} ... FAILED: it cannot run here ({why}), and under CI=true it must");
+                println!(
+                    "test {name} ... FAILED: it cannot run here ({why}), and under CI=true it must"
+                );
             }
             Ok(Err(Skip(why))) => println!("SKIPPED {name}: {why}"),
             Err(_) => {

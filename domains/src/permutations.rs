@@ -174,7 +174,10 @@ impl<T: Clone + Send + Sync> Domain for Permutations<T> {
     }
 
     fn fingerprint(&self) -> String {
-        format!("Permutations({} items; items not described)", self.items.len())
+        format!(
+            "Permutations({} items; items not described)",
+            self.items.len()
+        )
     }
 
     fn is_strict(&self) -> bool {

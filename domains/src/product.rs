@@ -259,7 +259,11 @@ impl<A: Domain, B: Domain> Domain for Product2<A, B> {
     }
 
     fn fingerprint(&self) -> String {
-        format!("Product({}, {})", self.a.fingerprint(), self.b.fingerprint())
+        format!(
+            "Product({}, {})",
+            self.a.fingerprint(),
+            self.b.fingerprint()
+        )
     }
 
     fn is_strict(&self) -> bool {

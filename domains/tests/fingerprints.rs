@@ -39,12 +39,15 @@ fn domains_of_one_type_and_size_with_other_items_differ() {
     all_differ(&[
         Sequences::new(Range::new(3), 2).fingerprint(),
         Sequences::new(r(1, 4, 1), 2).fingerprint(),
-        Sequences::with_lengths(Range::new(3), 2, 2).unwrap().fingerprint(),
-        Sequences::with_lengths(Range::new(3), 1, 2).unwrap().fingerprint(),
+        Sequences::with_lengths(Range::new(3), 1, 2)
+            .unwrap()
+            .fingerprint(),
         Subsets::with_size(Range::new(6), 2).unwrap().fingerprint(),
         Subsets::with_size(r(1, 7, 1), 2).unwrap().fingerprint(),
         ProductRepeat::new(Range::new(3), 2).fingerprint(),
-        ProductUnordered::new(Range::new(3), 2).unwrap().fingerprint(),
+        ProductUnordered::new(Range::new(3), 2)
+            .unwrap()
+            .fingerprint(),
     ]);
     // Joins: other parts, other ratios (which weigh generated streams).
     all_differ(&[
@@ -61,7 +64,9 @@ fn domains_of_one_type_and_size_with_other_items_differ() {
         Mappings::new(Range::new(2), Range::new(3))
             .unwrap()
             .fingerprint(),
-        Mappings::new(Range::new(2), r(1, 4, 1)).unwrap().fingerprint()
+        Mappings::new(Range::new(2), r(1, 4, 1))
+            .unwrap()
+            .fingerprint()
     );
 }
 

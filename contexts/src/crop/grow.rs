@@ -6,8 +6,8 @@ use super::{Crop, Grow};
 use haydi_core::action::Action;
 use haydi_core::domain::Indices;
 use haydi_core::pipeline::{Source, Transform};
-use haydi_core::{DomainExt, IntoPipeline, SerialContext};
 use haydi_core::{session, Error, ParallelContext, Result, RunOptions};
+use haydi_core::{DomainExt, IntoPipeline, SerialContext};
 use std::sync::Mutex;
 
 /// The variables that carry an array task's index, in the order they are looked at.

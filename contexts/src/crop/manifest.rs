@@ -96,9 +96,11 @@ impl Manifest {
     /// The crop's fingerprint: the SHA-256 of its name, job and plan. Every result names it,
     /// so a result of another crop or of another sowing is never taken for one of this.
     pub(crate) fn fingerprint(&self) -> Result<[u8; 32]> {
-        let bytes =
-            bincode::serde::encode_to_vec((&self.name, &self.job, &self.plan), bincode::config::standard())
-                .map_err(|e| Error::Serialization(e.to_string()))?;
+        let bytes = bincode::serde::encode_to_vec(
+            (&self.name, &self.job, &self.plan),
+            bincode::config::standard(),
+        )
+        .map_err(|e| Error::Serialization(e.to_string()))?;
         Ok(Sha256::digest(&bytes).into())
     }
 
@@ -108,9 +110,10 @@ impl Manifest {
 
     /// Decodes a manifest's body, checking its format version first.
     pub(crate) fn decode(path: &Path, body: &[u8]) -> Result<Manifest> {
-        let version = bincode::serde::decode_from_slice::<u32, _>(body, bincode::config::standard())
-            .ok()
-            .map(|(v, _)| v);
+        let version =
+            bincode::serde::decode_from_slice::<u32, _>(body, bincode::config::standard())
+                .ok()
+                .map(|(v, _)| v);
         if version != Some(VERSION) {
             return Err(decode_err(
                 path,

@@ -50,8 +50,8 @@ mod grow;
 mod lease;
 mod manifest;
 mod reap;
-mod result;
 mod reseal;
+mod result;
 mod script;
 mod status;
 

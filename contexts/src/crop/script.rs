@@ -503,7 +503,9 @@ where
             .args(&words[1..])
             .arg(&script)
             .output()
-            .map_err(|e| Error::Context(format!("crop {}: cannot run {command}: {e}", self.name)))?;
+            .map_err(|e| {
+                Error::Context(format!("crop {}: cannot run {command}: {e}", self.name))
+            })?;
         let output = String::from_utf8_lossy(&out.stdout).into_owned();
         if !out.status.success() {
             return Err(Error::Context(format!(
@@ -539,7 +541,9 @@ mod tests {
     #[test]
     fn job_ids_are_read_from_what_submit_commands_print() {
         assert_eq!(
-            Scheduler::Slurm.job_id("Submitted batch job 4242\n").as_deref(),
+            Scheduler::Slurm
+                .job_id("Submitted batch job 4242\n")
+                .as_deref(),
             Some("4242")
         );
         assert_eq!(

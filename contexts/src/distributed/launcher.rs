@@ -7,7 +7,6 @@ use super::files;
 use haydi_core::{Error, Result};
 use std::path::{Path, PathBuf};
 
-
 /// Rank of this process (0 is the driver).
 pub const ENV_RANK: &str = "HAYDI_RANK";
 /// Number of processes, driver included.

@@ -202,10 +202,7 @@ Max address space         4294967296           unlimited            bytes
 
     #[test]
     fn the_smallest_limit_wins() {
-        let read = machine(&[
-            ("/proc/meminfo", MEMINFO),
-            ("/proc/self/limits", LIMITS),
-        ]);
+        let read = machine(&[("/proc/meminfo", MEMINFO), ("/proc/self/limits", LIMITS)]);
         let l = memory_limits(&read);
         assert_eq!(l.physical, Some(16 << 30));
         assert_eq!(l.address_space, Some(4 << 30));
@@ -239,7 +236,10 @@ Max address space         4294967296           unlimited            bytes
                 "40 30 0:35 /jobs /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n\
                  41 30 0:36 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n",
             ),
-            ("/sys/fs/cgroup/memory/42/memory.limit_in_bytes", "536870912\n"),
+            (
+                "/sys/fs/cgroup/memory/42/memory.limit_in_bytes",
+                "536870912\n",
+            ),
             (
                 "/sys/fs/cgroup/memory/memory.limit_in_bytes",
                 "9223372036854771712\n",

@@ -189,7 +189,11 @@ mod tests {
         assert_eq!(threads_from(s(""), s("2"), 8), Ok(2));
         let e = threads_from(s("many"), None, 8).unwrap_err();
         assert!(e.contains("HAYDI_THREADS=\"many\""), "{e}");
-        assert!(threads_from(s("0"), None, 8).unwrap_err().contains("at least one"));
-        assert!(threads_from(None, s("-1"), 8).unwrap_err().contains("RAYON_NUM_THREADS"));
+        assert!(threads_from(s("0"), None, 8)
+            .unwrap_err()
+            .contains("at least one"));
+        assert!(threads_from(None, s("-1"), 8)
+            .unwrap_err()
+            .contains("RAYON_NUM_THREADS"));
     }
 }

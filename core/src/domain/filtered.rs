@@ -144,7 +144,10 @@ where
     }
 
     fn fingerprint(&self) -> String {
-        format!("filter({}; predicate not described)", self.inner.fingerprint())
+        format!(
+            "filter({}; predicate not described)",
+            self.inner.fingerprint()
+        )
     }
 }
 

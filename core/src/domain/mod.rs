@@ -172,7 +172,11 @@ pub trait Domain: Clone + Send + Sync {
     /// assert_eq!(w.fingerprint(), "Wide(size 6; contents not described)");
     /// ```
     fn fingerprint(&self) -> String {
-        format!("{}(size {}; contents not described)", self.name(), self.size())
+        format!(
+            "{}(size {}; contents not described)",
+            self.name(),
+            self.size()
+        )
     }
 
     /// Whether canonical forms can be enumerated for this domain: the

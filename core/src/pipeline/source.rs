@@ -388,6 +388,10 @@ impl<D: Domain> Source for Generate<D> {
     }
 
     fn fingerprint(&self) -> String {
-        format!("generate({}, seed {})", self.domain.fingerprint(), self.seed)
+        format!(
+            "generate({}, seed {})",
+            self.domain.fingerprint(),
+            self.seed
+        )
     }
 }

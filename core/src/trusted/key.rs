@@ -173,7 +173,11 @@ impl UserKey {
         for (i, b) in bytes.iter_mut().enumerate() {
             *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
         }
-        Ok(Some(UserKey::with(path, &bytes, folder_id(&parent_of(path)))))
+        Ok(Some(UserKey::with(
+            path,
+            &bytes,
+            folder_id(&parent_of(path)),
+        )))
     }
 
     /// Makes a new key at `path`: random bytes from the operating system, written to a
@@ -208,7 +212,12 @@ impl UserKey {
             use std::os::unix::fs::PermissionsExt;
             b.permissions(std::fs::Permissions::from_mode(0o600));
         }
-        let err = |e: std::io::Error| ctx(format!("cannot create the haydi key {}: {e}", path.display()));
+        let err = |e: std::io::Error| {
+            ctx(format!(
+                "cannot create the haydi key {}: {e}",
+                path.display()
+            ))
+        };
         let mut tmp = b.tempfile_in(&dir).map_err(err)?;
         std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(err)?;
         tmp.as_file().sync_all().map_err(err)?;
@@ -229,7 +238,8 @@ impl UserKey {
     }
 
     fn with(path: &Path, bytes: &[u8; 32], folder: Option<(u64, u64)>) -> UserKey {
-        let keyed = <Hmac<Sha256> as Mac>::new_from_slice(bytes).expect("HMAC takes keys of any length");
+        let keyed =
+            <Hmac<Sha256> as Mac>::new_from_slice(bytes).expect("HMAC takes keys of any length");
         UserKey {
             path: path.to_path_buf(),
             keyed: Arc::new(keyed),
@@ -320,7 +330,11 @@ pub fn describe(key: &UserKey) -> String {
         "{} (of {}{})",
         key.path.display(),
         user_text(super::private::current_uid()),
-        if private { "" } else { "; its folder is open to others" }
+        if private {
+            ""
+        } else {
+            "; its folder is open to others"
+        }
     )
 }
 
@@ -358,16 +372,23 @@ mod tests {
         assert!(e.contains("not a haydi key file"), "{e}");
         let link = d.path().join("link");
         std::os::unix::fs::symlink(d.path().join("other"), &link).unwrap();
-        assert!(UserKey::read(&link).unwrap_err().to_string().contains("symbolic link"));
+        assert!(UserKey::read(&link)
+            .unwrap_err()
+            .to_string()
+            .contains("symbolic link"));
     }
 
     #[test]
     fn a_key_beside_the_file_is_refused() {
         let d = tempfile::tempdir().unwrap();
         let k = UserKey::create(&d.path().join("key"), false).unwrap();
-        let e = k.check_apart(&d.path().join("run.ckpt")).unwrap_err().to_string();
+        let e = k
+            .check_apart(&d.path().join("run.ckpt"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("same folder"), "{e}");
         std::fs::create_dir(d.path().join("runs")).unwrap();
-        k.check_apart(&d.path().join("runs").join("run.ckpt")).unwrap();
+        k.check_apart(&d.path().join("runs").join("run.ckpt"))
+            .unwrap();
     }
 }

@@ -248,14 +248,29 @@ mod tests {
             "{args}"
         );
         let exe = p("1", 1).difference(&p("1", 2)).unwrap();
-        assert!(exe.contains("executable differs") && !exe.contains("arguments differ"), "{exe}");
+        assert!(
+            exe.contains("executable differs") && !exe.contains("arguments differ"),
+            "{exe}"
+        );
         let both = p("1", 1).difference(&p("2", 2)).unwrap();
-        assert!(both.contains("arguments") && both.contains("executable"), "{both}");
+        assert!(
+            both.contains("arguments") && both.contains("executable"),
+            "{both}"
+        );
         let g = |t: &str| Origin::Given(t.into());
         let id = g("k=2").difference(&g("k=1")).unwrap();
-        assert!(id.contains("identity differs") && id.contains("k=2"), "{id}");
-        assert!(g("x").difference(&p("1", 1)).unwrap().contains("gives none"));
-        assert!(p("1", 1).difference(&g("x")).unwrap().contains("without an identity"));
+        assert!(
+            id.contains("identity differs") && id.contains("k=2"),
+            "{id}"
+        );
+        assert!(g("x")
+            .difference(&p("1", 1))
+            .unwrap()
+            .contains("gives none"));
+        assert!(p("1", 1)
+            .difference(&g("x"))
+            .unwrap()
+            .contains("without an identity"));
         assert_eq!(g("x").difference(&g("x")), None);
     }
 

@@ -522,7 +522,10 @@ mod tests {
         chmod(&open, 0o620);
         assert!(read_private(&open).is_err());
         let e = read_trusted_bytes(&open).unwrap_err().to_string();
-        assert!(e.contains("mode 620") && e.contains("owned by user id"), "{e}");
+        assert!(
+            e.contains("mode 620") && e.contains("owned by user id"),
+            "{e}"
+        );
         chmod(&open, 0o602);
         assert!(read_trusted_bytes(&open).is_err());
         let e = read_private(d.path()).unwrap_err().to_string();

@@ -153,7 +153,10 @@ pub fn reseal_file(
         })?
         .ok_or_else(|| Error::Context(format!("{}: no such file", path.display())))?;
     let (_, body) = split(&bytes, magic).map_err(|why| {
-        Error::Context(format!("{}: {why}: it is not a file of this kind", path.display()))
+        Error::Context(format!(
+            "{}: {why}: it is not a file of this kind",
+            path.display()
+        ))
     })?;
     let body = edit(body)?;
     write_sealed(path, magic, &body)
