@@ -112,16 +112,13 @@ impl Child {
     fn run(self) -> (Option<i32>, String, String) {
         let mut argv: Vec<String> = self.wrap.clone();
         if let Some(uid) = self.uid {
-            argv.extend(
-                [
-                    "setpriv".to_string(),
-                    format!("--reuid={uid}"),
-                    format!("--regid={uid}"),
-                    "--clear-groups".into(),
-                    "--".into(),
-                ]
-                .into_iter(),
-            );
+            argv.extend([
+                "setpriv".to_string(),
+                format!("--reuid={uid}"),
+                format!("--regid={uid}"),
+                "--clear-groups".into(),
+                "--".into(),
+            ]);
         }
         argv.push(self.bin.to_string_lossy().into_owned());
         argv.extend(self.args.iter().cloned());

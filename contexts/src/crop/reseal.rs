@@ -105,7 +105,7 @@ pub fn reseal(crop_dir: &Path, identity: Option<&str>) -> Result<String> {
         names.sort();
         for path in names {
             let done = reseal_file(&path, result::MAGIC, |body| {
-                let mut file = result::decode(body).map_err(|why| ctx(why))?;
+                let mut file = result::decode(body).map_err(ctx)?;
                 if file.crop != old_fp {
                     return Err(ctx("it belongs to another crop or sowing".into()));
                 }

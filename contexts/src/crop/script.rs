@@ -72,7 +72,7 @@ impl Scheduler {
                 .find_map(|l| l.strip_prefix("Submitted batch job "))?
                 .split_whitespace()
                 .next()?,
-            Scheduler::Pbs => lines.last()?.split_whitespace().next()?,
+            Scheduler::Pbs => lines.next_back()?.split_whitespace().next()?,
             Scheduler::Sge => lines
                 .find_map(|l| {
                     l.strip_prefix("Your job-array ")
