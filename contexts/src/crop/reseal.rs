@@ -56,11 +56,19 @@ fn own_folder(dir: &Path) -> Result<()> {
 /// use haydi_domains::Range;
 /// use haydi_core::prelude::*;
 /// let dir = tempfile::tempdir()?;
-/// let sown = Crop::new("c", dir.path(), Range::new(10).sum())?;
+/// // One call site for the crop (it is part of the crop's identity).
+/// let make = |identity: Option<&str>| -> haydi_core::Result<_> {
+///     let crop = Crop::new("c", dir.path(), Range::new(10).sum())?;
+///     Ok(match identity {
+///         Some(text) => crop.identity(text),
+///         None => crop,
+///     })
+/// };
+/// let sown = make(None)?;
 /// sown.sow(Batches::Count(2))?;
 /// sown.grow(1)?;
 /// // A crop with an identity does not take over one sown without...
-/// let named = Crop::new("c", dir.path(), Range::new(10).sum())?.identity("sum v1");
+/// let named = make(Some("sum v1"))?;
 /// assert!(named.missing().is_err());
 /// // ...until it is adopted under that identity, its grown batch kept.
 /// reseal(&dir.path().join("c"), Some("sum v1"))?;
