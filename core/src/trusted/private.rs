@@ -76,7 +76,7 @@ fn ctx(msg: String) -> Error {
 /// private_dir(&p, "remove it")?;
 /// check_private_dir(&p, "remove it")?;
 /// assert!(check_private_dir(&d.path().join("absent"), "").is_err());
-/// # Ok::<(), haydi_core::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn check_private_dir(path: &Path, fix: &str) -> Result<()> {
     let m = std::fs::symlink_metadata(path)
@@ -119,7 +119,7 @@ pub fn check_private_dir(path: &Path, fix: &str) -> Result<()> {
 /// let d = tempfile::tempdir()?;
 /// private_dir(&d.path().join("p"), "remove it")?;
 /// private_dir(&d.path().join("p"), "remove it")?; // there already: checked
-/// # Ok::<(), haydi_core::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn private_dir(path: &Path, fix: &str) -> Result<()> {
     make_dir(path)?;
@@ -146,7 +146,7 @@ fn make_dir(path: &Path) -> Result<()> {
 /// let d = tempfile::tempdir()?;
 /// given_dir(&d.path().join("logs"))?;
 /// assert!(given_dir(&d.path().join("no/such/parent")).is_err());
-/// # Ok::<(), haydi_core::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn given_dir(path: &Path) -> Result<()> {
     make_dir(path)?;
@@ -176,7 +176,7 @@ pub fn given_dir(path: &Path) -> Result<()> {
 /// write_private(&p, b"one")?;
 /// write_private(&p, b"two")?;
 /// assert_eq!(read_private(&p)?.as_deref(), Some("two"));
-/// # Ok::<(), haydi_core::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     let err = |e: std::io::Error| ctx(format!("cannot write {}: {e}", path.display()));
@@ -344,7 +344,7 @@ fn read_checked(path: &Path, openness: Openness) -> Result<Option<Vec<u8>>> {
 /// use haydi_core::trusted::{read_private, write_private};
 /// let d = tempfile::tempdir()?;
 /// assert_eq!(read_private(&d.path().join("absent"))?, None);
-/// # Ok::<(), haydi_core::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_private(path: &Path) -> Result<Option<String>> {
     match read_private_bytes(path)? {
@@ -363,7 +363,7 @@ pub fn read_private(path: &Path) -> Result<Option<String>> {
 /// let p = d.path().join("f");
 /// write_private(&p, &[0, 1])?;
 /// assert_eq!(read_private_bytes(&p)?, Some(vec![0, 1]));
-/// # Ok::<(), haydi_core::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_private_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
     read_checked(path, Openness::Secret)
@@ -407,7 +407,7 @@ pub(crate) fn read_owned_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
 /// let p = d.path().join("worker-1.log");
 /// create_private(&p)?;
 /// assert!(create_private(&p).is_err()); // never over an existing file
-/// # Ok::<(), haydi_core::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn create_private(path: &Path) -> Result<File> {
     let mut o = OpenOptions::new();
