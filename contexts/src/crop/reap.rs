@@ -76,7 +76,7 @@ where
     }
 
     /// The batches (1-based ids, in order) without a verified result: no file, or a file that
-    /// fails its checksum or header. Fails when the crop is not sown.
+    /// fails its checks (owner and mode, MAC, header). Fails when the crop is not sown.
     ///
     /// ```
     /// use haydi_contexts::crop::{Batches, Crop};
@@ -109,7 +109,7 @@ where
         Ok(missing)
     }
 
-    /// Verifies every result file (checksum, header, and that the partial decodes) and
+    /// Verifies every result file (owner and mode, MAC, header, and that the partial decodes) and
     /// removes those that fail, so that they are missing again and grown by the next
     /// [`Crop::grow_missing`]. Returns what it found.
     ///
