@@ -1,9 +1,10 @@
 //! Leases: a file per batch being grown, so that two growers (two array tasks, two people)
 //! do not grow one batch twice.
 //!
-//! A lease is created exclusively (`O_CREAT | O_EXCL`, never through a link, mode 0600) and
-//! holds the grower's pid, host, start time, the time it was last refreshed and a random
-//! token. The holder rewrites it (atomically, with a new refresh time) every quarter of the
+//! A lease is published whole: written to a temporary file (mode 0600) in the leases folder
+//! and linked into place only if no lease is there (never through a link, never over one), so
+//! no grower ever sees half a lease. It holds the grower's pid, host, start time, the time it
+//! was last refreshed and a random token. The holder rewrites it (atomically, with a new refresh time) every quarter of the
 //! lease timeout while it grows, and removes it when done, both only while the token is still
 //! its own. Whether a lease is stale comes from what it records, never from the file's
 //! modification time (which anyone may set into the future): it is stale when its process is
@@ -16,7 +17,7 @@
 //! written atomically.
 
 use crate::distributed::launcher::hostname;
-use haydi_core::trusted::{create_private, read_trusted_bytes, write_private};
+use haydi_core::trusted::{read_trusted_bytes, write_private};
 use haydi_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -201,24 +202,34 @@ pub(crate) enum Acquired {
     Held(Option<Holder>),
 }
 
+/// Publishes `record` at `path` whole, unless something is there already: `Ok(false)` then.
+fn publish(path: &Path, record: &Record) -> Result<bool> {
+    let err = |e: std::io::Error| Error::Context(format!("cannot write {}: {e}", path.display()));
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut b = tempfile::Builder::new();
+    b.prefix(".lease.");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o600));
+    }
+    let mut tmp = b.tempfile_in(dir).map_err(err)?;
+    tmp.write_all(record.text().as_bytes()).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    match tmp.persist_noclobber(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(err(e.error)),
+    }
+}
+
 /// Takes the lease at `path`, or says who holds it.
 pub(crate) fn acquire(path: &Path, timeout: Duration) -> Result<Acquired> {
     let mut took_over = None;
     for _ in 0..3 {
         let me = Record::me();
-        match create_private(path) {
-            Ok(mut f) => {
-                f.write_all(me.text().as_bytes())
-                    .and_then(|()| f.sync_all())
-                    .map_err(|e| Error::Context(format!("cannot write {}: {e}", path.display())))?;
-                return Ok(Acquired::Got(Lease::start(path, me, timeout), took_over));
-            }
-            Err(e) => {
-                if std::fs::symlink_metadata(path).is_err() {
-                    // Not an existing lease: the folder is missing or unwritable.
-                    return Err(e);
-                }
-            }
+        if publish(path, &me)? {
+            return Ok(Acquired::Got(Lease::start(path, me, timeout), took_over));
         }
         match stale(path, timeout) {
             Some(why) => {

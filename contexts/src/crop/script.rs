@@ -408,14 +408,16 @@ where
         let exe = quote(&program.to_string_lossy());
         if let Origin::Program { exe_sha256, .. } = &m.job.origin {
             // The crop accepts only the executable it was sown with: say so at once, in the
-            // task's log, rather than after starting a rebuilt one.
+            // task's log, rather than after starting a rebuilt one. The path is quoted once, in
+            // an assignment, and expanded inside double quotes only (never re-read by the shell).
             let hex: String = exe_sha256.iter().map(|b| format!("{b:02x}")).collect();
             s.push_str(&format!(
-                "if command -v sha256sum >/dev/null; then\n  \
-                 test \"$(sha256sum < {exe} | cut -c1-64)\" = {hex} || {{ echo \"haydi crop {name}: \
-                 {exe} is not the executable the crop was sown with (SHA-256 {short}...): it was \
-                 rebuilt or replaced; sow again, or give the crop an identity (Crop::identity)\" \
-                 >&2; exit 1; }}\nfi\n",
+                "haydi_exe={exe}\n\
+                 if command -v sha256sum >/dev/null && \
+                 [ \"$(sha256sum < \"$haydi_exe\" | cut -c1-64)\" != {hex} ]; then\n  \
+                 echo \"haydi crop {name}: $haydi_exe is not the executable the crop was sown \
+                 with (SHA-256 {short}...): it was rebuilt or replaced; sow the crop again, or \
+                 give it an identity (Crop::identity)\" >&2\n  exit 1\nfi\n",
                 short = &hex[..16],
                 name = self.name,
             ));
