@@ -8,6 +8,8 @@
 //!   [`plumbing::Scheduler`] that every parallel context shares.
 //! - [`context`]: the [`ParallelContext`] trait, the serial and thread contexts.
 //! - [`session`]: which context `run(true)` uses.
+//! - [`trusted`]: files a later run trusts (checkpoints, crops): owner, mode and links checked,
+//!   sealed under the user's key, identified by program and domain.
 //!
 //! Layers above: `haydi-domains` (Range, Product, Subsets, ...) and `haydi-contexts` (worker
 //! processes, clusters) depend on this crate and never on each other; the `haydi` facade
@@ -28,6 +30,7 @@ pub mod pipeline;
 pub mod plumbing;
 pub mod session;
 mod size;
+pub mod trusted;
 mod values;
 pub mod warning;
 

@@ -129,6 +129,15 @@ impl<K: Clone + Send + Sync, V: Domain> Domain for Mappings<K, V> {
         "Mappings".into()
     }
 
+    fn fingerprint(&self) -> String {
+        // Keys carry no bound that would show them.
+        format!(
+            "Mappings({} keys, keys not described, to {})",
+            self.keys.len(),
+            self.value_domain().fingerprint()
+        )
+    }
+
     fn is_strict(&self) -> bool {
         self.keys_strict && self.values.is_strict()
     }

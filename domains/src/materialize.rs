@@ -109,6 +109,12 @@ where
             Materialized::Kept(d) => d.name(),
         }
     }
+    fn fingerprint(&self) -> String {
+        match self {
+            Materialized::Values(v) => v.fingerprint(),
+            Materialized::Kept(d) => d.fingerprint(),
+        }
+    }
     fn is_strict(&self) -> bool {
         match self {
             Materialized::Values(v) => v.is_strict(),

@@ -5,9 +5,7 @@
 use super::auth::Secret;
 use super::files;
 use haydi_core::{Error, Result};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 /// Rank of this process (0 is the driver).
 pub const ENV_RANK: &str = "HAYDI_RANK";
@@ -201,30 +199,10 @@ pub fn running_exe() -> Result<PathBuf> {
         .map_err(|e| Error::Context(format!("cannot find the current executable: {e}")))
 }
 
-/// SHA-256 of the running executable (its image, see [`running_exe`]), computed once per
-/// process.
-///
-/// ```
-/// let h = haydi_contexts::distributed::launcher::exe_hash();
-/// assert_eq!(h, haydi_contexts::distributed::launcher::exe_hash());
-/// ```
+/// SHA-256 of the running executable, computed once per process (core's
+/// [`haydi_core::trusted::origin::exe_sha256`], which checkpoints and crops record too).
 pub fn exe_hash() -> [u8; 32] {
-    static HASH: OnceLock<[u8; 32]> = OnceLock::new();
-    *HASH.get_or_init(|| {
-        let mut h = Sha256::new();
-        match running_exe()
-            .map_err(std::io::Error::other)
-            .and_then(std::fs::File::open)
-        {
-            Ok(mut f) => {
-                if std::io::copy(&mut f, &mut h).is_err() {
-                    h.update(b"unreadable executable");
-                }
-            }
-            Err(_) => h.update(b"unknown executable"),
-        }
-        h.finalize().into()
-    })
+    haydi_core::trusted::origin::exe_sha256()
 }
 
 /// What a process started by `spawn` finds in its environment.

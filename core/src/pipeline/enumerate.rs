@@ -277,6 +277,10 @@ where
         format!("enumerate({})", self.source.describe())
     }
 
+    fn fingerprint(&self) -> String {
+        format!("enumerate({})", self.source.fingerprint())
+    }
+
     fn prepare(
         &self,
         run: &mut PassRunner<'_>,

@@ -356,4 +356,8 @@ where
             type_name: std::any::type_name::<Job<S, T, A>>(),
         }
     }
+
+    fn fingerprint(&self) -> String {
+        self.job.source.fingerprint()
+    }
 }

@@ -66,6 +66,18 @@ where
         std::any::type_name::<Self>()
     }
 
+    /// A stable description of what the job's source yields (its domain's
+    /// [`fingerprint`](crate::Domain::fingerprint)), which checkpoints and crops record.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// assert_eq!(Range::new(3).count().fingerprint(), "Range(start 0, step 1, len 3)");
+    /// ```
+    pub fn fingerprint(&self) -> String {
+        self.source.fingerprint()
+    }
+
     /// The action that ends the pipeline.
     ///
     /// ```

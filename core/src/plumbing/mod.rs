@@ -11,6 +11,7 @@ pub(crate) mod task_note;
 mod window;
 
 pub use crate::error::panic_message;
+pub use checkpoint::reseal_checkpoint;
 pub use codec::{decode_partial_as, decode_value, encode_partial_as, encode_value};
 pub use erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
 pub(crate) use scheduler::run_in_order;
