@@ -9,6 +9,7 @@
 
 mod support;
 
+use haydi_contexts::crop::{Batches, Crop, Grow};
 use haydi_contexts::{DistributedContext, DistributedOptions};
 use haydi_core::domain::tests_support::Digits;
 use haydi_core::prelude::*;
@@ -32,6 +33,8 @@ fn main() {
             ("partition_program", partition_program),
             ("partition_then_rejoin", partition_then_rejoin),
             ("host_killed", host_killed),
+            ("crop_program", crop_program),
+            ("crop_across_hosts", crop_across_hosts),
         ],
     );
 }
@@ -387,4 +390,109 @@ fn host_killed() {
         );
     }
     println!("host_killed: ok");
+}
+
+/// The crop's oracle: the plain loop of its job.
+fn crop_expected() -> u64 {
+    (0..3000u64).map(|x| x % 13).sum()
+}
+
+/// The crop of `crop_across_hosts`: one job made at one call site with the same arguments on
+/// every host (the role comes from the environment, `HAYDI_TEST_ROLE`): sow 9 batches, grow
+/// the batches `HAYDI_TEST_BATCHES` lists, grow what is missing, or reap.
+fn crop_program() {
+    let dir = PathBuf::from(arg("dir").unwrap());
+    let crop = Crop::new(
+        "hosts",
+        &dir,
+        Digits(3000).map(|x| slow(x, 2000) % 13).sum(),
+    )
+    .unwrap()
+    .lease_timeout(Duration::from_secs(3));
+    match std::env::var("HAYDI_TEST_ROLE").unwrap().as_str() {
+        "sow" => assert_eq!(crop.sow(Batches::Count(9)).unwrap(), 9),
+        "grow" => {
+            let ids: Vec<usize> = std::env::var("HAYDI_TEST_BATCHES")
+                .unwrap()
+                .split(',')
+                .map(|i| i.parse().unwrap())
+                .collect();
+            std::fs::write(dir.join(format!("growing-{}", ids[0])), "").unwrap();
+            for id in ids {
+                assert_eq!(crop.grow(id).unwrap(), Grow::Grown, "batch {id}");
+            }
+        }
+        "grow_missing" => {
+            // A batch whose grower died keeps its lease until the lease times out: grow
+            // what is missing until nothing is.
+            let t = Instant::now();
+            while !crop.missing().unwrap().is_empty() {
+                assert!(
+                    t.elapsed() < Duration::from_secs(60),
+                    "batches stay missing"
+                );
+                crop.grow_missing().unwrap();
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
+        "reap" => {
+            let v = crop.reap().unwrap();
+            std::fs::write(dir.join("reaped"), v.to_string()).unwrap();
+        }
+        other => panic!("unknown role {other}"),
+    }
+}
+
+/// A crop on a folder every host shares: sown on host 0, its batches grown by processes on
+/// hosts 0, 1 and 2 at once, host 2 killed in the middle of a batch, what is missing grown
+/// from host 1 (taking over the dead grower's lease once it is stale), reaped on host 0: the
+/// reap equals the plain loop.
+fn crop_across_hosts() {
+    let Some(h) = hosts("crop_across_hosts") else {
+        return;
+    };
+    let dir = shared();
+    let args = vec![format!("dir={}", dir.path().display())];
+    let role = |host: usize, role: &str, batches: &str| {
+        let mut c = h.command(host, &std::env::current_exe().unwrap());
+        c.arg("case=crop_program").args(&args);
+        for v in HAYDI_VARS {
+            c.env_remove(v);
+        }
+        c.env("HAYDI_TEST_ROLE", role)
+            .env("HAYDI_TEST_BATCHES", batches);
+        c.stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (ok, text) = finish(role(0, "sow", ""), Duration::from_secs(60));
+    assert!(ok, "sow: {text}");
+    let growers: Vec<Child> = [(0, "1,4,7"), (1, "3,6,9"), (2, "2,5,8")]
+        .into_iter()
+        .map(|(host, ids)| role(host, "grow", ids))
+        .collect();
+    assert!(eventually(Duration::from_secs(60), || dir
+        .path()
+        .join("growing-2")
+        .exists()));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(h.kill_host(2) > 0, "host 2 grew nothing");
+    for (i, g) in growers.into_iter().enumerate() {
+        let (ok, text) = finish(g, Duration::from_secs(120));
+        if i < 2 {
+            assert!(ok, "grower on host {i}: {text}");
+        }
+    }
+    let (ok, text) = finish(role(1, "grow_missing", ""), Duration::from_secs(120));
+    assert!(ok, "grow_missing: {text}");
+    assert!(
+        text.contains("took over a stale lease"),
+        "host 2's batch was taken over: {text}"
+    );
+    let (ok, text) = finish(role(0, "reap", ""), Duration::from_secs(60));
+    assert!(ok, "reap: {text}");
+    let reaped = std::fs::read_to_string(dir.path().join("reaped")).unwrap();
+    assert_eq!(reaped, crop_expected().to_string());
+    println!("crop_across_hosts: ok, reaped {reaped}");
 }
