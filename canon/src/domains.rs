@@ -5,7 +5,7 @@
 //! [`Canonical`] encoding: [`Range`] (`i64`) is `Value::Int`, [`Boolean`] is `Value::Bool`,
 //! `Product2..8` (tuples) are `Value::Seq`s of 2 to 8, [`ProductRepeat`] and [`Sequences`]
 //! (`Vec<T>`) are `Value::Seq`, [`Subsets`] (`Set<T>`) is `Value::Set` and [`Mappings`]
-//! (`Map<K, V>`) is `Value::Map`.
+//! (`Mapping<K, V>`) is `Value::Mapping`.
 //!
 //! Non-strict domains are refused with [`Error::NotStrict`]: a user `map` ([`Mapped`]), a plain
 //! filter ([`Filtered`]; use [`crate::StrictFilterExt::filter_strict`]), [`Permutations`] and

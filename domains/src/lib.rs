@@ -49,7 +49,7 @@ pub use repeat::ProductRepeat;
 pub use sequences::Sequences;
 pub use subsets::Subsets;
 pub use systems::{
-    bfs, bfs_path, dlts, dlts_from_map, dlts_to_dot, search, to_dot, Bfs, BfsEnd, Dlts,
+    bfs, bfs_find, bfs_path, dlts, dlts_from_map, dlts_to_dot, to_dot, Bfs, BfsEnd, Dlts,
     DltsProduct, Exploration, Successors, System,
 };
 pub use unordered::ProductUnordered;

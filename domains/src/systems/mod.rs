@@ -46,19 +46,8 @@ mod system;
 pub use bfs::{bfs, Bfs, BfsEnd, BfsItems, Exploration, State, States, WithDepth};
 pub use dlts::{dlts, dlts_from_map, Dlts, DltsFn, DltsProduct, MapDlts};
 pub use dot::{dlts_to_dot, to_dot};
-pub use path::bfs_path;
+pub use path::{bfs_find, bfs_path};
 pub use system::{Successors, System};
-
-/// The generic breadth-first search of the Python `haydi.algorithms.search`.
-///
-/// ```
-/// use haydi_domains::systems::search;
-/// // The depth at which "halve" first reaches 0 from 100.
-/// assert_eq!(search::bfs(100u32, |x, _| [x / 2], |x, d| (*x == 0).then_some(d), None), Some(7));
-/// ```
-pub mod search {
-    pub use super::path::bfs;
-}
 
 #[cfg(test)]
 mod tests;
