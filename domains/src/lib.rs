@@ -39,7 +39,7 @@ mod values;
 pub use boolean::Boolean;
 pub use join::Join;
 pub use mappings::Mappings;
-pub use materialize::{Materialized, ToValues};
+pub use materialize::{Leaf, Materialized, ToValues};
 pub use permutations::Permutations;
 pub use product::{
     IntoProduct, Product, Product2, Product3, Product4, Product5, Product6, Product7, Product8,
