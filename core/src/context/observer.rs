@@ -315,7 +315,7 @@ impl Observer {
     /// Reports progress (rate-limited unless `force`). Called by the scheduler without its
     /// lock held. A worker never waits for another's report: while the callback runs on one
     /// thread, reports from others are skipped (unless `force`), and one older than the last
-    /// made is dropped. A panic in the callback is returned as [`Error::Panicked`] (with the
+    /// made is dropped. A panic in the callback is returned as [`Error::Panicked`](crate::Error::Panicked) (with the
     /// empty chunk `0..0` and a message starting `in the progress callback`).
     ///
     /// ```
@@ -396,7 +396,7 @@ impl Observer {
         }
     }
 
-    /// [`Observer::finish`], returning a panic of the progress callback as [`Error::Panicked`]
+    /// [`Observer::finish`], returning a panic of the progress callback as [`Error::Panicked`](crate::Error::Panicked)
     /// (the trace file and the summary event are written all the same).
     ///
     /// ```

@@ -8,7 +8,7 @@
 //! - [`Bfs`] and [`bfs`] (`bfs.rs`): the reachable states, breadth first, as a pipeline source
 //!   that runs on every context (each level's expansion is a parallel job), with
 //!   [`Exploration`] and [`BfsEnd`] saying what was found and why it stopped;
-//! - [`bfs_path`] and [`search::bfs`] (`path.rs`): shortest paths and the generic search;
+//! - [`bfs_path`] and [`bfs_find`] (`path.rs`): shortest paths and the generic search;
 //! - [`to_dot`], [`dlts_to_dot`], [`Exploration::to_dot`] (`dot.rs`): Graphviz export.
 //!
 //! ```
