@@ -12,7 +12,7 @@
 //!
 //! The automata are enumerated as [`TransitionTable`]s (`Automata::new(n, 2)`, the same
 //! representatives as `cnfs_as` of the `Mappings` domain): the canonical-form generation's own
-//! arrays of transitions, copied out with no `Map` or `Value` built, so the search below costs
+//! arrays of transitions, copied out with no `Mapping` or `Value` built, so the search below costs
 //! what the reset-word search costs.
 //!
 //! `cargo run --release --example cerny -- [max_n] [TRACE]` (default 4). With TRACE, the
@@ -27,6 +27,7 @@
 //! and runs only what is missing.
 
 use haydi::prelude::*;
+use haydi::TransitionTable;
 use std::time::{Duration, Instant};
 
 /// Length of a shortest synchronizing word, or 0 when there is none: a breadth-first search
@@ -159,7 +160,7 @@ fn census(n: u32, checkpoint: &str, timeout: Option<Duration>) -> Result<()> {
     if let Some((len, g)) = out.value.iter().next_back() {
         println!("max_reset={len} extreme={}", g.count);
         for automaton in &g.items {
-            println!("  {:?}", automaton.to_map(&states, &letters)?);
+            println!("  {:?}", automaton.to_mapping(&states, &letters)?);
         }
     }
     println!(
@@ -217,7 +218,7 @@ fn main() -> Result<()> {
         );
         for (automaton, _) in &extreme {
             // the domain's own item, for its atoms' names: {(q0, a0): q1, ...}
-            println!("  {:?}", automaton.to_map(&states, &letters)?);
+            println!("  {:?}", automaton.to_mapping(&states, &letters)?);
         }
     }
     Ok(())

@@ -4,6 +4,7 @@
 
 use crate::{check, check_eq, Ctx};
 use haydi::prelude::*;
+use haydi::{BitGraph, PartialTable};
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::OnceLock;
