@@ -5,10 +5,15 @@
 //! not the measurement). The bench reaps it (reads, verifies and merges every batch in index
 //! order), beside `status()` (which checks every result file) and the same job run serially in
 //! memory, in one run.
+//!
+//! `seal_10k_results` measures the checksums alone over 10^4 bodies of one result file's size,
+//! side by side: the plain SHA-256 results carried before issue 24, and the HMAC-SHA-256 under
+//! the user's key they carry now.
 
 use criterion::Criterion;
 use haydi::crop::Batches;
 use haydi::prelude::*;
+use haydi::Crop;
 use std::time::{Duration, Instant};
 
 fn mix(x: i64) -> i64 {
@@ -36,6 +41,37 @@ fn reap(c: &mut Criterion) {
     g.bench_function("status", |b| b.iter(|| crop.status().unwrap().done));
     g.bench_function("run_serial_in_memory", |b| {
         b.iter(|| crop.job().run(false).unwrap().len())
+    });
+    g.finish();
+    let size = std::fs::metadata(crop.path().join("results").join("batch-1.result"))
+        .unwrap()
+        .len() as usize;
+    seal(c, size);
+}
+
+/// 10^4 checksums of `size` bytes each: SHA-256 (before) against HMAC-SHA-256 (now).
+fn seal(c: &mut Criterion, size: usize) {
+    use sha2::{Digest, Sha256};
+    let body: Vec<u8> = (0..size as u32)
+        .map(|i| (i * 2_654_435_761) as u8)
+        .collect();
+    let key = haydi_core::trusted::UserKey::load_or_create().unwrap();
+    eprintln!("result files of {size} bytes");
+    let mut g = c.benchmark_group("seal_10k_results");
+    g.sample_size(30);
+    g.bench_function("sha256", |b| {
+        b.iter(|| {
+            (0..10_000)
+                .map(|_| Sha256::digest(&body)[0] as u32)
+                .sum::<u32>()
+        })
+    });
+    g.bench_function("hmac_sha256", |b| {
+        b.iter(|| {
+            (0..10_000)
+                .map(|_| key.mac(&[b"haydi crop batch\n", &body])[0] as u32)
+                .sum::<u32>()
+        })
     });
     g.finish();
 }

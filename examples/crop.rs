@@ -12,6 +12,7 @@
 
 use haydi::crop::{Batches, Scheduler, ScriptOptions};
 use haydi::prelude::*;
+use haydi::Crop;
 
 fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 {
@@ -33,7 +34,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let job = Product::new((Range::span(1, n + 1, 1)?, Range::span(1, n + 1, 1)?))
         .filter(|(a, b)| gcd(*a, *b) == 1)
         .count();
-    let crop = Crop::new("coprime", dir, job)?;
+    // One program sows (`crop DIR n`), prints the script (`crop DIR n script`) and grows
+    // (array tasks, `crop DIR n`): its arguments differ between these uses, so the crop is
+    // identified by an identity instead of the arguments and executable (n is in the
+    // domain's fingerprint, which is still compared: a crop of another n is refused).
+    let crop = Crop::new("coprime", dir, job)?.identity("coprime pairs");
 
     // An array task grows its batch and stops.
     if let Some((id, grown)) = crop.grow_from_env()? {

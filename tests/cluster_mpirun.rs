@@ -6,6 +6,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+// Hosts as network namespaces (root only; see the module).
+#[allow(dead_code)]
+#[path = "../contexts/tests/support/hosts.rs"]
+mod hosts;
+
 fn example_binary() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     let dir = exe.parent()?.parent()?.join("examples");
@@ -35,6 +40,40 @@ fn cluster_example_under_mpirun() {
         .arg("200000")
         .output()
         .expect("start mpirun");
+    check_output(&out);
+}
+
+/// The same example with its 3 ranks on 3 hosts (network namespaces): `mpirun` starts one
+/// rank in each through an agent that enters it. With the `mpi` feature the ranks talk MPI
+/// (TCP between the hosts); without it haydi's own TCP, the driver listening on its address in
+/// the hosts' network (`HAYDI_LISTEN=NET/24`, one setting for every rank) and writing the
+/// rendezvous file to a folder every host shares.
+#[test]
+fn cluster_example_across_hosts() {
+    if Command::new("mpirun").arg("--version").output().is_err() {
+        return skip("mpirun is not installed (Debian: apt-get install openmpi-bin)");
+    }
+    let Some(bin) = example_binary() else {
+        return skip("the cluster example is not built (cargo test builds it)");
+    };
+    let h = match hosts::Hosts::new(3) {
+        Ok(h) => h,
+        Err(why) => return hosts::skip("cluster_example_across_hosts", &why),
+    };
+    let dir = tempfile::tempdir().expect("a shared folder");
+    let mut c = Command::new("mpirun");
+    c.args(["--allow-run-as-root", "-n", "3"])
+        .args(h.mpirun_args(dir.path()));
+    if !cfg!(feature = "mpi") {
+        c.args(["-x", "HAYDI_RENDEZVOUS", "-x", "HAYDI_LISTEN"])
+            .env("HAYDI_RENDEZVOUS", dir.path().join("rendezvous"))
+            .env("HAYDI_LISTEN", h.network());
+    }
+    let out = c.arg(&bin).arg("200000").output().expect("start mpirun");
+    check_output(&out);
+}
+
+fn check_output(out: &std::process::Output) {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

@@ -180,7 +180,7 @@ fn a_truncated_result_is_found_by_check_and_regrown() {
     let found = crop.check().unwrap();
     assert_eq!(found.bad.len(), 1, "{found}");
     assert_eq!(found.bad[0].0, 2);
-    assert!(found.bad[0].1.contains("checksum"), "{found}");
+    assert!(found.bad[0].1.contains("truncated"), "{found}");
     assert!(!f.exists());
     assert_eq!(crop.grow_missing().unwrap(), vec![(2, Grow::Grown)]);
     assert!(crop.check().unwrap().is_clean());
@@ -207,7 +207,7 @@ fn forged_headers_and_checksums_are_refused() {
     let bad: Vec<usize> = found.bad.iter().map(|b| b.0).collect();
     assert_eq!(bad, vec![2, 3], "{found}");
     assert!(found.bad[0].1.contains("header says batch 1"), "{found}");
-    assert!(found.bad[1].1.contains("checksum"), "{found}");
+    assert!(found.bad[1].1.contains("MAC does not match"), "{found}");
     // A sound result of another crop of the same job, copied in: another fingerprint.
     let twin = Crop::new("twin", dir.path(), grid()).unwrap();
     twin.sow(Batches::Size(4)).unwrap();
@@ -247,8 +247,27 @@ fn lease_file(crop_dir: &Path, id: usize) -> std::path::PathBuf {
     crop_dir.join("leases").join(format!("batch-{id}.lease"))
 }
 
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// A lease as a grower writes it, started and last refreshed at `refreshed`.
+fn plant_lease_at(path: &Path, pid: u32, host: &str, refreshed: u64) {
+    std::fs::write(
+        path,
+        format!(
+            "pid={pid}\nhost={host}\nstarted={refreshed}\nrefreshed={refreshed}\ntoken=planted\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// A fresh lease.
 fn plant_lease(path: &Path, pid: u32, host: &str) {
-    std::fs::write(path, format!("pid={pid}\nhost={host}\nstarted=1\n")).unwrap();
+    plant_lease_at(path, pid, host, now());
 }
 
 fn this_host() -> String {
@@ -322,25 +341,54 @@ fn stale_leases_are_taken_over() {
     assert!(!lease_file(crop.path(), 1).exists());
     // A lease of another host not refreshed for longer than the lease timeout.
     let l2 = lease_file(crop.path(), 2);
-    plant_lease(&l2, 1, "some-other-host.invalid");
-    let old = SystemTime::now() - Duration::from_secs(3600);
-    std::fs::File::options()
-        .append(true)
-        .open(&l2)
-        .unwrap()
-        .set_modified(old)
-        .unwrap();
+    plant_lease_at(&l2, 1, "some-other-host.invalid", now() - 3600);
     assert_eq!(crop.grow(2).unwrap(), Grow::Grown);
-    // A garbled lease, just as old.
+    // A garbled lease, however new: malformed is stale.
     let l3 = lease_file(crop.path(), 3);
     std::fs::write(&l3, "").unwrap();
+    assert_eq!(crop.grow(3).unwrap(), Grow::Grown);
+    assert_eq!(crop.reap().unwrap(), grid_oracle());
+}
+
+/// Leases that would hold their batch forever (issue 24): staleness comes from the times a
+/// lease records, never from the file's modification time, and anything that is no lease is
+/// stale. Today's code kept each of these batches from ever being grown.
+#[test]
+fn leases_never_block_a_batch_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    let crop = Crop::new("forever", dir.path(), grid())
+        .unwrap()
+        .lease_timeout(Duration::from_secs(60));
+    crop.sow(Batches::Count(4)).unwrap();
+    let year = Duration::from_secs(365 * 24 * 3600);
+    // Recorded as refreshed an hour ago, its file's mtime set a year ahead.
+    let l1 = lease_file(crop.path(), 1);
+    plant_lease_at(&l1, 1, "some-other-host.invalid", now() - 3600);
     std::fs::File::options()
         .append(true)
-        .open(&l3)
+        .open(&l1)
         .unwrap()
-        .set_modified(old)
+        .set_modified(SystemTime::now() + year)
         .unwrap();
+    assert_eq!(crop.grow(1).unwrap(), Grow::Grown);
+    // A directory where the lease should be.
+    let l2 = lease_file(crop.path(), 2);
+    std::fs::create_dir(&l2).unwrap();
+    std::fs::write(l2.join("inside"), "x").unwrap();
+    assert_eq!(crop.grow(2).unwrap(), Grow::Grown);
+    assert!(!l2.exists());
+    // A refresh recorded a year ahead: beyond the lease timeout, so stale at once.
+    let l3 = lease_file(crop.path(), 3);
+    plant_lease_at(&l3, 1, "some-other-host.invalid", now() + year.as_secs());
     assert_eq!(crop.grow(3).unwrap(), Grow::Grown);
+    // A lease without its refresh time (the old format): malformed, so stale.
+    let l4 = lease_file(crop.path(), 4);
+    std::fs::write(
+        &l4,
+        format!("pid=1\nhost=some-other-host.invalid\nstarted={}\n", now()),
+    )
+    .unwrap();
+    assert_eq!(crop.grow(4).unwrap(), Grow::Grown);
     assert_eq!(crop.reap().unwrap(), grid_oracle());
 }
 
@@ -364,8 +412,12 @@ fn shell_syntax_ok(text: &str) {
 #[test]
 fn scripts_are_well_formed() {
     let dir = tempfile::tempdir().unwrap();
-    let crop = Crop::new("scripts", dir.path(), grid()).unwrap();
+    // With an identity, any program and arguments may grow the crop.
+    let crop = Crop::new("scripts", dir.path(), grid())
+        .unwrap()
+        .identity("xyzpy grid");
     crop.sow(Batches::Size(5)).unwrap();
+    let logs = dir.path().join("logs").join("nested");
     let opts = ScriptOptions {
         time: Some(Duration::from_secs(90 * 60)),
         memory: Some(2048),
@@ -373,7 +425,7 @@ fn scripts_are_well_formed() {
         program: Some("/opt/my prog/bin".into()),
         args: Some(vec!["grow".into(), "it's".into()]),
         setup: vec!["module load gcc".into()],
-        log_dir: Some(dir.path().join("logs")),
+        log_dir: Some(logs.clone()),
         ..Default::default()
     };
     let expect = [
@@ -410,7 +462,24 @@ fn scripts_are_well_formed() {
             .all(|l| l.starts_with(prefix) || l.starts_with("# haydi crop")));
         assert!(!s.contains('[') && !s.contains(']'), "stray bracket:\n{s}");
         assert!(s.contains("export OMP_NUM_THREADS=4\n"));
-        assert!(s.contains("module load gcc\n"));
+        // haydi's own thread count, read by the default context (issue 23).
+        assert!(s.contains("export HAYDI_THREADS=4\n"), "{s}");
+        // Only variables something reads.
+        assert!(
+            !s.contains("HAYDI_CROP_NAME") && !s.contains("HAYDI_CROP_DIR"),
+            "{s}"
+        );
+        // The setup runs before `set -u` (module scripts read unset variables), after `set -e`.
+        let at = |l: &str| {
+            lines
+                .iter()
+                .position(|x| *x == l)
+                .unwrap_or_else(|| panic!("{l}:\n{s}"))
+        };
+        assert!(at("set -e") < at("module load gcc"), "{s}");
+        assert!(at("module load gcc") < at("set -u"), "{s}");
+        // The output folder exists before anything is submitted (Slurm does not create it).
+        assert!(logs.is_dir());
         assert!(
             s.ends_with("exec '/opt/my prog/bin' 'grow' 'it'\\''s'\n"),
             "{s}"
@@ -442,4 +511,140 @@ fn scripts_are_well_formed() {
         crop.script(Scheduler::Sge, &only).is_err(),
         "nothing missing"
     );
+}
+
+/// `s` quoted for a POSIX shell, as scripts quote.
+fn quoted(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Issue 23: a crop's script runs the executable that sowed the crop, with the arguments it
+/// was sown with, checks its SHA-256 before starting it, and refuses another program or
+/// other arguments at once (their tasks would be refused by the crop).
+#[test]
+fn scripts_run_the_executable_that_sowed_the_crop_and_refuse_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let crop = Crop::new("exe", dir.path(), grid()).unwrap();
+    crop.sow(Batches::Size(5)).unwrap();
+    let s = crop
+        .script(Scheduler::Slurm, &ScriptOptions::default())
+        .unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let mut exec = format!("exec {}", quoted(&exe.to_string_lossy()));
+    for a in std::env::args().skip(1) {
+        exec.push(' ');
+        exec.push_str(&quoted(&a));
+    }
+    assert!(s.ends_with(&format!("{exec}\n")), "{s}");
+    let out = std::process::Command::new("sha256sum")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    let hex = String::from_utf8_lossy(&out.stdout)[..64].to_string();
+    assert!(
+        s.contains(&hex),
+        "the script checks the executable's SHA-256:\n{s}"
+    );
+    shell_syntax_ok(&s);
+    // A byte-identical copy is the same executable.
+    let copy = dir.path().join("copy");
+    std::fs::copy(&exe, &copy).unwrap();
+    let same = ScriptOptions {
+        program: Some(copy.clone()),
+        ..Default::default()
+    };
+    assert!(crop.script(Scheduler::Slurm, &same).is_ok());
+    // Another executable is refused, naming both.
+    let other = ScriptOptions {
+        program: Some("/bin/sh".into()),
+        ..Default::default()
+    };
+    let e = crop
+        .script(Scheduler::Slurm, &other)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("/bin/sh is not the executable the crop was sown with")
+            && e.contains(&*exe.to_string_lossy()),
+        "{e}"
+    );
+    // So are other arguments.
+    let args = ScriptOptions {
+        args: Some(vec!["another".into()]),
+        ..Default::default()
+    };
+    let e = crop.script(Scheduler::Pbs, &args).unwrap_err().to_string();
+    assert!(e.contains("not those the crop was sown with"), "{e}");
+}
+
+/// Issue 23: `grow_missing` grows batches side by side on the session's context (xyzpy's
+/// `grow_missing(parallel=True)`). Each batch holds one index, whose closure waits (at most
+/// 10 s) until an index of another batch runs at the same time; grown one after the other, as
+/// before, no two ever meet.
+#[test]
+fn grow_missing_grows_batches_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = AtomicU64::new(0);
+    let most = AtomicU64::new(0);
+    let job = Range::new(4)
+        .map(|x| {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while most.load(Ordering::SeqCst) < 2 && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            running.fetch_sub(1, Ordering::SeqCst);
+            x * 10
+        })
+        .sum();
+    let crop = Crop::new("side", dir.path(), job).unwrap();
+    assert_eq!(crop.sow(Batches::Count(4)).unwrap(), 4);
+    let grown =
+        session::with_parallel_context(ThreadContext::new(2).unwrap(), || crop.grow_missing())
+            .unwrap();
+    assert_eq!(
+        grown,
+        (1..=4).map(|id| (id, Grow::Grown)).collect::<Vec<_>>()
+    );
+    assert!(
+        most.load(Ordering::SeqCst) >= 2,
+        "no two batches ever grew at the same time"
+    );
+    assert_eq!(crop.reap().unwrap(), 60);
+}
+
+/// Issue 24, WRONG row "a crop result +1000 with the SHA-256 recomputed": the sum in batch 2's
+/// file is raised by 1000 and the plain checksum an unkeyed format would check is written
+/// again. The HMAC under the user's key refuses it: `check` finds it, the batch is grown
+/// again, and the reap is right (today `check` found nothing and the reap was 1000 too high).
+#[test]
+fn a_forged_result_with_a_recomputed_sha256_is_found() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let crop = Crop::new("forged-sum", dir.path(), Range::new(100).sum()).unwrap();
+    crop.sow(Batches::Count(2)).unwrap();
+    crop.grow_missing().unwrap();
+    let f = result_file(crop.path(), 2);
+    let bytes = std::fs::read(&f).unwrap();
+    let magic = b"haydi crop batch\n";
+    assert!(bytes.starts_with(magic));
+    let mut body = bytes[magic.len() + 32..].to_vec();
+    // Batch 2 sums 50..100 = 3725: bincode's zigzag varint of 3725 and of 4725.
+    let (from, to) = ([251u8, 0x1a, 0x1d], [251u8, 0xea, 0x24]);
+    let at: Vec<usize> = (0..body.len() - 2)
+        .filter(|&i| body[i..i + 3] == from)
+        .collect();
+    assert_eq!(at.len(), 1, "the sum appears once in the result");
+    body[at[0]..at[0] + 3].copy_from_slice(&to);
+    let mut forged = magic.to_vec();
+    forged.extend_from_slice(&Sha256::digest(&body));
+    forged.extend_from_slice(&body);
+    std::fs::write(&f, &forged).unwrap();
+    assert_eq!(crop.missing().unwrap(), vec![2]);
+    let found = crop.check().unwrap();
+    assert_eq!(found.bad.len(), 1, "{found}");
+    assert!(found.bad[0].1.contains("MAC does not match"), "{found}");
+    crop.grow_missing().unwrap();
+    assert_eq!(crop.reap().unwrap(), 4950);
 }

@@ -340,6 +340,8 @@ fn all_lost_reported() {
         500
     );
     if !ctx.is_driver() {
+        // The workers stay (their program has not ended) until the driver kills them.
+        std::thread::sleep(Duration::from_secs(60));
         return;
     }
     for pid in ctx.worker_pids() {

@@ -8,6 +8,8 @@
 //!   [`plumbing::Scheduler`] that every parallel context shares.
 //! - [`context`]: the [`ParallelContext`] trait, the serial and thread contexts.
 //! - [`session`]: which context `run(true)` uses.
+//! - [`trusted`]: files a later run trusts (checkpoints, crops): owner, mode and links checked,
+//!   sealed under the user's key, identified by program and domain.
 //!
 //! Layers above: `haydi-domains` (Range, Product, Subsets, ...) and `haydi-contexts` (worker
 //! processes, clusters) depend on this crate and never on each other; the `haydi` facade
@@ -28,14 +30,16 @@ pub mod pipeline;
 pub mod plumbing;
 pub mod session;
 mod size;
+pub mod trusted;
 mod values;
+pub mod warning;
 
 pub use context::{Outcome, ParallelContext, RunOptions, SerialContext, ThreadContext};
 pub use domain::{BoxedDomain, Domain, DomainExt};
 pub use error::{Error, Result};
 pub use pipeline::{IntoPipeline, Job, Pipeline};
 pub use size::Size;
-pub use values::{Map, Set};
+pub use values::{Mapping, Set};
 
 /// The names most programs need: `use haydi_core::prelude::*;`.
 pub mod prelude {
@@ -45,5 +49,5 @@ pub mod prelude {
     pub use crate::domain::{Domain, DomainExt};
     pub use crate::pipeline::IntoPipeline;
     pub use crate::session;
-    pub use crate::{Error, Map, Result, Set, Size};
+    pub use crate::{Error, Mapping, Result, Set, Size};
 }

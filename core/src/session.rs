@@ -76,11 +76,18 @@ pub fn parallel_context() -> Arc<dyn ParallelContext> {
         return c;
     }
     DEFAULT
-        .get_or_init(|| match ThreadContext::all_cores() {
-            Ok(t) => Arc::new(t),
-            Err(e) => {
-                tracing::warn!(target: "haydi", error = %e, "no thread pool; run(true) is serial");
-                Arc::new(SerialContext)
+        .get_or_init(|| {
+            let threads = ThreadContext::from_env().or_else(|e| {
+                // A bad HAYDI_THREADS must not stop the program; say so and use every core.
+                crate::warning!(error = %e, "ignored; using one thread per core");
+                ThreadContext::all_cores()
+            });
+            match threads {
+                Ok(t) => Arc::new(t),
+                Err(e) => {
+                    crate::warning!(error = %e, "no thread pool; run(true) is serial");
+                    Arc::new(SerialContext)
+                }
             }
         })
         .clone()

@@ -164,19 +164,25 @@ fn foreign_corrupt_and_linked_checkpoints_are_refused() {
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
     let e = again(1000).unwrap_err();
-    assert!(e.to_string().contains("corrupt or truncated"), "{e}");
+    assert!(
+        e.to_string().contains("cannot be trusted") && e.to_string().contains("MAC does not match"),
+        "{e}"
+    );
     // One byte changed.
     let mut changed = bytes.clone();
     let last = changed.len() - 1;
     changed[last] ^= 1;
     std::fs::write(&path, &changed).unwrap();
-    assert!(again(1000).unwrap_err().to_string().contains("corrupt"));
+    assert!(again(1000)
+        .unwrap_err()
+        .to_string()
+        .contains("MAC does not match"));
     // Not a checkpoint at all.
     std::fs::write(&path, b"hello").unwrap();
     assert!(again(1000)
         .unwrap_err()
         .to_string()
-        .contains("not a haydi checkpoint"));
+        .contains("no haydi header"));
     // A link is not followed.
     #[cfg(unix)]
     {
@@ -195,11 +201,7 @@ fn foreign_corrupt_and_linked_checkpoints_are_refused() {
     let stray: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with(".haydi-checkpoint-")
-        })
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
         .collect();
     assert!(stray.is_empty(), "{stray:?}");
 }
@@ -228,4 +230,60 @@ fn another_identity_is_refused_the_same_resumes() {
     );
     let again = go(3).unwrap();
     assert_eq!((again.value, again.resumed), (oracle(3), 2000));
+}
+
+/// Issue 24, WRONG row "a partial changed by +1000 and its SHA-256 recomputed": the attacker
+/// (or a careless script) finds the sum in the file, adds 1000, and writes the plain checksum
+/// an unkeyed format would check. The HMAC under the user's key refuses it; today's code
+/// resumed it and returned 5950 for 4950.
+#[test]
+fn a_forged_partial_with_a_recomputed_sha256_is_refused() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sum.ckpt");
+    let opts = RunOptions::new().checkpoint(&path);
+    let go = || Digits(100).iterate().sum().run_with(true, &opts);
+    assert_eq!(go().unwrap().value, 4950);
+    let bytes = std::fs::read(&path).unwrap();
+    let magic = b"haydi checkpoint\n";
+    assert!(bytes.starts_with(magic));
+    let mut body = bytes[magic.len() + 32..].to_vec();
+    // bincode's varint of 4950 and of 5950: 251, then the u16 in little endian.
+    let (from, to) = ([251u8, 0x56, 0x13], [251u8, 0x3e, 0x17]);
+    let at: Vec<usize> = (0..body.len() - 2)
+        .filter(|&i| body[i..i + 3] == from)
+        .collect();
+    assert_eq!(at.len(), 1, "the sum appears once in the checkpoint");
+    body[at[0]..at[0] + 3].copy_from_slice(&to);
+    let mut forged = magic.to_vec();
+    forged.extend_from_slice(&Sha256::digest(&body));
+    forged.extend_from_slice(&body);
+    std::fs::write(&path, &forged).unwrap();
+    let e = go().unwrap_err().to_string();
+    assert!(
+        e.contains("cannot be trusted") && e.contains("MAC does not match"),
+        "{e}"
+    );
+}
+
+/// Issue 24: the domain's own description is part of a checkpoint's identity:
+/// `Range::new(10)` and `Range::span(5, 15, 1)` have one type and one size (today one resumed
+/// the other's checkpoint: WRONG), and the refusal names the domains.
+#[test]
+fn another_domain_of_the_same_type_and_size_is_refused() {
+    use haydi_domains::Range;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("range.ckpt");
+    let opts = RunOptions::new().checkpoint(&path);
+    let go = |d: Range| d.iterate().sum().run_with(true, &opts);
+    assert_eq!(go(Range::new(10)).unwrap().value, 45);
+    let e = go(Range::span(5, 15, 1).unwrap()).unwrap_err().to_string();
+    assert!(
+        e.contains("its domain differs")
+            && e.contains("Range(start 0, step 1, len 10)")
+            && e.contains("Range(start 5, step 1, len 10)"),
+        "{e}"
+    );
+    let again = go(Range::new(10)).unwrap();
+    assert_eq!((again.value, again.resumed), (45, 10));
 }

@@ -48,6 +48,10 @@ impl Domain for Boolean {
         "Boolean".into()
     }
 
+    fn fingerprint(&self) -> String {
+        "Boolean".into()
+    }
+
     fn is_strict(&self) -> bool {
         true
     }

@@ -273,6 +273,15 @@ impl<D: Domain> Domain for Join<D> {
         "Join".into()
     }
 
+    fn fingerprint(&self) -> String {
+        let parts: Vec<String> = self.parts.iter().map(Domain::fingerprint).collect();
+        match &self.ratios {
+            // Ratios weigh `generate` only; a generated stream's items depend on them.
+            Some(r) => format!("Join({}; ratios {r:?})", parts.join(", ")),
+            None => format!("Join({})", parts.join(", ")),
+        }
+    }
+
     fn is_strict(&self) -> bool {
         self.parts.iter().all(Domain::is_strict)
     }

@@ -173,6 +173,13 @@ impl<T: Clone + Send + Sync> Domain for Permutations<T> {
         "Permutations".into()
     }
 
+    fn fingerprint(&self) -> String {
+        format!(
+            "Permutations({} items; items not described)",
+            self.items.len()
+        )
+    }
+
     fn is_strict(&self) -> bool {
         self.strict
     }

@@ -258,6 +258,14 @@ impl<A: Domain, B: Domain> Domain for Product2<A, B> {
         "Product".into()
     }
 
+    fn fingerprint(&self) -> String {
+        format!(
+            "Product({}, {})",
+            self.a.fingerprint(),
+            self.b.fingerprint()
+        )
+    }
+
     fn is_strict(&self) -> bool {
         self.a.is_strict() && self.b.is_strict()
     }
@@ -382,6 +390,10 @@ macro_rules! product_n {
 
             fn name(&self) -> String {
                 "Product".into()
+            }
+
+            fn fingerprint(&self) -> String {
+                self.inner.fingerprint()
             }
 
             fn is_strict(&self) -> bool {

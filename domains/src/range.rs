@@ -171,6 +171,13 @@ impl Domain for Range {
         "Range".into()
     }
 
+    fn fingerprint(&self) -> String {
+        format!(
+            "Range(start {}, step {}, len {})",
+            self.start, self.step, self.len
+        )
+    }
+
     fn is_strict(&self) -> bool {
         true
     }

@@ -269,6 +269,10 @@ impl<D: Domain> Domain for ProductRepeat<D> {
         "Product(repeat)".into()
     }
 
+    fn fingerprint(&self) -> String {
+        format!("Repeat({}, {})", self.inner.fingerprint(), self.k)
+    }
+
     fn is_strict(&self) -> bool {
         self.inner.is_strict()
     }

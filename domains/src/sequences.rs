@@ -178,6 +178,15 @@ impl<D: Domain> Domain for Sequences<D> {
         "Sequences".into()
     }
 
+    fn fingerprint(&self) -> String {
+        format!(
+            "Sequences({}, lengths {}..={})",
+            self.domain().fingerprint(),
+            self.min,
+            self.max
+        )
+    }
+
     fn is_strict(&self) -> bool {
         self.inner.is_strict()
     }

@@ -289,6 +289,15 @@ impl<D: Domain> Domain for Subsets<D> {
         "Subsets".into()
     }
 
+    fn fingerprint(&self) -> String {
+        format!(
+            "Subsets({}, sizes {}..={})",
+            self.inner.fingerprint(),
+            self.min,
+            self.max
+        )
+    }
+
     fn is_strict(&self) -> bool {
         self.inner.is_strict()
     }

@@ -147,6 +147,10 @@ impl<D: Domain> Domain for ProductUnordered<D> {
         "Product(unordered)".into()
     }
 
+    fn fingerprint(&self) -> String {
+        format!("Unordered({}, {})", self.inner.fingerprint(), self.k)
+    }
+
     fn is_strict(&self) -> bool {
         self.inner.is_strict()
     }

@@ -96,6 +96,11 @@ impl<T: Clone + Send + Sync> Domain for Values<T> {
         "Values".into()
     }
 
+    fn fingerprint(&self) -> String {
+        // Items carry no bound that would show them (no `Debug`, no `Serialize`).
+        format!("Values({} items; items not described)", self.items.len())
+    }
+
     fn is_strict(&self) -> bool {
         true
     }

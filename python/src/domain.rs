@@ -112,7 +112,7 @@ impl Node {
                 let v: Vec<Item> = xs.iter().map(|x| p.decode(x)).collect();
                 set_item(Item::sorted_unique(v), *class)
             }
-            (Node::Mappings(k, p, class), Value::Map(xs)) => {
+            (Node::Mappings(k, p, class), Value::Mapping(xs)) => {
                 let v: Vec<(Item, Item)> =
                     xs.iter().map(|(a, b)| (k.decode(a), p.decode(b))).collect();
                 map_item(Item::sorted_pairs(v), *class)

@@ -106,7 +106,7 @@ impl Item {
             Item::Set(xs) | Item::FrozenSet(xs) => {
                 Value::Set(xs.iter().map(Item::to_value).collect::<Option<_>>()?)
             }
-            Item::Map(xs) | Item::Dict(xs) => Value::Map(
+            Item::Map(xs) | Item::Dict(xs) => Value::Mapping(
                 xs.iter()
                     .map(|(k, v)| Some((k.to_value()?, v.to_value()?)))
                     .collect::<Option<_>>()?,
@@ -127,7 +127,7 @@ impl Item {
             Value::Some(x) => Item::from_value(x),
             Value::Seq(xs) => Item::Tuple(xs.iter().map(Item::from_value).collect()),
             Value::Set(xs) => Item::Set(xs.iter().map(Item::from_value).collect()),
-            Value::Map(xs) => Item::Map(
+            Value::Mapping(xs) => Item::Map(
                 xs.iter()
                     .map(|(k, x)| (Item::from_value(k), Item::from_value(x)))
                     .collect(),

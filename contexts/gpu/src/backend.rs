@@ -3,6 +3,8 @@
 use crate::action::{Op, Part};
 use crate::device::{AcceleratorInfo, DeviceFailure, DeviceKind};
 use crate::job::KernelRun;
+use crate::kernel::Kernel;
+use crate::space::KernelSpace;
 use crate::wgsl::{self, WORKGROUP};
 use haydi_core::{Error, Result};
 use std::collections::HashMap;
@@ -21,7 +23,10 @@ pub(crate) fn adapters() -> Vec<(AcceleratorInfo, wgpu::Adapter)> {
     let adapters = match listed {
         Ok(a) => a,
         Err(p) => {
-            tracing::warn!(target: "haydi", "listing wgpu adapters panicked: {}", haydi_core::plumbing::panic_message(p));
+            haydi_core::warning!(
+                "listing wgpu adapters panicked: {}",
+                haydi_core::plumbing::panic_message(p)
+            );
             return Vec::new();
         }
     };
@@ -129,6 +134,12 @@ impl Gpu {
     /// The compiled pipeline of `run` (compiled once per device).
     fn pipeline(&self, run: &KernelRun) -> Fail<Arc<wgpu::ComputePipeline>> {
         let src = wgsl::module(&run.kernel.inner.wgsl, &run.space, &run.op);
+        self.compiled(&run.kernel.inner.name, &run.op.label(), src)
+    }
+
+    /// The compiled pipeline of the generated module `src` of kernel `name` (compiled once per
+    /// device: the cache is keyed by the whole source).
+    fn compiled(&self, name: &str, what: &str, src: String) -> Fail<Arc<wgpu::ComputePipeline>> {
         if let Some(p) = self
             .pipelines
             .lock()
@@ -137,9 +148,9 @@ impl Gpu {
         {
             return Ok(p.clone());
         }
-        validate(&run.kernel.inner.name, &src).map_err(DeviceFailure::Job)?;
+        validate(name, &src).map_err(DeviceFailure::Job)?;
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let label = format!("haydi {} {}", run.kernel.inner.name, run.op.label());
+        let label = format!("haydi {name} {what}");
         let module = self
             .device
             .create_shader_module(wgpu::ShaderModuleDescriptor {
@@ -158,8 +169,8 @@ impl Gpu {
             });
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(DeviceFailure::Job(Error::InvalidArgument(format!(
-                "kernel `{}` does not compile on {}: {e}",
-                run.kernel.inner.name, self.name
+                "kernel `{name}` does not compile on {}: {e}",
+                self.name
             ))));
         }
         let p = Arc::new(pipeline);
@@ -175,13 +186,45 @@ impl Gpu {
         self.pipeline(run).map(|_| ())
     }
 
-    /// One dispatch over `count` indices from `base`; the output's first `words` words.
+    /// The kernel's values at `indices` (any indices of `space`, any order), computed by its
+    /// probe module (compiled once per device), in dispatches of at most 2^20 indices.
+    pub(crate) fn probe(
+        &self,
+        kernel: &Kernel,
+        space: &KernelSpace,
+        indices: &[u64],
+    ) -> Fail<Vec<u32>> {
+        let src = wgsl::probe_module(&kernel.inner.wgsl, space);
+        let pipeline = self.compiled(&kernel.inner.name, "check", src)?;
+        let per = (self.max_words / 2).clamp(1, 1 << 20) as usize;
+        let mut values = Vec::with_capacity(indices.len());
+        for batch in indices.chunks(per) {
+            let words: Vec<u32> = batch
+                .iter()
+                .flat_map(|&i| [i as u32, (i >> 32) as u32])
+                .collect();
+            let out = self.dispatch(
+                &pipeline,
+                0,
+                batch.len() as u32,
+                0,
+                Some(&words),
+                words.len(),
+            )?;
+            values.extend(out.iter().step_by(2));
+        }
+        Ok(values)
+    }
+
+    /// One dispatch over `count` indices from `base`, with the output buffer zeroed or, given
+    /// `init`, holding `init`; the output's first `words` words.
     fn dispatch(
         &self,
         pipeline: &wgpu::ComputePipeline,
         base: u64,
         count: u32,
         aux: u32,
+        init: Option<&[u32]>,
         words: usize,
     ) -> Fail<Vec<u32>> {
         if self.lost.load(Ordering::Acquire) {
@@ -205,12 +248,22 @@ impl Gpu {
                 usage: wgpu::BufferUsages::UNIFORM,
             });
         let bytes = (words.max(1) * 4) as u64;
-        let out = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("haydi out"),
-            size: bytes,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
-            mapped_at_creation: false,
-        });
+        let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC;
+        let out = match init {
+            Some(words) => self
+                .device
+                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("haydi out"),
+                    contents: bytemuck::cast_slice(words),
+                    usage,
+                }),
+            None => self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("haydi out"),
+                size: bytes,
+                usage,
+                mapped_at_creation: false,
+            }),
+        };
         let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("haydi staging"),
             size: bytes,
@@ -334,7 +387,7 @@ impl Gpu {
     }
 
     fn reduce(&self, op: &Op, pipeline: &wgpu::ComputePipeline, base: u64, n: u32) -> Fail<Part> {
-        let w = self.dispatch(pipeline, base, n, 0, wgsl::out_words(op, n, 0))?;
+        let w = self.dispatch(pipeline, base, n, 0, None, wgsl::out_words(op, n, 0))?;
         Ok(match op {
             Op::Count => Part::Count(u64::from(w[0])),
             Op::Sum => Part::Sum(u128::from(w[0]) | u128::from(w[1]) << 32),
@@ -368,7 +421,7 @@ impl Gpu {
             .min(u64::from(n))
             .max(u64::from(n).min(4096))
             .min(max_cap) as u32;
-        let w = self.dispatch(pipeline, base, n, cap, cap as usize + 1)?;
+        let w = self.dispatch(pipeline, base, n, cap, None, cap as usize + 1)?;
         let found = u64::from(w[0]);
         let collect = |w: &[u32], k: u64| {
             let mut v: Vec<u64> = w[1..=k as usize]
@@ -384,7 +437,7 @@ impl Gpu {
         }
         if budget >= found && found <= max_cap {
             let all = found as u32;
-            let w = self.dispatch(pipeline, base, n, all, all as usize + 1)?;
+            let w = self.dispatch(pipeline, base, n, all, None, all as usize + 1)?;
             return Ok(collect(&w, u64::from(w[0]).min(found)));
         }
         let pieces = 16u32.min(n);

@@ -1,6 +1,7 @@
 //! `AcceleratorContext`: one worker per device and optional CPU threads, all pulling chunks
 //! from one scheduler.
 
+use crate::check::{ensure_checked, CONTEXT_CHECK_SAMPLES, DEBUG_CHECK_SAMPLES};
 use crate::device::{iter_accelerators, next_size, Accelerator, DeviceFailure, DeviceKind};
 use crate::job::KernelRun;
 use haydi_core::context::{nested, RunReport, WorkerId};
@@ -24,6 +25,11 @@ pub const DEVICE_WORKER_BASE: u32 = 1000;
 /// dispatch, so no GPU watchdog fires); a device lost during a run hands its chunk back and the
 /// chunk runs elsewhere (on a CPU thread, another device, or the calling thread).
 ///
+/// Before a kernel's first run over a space on a device, the device's values are compared with
+/// the CPU closure's at both ends of the space and [`AcceleratorContext::check_samples`] seeded
+/// indices ([`crate::Kernel::check`]), in every build: a kernel whose two forms disagree fails
+/// the run with an error naming the index and both values.
+///
 /// ```no_run
 /// use haydi_core::prelude::*;
 /// use haydi_gpu::{AcceleratorContext, Kernel, KernelSpace};
@@ -38,6 +44,7 @@ pub struct AcceleratorContext {
     devices: Vec<Accelerator>,
     threads: usize,
     config: ScheduleConfig,
+    check_samples: usize,
     on_devices: Arc<AtomicU64>,
 }
 
@@ -92,6 +99,7 @@ impl AcceleratorContext {
             devices,
             threads: 0,
             config: ScheduleConfig::default(),
+            check_samples: CONTEXT_CHECK_SAMPLES,
             on_devices: Arc::new(AtomicU64::new(0)),
         })
     }
@@ -119,6 +127,33 @@ impl AcceleratorContext {
     pub fn with_config(mut self, config: ScheduleConfig) -> Self {
         self.config = config;
         self
+    }
+
+    /// The same context checking `n` seeded indices (and both ends of the space) of a kernel
+    /// against its CPU closure before the kernel's first run over a space on each device
+    /// (default [`CONTEXT_CHECK_SAMPLES`]; at least [`DEBUG_CHECK_SAMPLES`] in debug builds).
+    /// The ends are always checked, even with `n = 0`. See [`crate::Kernel::check`].
+    ///
+    /// ```no_run
+    /// let ctx = haydi_gpu::AcceleratorContext::all()?.with_check_samples(4096);
+    /// assert_eq!(ctx.check_samples(), 4096);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn with_check_samples(mut self, n: usize) -> Self {
+        self.check_samples = n;
+        self
+    }
+
+    /// How many seeded indices a kernel is checked on before its first run on a device (see
+    /// [`AcceleratorContext::with_check_samples`]).
+    ///
+    /// ```no_run
+    /// let ctx = haydi_gpu::AcceleratorContext::all()?;
+    /// assert_eq!(ctx.check_samples(), haydi_gpu::CONTEXT_CHECK_SAMPLES);
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn check_samples(&self) -> usize {
+        self.check_samples
     }
 
     /// The devices.
@@ -186,7 +221,7 @@ fn device_loop(
             }
         });
         if let Some(m) = lost {
-            tracing::warn!(target: "haydi", device = %dev.info().name, "accelerator lost, its chunk [{}, {}) runs elsewhere: {m}", spec.start, spec.end);
+            haydi_core::warning!(device = %dev.info().name, "accelerator lost, its chunk [{}, {}) runs elsewhere: {m}", spec.start, spec.end);
             sched.requeue(spec);
             return;
         }
@@ -207,12 +242,22 @@ impl ParallelContext for AcceleratorContext {
             .and_then(|f| f.downcast_ref::<KernelRun>());
         let mut devices: Vec<&Accelerator> = Vec::new();
         if let Some(run) = run {
+            // `prepare` opens the device (or leaves it out) and compiles the kernel; the check
+            // then runs the kernel's probe there.
+            let samples = if cfg!(debug_assertions) {
+                self.check_samples.max(DEBUG_CHECK_SAMPLES)
+            } else {
+                self.check_samples
+            };
             for dev in &self.devices {
-                match dev.prepare(run) {
+                let ready = dev
+                    .prepare(run)
+                    .and_then(|()| ensure_checked(&run.kernel, dev, &run.space, samples));
+                match ready {
                     Ok(()) => devices.push(dev),
                     Err(DeviceFailure::Job(e)) => return Err(e),
                     Err(DeviceFailure::Lost(m)) => {
-                        tracing::warn!(target: "haydi", device = %dev.info().name, "accelerator not used: {m}");
+                        haydi_core::warning!(device = %dev.info().name, "accelerator not used: {m}");
                     }
                 }
             }

@@ -263,6 +263,8 @@ fn list() -> Vec<Accelerator> {
 }
 
 pub(crate) struct Inner {
+    /// Tells handles apart (a kernel remembers the devices it was checked on by this id).
+    pub(crate) id: u64,
     #[cfg(feature = "wgpu")]
     adapter: Option<wgpu::Adapter>,
     #[cfg(feature = "wgpu")]
@@ -271,6 +273,9 @@ pub(crate) struct Inner {
     lose_after: AtomicU64,
     lost: AtomicBool,
 }
+
+/// The id of the next [`Accelerator`] handle opened.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// One accelerator: its [`AcceleratorInfo`] and, opened on first use, its device. Clones share
 /// the device (and its compiled kernels).
@@ -306,12 +311,24 @@ pub(crate) enum DeviceFailure {
     Job(Error),
 }
 
+impl DeviceFailure {
+    /// The error of a call that has no other device to go to: the job's own error, or an
+    /// [`Error::Worker`] saying the accelerator was lost.
+    pub(crate) fn into_error(self) -> Error {
+        match self {
+            DeviceFailure::Job(e) => e,
+            DeviceFailure::Lost(m) => Error::Worker(format!("accelerator lost: {m}")),
+        }
+    }
+}
+
 impl Accelerator {
     #[cfg(feature = "wgpu")]
     fn from_parts(info: AcceleratorInfo, adapter: Option<wgpu::Adapter>) -> Self {
         Accelerator {
             info,
             inner: Arc::new(Inner {
+                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 adapter,
                 gpu: std::sync::OnceLock::new(),
                 lose_after: AtomicU64::new(u64::MAX),
@@ -410,9 +427,28 @@ impl Accelerator {
         #[cfg(not(feature = "wgpu"))]
         {
             let _ = run;
-            Err(DeviceFailure::Lost(
-                "haydi-gpu was built without the `wgpu` feature".into(),
-            ))
+            Err(no_device_path())
+        }
+    }
+
+    /// The kernel's values at `indices` of `space`, computed on the device (the probe that
+    /// [`crate::Kernel::check_on`] compares with the CPU closure). Not a chunk: it does not
+    /// count towards a simulated loss, but a lost device fails it.
+    pub(crate) fn probe(
+        &self,
+        kernel: &crate::Kernel,
+        space: &crate::KernelSpace,
+        indices: &[u64],
+    ) -> std::result::Result<Vec<u32>, DeviceFailure> {
+        if self.is_lost() {
+            return Err(DeviceFailure::Lost(format!("{} was lost", self.info.name)));
+        }
+        #[cfg(feature = "wgpu")]
+        return self.on_gpu(|gpu| gpu.probe(kernel, space, indices));
+        #[cfg(not(feature = "wgpu"))]
+        {
+            let _ = (kernel, space, indices);
+            Err(no_device_path())
         }
     }
 
@@ -426,12 +462,23 @@ impl Accelerator {
     ) -> std::result::Result<Part, DeviceFailure> {
         self.before_chunk()?;
         #[cfg(feature = "wgpu")]
+        return self.on_gpu(|gpu| gpu.run_part(run, start, end, budget));
+        #[cfg(not(feature = "wgpu"))]
         {
-            let gpu = self.gpu()?;
-            // A panic inside the driver or wgpu ends this device, not the run.
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                gpu.run_part(run, start, end, budget)
-            }))
+            let _ = (run, start, end, budget);
+            Err(no_device_path())
+        }
+    }
+
+    /// Runs `work` on the opened device. A panic inside the driver or wgpu ends this device,
+    /// not the run; a loss marks the device lost.
+    #[cfg(feature = "wgpu")]
+    fn on_gpu<T>(
+        &self,
+        work: impl FnOnce(&crate::backend::Gpu) -> std::result::Result<T, DeviceFailure>,
+    ) -> std::result::Result<T, DeviceFailure> {
+        let gpu = self.gpu()?;
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(gpu)))
             .unwrap_or_else(|p| {
                 Err(DeviceFailure::Lost(format!(
                     "{}: the device code panicked: {}",
@@ -439,23 +486,20 @@ impl Accelerator {
                     haydi_core::plumbing::panic_message(p)
                 )))
             });
-            if let Err(DeviceFailure::Lost(_)) = &r {
-                self.inner.lost.store(true, Ordering::Release);
-            }
-            r
+        if let Err(DeviceFailure::Lost(_)) = &r {
+            self.inner.lost.store(true, Ordering::Release);
         }
-        #[cfg(not(feature = "wgpu"))]
-        {
-            let _ = (run, start, end, budget);
-            Err(DeviceFailure::Lost(
-                "haydi-gpu was built without the `wgpu` feature".into(),
-            ))
-        }
+        r
     }
 
     /// Runs the whole space of `run` on this device, chunk after chunk in index order; a
-    /// result past `result_budget` bytes stops it with [`Error::ResultTooLarge`].
+    /// result past `result_budget` bytes stops it with [`Error::ResultTooLarge`]. In debug
+    /// builds the kernel is checked against its CPU closure first ([`crate::Kernel::check`]).
     pub(crate) fn run_all(&self, run: &KernelRun, result_budget: u64) -> Result<Part> {
+        if cfg!(debug_assertions) {
+            crate::check::ensure_checked(&run.kernel, self, &run.space, crate::DEBUG_CHECK_SAMPLES)
+                .map_err(DeviceFailure::into_error)?;
+        }
         let len = run.space.start() + run.space.len();
         let mut acc = run.op.empty();
         let mut budget = run.budget(&run.op.take_limits());
@@ -466,10 +510,7 @@ impl Accelerator {
             let t = std::time::Instant::now();
             let part = match self.run_part(run, at, end, budget) {
                 Ok(p) => p,
-                Err(DeviceFailure::Job(e)) => return Err(e),
-                Err(DeviceFailure::Lost(m)) => {
-                    return Err(Error::Worker(format!("accelerator lost: {m}")))
-                }
+                Err(f) => return Err(f.into_error()),
             };
             if let Part::Found(v) = &part {
                 budget = budget.saturating_sub(v.len() as u64);
@@ -489,6 +530,12 @@ impl Accelerator {
         }
         Ok(acc)
     }
+}
+
+/// What a device operation fails with when the crate was built without the device path.
+#[cfg(not(feature = "wgpu"))]
+fn no_device_path() -> DeviceFailure {
+    DeviceFailure::Lost("haydi-gpu was built without the `wgpu` feature".into())
 }
 
 /// The next chunk size of a device that ran `done` indices in `took`: about 20 ms of work at

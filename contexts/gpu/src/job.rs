@@ -277,13 +277,8 @@ impl KernelRun {
     /// The CPU closure over a chunk; a panic in it becomes [`Error::Panicked`].
     pub(crate) fn cpu_part(&self, start: u64, end: u64, budget: u64) -> Result<Part> {
         let f = &*self.kernel.inner.cpu;
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        haydi_core::plumbing::catch_panic(u128::from(start)..u128::from(end), "", || {
             self.op.cpu_chunk(f, start, end, budget)
-        }))
-        .map_err(|p| Error::Panicked {
-            chunk: u128::from(start)..u128::from(end),
-            message: haydi_core::plumbing::panic_message(p),
-            worker: None,
         })
     }
 }
@@ -451,7 +446,11 @@ impl<T> KernelJob<T> {
 
     /// Runs every index on `device`, one bounded dispatch after the other, with no CPU worker
     /// (the way to test a device against [`KernelJob::run`]`(false)`). Errors of the device
-    /// (a kernel that does not compile, a lost device) fail the run.
+    /// (a kernel that does not compile, a lost device) fail the run. In debug builds the
+    /// kernel is first checked against its CPU closure on this device
+    /// ([`crate::Kernel::check`], [`crate::DEBUG_CHECK_SAMPLES`] indices, once per space); in
+    /// release builds call [`crate::Kernel::check_on`] yourself or run on an
+    /// [`crate::AcceleratorContext`], which always checks.
     ///
     /// ```no_run
     /// # use haydi_gpu::{Kernel, KernelSpace};

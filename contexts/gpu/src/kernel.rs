@@ -2,13 +2,17 @@
 
 use crate::job::KernelStage;
 use crate::space::KernelSpace;
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub(crate) struct KernelInner {
     pub(crate) name: String,
     pub(crate) wgsl: String,
     pub(crate) cpu: Box<dyn Fn(u64) -> u32 + Send + Sync>,
+    /// The checks it passed ([`crate::check`]): per device handle id and space, the most seeded
+    /// samples checked, so a device checks a kernel before its first run over a space only.
+    pub(crate) checked: Mutex<HashMap<(u64, KernelSpace), usize>>,
 }
 
 /// A kernel stage's code: a WGSL function `fn kernel(i: U64) -> u32` (with any helpers it needs
@@ -18,7 +22,10 @@ pub(crate) struct KernelInner {
 /// A GPU cannot run a Rust closure, so both are given. The CPU closure is what `run(false)`,
 /// CPU threads of an [`crate::AcceleratorContext`] and the chunks of a lost device run, and the
 /// oracle the device is tested against. Their meaning must be the same; the value `0` means "no
-/// match" for `count`, `take`, `first` and `collect`.
+/// match" for `count`, `take`, `first` and `collect`. [`Kernel::check`] compares the two at both
+/// ends of a space and a seeded sample; an [`crate::AcceleratorContext`] does so before a
+/// kernel's first run over a space on each device (and, in debug builds, so does every device
+/// run), and refuses a kernel whose two forms disagree.
 ///
 /// ```
 /// use haydi_gpu::{Kernel, KernelSpace};
@@ -65,6 +72,7 @@ impl Kernel {
                 name: name.into(),
                 wgsl: wgsl.into(),
                 cpu: Box::new(cpu),
+                checked: Mutex::new(HashMap::new()),
             }),
         }
     }

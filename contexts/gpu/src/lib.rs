@@ -16,6 +16,12 @@
 //!   result is merged in index order: equal to `run(false)`.
 //! - [`iter_accelerators`] lists the devices; [`AcceleratorPool`] processes inputs on a pool of
 //!   them.
+//! - WGSL and closure must mean the same: [`Kernel::check`] compares them at both ends of a
+//!   space and a seeded sample of indices ([`check_sample`]), and a device does so before a
+//!   kernel's first run over a space (an [`AcceleratorContext`] always, on
+//!   [`CONTEXT_CHECK_SAMPLES`] indices; every device run in debug builds, on
+//!   [`DEBUG_CHECK_SAMPLES`]): a disagreement is an error naming the index and both values,
+//!   never a silently different result.
 //!
 //! The device path needs the crate's `wgpu` feature (haydi's `gpu` feature). Without it this
 //! crate builds pure Rust: no device is listed, and kernel jobs run their CPU closure.
@@ -44,6 +50,7 @@
 mod action;
 #[cfg(feature = "wgpu")]
 mod backend;
+mod check;
 mod context;
 mod device;
 mod job;
@@ -53,6 +60,9 @@ mod space;
 mod wgsl;
 
 pub use action::MAX_KEYS;
+pub use check::{
+    check_sample, KernelCheck, CHECK_SEED, CONTEXT_CHECK_SAMPLES, DEBUG_CHECK_SAMPLES,
+};
 pub use context::{AcceleratorContext, DEVICE_WORKER_BASE};
 pub use device::{
     dedupe_devices, iter_accelerators, iter_accelerators_with, Accelerator, AcceleratorFilter,

@@ -87,8 +87,10 @@ struct HaydiParams { base_lo: u32, base_hi: u32, count: u32, aux: u32 }
 @group(0) @binding(1) var<storage, read_write> haydi_out: array<atomic<u32>>;
 "#;
 
-fn entry(op: &Op) -> String {
-    let head = format!(
+/// The head of every entry point: `local` is the invocation's position in the dispatch, and
+/// `haydi_active` whether it holds an index.
+fn entry_head() -> String {
+    format!(
         r#"
 @compute @workgroup_size({WORKGROUP})
 fn haydi_main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {{
@@ -96,7 +98,11 @@ fn haydi_main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) 
     let local = wg * {WORKGROUP}u + lid;
     let haydi_active = local < haydi_params.count;
 "#
-    );
+    )
+}
+
+fn entry(op: &Op) -> String {
+    let head = entry_head();
     let body = match op {
         Op::Count => r#"
     if (haydi_active) {
@@ -207,6 +213,28 @@ var<workgroup> haydi_wg: array<atomic<u32>, {n}>;
 /// The whole shader module of `user` (which defines `fn kernel(i: U64) -> u32`) over `space`
 /// for `op`: prelude, space helpers, the user's code, bindings and entry point.
 pub(crate) fn module(user: &str, space: &KernelSpace, op: &Op) -> String {
+    assemble(user, space, &entry(op))
+}
+
+/// The probe of `user` over `space` (what [`crate::Kernel::check`] runs): the output buffer
+/// arrives holding one index per invocation as two words (low, high), and each invocation
+/// replaces the low word with the kernel's value at that index. So arbitrary indices (a seeded
+/// sample, not a contiguous chunk) go in one dispatch, through the same two bindings as every
+/// action; each invocation touches only its own two words.
+pub(crate) fn probe_module(user: &str, space: &KernelSpace) -> String {
+    let body = r#"
+    if (haydi_active) {
+        let at = 2u * local;
+        let i = U64(atomicLoad(&haydi_out[at]), atomicLoad(&haydi_out[at + 1u]));
+        atomicStore(&haydi_out[at], kernel(i));
+    }
+}
+"#;
+    assemble(user, space, &(entry_head() + body))
+}
+
+/// Prelude, space helpers, the user's code, bindings and `entry`.
+fn assemble(user: &str, space: &KernelSpace, entry: &str) -> String {
     let mut s = String::with_capacity(user.len() + 4096);
     s.push_str(WGSL_PRELUDE);
     s.push_str(&space_part(space));
@@ -214,7 +242,7 @@ pub(crate) fn module(user: &str, space: &KernelSpace, op: &Op) -> String {
     s.push_str(user);
     s.push('\n');
     s.push_str(BINDINGS);
-    s.push_str(&entry(op));
+    s.push_str(entry);
     s
 }
 

@@ -37,3 +37,18 @@ fn kernel_jobs_run_their_cpu_closure_on_threads() {
     assert_eq!(hist.iter().sum::<u64>(), 1_000_003);
     assert_eq!(hist[0], 200_001);
 }
+
+#[test]
+fn check_without_a_device_compares_nothing_and_says_so() {
+    // WGSL and closure disagree, but no device runs the WGSL: every run is the closure's.
+    let k = Kernel::new("k", "fn kernel(i: U64) -> u32 { return i.lo % 3u; }", |i| {
+        (i % 5) as u32
+    });
+    let space = KernelSpace::range(1_000_000);
+    let report = k.check(&space, 16).unwrap();
+    assert!(report.devices.is_empty());
+    assert_eq!(report.indices, haydi_gpu::check_sample(&space, 16));
+    assert_eq!(report.indices.len(), 18);
+    let sum: u128 = (0..1_000_000u64).map(|i| u128::from(i % 5)).sum();
+    assert_eq!(k.over(space).sum().run(false).unwrap(), sum);
+}

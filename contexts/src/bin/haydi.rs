@@ -6,6 +6,7 @@
 //! haydi stop --yes --reason "..."  # the run fails on every process (driver must allow it)
 //! haydi drop-worker 3 --yes        # worker 3 is lost; its chunks run elsewhere
 //! haydi trace run.json             # offline: how evenly a traced run kept its workers busy
+//! haydi reseal run.ckpt            # offline: adopt a checkpoint (or a crop folder) you trust
 //! ```
 //!
 //! The driver is found as a worker finds it: `--coordinator ADDR` or `HAYDI_COORDINATOR` (with
@@ -13,6 +14,13 @@
 //! `HAYDI_RENDEZVOUS`, or else the one rendezvous file in this user's private directory. Every
 //! request is authenticated like a worker. Reading is always allowed; `stop` and `drop-worker`
 //! need `--yes` here and `DistributedOptions::allow_control(true)` in the job.
+//!
+//! `reseal` needs no driver either: it re-seals a checkpoint file or a crop folder under this
+//! user's key (`$XDG_DATA_HOME/haydi/key` or `HAYDI_KEY_FILE`), which is how a checkpoint or a
+//! crop moves to another account (copy it into the account, then re-seal the copy there), and,
+//! with `--identity TEXT`, how a file written by another build or with other arguments is
+//! adopted by a run that gives that identity (`RunOptions::checkpoint_identity`,
+//! `Crop::identity`). It does not check the file's old seal: re-seal only what you trust.
 //!
 //! Exit status: 0 done, 1 the request failed or was refused, 2 a usage error (clap's, or a
 //! control request without `--yes`).
@@ -75,6 +83,17 @@ enum Command {
         /// The trace file.
         file: PathBuf,
     },
+    /// Re-seal a checkpoint file or a crop folder (`DIR/NAME`) under this user's key: to move
+    /// it from another account (copy it here first) or to adopt it under an identity. Needs
+    /// no driver. It vouches for the file without checking its old seal.
+    Reseal {
+        /// The checkpoint file, or the crop's folder.
+        path: PathBuf,
+        /// Record this identity instead of the program's arguments and executable (what
+        /// `RunOptions::checkpoint_identity` / `Crop::identity` give the run that resumes it).
+        #[arg(long, value_name = "TEXT")]
+        identity: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -98,6 +117,24 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> haydi_core::Result<()> {
+    if let Command::Reseal { path, identity } = &cli.command {
+        let key = haydi_core::trusted::UserKey::load_or_create()?;
+        let what = if path.is_dir() {
+            haydi_contexts::crop::reseal(path, identity.as_deref())?
+        } else {
+            format!(
+                "re-sealed {}",
+                haydi_core::plumbing::reseal_checkpoint(path, identity.as_deref())?
+            )
+        };
+        let key = haydi_core::trusted::key::describe(&key);
+        if cli.json {
+            print_json(&serde_json::json!({ "done": what, "key": key }))?;
+        } else {
+            println!("{what}\nunder the key {key}");
+        }
+        return Ok(());
+    }
     if let Command::Trace { file } = &cli.command {
         let s = haydi_core::context::TraceSummary::read(file)?;
         if cli.json {
@@ -150,7 +187,7 @@ fn run(cli: &Cli) -> haydi_core::Result<()> {
         }
         Command::Stop { reason, .. } => done(m.stop(reason)?),
         Command::DropWorker { rank, .. } => done(m.drop_worker(*rank)?),
-        Command::Trace { .. } => unreachable!("answered above"),
+        Command::Trace { .. } | Command::Reseal { .. } => unreachable!("answered above"),
     }
     Ok(())
 }

@@ -4,8 +4,11 @@ use super::lease::{acquire, Acquired};
 use super::result::{self, Stored};
 use super::{Crop, Grow};
 use haydi_core::action::Action;
+use haydi_core::domain::Indices;
 use haydi_core::pipeline::{Source, Transform};
 use haydi_core::{session, Error, ParallelContext, Result, RunOptions};
+use haydi_core::{DomainExt, IntoPipeline, SerialContext};
+use std::sync::Mutex;
 
 /// The variables that carry an array task's index, in the order they are looked at.
 /// `HAYDI_CROP_BATCH` comes first: set by hand, it wins over an inherited scheduler variable.
@@ -83,20 +86,20 @@ where
             )));
         }
         let path = self.result_path(id);
-        if matches!(result::read(&path, fp, id, &range), Stored::Done(_)) {
+        if matches!(result::read(&path, fp, id, &range)?, Stored::Done(_)) {
             return Ok(Grow::AlreadyDone);
         }
         let lease = match acquire(&self.lease_path(id), self.lease_timeout)? {
             Acquired::Held(who) => return Ok(Grow::Leased(who)),
             Acquired::Got(lease, took_over) => {
                 if let Some(why) = took_over {
-                    tracing::warn!(crop = %self.name, batch = id, "took over a stale lease: {why}");
+                    haydi_core::warning!(crop = %self.name, batch = id, "took over a stale lease: {why}");
                 }
                 lease
             }
         };
         // Another grower may have finished it between our look and our lease.
-        if matches!(result::read(&path, fp, id, &range), Stored::Done(_)) {
+        if matches!(result::read(&path, fp, id, &range)?, Stored::Done(_)) {
             return Ok(Grow::AlreadyDone);
         }
         let out = self
@@ -116,9 +119,14 @@ where
         Ok(Grow::Grown)
     }
 
-    /// Grows the batches `ids` one after the other (each on the whole session's context),
-    /// and says what became of each. Every id is checked first; the first failing batch ends
-    /// the call with its error (the batches grown before it keep their results).
+    /// Grows the batches `ids` on the session's context, in parallel (xyzpy's
+    /// `grow_missing(parallel=True)`), and says what became of each, in the order of `ids`.
+    /// Every id is checked first. With at least as many batches as the context has workers,
+    /// batches grow side by side, each as one task on one worker (so many small batches
+    /// overlap their runs and their file writes); fewer batches grow one after the other,
+    /// each on the whole context. A failing batch stores nothing and the call returns its
+    /// error (the first in the order of `ids`), after the other batches ended: those grown
+    /// keep their results.
     ///
     /// ```
     /// use haydi_contexts::crop::{Batches, Crop, Grow};
@@ -133,17 +141,80 @@ where
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn grow_many(&self, ids: &[usize]) -> Result<Vec<(usize, Grow)>> {
+        let ctx = session::parallel_context();
+        self.grow_many_in(ctx.as_ref(), ids)
+    }
+
+    /// [`Crop::grow_many`] on the given context.
+    ///
+    /// ```
+    /// use haydi_contexts::crop::{Batches, Crop, Grow};
+    /// use haydi_domains::Range;
+    /// use haydi_core::prelude::*;
+    /// let dir = tempfile::tempdir()?;
+    /// let crop = Crop::new("c", dir.path(), Range::new(100).sum())?;
+    /// crop.sow(Batches::Count(8))?;
+    /// let done = crop.grow_many_in(&ThreadContext::new(2)?, &[1, 2, 3, 4])?; // 2 at a time
+    /// assert!(done.iter().all(|(_, g)| *g == Grow::Grown));
+    /// assert_eq!(crop.missing()?, vec![5, 6, 7, 8]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn grow_many_in(
+        &self,
+        ctx: &dyn ParallelContext,
+        ids: &[usize],
+    ) -> Result<Vec<(usize, Grow)>> {
         let (m, _) = self.sown()?;
         for &id in ids {
             Self::batch(&m, id)?;
         }
-        let ctx = session::parallel_context();
+        let workers = ctx.workers();
+        if ctx.collective() || ctx.is_serial() || workers < 2 || ids.len() < workers {
+            // One after the other, each on the whole context (a collective context is
+            // refused by grow_in, with its reason).
+            return ids
+                .iter()
+                .map(|&id| Ok((id, self.grow_in(ctx, id)?)))
+                .collect();
+        }
+        // One task per batch, each batch run serially inside its task: the tasks are chunks
+        // of one run of one index each, so every free worker takes the next batch.
+        let failed: Mutex<Vec<(usize, Error)>> = Mutex::new(Vec::new());
+        let grown = Indices(ids.len() as u64)
+            .iterate()
+            .map(|i| {
+                let id = ids[i as usize];
+                match self.grow_in(&SerialContext, id) {
+                    Ok(g) => Some(g),
+                    Err(e) => {
+                        failed
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((i as usize, e));
+                        None
+                    }
+                }
+            })
+            .collect()
+            .run_in_with(ctx, &RunOptions::new().chunk_size(1))?
+            .value;
+        let mut failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
+        failed.sort_by_key(|(i, _)| *i);
+        if let Some((_, e)) = failed.into_iter().next() {
+            return Err(e);
+        }
         ids.iter()
-            .map(|&id| Ok((id, self.grow_in(ctx.as_ref(), id)?)))
+            .zip(grown)
+            .map(|(&id, g)| {
+                g.map(|g| (id, g)).ok_or_else(|| {
+                    Error::Context(format!("crop {}: batch {id} reported nothing", self.name))
+                })
+            })
             .collect()
     }
 
-    /// Grows every missing batch ([`Crop::missing`]), as [`Crop::grow_many`].
+    /// Grows every missing batch ([`Crop::missing`]), in parallel on the session's context, as
+    /// [`Crop::grow_many`].
     ///
     /// ```
     /// use haydi_contexts::crop::{Batches, Crop};

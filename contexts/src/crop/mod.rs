@@ -12,9 +12,14 @@
 //! **Layout.** `dir/name/` (mode 0700; a link there is refused) holds `manifest`,
 //! `results/batch-<id>.result` and `leases/batch-<id>.lease`. The manifest says which job the
 //! crop belongs to (the call site of [`Crop::new`], the job's type name: pipeline and action,
-//! the length of its index space) and the batch plan (the index range of every batch); no
-//! code: the program that sowed the crop is the one that grows it, as array tasks start the
-//! same executable (SPMD, as for [`crate::DistributedContext`]).
+//! the length of its index space, the domain's [`fingerprint`](haydi_core::Domain::fingerprint),
+//! and the program's arguments and executable hash, or the [`Crop::identity`] given instead),
+//! the batch plan (the index range of every batch) and the program that sowed it (its path and
+//! arguments, which [`Crop::script`] runs); no code: the program that sowed the crop is the one
+//! that grows it, as array tasks start the same executable with the same arguments (SPMD, as
+//! for [`crate::DistributedContext`]). Another program, a rebuilt one or other arguments are
+//! refused with an error saying which part differs (see [`Crop::identity`] for programs whose
+//! arguments do not change the job, such as one with `sow`/`grow`/`reap` subcommands).
 //!
 //! **Batches** are contiguous index ranges, numbered **from 1** (like xyzpy and like the array
 //! indices `1..=n` of the scripts [`Crop::script`] writes): batch `k` is `plan[k - 1]`.
@@ -26,11 +31,12 @@
 //! (created exclusively, 0600) in the same folder, synced, renamed into place, the folder
 //! synced: a crash leaves no result or a whole one, never a truncated file that counts as
 //! done. Every result carries a header (magic line, the crop's fingerprint, its batch id and
-//! range) and a SHA-256 of its contents, and a batch is *missing* unless its file is there and
-//! verified: [`Crop::missing`] and [`Crop::reap`] never trust a damaged file, and
-//! [`Crop::check`] removes such files so that they are grown again. Nothing is pickled: the
-//! job is code of the program, the files hold only data. Leases keep two growers off one
-//! batch (see [`Holder`]).
+//! range) and an HMAC-SHA-256 of its contents under the user's key
+//! ([`haydi_core::trusted`]), and a batch is *missing* unless its file is there, this user's,
+//! not writable by others, and verified: [`Crop::missing`] and [`Crop::reap`] never trust a
+//! damaged, edited or forged file, and [`Crop::check`] removes such files so that they are
+//! grown again. Nothing is pickled: the job is code of the program, the files hold only data.
+//! Leases keep two growers off one batch (see [`Holder`]).
 //!
 //! **Jobs that cannot be cropped.** A pipeline with a `take` stops after its first `n` items
 //! *in index order*: whether a batch's items count depends on how many items all earlier
@@ -44,20 +50,21 @@ mod grow;
 mod lease;
 mod manifest;
 mod reap;
+mod reseal;
 mod result;
 mod script;
-mod sealed;
 mod status;
 
 pub use batches::{Batches, MAX_BATCHES};
 pub use grow::{ARRAY_VARIABLES, BATCH_LIST_VARIABLE};
 pub use lease::Holder;
-pub use script::{Scheduler, ScriptOptions};
+pub use reseal::reseal;
+pub use script::{Scheduler, ScriptOptions, Submitted};
 pub use status::{CheckReport, CropStatus, Grow};
 
-use crate::distributed::files::private_dir;
 use haydi_core::action::Action;
 use haydi_core::pipeline::{Extent, Source, Transform};
+use haydi_core::trusted::{private_dir, this_program, Origin};
 use haydi_core::{Error, Job, Result, Size};
 use manifest::{JobId, Manifest};
 use std::fmt;
@@ -89,7 +96,9 @@ pub struct Crop<S, T, A> {
     job: Job<S, T, A>,
     site: &'static Location<'static>,
     lease_timeout: Duration,
-    identity: String,
+    identity: Option<String>,
+    /// What the job's domain cannot show of itself (a sweep's grid), added to its fingerprint.
+    domain_note: Option<String>,
 }
 
 impl<S, T, A> fmt::Debug for Crop<S, T, A> {
@@ -147,7 +156,8 @@ where
             job,
             site: Location::caller(),
             lease_timeout: DEFAULT_LEASE_TIMEOUT,
-            identity: String::new(),
+            identity: None,
+            domain_note: None,
         })
     }
 
@@ -167,10 +177,16 @@ where
         self
     }
 
-    /// Text that identifies the job beyond its call site, type and size: the values its
-    /// closures capture or its domain's bounds (two ranges of one length and type look alike).
-    /// It goes into the manifest, so a crop sown with another identity is refused instead of
-    /// mixing its batches with this one's. A sweep's crop sets it to a digest of its grid.
+    /// Text that identifies the job instead of the program's arguments and executable (the
+    /// call site, type, index space and domain fingerprint are still compared): name what the
+    /// job's closures capture. Without it, a crop is grown and reaped only by the program
+    /// that sowed it, with the same arguments: right for array tasks (the script runs the
+    /// sowing command again), wrong for a program whose arguments do not change the job (a
+    /// `sow`/`grow`/`reap` subcommand, an output path) or that is rebuilt on purpose. The
+    /// trade-off: with an identity, another build or other arguments grow the crop, so the
+    /// text must change whenever the job does. A crop sown with another identity (or
+    /// without one) is refused instead of mixing its batches with this one's;
+    /// `haydi reseal --identity TEXT DIR/NAME` adopts a crop sown without one.
     ///
     /// ```
     /// use haydi_contexts::crop::{Batches, Crop};
@@ -185,7 +201,14 @@ where
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn identity(mut self, text: impl Into<String>) -> Self {
-        self.identity = text.into();
+        self.identity = Some(text.into());
+        self
+    }
+
+    /// Adds `text` to the job's domain fingerprint (a sweep's grid, which its index domain
+    /// cannot show).
+    pub(crate) fn describe_domain(mut self, text: String) -> Self {
+        self.domain_note = Some(text);
         self
     }
 
@@ -259,21 +282,15 @@ where
         private_dir(&self.root, fix)?;
         private_dir(&self.root.join("results"), fix)?;
         private_dir(&self.root.join("leases"), fix)?;
-        let fresh = Manifest::new(&self.name, id, plan);
+        let fresh = Manifest::new(&self.name, id, plan, this_program().clone());
         match Manifest::load(&self.manifest_path())? {
             None => fresh.save(&self.manifest_path())?,
-            Some(old) if old == fresh => {}
+            Some(old) if old.same_sowing(&fresh) => {}
             Some(old) if old.job != fresh.job => {
                 return Err(Error::InvalidArgument(format!(
-                    "crop {}: it was sown by another job ({} at {}, {} indices), not this one \
-                     ({} at {}, {} indices); clean it or use another name",
+                    "crop {}: it was sown by another job: {}",
                     self.root.display(),
-                    old.job.type_name,
-                    old.job.call_site,
-                    old.job.extent,
-                    fresh.job.type_name,
-                    fresh.job.call_site,
-                    fresh.job.extent
+                    old.job.difference(&fresh.job).unwrap_or_default()
                 )))
             }
             Some(old) => {
@@ -315,11 +332,16 @@ where
             }
             Extent::Finite(n) => n,
         };
+        let mut domain = self.job.fingerprint();
+        if let Some(note) = &self.domain_note {
+            domain = format!("{domain} with {note}");
+        }
         Ok(JobId {
             call_site: self.site.to_string(),
             type_name: self.job.type_name().to_string(),
             extent,
-            identity: self.identity.clone(),
+            domain,
+            origin: Origin::this_program_or(self.identity.as_deref()),
         })
     }
 
@@ -341,17 +363,10 @@ where
             return Ok(None);
         };
         let id = self.job_id()?;
-        if m.job != id {
+        if let Some(why) = m.job.difference(&id) {
             return Err(Error::InvalidArgument(format!(
-                "crop {}: it was sown by another job ({} at {}, {} indices), not this one ({} \
-                 at {}, {} indices)",
-                self.root.display(),
-                m.job.type_name,
-                m.job.call_site,
-                m.job.extent,
-                id.type_name,
-                id.call_site,
-                id.extent
+                "crop {}: it was sown by another job: {why}",
+                self.root.display()
             )));
         }
         let fp = m.fingerprint()?;

@@ -63,7 +63,7 @@ where
                 growing: 0,
             });
         };
-        let missing = self.missing_of(&m.plan, fp);
+        let missing = self.missing_of(&m.plan, fp)?;
         let growing = (1..=m.plan.len())
             .filter(|&id| std::fs::symlink_metadata(self.lease_path(id)).is_ok())
             .count();
@@ -76,7 +76,7 @@ where
     }
 
     /// The batches (1-based ids, in order) without a verified result: no file, or a file that
-    /// fails its checksum or header. Fails when the crop is not sown.
+    /// fails its checks (owner and mode, MAC, header). Fails when the crop is not sown.
     ///
     /// ```
     /// use haydi_contexts::crop::{Batches, Crop};
@@ -92,21 +92,24 @@ where
     /// ```
     pub fn missing(&self) -> Result<Vec<usize>> {
         let (m, fp) = self.sown()?;
-        Ok(self.missing_of(&m.plan, fp))
+        self.missing_of(&m.plan, fp)
     }
 
-    pub(super) fn missing_of(&self, plan: &[Range<u128>], fp: [u8; 32]) -> Vec<usize> {
-        (1..=plan.len())
-            .filter(|&id| {
-                !matches!(
-                    result::read(&self.result_path(id), fp, id, &plan[id - 1]),
-                    Stored::Done(_)
-                )
-            })
-            .collect()
+    pub(super) fn missing_of(&self, plan: &[Range<u128>], fp: [u8; 32]) -> Result<Vec<usize>> {
+        let mut missing = Vec::new();
+        for (i, range) in plan.iter().enumerate() {
+            let id = i + 1;
+            if !matches!(
+                result::read(&self.result_path(id), fp, id, range)?,
+                Stored::Done(_)
+            ) {
+                missing.push(id);
+            }
+        }
+        Ok(missing)
     }
 
-    /// Verifies every result file (checksum, header, and that the partial decodes) and
+    /// Verifies every result file (owner and mode, MAC, header, and that the partial decodes) and
     /// removes those that fail, so that they are missing again and grown by the next
     /// [`Crop::grow_missing`]. Returns what it found.
     ///
@@ -132,7 +135,7 @@ where
         for (i, range) in m.plan.iter().enumerate() {
             let id = i + 1;
             let path = self.result_path(id);
-            let why = match result::read(&path, fp, id, range) {
+            let why = match result::read(&path, fp, id, range)? {
                 Stored::Missing => continue,
                 Stored::Bad(why) => why,
                 Stored::Done(file) => match self.job.decode_partial(&file.partial) {
@@ -173,7 +176,7 @@ where
         let out = self.reap_partial()?;
         if !out.complete {
             let (m, fp) = self.sown()?;
-            let missing = self.missing_of(&m.plan, fp);
+            let missing = self.missing_of(&m.plan, fp)?;
             return Err(Error::Context(format!(
                 "crop {}: {} of {} batches are missing (batch {}); grow them (grow_missing, or \
                  array tasks) before reaping, or use reap_partial",
@@ -213,7 +216,7 @@ where
         let mut complete = true;
         for (i, range) in m.plan.iter().enumerate() {
             let id = i + 1;
-            let file = match result::read(&self.result_path(id), fp, id, range) {
+            let file = match result::read(&self.result_path(id), fp, id, range)? {
                 Stored::Done(f) => f,
                 _ => {
                     complete = false;

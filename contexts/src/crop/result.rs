@@ -1,14 +1,15 @@
 //! The result file of one batch: a header (crop fingerprint, batch id, index range) and the
-//! batch's encoded partial, sealed (magic line, SHA-256) and written atomically, so that a
-//! crash mid-write leaves no file rather than a truncated one that counts as done.
+//! batch's encoded partial, sealed (magic line, HMAC-SHA-256 under the user's key) and written
+//! atomically, so that a crash mid-write leaves no file rather than a truncated one that counts
+//! as done, and a result edited by hand or written by another account never counts.
 
-use super::sealed::{read_sealed, write_sealed, Sealed};
+use haydi_core::trusted::{read_sealed, write_sealed, Sealed};
 use haydi_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::Path;
 
-const MAGIC: &[u8] = b"haydi crop batch\n";
+pub(crate) const MAGIC: &[u8] = b"haydi crop batch\n";
 const VERSION: u32 = 1;
 
 /// A batch's result as stored.
@@ -16,7 +17,7 @@ const VERSION: u32 = 1;
 pub(crate) struct BatchFile {
     version: u32,
     /// [`super::manifest::Manifest::fingerprint`] of the crop it belongs to.
-    crop: [u8; 32],
+    pub crop: [u8; 32],
     /// 1-based batch id.
     id: u64,
     start: u128,
@@ -52,37 +53,54 @@ pub(crate) fn write(
         end: range.end,
         partial,
     };
-    let body = bincode::serde::encode_to_vec(&file, bincode::config::standard())
-        .map_err(|e| Error::Serialization(e.to_string()))?;
-    write_sealed(path, MAGIC, &body)
+    write_sealed(path, MAGIC, &encode(&file)?)
 }
 
-/// Reads and verifies the result of batch `id`: checksum, then header (the crop, the batch id
-/// and its range must be the expected ones).
-pub(crate) fn read(path: &Path, crop: [u8; 32], id: usize, range: &Range<u128>) -> Stored {
-    let body = match read_sealed(path, MAGIC) {
-        Sealed::Missing => return Stored::Missing,
-        Sealed::Bad(why) => return Stored::Bad(why),
-        Sealed::Body(b) => b,
-    };
+/// Decodes a result file's body.
+pub(crate) fn decode(body: &[u8]) -> std::result::Result<BatchFile, String> {
     let decoded: std::result::Result<(BatchFile, usize), _> =
-        bincode::serde::decode_from_slice(&body, bincode::config::standard());
+        bincode::serde::decode_from_slice(body, bincode::config::standard());
     let file = match decoded {
         Ok((f, used)) if used == body.len() => f,
-        Ok(_) => return Stored::Bad("it has trailing bytes".into()),
-        Err(e) => return Stored::Bad(format!("its header cannot be decoded: {e}")),
+        Ok(_) => return Err("it has trailing bytes".into()),
+        Err(e) => return Err(format!("its header cannot be decoded: {e}")),
     };
     if file.version != VERSION {
-        return Stored::Bad(format!("unknown format version {}", file.version));
+        return Err(format!("unknown format version {}", file.version));
     }
+    Ok(file)
+}
+
+/// Encodes a result file's body.
+pub(crate) fn encode(file: &BatchFile) -> Result<Vec<u8>> {
+    bincode::serde::encode_to_vec(file, bincode::config::standard())
+        .map_err(|e| Error::Serialization(e.to_string()))
+}
+
+/// Reads and verifies the result of batch `id`: MAC, then header (the crop, the batch id and
+/// its range must be the expected ones). An error only when this user's key cannot be had.
+pub(crate) fn read(path: &Path, crop: [u8; 32], id: usize, range: &Range<u128>) -> Result<Stored> {
+    let body = match read_sealed(path, MAGIC)? {
+        Sealed::Missing => return Ok(Stored::Missing),
+        Sealed::Bad(why) => return Ok(Stored::Bad(why)),
+        Sealed::Body(b) => b,
+    };
+    let file = match decode(&body) {
+        Ok(f) => f,
+        Err(why) => return Ok(Stored::Bad(why)),
+    };
     if file.crop != crop {
-        return Stored::Bad("it belongs to another crop or another sowing".into());
-    }
-    if file.id != id as u64 || file.start != range.start || file.end != range.end {
-        return Stored::Bad(format!(
-            "its header says batch {} over {}..{}, but this file is for batch {id} over {}..{}",
-            file.id, file.start, file.end, range.start, range.end
+        return Ok(Stored::Bad(
+            "it belongs to another crop or another sowing (another job, domain, program or \
+             arguments)"
+                .into(),
         ));
     }
-    Stored::Done(file)
+    if file.id != id as u64 || file.start != range.start || file.end != range.end {
+        return Ok(Stored::Bad(format!(
+            "its header says batch {} over {}..{}, but this file is for batch {id} over {}..{}",
+            file.id, file.start, file.end, range.start, range.end
+        )));
+    }
+    Ok(Stored::Done(file))
 }

@@ -1,9 +1,15 @@
-//! Submission scripts: one array job whose task `k` grows batch `k` (or the `k`-th of a list).
+//! Submission scripts: one array job whose task `k` grows batch `k` (or the `k`-th of a list),
+//! written to work as they are on Slurm, PBS Pro, SGE and HyperQueue, and submitted with the
+//! batch system's own command ([`Crop::submit`]).
 
 use super::grow::BATCH_LIST_VARIABLE;
+use super::manifest::Manifest;
 use super::Crop;
 use haydi_core::action::Action;
+use haydi_core::context::THREADS_VARIABLE;
 use haydi_core::pipeline::{Source, Transform};
+use haydi_core::trusted::origin::file_sha256;
+use haydi_core::trusted::{private_dir, replace_atomically, Origin};
 use haydi_core::{Error, Result};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -41,6 +47,63 @@ impl Scheduler {
             Scheduler::HyperQueue => "hq submit --directives=file",
         }
     }
+
+    /// The batch system's name, for messages and file names.
+    ///
+    /// ```
+    /// assert_eq!(haydi_contexts::crop::Scheduler::Sge.name(), "sge");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheduler::Slurm => "slurm",
+            Scheduler::Pbs => "pbs",
+            Scheduler::Sge => "sge",
+            Scheduler::HyperQueue => "hyperqueue",
+        }
+    }
+
+    /// The job id in what the submit command printed, where it says one: Slurm's
+    /// `Submitted batch job 42`, PBS's `42[].server`, SGE's `Your job-array 42.1-4:1 ...`,
+    /// HyperQueue's `Job submitted successfully, job ID: 42`.
+    fn job_id(self, out: &str) -> Option<String> {
+        let mut lines = out.lines().map(str::trim).filter(|l| !l.is_empty());
+        let word = match self {
+            Scheduler::Slurm => lines
+                .find_map(|l| l.strip_prefix("Submitted batch job "))?
+                .split_whitespace()
+                .next()?,
+            Scheduler::Pbs => lines.next_back()?.split_whitespace().next()?,
+            Scheduler::Sge => lines
+                .find_map(|l| {
+                    l.strip_prefix("Your job-array ")
+                        .or_else(|| l.strip_prefix("Your job "))
+                })?
+                .split(['.', ' '])
+                .next()?,
+            Scheduler::HyperQueue => lines.find_map(|l| l.split_once("job ID:"))?.1.trim(),
+        };
+        (!word.is_empty()).then(|| word.to_string())
+    }
+}
+
+/// What [`Crop::submit`] did: where the script is, the command it ran and what that printed.
+///
+/// ```
+/// use haydi_contexts::crop::Submitted;
+/// let s = Submitted { script: "/c/scripts/slurm-1.sh".into(), command: "sbatch /c/scripts/slurm-1.sh".into(),
+///                     output: "Submitted batch job 42\n".into(), job_id: Some("42".into()) };
+/// assert_eq!(s.job_id.as_deref(), Some("42"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    /// The script, in the crop's `scripts/` folder.
+    pub script: PathBuf,
+    /// The command line that submitted it.
+    pub command: String,
+    /// What the command printed on its standard output.
+    pub output: String,
+    /// The job id in that output, when the command's format is known.
+    pub job_id: Option<String>,
 }
 
 /// What a submission script asks for ([`Crop::script`]). Every field is optional.
@@ -60,19 +123,28 @@ pub struct ScriptOptions {
     pub time: Option<Duration>,
     /// Memory per array task, in MiB.
     pub memory: Option<u64>,
-    /// Cores per array task; also the value of the `OMP_NUM_THREADS`-style caps.
+    /// Cores per array task: the task's haydi threads (`HAYDI_THREADS`) and the
+    /// `OMP_NUM_THREADS`-style caps of the libraries its closures may call.
     pub cpus_per_task: Option<u32>,
-    /// The program every task runs (default: this executable). It must grow its batch when
-    /// started so, typically by calling [`Crop::grow_from_env`] first thing.
+    /// The program every task runs (default: the executable that sowed the crop, by the path
+    /// it was started from). It must grow its batch when started so, typically by calling
+    /// [`Crop::grow_from_env`] first thing. Unless the crop has an identity
+    /// ([`Crop::identity`]), it must be the very executable that sowed it (another one is
+    /// refused here, and its tasks would be refused too).
     pub program: Option<PathBuf>,
-    /// Its arguments (default: the arguments of this process).
+    /// Its arguments (default: the arguments the crop was sown with, which, unless the crop
+    /// has an identity, are the only ones its tasks may have).
     pub args: Option<Vec<String>>,
     /// Only the batches missing now (the array then has one task per missing batch, and
     /// `HAYDI_CROP_BATCHES` maps task `k` to the `k`-th of them).
     pub only_missing: bool,
-    /// Shell lines run before the program (`module load ...`); one line each.
+    /// Shell lines run before the program (`module load ...`); one line each. They run before
+    /// `set -u` (module and conda scripts read unset variables), after `set -e` (a failing
+    /// setup fails the task).
     pub setup: Vec<String>,
     /// Where the scheduler writes the tasks' output (default: the scheduler's own default).
+    /// [`Crop::script`] creates it when missing: Slurm, PBS and SGE open a task's output file
+    /// before the script runs, and a missing folder fails the task with no output at all.
     pub log_dir: Option<PathBuf>,
 }
 
@@ -98,6 +170,68 @@ fn directive_path(p: &std::path::Path) -> Result<String> {
     Ok(s)
 }
 
+/// The program and arguments a script of the crop `m` runs, after checking that its tasks
+/// would be accepted: without an identity, the executable that sowed the crop, unchanged,
+/// with its arguments.
+fn command_of(m: &Manifest, opts: &ScriptOptions) -> Result<(PathBuf, Vec<String>)> {
+    let sown = &m.program;
+    let program = opts
+        .program
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&sown.exe_path));
+    let args = opts.args.clone().unwrap_or_else(|| sown.args.clone());
+    let refuse = |why: String| {
+        Err(Error::InvalidArgument(format!(
+            "crop {} script: {why}; its tasks would be refused, since the program and its \
+             arguments identify a crop sown without Crop::identity",
+            m.name
+        )))
+    };
+    if let Origin::Program {
+        args: sown_args,
+        exe_sha256,
+    } = &m.job.origin
+    {
+        match file_sha256(&program) {
+            Some(h) if h == *exe_sha256 => {}
+            Some(_) if opts.program.is_none() => {
+                return refuse(format!(
+                    "the executable it was sown with, {}, has changed since (rebuilt?)",
+                    program.display()
+                ))
+            }
+            Some(_) => {
+                return refuse(format!(
+                    "{} is not the executable the crop was sown with ({})",
+                    program.display(),
+                    sown.exe_path
+                ))
+            }
+            None => {
+                return refuse(format!(
+                    "the executable {} cannot be read (the crop was sown by {})",
+                    program.display(),
+                    sown.exe_path
+                ))
+            }
+        }
+        if args != *sown_args {
+            return refuse(format!(
+                "the arguments {args:?} are not those the crop was sown with ({sown_args:?})"
+            ));
+        }
+    }
+    Ok((program, args))
+}
+
+/// Where `name` is found on `PATH`, if anywhere.
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
 impl<S, T, A> Crop<S, T, A>
 where
     S: Source,
@@ -105,10 +239,16 @@ where
     A: Action<T::Out>,
 {
     /// A submission script for `scheduler`: an array job with one task per batch (indices
-    /// `1..=n`, task `k` growing batch `k`), the resources of `opts`, the
-    /// `OMP_NUM_THREADS`-style thread caps set to `cpus_per_task`, and the program with its
-    /// arguments. The crop must be sown. Write it to a file and submit it with
-    /// [`Scheduler::submit_command`].
+    /// `1..=n`, task `k` growing batch `k`), the resources of `opts`, the task's threads
+    /// (`HAYDI_THREADS`, which the default context reads, and the `OMP_NUM_THREADS`-style caps
+    /// of libraries) set to `cpus_per_task`, and the program that sowed the crop with the
+    /// arguments it was sown with. The crop must be sown. The script works as written: the log
+    /// folder is created now (batch systems open output files before a script runs), the
+    /// setup lines run before `set -u`, and the script checks that the executable is still
+    /// the one the crop was sown with (SHA-256) before it starts it. Without an identity
+    /// ([`Crop::identity`]), another program, a rebuilt one or other arguments are refused
+    /// here with a clear error. Write the script to a file and submit it with
+    /// [`Scheduler::submit_command`], or let [`Crop::submit`] do both.
     ///
     /// ```
     /// use haydi_contexts::crop::{Batches, Crop, Scheduler, ScriptOptions};
@@ -117,17 +257,21 @@ where
     /// let dir = tempfile::tempdir()?;
     /// let crop = Crop::new("c", dir.path(), Range::new(10).count())?;
     /// crop.sow(Batches::Size(4))?;
-    /// let opts = ScriptOptions { cpus_per_task: Some(2), args: Some(vec!["grow".into()]), ..Default::default() };
+    /// let opts = ScriptOptions { cpus_per_task: Some(2), ..Default::default() };
     /// let text = crop.script(Scheduler::Slurm, &opts)?;
     /// assert!(text.contains("#SBATCH --array=1-3\n"));
-    /// assert!(text.contains("export OMP_NUM_THREADS=2\n"));
-    /// assert!(text.trim_end().ends_with("'grow'"));
+    /// assert!(text.contains("export HAYDI_THREADS=2\n"));
+    /// let exe = std::env::current_exe()?;
+    /// assert!(text.contains(&format!("exec '{}'", exe.display())));
+    /// // Another program would not be accepted by the crop: refused now.
+    /// let other = ScriptOptions { program: Some("/bin/sh".into()), ..Default::default() };
+    /// assert!(crop.script(Scheduler::Slurm, &other).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn script(&self, scheduler: Scheduler, opts: &ScriptOptions) -> Result<String> {
         let (m, fp) = self.sown()?;
         let list = if opts.only_missing {
-            let missing = self.missing_of(&m.plan, fp);
+            let missing = self.missing_of(&m.plan, fp)?;
             if missing.is_empty() {
                 return Err(Error::InvalidArgument(format!(
                     "crop {}: no batch is missing: there is nothing to submit",
@@ -157,17 +301,16 @@ where
                 "crop script: a setup line holds a newline: {bad:?}"
             )));
         }
-        let program = match &opts.program {
-            Some(p) => p.clone(),
-            None => std::env::current_exe().map_err(|e| {
-                Error::Context(format!("crop script: cannot find this executable: {e}"))
-            })?,
-        };
-        let args: Vec<String> = match &opts.args {
-            Some(a) => a.clone(),
-            None => std::env::args().skip(1).collect(),
-        };
+        let (program, args) = command_of(&m, opts)?;
         let logs = opts.log_dir.as_deref().map(directive_path).transpose()?;
+        if let Some(l) = &opts.log_dir {
+            std::fs::create_dir_all(l).map_err(|e| {
+                Error::Context(format!(
+                    "crop script: cannot create the log folder {}: {e}",
+                    l.display()
+                ))
+            })?;
+        }
         let array = format!("1-{tasks}");
         let mut d: Vec<String> = Vec::new();
         // A one-task array is refused by PBS Pro (`-J` needs two indices): no array then,
@@ -255,8 +398,33 @@ where
             self.name,
             m.plan.len()
         ));
-        s.push_str("set -eu\n");
+        s.push_str("set -e\n");
+        // Setup first: module and conda scripts read variables that may be unset.
+        for line in &opts.setup {
+            s.push_str(line);
+            s.push('\n');
+        }
+        s.push_str("set -u\n");
+        let exe = quote(&program.to_string_lossy());
+        if let Origin::Program { exe_sha256, .. } = &m.job.origin {
+            // The crop accepts only the executable it was sown with: say so at once, in the
+            // task's log, rather than after starting a rebuilt one. The path is quoted once, in
+            // an assignment, and expanded inside double quotes only (never re-read by the shell).
+            let hex: String = exe_sha256.iter().map(|b| format!("{b:02x}")).collect();
+            s.push_str(&format!(
+                "haydi_exe={exe}\n\
+                 if command -v sha256sum >/dev/null && \
+                 [ \"$(sha256sum < \"$haydi_exe\" | cut -c1-64)\" != {hex} ]; then\n  \
+                 echo \"haydi crop {name}: $haydi_exe is not the executable the crop was sown \
+                 with (SHA-256 {short}...): it was rebuilt or replaced; sow the crop again, or \
+                 give it an identity (Crop::identity)\" >&2\n  exit 1\nfi\n",
+                short = &hex[..16],
+                name = self.name,
+            ));
+        }
         if let Some(c) = opts.cpus_per_task {
+            // haydi's own threads, then the caps of libraries the job's closures may call.
+            s.push_str(&format!("export {THREADS_VARIABLE}={c}\n"));
             for var in [
                 "OMP_NUM_THREADS",
                 "MKL_NUM_THREADS",
@@ -268,11 +436,6 @@ where
                 s.push_str(&format!("export {var}={c}\n"));
             }
         }
-        s.push_str(&format!("export HAYDI_CROP_NAME={}\n", quote(&self.name)));
-        s.push_str(&format!(
-            "export HAYDI_CROP_DIR={}\n",
-            quote(&self.root.to_string_lossy())
-        ));
         if fixed_index {
             s.push_str("export HAYDI_CROP_BATCH=1\n");
         }
@@ -280,18 +443,87 @@ where
             let ids: Vec<String> = ids.iter().map(usize::to_string).collect();
             s.push_str(&format!("export {BATCH_LIST_VARIABLE}={}\n", ids.join(",")));
         }
-        for line in &opts.setup {
-            s.push_str(line);
-            s.push('\n');
-        }
         s.push_str("exec ");
-        s.push_str(&quote(&program.to_string_lossy()));
+        s.push_str(&exe);
         for a in &args {
             s.push(' ');
             s.push_str(&quote(a));
         }
         s.push('\n');
         Ok(s)
+    }
+
+    /// Writes the script of [`Crop::script`] to the crop's `scripts/` folder and submits it
+    /// with the batch system's command (`sbatch`, `qsub`, or `hq submit --directives=file`),
+    /// which must be on `PATH`: xyzpy's `qsub_grow`. Returns the script's path, the command,
+    /// what it printed and the job id in it. Errors: the command is not on `PATH` (the
+    /// message names it and where the script is, to submit from a machine that has it), or it
+    /// failed (its status and error output).
+    ///
+    /// ```
+    /// use haydi_contexts::crop::{Batches, Crop, Scheduler, ScriptOptions};
+    /// use haydi_domains::Range;
+    /// use haydi_core::prelude::*;
+    /// let dir = tempfile::tempdir()?;
+    /// let crop = Crop::new("c", dir.path(), Range::new(10).count())?;
+    /// crop.sow(Batches::Size(4))?;
+    /// # std::env::set_var("PATH", "/nonexistent");
+    /// // No Slurm on this machine: a clear error, and the script is kept to submit elsewhere.
+    /// let e = crop.submit(Scheduler::Slurm, &ScriptOptions::default()).unwrap_err().to_string();
+    /// assert!(e.contains("sbatch is not on PATH"), "{e}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[doc(alias = "qsub_grow")]
+    pub fn submit(&self, scheduler: Scheduler, opts: &ScriptOptions) -> Result<Submitted> {
+        let text = self.script(scheduler, opts)?;
+        let folder = self.root.join("scripts");
+        private_dir(&folder, "remove it; it holds the crop's submission scripts")?;
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let script = folder.join(format!("{}-{stamp}.sh", scheduler.name()));
+        // Executable: HyperQueue runs the script itself on a worker.
+        replace_atomically(&script, ".tmp", Some(0o700), |f| {
+            std::io::Write::write_all(f, text.as_bytes())
+                .map_err(|e| Error::Context(format!("cannot write {}: {e}", script.display())))
+        })?;
+        let words: Vec<&str> = scheduler.submit_command().split_whitespace().collect();
+        let command = format!("{} {}", words.join(" "), script.display());
+        let Some(tool) = on_path(words[0]) else {
+            return Err(Error::Context(format!(
+                "crop {}: cannot submit to {}: {} is not on PATH (this machine is no submit \
+                 host of it); the script is written to {}: submit it with `{command}` where \
+                 {} is",
+                self.name,
+                scheduler.name(),
+                words[0],
+                script.display(),
+                words[0]
+            )));
+        };
+        let out = std::process::Command::new(&tool)
+            .args(&words[1..])
+            .arg(&script)
+            .output()
+            .map_err(|e| {
+                Error::Context(format!("crop {}: cannot run {command}: {e}", self.name))
+            })?;
+        let output = String::from_utf8_lossy(&out.stdout).into_owned();
+        if !out.status.success() {
+            return Err(Error::Context(format!(
+                "crop {}: `{command}` failed ({}): {}{}",
+                self.name,
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim(),
+                output.trim()
+            )));
+        }
+        Ok(Submitted {
+            job_id: scheduler.job_id(&output),
+            script,
+            command,
+            output,
+        })
     }
 }
 
@@ -306,5 +538,32 @@ mod tests {
         assert_eq!(hms(Duration::from_secs(3 * 3600 + 62)), "03:01:02");
         assert_eq!(hms(Duration::from_millis(1500)), "00:00:02");
         assert_eq!(hms(Duration::from_secs(100 * 3600)), "100:00:00");
+    }
+
+    #[test]
+    fn job_ids_are_read_from_what_submit_commands_print() {
+        assert_eq!(
+            Scheduler::Slurm
+                .job_id("Submitted batch job 4242\n")
+                .as_deref(),
+            Some("4242")
+        );
+        assert_eq!(
+            Scheduler::Pbs.job_id("1234[].pbsserver\n").as_deref(),
+            Some("1234[].pbsserver")
+        );
+        assert_eq!(
+            Scheduler::Sge
+                .job_id("Your job-array 77.1-4:1 (\"c\") has been submitted\n")
+                .as_deref(),
+            Some("77")
+        );
+        assert_eq!(
+            Scheduler::HyperQueue
+                .job_id("Job submitted successfully, job ID: 9\n")
+                .as_deref(),
+            Some("9")
+        );
+        assert_eq!(Scheduler::Slurm.job_id("sbatch: error\n"), None);
     }
 }

@@ -1,6 +1,7 @@
 //! What a crop reports: its status, what growing a batch did, what a check found.
 
 use super::lease::Holder;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Where a crop stands ([`super::Crop::status`]).
@@ -59,7 +60,7 @@ impl fmt::Display for CropStatus {
 /// use haydi_contexts::crop::Grow;
 /// assert_eq!(Grow::Grown.to_string(), "grown");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Grow {
     /// This call grew the batch and stored its result.
     Grown,

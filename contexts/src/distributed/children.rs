@@ -107,6 +107,37 @@ impl Children {
             .collect()
     }
 
+    /// Whether no worker was spawned (a driver of workers started by others).
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    /// Whether worker `rank` was spawned here.
+    pub fn contains(&self, rank: u32) -> bool {
+        rank >= 1 && (rank as usize) <= self.lock().len()
+    }
+
+    /// Every worker's rank, process id and exit status (`None` while it runs).
+    pub fn poll(&self) -> Vec<(u32, u32, Option<ExitStatus>)> {
+        self.lock()
+            .iter_mut()
+            .enumerate()
+            .map(|(i, c)| (i as u32 + 1, c.id(), c.try_wait().ok().flatten()))
+            .collect()
+    }
+
+    /// Kills worker `rank`'s process and waits for it.
+    pub fn kill(&self, rank: u32) {
+        let mut procs = self.lock();
+        if let Some(c) = (rank as usize)
+            .checked_sub(1)
+            .and_then(|i| procs.get_mut(i))
+        {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
     /// Puts a new process in the place of worker `rank`'s (a restarted worker).
     pub fn replace(&self, rank: u32, child: Child) {
         let mut procs = self.lock();
@@ -118,28 +149,6 @@ impl Children {
             let _ = old.wait();
             *old = child;
         }
-    }
-
-    /// Gives every worker `grace` to exit, then kills the ones left. Returns whether a worker
-    /// failed: exited with an error or by a signal before (one killed here was merely slow).
-    pub fn reap(&self, grace: Duration) -> bool {
-        let mut procs = self.lock();
-        let until = Instant::now() + grace;
-        let mut failed = false;
-        for c in procs.iter_mut() {
-            let mut status = None;
-            while Instant::now() < until {
-                if let Ok(Some(s)) = c.try_wait() {
-                    status = Some(s);
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            failed |= status.is_some_and(|s| !s.success());
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-        failed
     }
 }
 

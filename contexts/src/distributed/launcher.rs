@@ -5,9 +5,7 @@
 use super::auth::Secret;
 use super::files;
 use haydi_core::{Error, Result};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 /// Rank of this process (0 is the driver).
 pub const ENV_RANK: &str = "HAYDI_RANK";
@@ -19,7 +17,8 @@ pub const ENV_COORDINATOR: &str = "HAYDI_COORDINATOR";
 pub const ENV_SECRET: &str = "HAYDI_SECRET";
 /// A file (on a shared file system for clusters) where the driver writes its address and secret.
 pub const ENV_RENDEZVOUS: &str = "HAYDI_RENDEZVOUS";
-/// The host name the driver writes into the rendezvous file (default: this host's name).
+/// The host name or address the driver writes into the rendezvous file (default: the listen
+/// address when `HAYDI_LISTEN` names one, else this host's name); see [`super::address`].
 pub const ENV_ADVERTISE: &str = "HAYDI_ADVERTISE";
 /// Threads per worker process.
 pub const ENV_THREADS: &str = "HAYDI_THREADS";
@@ -183,21 +182,27 @@ pub fn hostname() -> String {
         .unwrap_or_else(|| "localhost".into())
 }
 
-/// SHA-256 of the running executable, computed once per process.
+/// The image this process runs, to re-execute it: `/proc/self/exe` on Linux, which stays the
+/// running program even when its file is replaced or removed meanwhile (a `cargo build` during
+/// a run), else the path of the current executable.
+///
+/// ```
+/// let exe = haydi_contexts::distributed::launcher::running_exe().unwrap();
+/// assert!(std::fs::metadata(&exe).unwrap().is_file());
+/// ```
+pub fn running_exe() -> Result<PathBuf> {
+    let proc_exe = Path::new("/proc/self/exe");
+    if cfg!(target_os = "linux") && proc_exe.exists() {
+        return Ok(proc_exe.to_path_buf());
+    }
+    std::env::current_exe()
+        .map_err(|e| Error::Context(format!("cannot find the current executable: {e}")))
+}
+
+/// SHA-256 of the running executable, computed once per process (core's
+/// [`haydi_core::trusted::origin::exe_sha256`], which checkpoints and crops record too).
 pub fn exe_hash() -> [u8; 32] {
-    static HASH: OnceLock<[u8; 32]> = OnceLock::new();
-    *HASH.get_or_init(|| {
-        let mut h = Sha256::new();
-        match std::env::current_exe().and_then(std::fs::File::open) {
-            Ok(mut f) => {
-                if std::io::copy(&mut f, &mut h).is_err() {
-                    h.update(b"unreadable executable");
-                }
-            }
-            Err(_) => h.update(b"unknown executable"),
-        }
-        h.finalize().into()
-    })
+    haydi_core::trusted::origin::exe_sha256()
 }
 
 /// What a process started by `spawn` finds in its environment.
@@ -286,18 +291,18 @@ impl LogDir {
             LogDir::Temp(t) if keep || failed => {
                 let path = t.keep();
                 if failed {
-                    tracing::warn!(target: "haydi", logs = %path.display(), "a worker failed; its log is kept");
+                    haydi_core::warning!(logs = %path.display(), "a worker failed; its log is kept");
                 }
             }
             LogDir::Temp(t) => {
                 let path = t.path().to_path_buf();
                 if let Err(e) = t.close() {
-                    tracing::warn!(target: "haydi", logs = %path.display(), error = %e, "cannot remove the workers' logs");
+                    haydi_core::warning!(logs = %path.display(), error = %e, "cannot remove the workers' logs");
                 }
             }
             LogDir::Given(p) => {
                 if failed {
-                    tracing::warn!(target: "haydi", logs = %p.display(), "a worker failed; see its log");
+                    haydi_core::warning!(logs = %p.display(), "a worker failed; see its log");
                 }
             }
         }
@@ -319,8 +324,9 @@ impl SpawnPlan {
     /// mode 0600; the log of a worker started before under that rank is renamed
     /// `worker-<rank>.<k>.log`).
     pub(crate) fn start(&self, rank: u32, logs: &LogDir) -> Result<std::process::Child> {
-        let exe = std::env::current_exe()
-            .map_err(|e| Error::Context(format!("cannot find the current executable: {e}")))?;
+        // The running image, not the file it came from: a rebuild meanwhile replaces the
+        // file (a later spawn would fail with ENOENT or run another program).
+        let exe = running_exe()?;
         let log = logs.log_path(rank);
         if matches!(logs, LogDir::Given(_)) && std::fs::symlink_metadata(&log).is_ok() {
             // A given log directory may hold the logs of an earlier run: replace them (the
@@ -340,8 +346,13 @@ impl SpawnPlan {
         let err = out
             .try_clone()
             .map_err(|e| Error::Context(format!("cannot open {}: {e}", log.display())))?;
-        std::process::Command::new(&exe)
-            .args(std::env::args_os().skip(1))
+        let mut cmd = std::process::Command::new(&exe);
+        #[cfg(unix)]
+        if let Some(arg0) = std::env::args_os().next() {
+            // The program's own name, as it was started (not `/proc/self/exe`).
+            std::os::unix::process::CommandExt::arg0(&mut cmd, arg0);
+        }
+        cmd.args(std::env::args_os().skip(1))
             .env(ENV_RANK, rank.to_string())
             .env(ENV_SIZE, (self.n + 1).to_string())
             .env(ENV_COORDINATOR, &self.address)

@@ -24,9 +24,11 @@
 //! private `coordinator` (driver), `worker`, `identity` (which job a process belongs to) and
 //! `files` (private directories, careful file I/O) modules.
 
+pub mod address;
 pub mod auth;
 mod children;
 mod coordinator;
+mod ending;
 pub(crate) mod files;
 pub mod frame;
 mod identity;
@@ -129,6 +131,17 @@ pub struct DistributedOptions {
     pub log_dir: Option<PathBuf>,
     /// Keep the default log directory after the driver's context is dropped. Default false.
     pub keep_logs: bool,
+    /// Where a driver started by a launcher listens (`10.1.2.3`, `10.1.2.3:7000`,
+    /// `[fd00::3]:7000`): one of this host's addresses, on the network its workers share
+    /// (`HAYDI_LISTEN` overrides it). Default: every interface when workers on other hosts may
+    /// join (a given `HAYDI_RENDEZVOUS` or `HAYDI_COORDINATOR`), else loopback. An address
+    /// that is not this host's is a clear error. See [`address`].
+    pub listen: Option<String>,
+    /// The host name or address a driver writes into the rendezvous file for its workers to
+    /// connect to (`HAYDI_ADVERTISE` overrides it). Default: the listen address when it names
+    /// one, else this host's name. `0.0.0.0` is an error; a name that resolves to loopback only
+    /// while the file is for other hosts too gets a warning.
+    pub advertise: Option<String>,
     /// Whether monitors (the `haydi` tool, [`monitor::Monitor`]) that know the job's secret
     /// may stop the job or drop a worker. Reading the status is always allowed to them;
     /// control requests are refused with a message saying so unless this is set. Default
@@ -178,6 +191,8 @@ impl Default for DistributedOptions {
             },
             log_dir: None,
             keep_logs: false,
+            listen: None,
+            advertise: None,
             allow_control: false,
         }
     }
@@ -200,49 +215,112 @@ struct DriverSide {
     size: u32,
     address: String,
     children: Arc<Children>,
-    logs: Option<launcher::LogDir>,
+    /// Where spawned workers write (`spawn` only); handed to the [`ending::Ending`].
+    logs: Mutex<Option<launcher::LogDir>>,
+    /// Set once the context ended (dropped, or at the process's exit).
+    ended: std::sync::atomic::AtomicBool,
     /// Ranks that had not joined when the context started.
     missing: Vec<u32>,
     /// How the workers were spawned (`spawn` only), to start lost ones again.
     plan: Option<launcher::SpawnPlan>,
     /// The rendezvous file this driver wrote and what it wrote there: it stays while the driver
     /// lives (a worker may join late) and is removed with the driver's context.
-    rendezvous: Option<(PathBuf, String)>,
+    rendezvous: Mutex<Option<(PathBuf, String)>>,
     /// Files written by `write_monitor_file`, and what they hold: removed with the context.
     monitor_files: Mutex<Vec<(PathBuf, String)>>,
     secret: Secret,
-    rt: Option<tokio::runtime::Runtime>,
+    rt: Mutex<Option<tokio::runtime::Runtime>>,
 }
 
-impl Drop for DriverSide {
-    fn drop(&mut self) {
-        // The last result may still be on its way (a large one takes a while): wait until it
-        // is written, or until the worker's heartbeat deadline cuts a worker that stopped
-        // reading.
-        let wait = self.opts.heartbeat_timeout + Duration::from_secs(2);
-        let lost = {
-            // Workers lost in a run count as failed; a worker whose program ended after the
-            // last run closed its connection normally (its events are not looked at here), and
-            // a spawned worker that died otherwise is caught by its exit status below.
-            let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            let lost = st.live_peers() < st.peers.len();
-            st.shutdown(wait);
-            lost
+impl DriverSide {
+    /// Ends the context (once): tells every worker the driver's program is done with it
+    /// (`Shutdown`: workers go on with their own `main`), removes the rendezvous and monitor
+    /// files, and returns what is needed to see the workers to their end.
+    fn end(&self) -> Option<ending::Ending> {
+        if self.ended.swap(true, Ordering::SeqCst) {
+            return None;
+        }
+        // At the process's exit another thread may still hold the state (a run in progress on
+        // it, or `std::process::exit` called from a closure): do not wait for it forever.
+        let until = std::time::Instant::now() + Duration::from_secs(2);
+        let mut guard = loop {
+            match self.state.try_lock() {
+                Ok(g) => break Some(g),
+                Err(std::sync::TryLockError::Poisoned(p)) => break Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) if std::time::Instant::now() < until => {
+                    std::thread::sleep(Duration::from_millis(5))
+                }
+                Err(std::sync::TryLockError::WouldBlock) => break None,
+            }
         };
+        let (state, live, behind, lost) = match guard.as_deref_mut() {
+            Some(st) => {
+                st.poll();
+                // The last result may still be on its way (a large one takes a while): wait
+                // until it is written, or until the heartbeat deadline cuts a worker that
+                // stopped reading.
+                let behind = st.shutdown(self.opts.heartbeat_timeout + Duration::from_secs(2));
+                let live: std::collections::BTreeSet<u32> = st
+                    .peers
+                    .iter()
+                    .filter(|(_, p)| p.alive)
+                    .map(|(r, _)| *r)
+                    .collect();
+                // Workers lost during the job count as failed (their log is kept); one whose
+                // program ended (before the driver's) did not fail.
+                let lost = st.lost_count() > 0;
+                (
+                    std::mem::replace(st, DriverState::detached()),
+                    live,
+                    behind,
+                    lost,
+                )
+            }
+            None => (
+                DriverState::detached(),
+                Default::default(),
+                Default::default(),
+                true,
+            ),
+        };
+        drop(guard);
         let monitor_files =
             std::mem::take(&mut *self.monitor_files.lock().unwrap_or_else(|e| e.into_inner()));
-        for (path, text) in self.rendezvous.take().into_iter().chain(monitor_files) {
+        let rendezvous = self
+            .rendezvous
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        for (path, text) in rendezvous.into_iter().chain(monitor_files) {
             // Only if it is still ours: another driver may have replaced it since.
             if files::read_private(&path).ok().flatten().as_deref() == Some(text.as_str()) {
                 let _ = std::fs::remove_file(&path);
             }
         }
-        let failed = self.children.reap(Duration::from_millis(300)) || lost;
-        if let Some(logs) = self.logs.take() {
-            logs.finish(self.opts.keep_logs, failed);
-        }
-        if let Some(rt) = self.rt.take() {
-            rt.shutdown_background();
+        Some(ending::Ending {
+            state,
+            children: self.children.clone(),
+            live,
+            behind,
+            logs: self.logs.lock().unwrap_or_else(|e| e.into_inner()).take(),
+            keep_logs: self.opts.keep_logs,
+            failed: lost,
+            rt: self.rt.lock().unwrap_or_else(|e| e.into_inner()).take(),
+            grace: self.opts.heartbeat_timeout.max(Duration::from_secs(2)),
+        })
+    }
+}
+
+impl Drop for DriverSide {
+    fn drop(&mut self) {
+        if let Some(e) = self.end() {
+            if self.children.is_empty() && e.behind.is_empty() {
+                // Workers started by a launcher or by hand are not ours to wait for.
+                e.finish();
+            } else {
+                // Spawned workers go on with their main: the exit handler waits for them.
+                ending::defer(e);
+            }
         }
     }
 }
@@ -348,7 +426,7 @@ impl DistributedContext {
         side.plan = Some(plan);
         let log_dir = logs.path().to_path_buf();
         // Dropping the driver's context on an error below now cleans up (or keeps the logs).
-        side.logs = Some(logs);
+        *side.logs.get_mut().unwrap_or_else(|e| e.into_inner()) = Some(logs);
         let children = children?;
         tracing::info!(target: "haydi", workers = n, logs = %log_dir.display(), "spawned workers");
         let children = Arc::new(Children::new(children, Some(log_dir.clone())));
@@ -364,8 +442,8 @@ impl DistributedContext {
             .collect();
         for (rank, how) in children.ended() {
             if missing.contains(&rank) {
-                tracing::warn!(
-                    target: "haydi", rank,
+                haydi_core::warning!(
+                    rank,
                     "worker {rank} {how} before it joined; see {}",
                     log_dir.join(format!("worker-{rank}.log")).display()
                 );
@@ -459,40 +537,55 @@ impl DistributedContext {
             return Self::worker(target, info.rank, threads, &opts, name);
         }
         opts.driver_threads.get_or_insert(1);
-        let (bind, secret, rendezvous) = match coordinator {
+        let (port, secret, rendezvous) = match coordinator {
             Some(a) => {
-                let port = a.rsplit(':').next().unwrap_or("0").to_string();
+                let port = a.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
                 let secret = env_secret.ok_or_else(|| {
                     Error::Context("HAYDI_COORDINATOR is set but HAYDI_SECRET is not".into())
                 })?;
-                (format!("0.0.0.0:{port}"), secret, None)
+                (port, secret, None)
             }
             None => {
                 let (path, explicit) = launcher::rendezvous_path()?;
-                let bind = if explicit { "0.0.0.0:0" } else { "127.0.0.1:0" };
                 (
-                    bind.to_string(),
+                    None,
                     env_secret.unwrap_or_else(Secret::random),
                     Some((path, explicit)),
                 )
             }
         };
+        // Workers on other hosts: a given coordinator address or rendezvous file.
+        let other_hosts = rendezvous.as_ref().is_none_or(|(_, explicit)| *explicit);
+        let env_listen = std::env::var(address::ENV_LISTEN).ok();
+        let env_advertise = std::env::var(launcher::ENV_ADVERTISE).ok();
+        let chosen = address::choose(
+            env_listen.as_deref().or(opts.listen.as_deref()),
+            env_advertise.as_deref().or(opts.advertise.as_deref()),
+            port,
+            other_hosts,
+            &launcher::hostname(),
+        )?;
+        let bind = chosen.bind.to_string();
         let (mut d, _) = Self::driver(&bind, secret.clone(), info.size, true, opts.clone())?;
         let Role::Driver(side) = Arc::get_mut(&mut d.inner).expect("fresh") else {
             unreachable!()
         };
-        if let Some((path, explicit)) = rendezvous {
+        if let Some((path, _)) = rendezvous {
             let port = side.address.rsplit(':').next().unwrap_or("0");
-            let host = match std::env::var(launcher::ENV_ADVERTISE) {
-                Ok(h) => h,
-                Err(_) if explicit => launcher::hostname(),
-                Err(_) => "127.0.0.1".into(),
+            let host = &chosen.advertise;
+            if let Some(w) = address::check_reachable(host, other_hosts) {
+                haydi_core::warning!("{w}");
+            }
+            let address = if host.contains(':') && !host.starts_with('[') {
+                format!("[{host}]:{port}")
+            } else {
+                format!("{host}:{port}")
             };
-            let address = format!("{host}:{port}");
             launcher::write_rendezvous(&path, &address, &secret)?;
             // The file stays while the driver lives (a worker may join late); dropping the
             // context removes it, also when joining fails below.
-            side.rendezvous = Some((path, format!("{address}\n{}\n", secret.to_hex())));
+            *side.rendezvous.get_mut().unwrap_or_else(|e| e.into_inner()) =
+                Some((path, format!("{address}\n{}\n", secret.to_hex())));
         }
         let expected = info.size as usize - 1;
         let mut st = side.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -518,6 +611,8 @@ impl DistributedContext {
     ) -> Result<Self> {
         let w = worker::WorkerSide::connect(target, rank, threads.max(1), opts)?;
         let size = w.size;
+        // At the process's exit the driver hears that this program ended.
+        ending::farewell_at_exit(w.farewell());
         Ok(DistributedContext {
             inner: Arc::new(Role::Worker(w)),
             workers: threads.max(1),
@@ -543,7 +638,7 @@ impl DistributedContext {
             .map_err(|e| Error::Context(format!("cannot start the I/O runtime: {e}")))?;
         let listener = rt
             .block_on(tokio::net::TcpListener::bind(bind))
-            .map_err(|e| Error::Context(format!("cannot listen on {bind}: {e}")))?;
+            .map_err(|e| address::bind_error(bind, &e))?;
         let address = listener
             .local_addr()
             .map_err(|e| Error::Context(e.to_string()))?
@@ -572,13 +667,14 @@ impl DistributedContext {
                 size,
                 address,
                 children: Arc::new(Children::new(Vec::new(), None)),
-                logs: None,
+                logs: Mutex::new(None),
+                ended: std::sync::atomic::AtomicBool::new(false),
                 missing: Vec::new(),
                 plan: None,
-                rendezvous: None,
+                rendezvous: Mutex::new(None),
                 monitor_files: Mutex::new(Vec::new()),
                 secret: shared_secret,
-                rt: Some(rt),
+                rt: Mutex::new(Some(rt)),
             }))),
             workers: 1,
             name: String::new(),
@@ -587,6 +683,7 @@ impl DistributedContext {
     }
 
     fn finish_setup(&mut self, name: String) {
+        ending::watch(&self.inner);
         if let Role::Driver(side) = &*self.inner {
             let st = side.state.lock().unwrap_or_else(|e| e.into_inner());
             let remote: usize = st.peers.values().map(|p| p.threads as usize).sum();
@@ -649,7 +746,12 @@ impl DistributedContext {
     /// ```
     pub fn log_dir(&self) -> Option<PathBuf> {
         match &*self.inner {
-            Role::Driver(d) => d.logs.as_ref().map(|l| l.path().to_path_buf()),
+            Role::Driver(d) => d
+                .logs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+                .map(|l| l.path().to_path_buf()),
             _ => None,
         }
     }
@@ -694,7 +796,8 @@ impl DistributedContext {
         let Role::Driver(d) = &*self.inner else {
             return Ok(Vec::new());
         };
-        let (Some(plan), Some(logs)) = (&d.plan, &d.logs) else {
+        let logs = d.logs.lock().unwrap_or_else(|e| e.into_inner());
+        let (Some(plan), Some(logs)) = (&d.plan, logs.as_ref()) else {
             return Ok(Vec::new());
         };
         let mut st = d.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -719,7 +822,8 @@ impl DistributedContext {
         }
     }
 
-    /// Waits until `n` workers are alive (late or restarted workers joining) or `timeout`
+    /// Waits until `n` workers are alive and ready for the next run (late or restarted workers
+    /// joining, and catching up on the runs that ended before they joined) or `timeout`
     /// passes, and returns how many are (driver only; 0 elsewhere). Like every line outside
     /// runs, the call is made on every process; workers return at once.
     ///

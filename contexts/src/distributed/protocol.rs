@@ -148,10 +148,15 @@ pub enum ToDriver {
     /// First message after authentication of a monitor (not a worker: it takes no chunks and
     /// no rank); see [`super::monitor`].
     Monitor(super::monitor::MonitorHello),
-    /// The worker's program ended (its `main` returned, exited or panicked outside a run):
-    /// it takes part in no later run. Sent by the MPI transport, whose processes must all
-    /// finalize MPI together: the driver answers with `ToWorker::Shutdown`.
-    Leaving,
+    /// The worker's program ended (its `main` returned, exited or panicked outside a run),
+    /// after `runs` runs of the context: it takes part in no later run, and the driver reaching
+    /// one is the processes diverging. Sent at the process's exit by both transports (MPI's
+    /// processes must all finalize together: there the driver answers with
+    /// `ToWorker::Shutdown`).
+    Leaving {
+        /// How many runs of the context the worker made.
+        runs: u64,
+    },
 }
 
 /// Driver to worker.
@@ -186,8 +191,13 @@ pub enum ToWorker {
     Refused(String),
     /// The driver is alive.
     Heartbeat,
-    /// The driver is done: exit.
+    /// The driver's program ended, or it dropped this context: no run of this context
+    /// follows. The worker goes on with its own `main` to its end (a later run of the context
+    /// there is an `Error::Protocol`).
     Shutdown,
+    /// The worker is no longer part of the job (it did not reach a run in time, or a monitor
+    /// dropped it): it says why on stderr and exits with a non-zero status.
+    Dismissed(String),
 }
 
 /// An [`Error`] as it travels between processes; converts back to the same error.

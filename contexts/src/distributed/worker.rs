@@ -3,6 +3,7 @@
 //! the result the driver broadcasts.
 
 use super::auth::{self, Secret};
+use super::coordinator::Backlog;
 use super::frame::{framed, HANDSHAKE_MAX_FRAME};
 use super::launcher;
 use super::protocol::{decode, encode, ChunkResult, Join, RunId, ToDriver, ToWorker};
@@ -24,18 +25,106 @@ pub(crate) struct WorkerSide {
     pub size: u32,
     pub threads: usize,
     max_message: usize,
-    seq: AtomicU64,
+    /// Runs of this context so far (the next run's sequence number), shared with the
+    /// transport (it says how many when the program ends).
+    seq: Arc<AtomicU64>,
     tx: Outbox,
     rx: Mutex<mpsc::Receiver<ToWorker>>,
     in_run: Arc<AtomicBool>,
+    /// Set once the driver's program ended (or dropped the context): `ToWorker::Shutdown`.
+    /// This process goes on with its own `main`; a later run of this context is an error.
+    ended: Arc<AtomicBool>,
+    /// Set while `execute` runs (until its threads are joined), so that a `Shutdown` that finds
+    /// chunks still running here (a closure that never returns) can end the process.
+    busy: Arc<AtomicBool>,
     /// The TCP transport's I/O runtime (the MPI transport has its own thread).
-    _rt: Option<tokio::runtime::Runtime>,
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+/// What a worker says when its process exits, whatever became of its context object: that its
+/// program ended, and after how many runs (`ToDriver::Leaving`), so that the driver does not
+/// take a normal end for a lost worker, and takes an early one for what it is (divergence).
+pub(crate) struct Farewell {
+    tx: Outbox,
+    runs: Arc<AtomicU64>,
+    ended: Arc<AtomicBool>,
+    busy: Arc<AtomicBool>,
+}
+
+impl Farewell {
+    /// Says it and waits (a moment) until it is written. Over MPI the transport's own exit
+    /// handler does it (its processes finalize together).
+    pub(crate) fn say(&self) {
+        if self.ended.load(Ordering::SeqCst) {
+            // The driver's program ended first: nobody listens.
+            return;
+        }
+        if self.busy.load(Ordering::SeqCst) {
+            // The process ends inside a run (a closure called `exit`): not the end of the
+            // program's path but a failure, which the driver sees as a lost worker.
+            return;
+        }
+        #[allow(irrefutable_let_patterns)] // one variant without the `mpi` feature
+        if let Outbox::Tcp(_, backlog) = &self.tx {
+            let runs = self.runs.load(Ordering::SeqCst);
+            if let Ok(b) = encode(&ToDriver::Leaving { runs }) {
+                if self.tx.send(b) {
+                    backlog.wait_drained(Instant::now() + Duration::from_secs(2));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for WorkerSide {
+    fn drop(&mut self) {
+        // The connection outlives this context in this process: until the driver says its
+        // program ended (and after, until this process exits, with heartbeats, so that the
+        // driver waits for this process to finish its main), whatever `main` does with the
+        // context. A process that dropped its context early is not a lost worker.
+        if let Some(rt) = self.rt.take() {
+            std::mem::forget(rt);
+        }
+    }
+}
+
+/// Where a worker sits in its job: its rank, the job's size and its own threads.
+pub(crate) struct Seat {
+    pub rank: u32,
+    pub size: u32,
+    pub threads: usize,
+}
+
+/// The state a worker shares with its transport.
+pub(crate) struct Flags {
+    /// Set while a run is in progress, until its result arrived (the transport tells a driver
+    /// lost during a run from one lost between runs by it).
+    pub in_run: Arc<AtomicBool>,
+    /// Set by [`driver_ended`].
+    pub ended: Arc<AtomicBool>,
+    /// Set while `execute` runs (read by [`driver_ended`]).
+    pub busy: Arc<AtomicBool>,
+    /// Runs made so far.
+    pub runs: Arc<AtomicU64>,
+}
+
+impl Flags {
+    /// Flags of a worker that has not run anything yet.
+    pub(crate) fn new() -> Self {
+        Flags {
+            in_run: Arc::new(AtomicBool::new(false)),
+            ended: Arc::new(AtomicBool::new(false)),
+            busy: Arc::new(AtomicBool::new(false)),
+            runs: Arc::new(AtomicU64::new(0)),
+        }
+    }
 }
 
 /// Where a worker's messages to the driver go: the transport's sending half.
+#[derive(Clone)]
 pub(crate) enum Outbox {
-    /// The writer task of the TCP connection.
-    Tcp(UnboundedSender<Vec<u8>>),
+    /// The writer task of the TCP connection, and the count of what it has not written yet.
+    Tcp(UnboundedSender<Vec<u8>>, Arc<Backlog>),
     /// The MPI communication thread of this process.
     #[cfg(feature = "mpi")]
     Mpi(super::mpi::ToDriverQueue),
@@ -45,7 +134,14 @@ impl Outbox {
     /// Queues one encoded `ToDriver` message; `false` when the transport is closed.
     fn send(&self, bytes: Vec<u8>) -> bool {
         match self {
-            Outbox::Tcp(tx) => tx.send(bytes).is_ok(),
+            Outbox::Tcp(tx, backlog) => {
+                backlog.queued();
+                let ok = tx.send(bytes).is_ok();
+                if !ok {
+                    backlog.close();
+                }
+                ok
+            }
             #[cfg(feature = "mpi")]
             Outbox::Mpi(q) => q.send(bytes),
         }
@@ -114,9 +210,48 @@ pub(crate) fn this_join(rank: u32, threads: usize) -> Join {
     }
 }
 
+/// Ends a worker that cannot go on (its driver was killed or went silent, or dismissed it):
+/// one line on stderr saying why, and a non-zero exit status.
 fn die(rank: u32, msg: &str) -> ! {
     eprintln!("haydi worker rank {rank}: {msg}; exiting");
     std::process::exit(3)
+}
+
+/// What a worker does when the driver says its program ended (`ToWorker::Shutdown`): nothing,
+/// unless chunks of a run are still running on this process (a closure that does not return):
+/// then `main` cannot go on, and the process ends after `grace` if they still run.
+pub(crate) fn driver_ended(rank: u32, ended: &AtomicBool, busy: Arc<AtomicBool>, grace: Duration) {
+    ended.store(true, Ordering::SeqCst);
+    if !busy.load(Ordering::SeqCst) {
+        return;
+    }
+    let _ = std::thread::Builder::new()
+        .name("haydi-end-watch".into())
+        .spawn(move || {
+            let until = Instant::now() + grace;
+            while Instant::now() < until {
+                if !busy.load(Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            die(
+                rank,
+                &format!(
+                    "the driver's program ended while chunks were still running here \
+                     (a closure that has not returned for {grace:?} after the run ended)"
+                ),
+            )
+        });
+}
+
+/// The error of a run this worker reaches after the driver's program ended.
+fn after_end(rank: u32, me: &RunId) -> Error {
+    Error::Protocol(format!(
+        "rank {rank} reached {me}, but the driver's program had ended (or dropped this \
+         context) before reaching it: the processes diverged. Every process must make the \
+         same run(true) calls in the same order"
+    ))
 }
 
 impl WorkerSide {
@@ -168,15 +303,19 @@ impl WorkerSide {
         })?;
         let (tx, mut out) = unbounded_channel::<Vec<u8>>();
         let (in_tx, in_rx) = mpsc::channel::<ToWorker>();
-        let in_run = Arc::new(AtomicBool::new(false));
+        let flags = Flags::new();
         let interval = opts.heartbeat_interval;
         let hb_timeout = opts.heartbeat_timeout;
+        let backlog = Arc::new(Backlog::default());
+        let written = backlog.clone();
         rt.spawn(async move {
             let hb = encode(&ToDriver::Heartbeat).unwrap_or_default();
             // A failed send ends the connection; the reader below notices and reports it.
-            let _ = wr.pump(&mut out, &hb, interval, || {}).await;
+            let _ = wr.pump(&mut out, &hb, interval, || written.written()).await;
+            written.close();
         });
-        let running = in_run.clone();
+        let running = flags.in_run.clone();
+        let (ended_r, busy_r) = (flags.ended.clone(), flags.busy.clone());
         rt.spawn(async move {
             let reason = loop {
                 match rd.recv(hb_timeout).await {
@@ -187,11 +326,16 @@ impl WorkerSide {
                     Ok(None) => break "the driver closed the connection".to_string(),
                     Ok(Some(f)) => match decode::<ToWorker>(&f) {
                         Ok(ToWorker::Heartbeat) => {}
-                        Ok(ToWorker::Shutdown) => std::process::exit(0),
+                        Ok(ToWorker::Shutdown) => {
+                            // The driver's program ended normally: ours goes on to the end of
+                            // its `main` (the connection stays, with heartbeats, until then).
+                            driver_ended(rank, &ended_r, busy_r.clone(), hb_timeout);
+                            let _ = in_tx.send(ToWorker::Shutdown);
+                            return;
+                        }
+                        Ok(ToWorker::Dismissed(why)) => die(rank, &why),
                         Ok(m) => {
                             if matches!(m, ToWorker::Result { .. }) {
-                                // The run is over for this process: a connection closed from
-                                // now on is the driver's program ending, not a failure.
                                 running.store(false, Ordering::SeqCst);
                             }
                             let _ = in_tx.send(m);
@@ -200,51 +344,67 @@ impl WorkerSide {
                     },
                 }
             };
+            // The driver went away without saying its program ended: it was killed, crashed, or
+            // the network between us failed. This process cannot go on with the same values.
             if running.load(Ordering::SeqCst) {
                 die(rank, &format!("lost the driver during a run: {reason}"));
             }
-            // Between runs a closed connection means the driver's program ended: so does ours.
-            tracing::info!(target: "haydi", rank, %reason, "the driver is gone; exiting");
-            std::process::exit(0)
+            die(rank, &format!("lost the driver between runs: {reason}"))
         });
         tracing::info!(target: "haydi", rank, size, threads, "joined the driver");
         Ok(WorkerSide::joined(
-            rank,
-            size,
-            threads,
+            Seat {
+                rank,
+                size,
+                threads,
+            },
             opts,
-            Outbox::Tcp(tx),
+            Outbox::Tcp(tx, backlog),
             in_rx,
-            in_run,
+            flags,
             Some(rt),
         ))
     }
 
     /// A worker that joined its driver over some transport: `tx` reaches the driver, `rx`
-    /// delivers the driver's messages (heartbeats and shutdown are the transport's business),
-    /// and `in_run` is set while a run is in progress (the transport reads it to tell a
-    /// driver that went away between runs from one lost during a run).
-    #[allow(clippy::too_many_arguments)]
+    /// delivers the driver's messages (heartbeats are the transport's business; `Shutdown` is
+    /// passed on after the transport called [`driver_ended`]), and `flags` are shared with the
+    /// transport.
     pub(crate) fn joined(
-        rank: u32,
-        size: u32,
-        threads: usize,
+        seat: Seat,
         opts: &DistributedOptions,
         tx: Outbox,
         rx: mpsc::Receiver<ToWorker>,
-        in_run: Arc<AtomicBool>,
+        flags: Flags,
         rt: Option<tokio::runtime::Runtime>,
     ) -> Self {
+        let Seat {
+            rank,
+            size,
+            threads,
+        } = seat;
         WorkerSide {
             rank,
             size,
             threads,
             max_message: opts.max_message,
-            seq: AtomicU64::new(0),
+            seq: flags.runs,
             tx,
             rx: Mutex::new(rx),
-            in_run,
-            _rt: rt,
+            in_run: flags.in_run,
+            ended: flags.ended,
+            busy: flags.busy,
+            rt,
+        }
+    }
+
+    /// What this worker says at its process's exit.
+    pub(crate) fn farewell(&self) -> Farewell {
+        Farewell {
+            tx: self.tx.clone(),
+            runs: self.seq.clone(),
+            ended: self.ended.clone(),
+            busy: self.busy.clone(),
         }
     }
 
@@ -258,13 +418,19 @@ impl WorkerSide {
             type_name: sig.type_name.to_string(),
         };
         let started = Instant::now();
+        if self.ended.load(Ordering::SeqCst) {
+            return Err(after_end(self.rank, &me));
+        }
         self.in_run.store(true, Ordering::SeqCst);
+        self.busy.store(true, Ordering::SeqCst);
         struct Reset<'a>(&'a AtomicBool);
         impl Drop for Reset<'_> {
             fn drop(&mut self) {
                 self.0.store(false, Ordering::SeqCst);
             }
         }
+        // Dropped in reverse order: `in_run` first, `busy` once the threads are joined.
+        let _busy = Reset(&self.busy);
         let _reset = Reset(&self.in_run);
         if !self.tx.send(encode(&ToDriver::Announce(me.clone()))?) {
             return Err(Error::Worker(
@@ -303,6 +469,7 @@ impl WorkerSide {
                     }
                     Ok(ToWorker::CatchUp { run }) if run == me.seq => break Ok(None),
                     Ok(ToWorker::Refused(why)) => break Err(Error::Protocol(why)),
+                    Ok(ToWorker::Shutdown) => break Err(after_end(self.rank, &me)),
                     Ok(_) => {}
                     Err(_) => break Err(Error::Worker("lost the driver".into())),
                 }

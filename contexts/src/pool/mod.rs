@@ -7,20 +7,22 @@
 //!
 //! | operation | what it runs |
 //! |---|---|
-//! | [`Pool::map`], [`Pool::map2`], [`Pool::map_with`] | one run over the task indices, results in input order |
+//! | [`Pool::map`], [`Pool::map_zip`] (any number of inputs), [`Pool::map2`], [`Pool::map_with`] | one run over the task indices, results in input order |
 //! | [`Pool::imap`], [`Pool::imap_unordered`] | one run per batch of the input, pulled lazily |
 //! | [`Pool::submit`] | tasks queued, then run in batches with one task per chunk (least-loaded) |
 //! | [`Pool::apply`], [`Pool::apply_only`] | one task per worker number |
-//! | [`Pool::push`], [`Pool::scatter_list`] | nothing: objects stored once per process, by content |
+//! | [`Pool::push`], [`Pool::scatter_list`], [`Pool::scatter_array`] | a run with no indices whose result is the driver's object (distributed contexts only); stored once per process, by content |
 //!
 //! **On a distributed context (SPMD).** Closures never travel: every process executes the same
 //! `main`, so it makes the same pool calls with the same inputs, and each call is a collective
 //! point (see [`ParallelContext::collective`]). There, [`Pool::submit`] only queues; the queued
 //! tasks run as one collective run when a handle is first looked at (`wait`, `is_finished`,
 //! `join_next`, ...) or at [`Pool::flush`], which every process reaches at the same point of
-//! its program. [`Pool::push`] stores every process's own copy (computed by the same code), so
-//! nothing is transferred, and a worker that rejoins after a loss pushes its copy again when it
-//! re-runs `main`. A divergent call sequence is the context's `Error::Protocol`.
+//! its program. [`Pool::push`] is a collective run too: every process stores the **driver's**
+//! object, sent once as bincode (a process whose own object differs, computed from a clock, an
+//! unseeded random generator or a file only the driver reads, takes the driver's), and a
+//! worker that rejoins after a loss gets the driver's bytes again when it re-runs `main`. A
+//! divergent call sequence is the context's `Error::Protocol`.
 
 mod apply;
 mod config;
@@ -28,14 +30,19 @@ mod factory;
 mod imap;
 mod map;
 mod remote;
+mod scatter;
 mod task;
+mod zip;
 
 pub use config::{parse_duration as config_parse_duration, Args, Config, CONFIG_ENV};
 pub use factory::{ContextSpec, POOL_ENV};
 pub use imap::{Imap, ImapUnordered};
 pub use map::{MapOptions, PartialMap};
-pub use remote::{Remote, Scattered};
+pub use remote::Remote;
+pub(crate) use remote::BROADCAST_RUN;
+pub use scatter::Scattered;
 pub use task::{TaskHandle, TaskSet};
+pub use zip::Zip;
 
 use haydi_core::context::ParallelContext;
 use haydi_core::session;

@@ -1,14 +1,27 @@
 //! Objects pushed to a pool's workers (pyMOR's `push` / `scatter_list` and `RemoteObject`).
 //!
-//! Workers of the in-process contexts share this process's memory, and worker processes of a
-//! distributed context run the same `main` (SPMD), so each process holds its own copy: a push
-//! stores the object once per process, keyed by a SHA-256 of its type and bincode bytes. The
-//! same content pushed twice is stored once (two handles, one copy) and removed when the last
-//! handle is dropped or removed, exactly once; removing twice is harmless (pyMOR raises a
-//! `KeyError` there).
+//! Workers of the in-process contexts share this process's memory: a push stores the object
+//! once. Worker processes of a distributed context run the same `main` (SPMD), so each of them
+//! computes an object of its own at the same `push` call; that copy may differ from the
+//! driver's (an unseeded random matrix, a clock, a file only the driver reads), and pyMOR's
+//! contract is "push a copy of the driver's object to every worker". So a push on a distributed
+//! context is a collective run (`BroadcastJob`: no indices; its result, which every
+//! process receives, is the driver's encoded object): every process stores the driver's value,
+//! decoded from the driver's bytes where its own differ. The driver keeps these results for
+//! workers that join late (they push again when they re-run `main`, and get the driver's
+//! bytes, whatever the rejoin budget). A push made by some processes and not others is the
+//! context's divergence error, as for any run.
+//!
+//! Objects are stored by content, keyed by a SHA-256 of their type and the driver's bincode
+//! bytes. The same content pushed twice is stored once (two handles, one copy) and removed when
+//! the last handle is dropped or removed, exactly once; removing twice is harmless (pyMOR
+//! raises a `KeyError` there).
 
 use super::Pool;
-use haydi_core::Result;
+use haydi_core::pipeline::Extent;
+use haydi_core::plumbing::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
+use haydi_core::{Error, Result, RunOptions};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::any::Any;
@@ -158,64 +171,89 @@ impl<T: fmt::Debug> fmt::Debug for Remote<T> {
     }
 }
 
-/// A list cut into one contiguous part per worker (see [`Pool::scatter_list`]): worker `w`'s
-/// part is [`part(w)`](Scattered::part).
-///
-/// ```
-/// use haydi_contexts::pool::Scattered;
-/// let s = Scattered::new(vec![1, 2, 3, 4, 5], 2);
-/// assert_eq!(s.sizes(), [3, 2]);
-/// assert_eq!(s.part(1), [4, 5]);
-/// assert_eq!(Scattered::new(vec![1, 2], 4).sizes(), [1, 1, 0, 0]);
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Scattered<T> {
-    parts: Vec<Vec<T>>,
+/// The type name of a push's run: the driver's history keeps every such result.
+pub(crate) const BROADCAST_RUN: &str = "haydi_contexts::pool::push (the driver's object)";
+
+/// A collective run with no indices whose result is this process's `bytes`: the driver's
+/// result is what every process of a distributed context receives, so every process gets the
+/// driver's bytes. On other contexts the result is the caller's own bytes.
+struct BroadcastJob<'a> {
+    bytes: &'a [u8],
+    site: &'static std::panic::Location<'static>,
 }
 
-impl<T> Scattered<T> {
-    /// Cuts `items` into `workers` contiguous parts of `ceil(n / workers)` items (the last ones
-    /// shorter or empty). `workers` of 0 counts as 1.
-    ///
-    /// ```
-    /// use haydi_contexts::pool::Scattered;
-    /// assert_eq!(Scattered::new(vec![0; 7], 3).sizes(), [3, 3, 1]);
-    /// ```
-    pub fn new(items: Vec<T>, workers: usize) -> Self {
-        let workers = workers.max(1);
-        let each = items.len().div_ceil(workers).max(1);
-        let mut parts: Vec<Vec<T>> = (0..workers).map(|_| Vec::new()).collect();
-        for (i, x) in items.into_iter().enumerate() {
-            parts[i / each].push(x);
+impl ErasedJob for BroadcastJob<'_> {
+    fn extent(&self) -> Result<Extent> {
+        Ok(Extent::Finite(0))
+    }
+    fn alignment(&self) -> u128 {
+        1
+    }
+    fn take_limits(&self) -> &[u64] {
+        &[]
+    }
+    fn run_chunk(&self, start: u128, end: u128, _budgets: &[u64]) -> Result<ChunkOutput> {
+        Err(Error::Context(format!(
+            "push: a run with no indices was asked for indices [{start}, {end})"
+        )))
+    }
+    fn empty_partial(&self) -> ErasedPartial {
+        Box::new(self.bytes.to_vec())
+    }
+    fn merge(&self, _left: &mut ErasedPartial, _right: ErasedPartial) -> Result<()> {
+        Ok(())
+    }
+    fn encode_partial(&self, partial: &ErasedPartial) -> Result<Vec<u8>> {
+        partial
+            .downcast_ref::<Vec<u8>>()
+            .cloned()
+            .ok_or_else(|| Error::Context("push: a partial of another type".into()))
+    }
+    fn decode_partial(&self, bytes: &[u8]) -> Result<ErasedPartial> {
+        Ok(Box::new(bytes.to_vec()))
+    }
+    fn signature(&self) -> JobSignature {
+        JobSignature {
+            call_site: self.site,
+            type_name: BROADCAST_RUN,
         }
-        Scattered { parts }
     }
-
-    /// Worker `w`'s part (empty past the last worker).
-    ///
-    /// ```
-    /// use haydi_contexts::pool::Scattered;
-    /// assert!(Scattered::new(vec![1], 2).part(5).is_empty());
-    /// ```
-    pub fn part(&self, w: usize) -> &[T] {
-        self.parts.get(w).map_or(&[], |p| p.as_slice())
-    }
-
-    /// The number of items of each part, by worker.
-    ///
-    /// ```
-    /// use haydi_contexts::pool::Scattered;
-    /// assert_eq!(Scattered::new(vec!['a'; 4], 2).sizes(), [2, 2]);
-    /// ```
-    pub fn sizes(&self) -> Vec<usize> {
-        self.parts.iter().map(Vec::len).collect()
+    fn partial_bytes(&self, partial: &ErasedPartial) -> u64 {
+        partial
+            .downcast_ref::<Vec<u8>>()
+            .map_or(0, |v| v.len() as u64)
     }
 }
 
 impl Pool {
+    /// The driver's `bytes` on every process of a collective context; `bytes` elsewhere.
+    fn driver_copy(
+        &self,
+        bytes: Vec<u8>,
+        site: &'static std::panic::Location<'static>,
+    ) -> Result<Vec<u8>> {
+        if !self.context().collective() {
+            return Ok(bytes);
+        }
+        let job = BroadcastJob {
+            bytes: &bytes,
+            site,
+        };
+        let report = self.context().execute(&job, &RunOptions::new())?;
+        report
+            .partial
+            .downcast::<Vec<u8>>()
+            .map(|b| *b)
+            .map_err(|_| Error::Context("push: the driver's copy has another type".into()))
+    }
+
     /// Pushes `obj` to every worker and returns a handle on it (see [`Remote`]). Pushing equal
     /// content again gives another handle on the same copy: [`Pool::stored_objects`] counts it
     /// once, and it is removed once, when the last handle goes.
+    ///
+    /// On a distributed context this is a collective call: every process makes it, and every
+    /// process stores the **driver's** object (sent once, as bincode), whatever its own `obj`
+    /// was (see the [pool docs](crate::pool)).
     ///
     /// ```
     /// use haydi_contexts::Pool;
@@ -230,12 +268,26 @@ impl Pool {
     /// assert_eq!((pool.stored_objects(), pool.objects_removed_total()), (0, 1));
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
+    #[track_caller]
     pub fn push<T>(&self, obj: T) -> Result<Remote<T>>
     where
-        T: Serialize + Send + Sync + 'static,
+        T: Serialize + DeserializeOwned + Send + Sync + 'static,
     {
-        let bytes = haydi_core::plumbing::encode_value(&obj)
+        let site = std::panic::Location::caller();
+        let own = haydi_core::plumbing::encode_value(&obj)
             .map_err(|e| haydi_core::Error::Serialization(format!("push: {e}")))?;
+        let bytes = self.driver_copy(own.clone(), site)?;
+        let obj = if bytes == own {
+            obj
+        } else {
+            // This worker's own object differs from the driver's: take the driver's.
+            haydi_core::plumbing::decode_value::<T>(&bytes).map_err(|e| {
+                Error::Serialization(format!(
+                    "push at {site}: cannot decode the driver's {}: {e}",
+                    std::any::type_name::<T>()
+                ))
+            })?
+        };
         let mut h = Sha256::new();
         h.update(std::any::type_name::<T>().as_bytes());
         h.update([0]);
@@ -270,26 +322,6 @@ impl Pool {
             store: Arc::downgrade(&self.store),
             removed: AtomicBool::new(false),
         })
-    }
-
-    /// Cuts `items` into one contiguous part per worker ([`Scattered`]: `ceil(n / len())`
-    /// items each) and pushes it; a task of [`Pool::apply`] for worker `w` uses `part(w)`.
-    ///
-    /// ```
-    /// use haydi_contexts::Pool;
-    /// use haydi_core::prelude::*;
-    /// let pool = Pool::new(ThreadContext::new(2)?);
-    /// let s = pool.scatter_list((1..=5u64).collect())?;
-    /// assert_eq!(s.sizes(), [3, 2]);
-    /// let sums = pool.apply(|w| s.part(w).iter().sum::<u64>())?;
-    /// assert_eq!(sums, [6, 9]);
-    /// # Ok::<(), haydi_core::Error>(())
-    /// ```
-    pub fn scatter_list<T>(&self, items: Vec<T>) -> Result<Remote<Scattered<T>>>
-    where
-        T: Serialize + Send + Sync + 'static,
-    {
-        self.push(Scattered::new(items, self.len()))
     }
 
     /// How many distinct objects this pool holds now.

@@ -103,8 +103,8 @@ where
 
 impl Sweep {
     /// The sweep as a crop `name` in `dir`: its combinations (or its sample, in its run order)
-    /// are the crop's indices, and its grid (names, values, sample and shuffle) is the crop's
-    /// identity, so a crop of another grid is refused rather than mixed. Make it at one call
+    /// are the crop's indices, and its grid (names, values, sample and shuffle) is part of the
+    /// crop's domain fingerprint, so a crop of another grid is refused rather than mixed. Make it at one call
     /// site, as any crop; grow it with `grow`, `grow_missing` or array tasks
     /// (`grow_from_env`), reap the table with [`SweepCrop::reap`].
     ///
@@ -154,7 +154,8 @@ impl Sweep {
                 .map(move |i| sweep.task(&order, i, &f))
                 .collect()
         };
-        let crop = Crop::new(name, dir, job)?.identity(self.identity());
+        // The grid is what the crop's index domain (positions) cannot show of itself.
+        let crop = Crop::new(name, dir, job)?.describe_domain(self.identity());
         Ok(SweepCrop { sweep, crop })
     }
 

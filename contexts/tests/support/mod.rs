@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod hosts;
+
 use haydi_contexts::DistributedContext;
 use haydi_core::domain::tests_support::Digits;
 use haydi_core::prelude::*;
@@ -18,6 +20,14 @@ pub type Case = (&'static str, fn());
 
 /// Runs the case named on the command line (`case=NAME`), or every case in a child process.
 pub fn main(binary: &str, cases: &[Case]) {
+    if let Ok(level) = std::env::var("HAYDI_TEST_LOG") {
+        // Debugging a case: haydi's events (every process's, workers' in their logs).
+        let level = level.parse().unwrap_or(tracing::Level::DEBUG);
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(level)
+            .init();
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(name) = args.iter().find_map(|a| a.strip_prefix("case=")) {
         match cases.iter().find(|(n, _)| *n == name) {
@@ -31,6 +41,10 @@ pub fn main(binary: &str, cases: &[Case]) {
     let (mut passed, mut failed) = (0, 0);
     for (case, _) in cases {
         if filter.is_some_and(|f| !case.contains(f.as_str())) {
+            continue;
+        }
+        if case.ends_with("_program") {
+            // A program other cases start with arguments of their own, not a test.
             continue;
         }
         let t = Instant::now();
@@ -162,4 +176,57 @@ pub fn haydi_tool(
         text(&out.stdout),
         text(&out.stderr),
     )
+}
+
+/// The haydi variables a by-hand child must not inherit from whoever runs the tests.
+pub const HAYDI_VARS: &[&str] = &[
+    "HAYDI_RANK",
+    "HAYDI_SIZE",
+    "HAYDI_COORDINATOR",
+    "HAYDI_SECRET",
+    "HAYDI_RENDEZVOUS",
+    "HAYDI_JOB_ID",
+    "HAYDI_SPAWN_INDEX",
+    "HAYDI_PARENT_PID",
+    "XDG_RUNTIME_DIR",
+];
+
+/// This test binary with `args`, the haydi variables cleared, and `envs` set.
+pub fn by_hand(args: &[&str], envs: &[(&str, &str)]) -> Command {
+    by_hand_exe(&std::env::current_exe().unwrap(), args, envs)
+}
+
+/// [`by_hand`] with another executable (a copy of this test binary).
+pub fn by_hand_exe(exe: &std::path::Path, args: &[&str], envs: &[(&str, &str)]) -> Command {
+    let mut c = Command::new(exe);
+    c.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for v in HAYDI_VARS {
+        c.env_remove(v);
+    }
+    c.envs(envs.iter().copied());
+    c
+}
+
+/// Waits for `child` at most `limit` (then kills it) and returns its status and output.
+pub fn finish(mut child: std::process::Child, limit: Duration) -> (bool, String) {
+    let t = Instant::now();
+    while child.try_wait().unwrap().is_none() && t.elapsed() < limit {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "({} after {:?})\n{}\n{}",
+        out.status,
+        t.elapsed(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+pub fn arg(name: &str) -> Option<String> {
+    std::env::args()
+        .skip(1)
+        .find_map(|a| a.strip_prefix(&format!("{name}=")).map(String::from))
 }

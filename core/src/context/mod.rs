@@ -13,7 +13,7 @@ pub use memory::{default_max_result_bytes, FALLBACK_MAX_RESULT_BYTES};
 pub use observer::{Observer, Progress, RunEnd, WorkerId};
 pub use options::{Outcome, ProgressFn, RunOptions};
 pub use serial::SerialContext;
-pub use threads::ThreadContext;
+pub use threads::{ThreadContext, THREADS_VARIABLE};
 pub use trace_summary::{TraceSummary, WorkerLoad};
 
 use crate::error::Result;

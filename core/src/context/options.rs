@@ -244,13 +244,20 @@ impl RunOptions {
     /// Checkpoints the run to `path` and resumes from it. The run writes its merged prefix and
     /// the chunks finished past it to `path` as it goes (at most every
     /// [`checkpoint_every`](RunOptions::checkpoint_every), atomically: a temporary file,
-    /// synced, renamed) and when it ends, complete or not. If `path` holds a checkpoint of the
-    /// same job (call site, pipeline type, index space, `take` limits), the run starts from it
-    /// and runs only the missing index ranges; its result equals an uninterrupted run's, and
-    /// [`Outcome::resumed`] says how many indices came from the file. A checkpoint of another
-    /// job, a corrupt or truncated one, or a link, is an [`Error::Context`](crate::Error::Context),
-    /// never mixed in. A timed-out run resumes the same way. On a distributed context only the
-    /// driver writes. Partials are stored with bincode, as they travel between processes.
+    /// synced, renamed) and when it ends, complete or not, sealed with an HMAC under this
+    /// user's key ([`crate::trusted`]). If `path` holds a checkpoint of the same job, the run
+    /// starts from it and runs only the missing index ranges; its result equals an
+    /// uninterrupted run's, and [`Outcome::resumed`] says how many indices came from the file.
+    ///
+    /// The same job means: the same call site, pipeline type, index space, `take` limits and
+    /// domain ([`crate::Domain::fingerprint`]), run by the same program with the same
+    /// arguments (or, instead of those two, the same
+    /// [`checkpoint_identity`](RunOptions::checkpoint_identity)). A checkpoint of another job
+    /// is an [`Error::Context`](crate::Error::Context) that says which part differs, and so is
+    /// one that cannot be trusted: a link, a file of another user or writable by others, a
+    /// truncated, edited or forged one (its MAC fails). Nothing on disk is ever mixed in. A
+    /// timed-out run resumes the same way. On a distributed context only the driver writes.
+    /// Partials are stored with bincode, as they travel between processes.
     ///
     /// ```
     /// use haydi_core::prelude::*;
@@ -288,9 +295,14 @@ impl RunOptions {
         self
     }
 
-    /// Text that identifies the job in its checkpoint beyond its call site, type and size: the
-    /// values its closures capture, or its domain's bounds (two ranges of one length and type
-    /// look alike). A checkpoint written with another identity is refused, never mixed in.
+    /// Text that identifies the job in its checkpoint instead of the program's arguments and
+    /// executable (its call site, type, index space and domain are still compared): for a
+    /// program rebuilt on purpose, or whose arguments do not change the job (a subcommand, an
+    /// output path), name what does (the values its closures capture). The trade-off: from
+    /// then on a rebuilt program or other arguments resume the file, so the text must change
+    /// whenever the job does. A checkpoint written with another identity (or without one) is
+    /// refused, never mixed in; `haydi reseal --identity TEXT FILE` adopts a file written
+    /// without one.
     ///
     /// ```
     /// use haydi_core::prelude::*;

@@ -6,6 +6,46 @@ use crate::plumbing::{drive, ErasedJob, ScheduleConfig, Scheduler};
 use std::fmt;
 use std::sync::Arc;
 
+/// The variable that sets the number of threads of the default context of `run(true)` (see
+/// [`ThreadContext::from_env`]).
+///
+/// ```
+/// assert_eq!(haydi_core::context::THREADS_VARIABLE, "HAYDI_THREADS");
+/// ```
+pub const THREADS_VARIABLE: &str = "HAYDI_THREADS";
+
+/// The cores of this machine (1 when unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The default thread count from `HAYDI_THREADS` (first) and `RAYON_NUM_THREADS`, else `cores`.
+fn threads_from(
+    haydi: Option<String>,
+    rayon: Option<String>,
+    cores: usize,
+) -> std::result::Result<usize, String> {
+    let parse = |name: &str, v: &str| -> std::result::Result<usize, String> {
+        v.trim().parse::<usize>().map_err(|_| {
+            format!("{name}={v:?} is not a number of threads (a positive whole number)")
+        })
+    };
+    if let Some(v) = haydi.filter(|v| !v.trim().is_empty()) {
+        return match parse(THREADS_VARIABLE, &v)? {
+            0 => Err(format!("{THREADS_VARIABLE}=0: give at least one thread")),
+            n => Ok(n),
+        };
+    }
+    if let Some(v) = rayon.filter(|v| !v.trim().is_empty()) {
+        // Rayon reads 0 as "the default".
+        return Ok(match parse("RAYON_NUM_THREADS", &v)? {
+            0 => cores,
+            n => n,
+        });
+    }
+    Ok(cores)
+}
+
 /// Runs chunks on `n` threads of a rayon pool owned by this context (not rayon's global pool,
 /// so the user's own rayon code is undisturbed). Clones share the pool.
 ///
@@ -68,7 +108,28 @@ impl ThreadContext {
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn all_cores() -> Result<Self> {
-        let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Self::new(cores())
+    }
+
+    /// The default of `run(true)`: [`THREADS_VARIABLE`] (`HAYDI_THREADS`) threads when it is
+    /// set, else `RAYON_NUM_THREADS` (as rayon's own pool reads it), else one per core. A
+    /// value that is not a positive whole number is an error naming the variable (`0` in
+    /// `RAYON_NUM_THREADS` means "the default" to rayon, and so here). Batch scripts set
+    /// `HAYDI_THREADS` to the cores a task was given (see the crop scripts).
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// std::env::set_var("HAYDI_THREADS", "3");
+    /// assert_eq!(ThreadContext::from_env()?.workers(), 3);
+    /// std::env::set_var("HAYDI_THREADS", "many");
+    /// assert!(ThreadContext::from_env().is_err());
+    /// # std::env::remove_var("HAYDI_THREADS");
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Self> {
+        let var = |k: &str| std::env::var(k).ok();
+        let n = threads_from(var(THREADS_VARIABLE), var("RAYON_NUM_THREADS"), cores())
+            .map_err(Error::InvalidArgument)?;
         Self::new(n)
     }
 
@@ -111,5 +172,28 @@ impl ParallelContext for ThreadContext {
 
     fn name(&self) -> String {
         format!("threads({})", self.threads)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::threads_from;
+
+    #[test]
+    fn thread_count_from_the_environment() {
+        let s = |v: &str| Some(v.to_string());
+        assert_eq!(threads_from(None, None, 8), Ok(8));
+        assert_eq!(threads_from(s("3"), s("5"), 8), Ok(3));
+        assert_eq!(threads_from(None, s("5"), 8), Ok(5));
+        assert_eq!(threads_from(None, s("0"), 8), Ok(8));
+        assert_eq!(threads_from(s(""), s("2"), 8), Ok(2));
+        let e = threads_from(s("many"), None, 8).unwrap_err();
+        assert!(e.contains("HAYDI_THREADS=\"many\""), "{e}");
+        assert!(threads_from(s("0"), None, 8)
+            .unwrap_err()
+            .contains("at least one"));
+        assert!(threads_from(None, s("-1"), 8)
+            .unwrap_err()
+            .contains("RAYON_NUM_THREADS"));
     }
 }

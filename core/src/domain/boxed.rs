@@ -26,6 +26,7 @@ trait DynDomain<T>: Send + Sync {
     fn visits_past_u128(&self) -> bool;
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<T>;
     fn name(&self) -> String;
+    fn fingerprint(&self) -> String;
     fn is_strict(&self) -> bool;
 }
 
@@ -59,6 +60,9 @@ impl<D: Domain> DynDomain<D::Item> for D {
     }
     fn name(&self) -> String {
         Domain::name(self)
+    }
+    fn fingerprint(&self) -> String {
+        Domain::fingerprint(self)
     }
     fn is_strict(&self) -> bool {
         Domain::is_strict(self)
@@ -135,6 +139,9 @@ impl<T: Clone + Send + 'static> Domain for BoxedDomain<T> {
     }
     fn name(&self) -> String {
         self.inner.name()
+    }
+    fn fingerprint(&self) -> String {
+        self.inner.fingerprint()
     }
     fn is_strict(&self) -> bool {
         self.inner.is_strict()

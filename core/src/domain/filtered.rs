@@ -142,6 +142,13 @@ where
     fn name(&self) -> String {
         format!("Filter({})", self.inner.name())
     }
+
+    fn fingerprint(&self) -> String {
+        format!(
+            "filter({}; predicate not described)",
+            self.inner.fingerprint()
+        )
+    }
 }
 
 impl<D, F> fmt::Display for Filtered<D, F>

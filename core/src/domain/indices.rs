@@ -43,6 +43,10 @@ impl Domain for Indices {
         "Indices".into()
     }
 
+    fn fingerprint(&self) -> String {
+        format!("Indices({})", self.0)
+    }
+
     fn is_strict(&self) -> bool {
         true
     }

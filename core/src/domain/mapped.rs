@@ -91,6 +91,10 @@ where
     fn name(&self) -> String {
         format!("Map({})", self.inner.name())
     }
+
+    fn fingerprint(&self) -> String {
+        format!("map({}; closure not described)", self.inner.fingerprint())
+    }
 }
 
 impl<D, F, O> fmt::Display for Mapped<D, F>

@@ -151,6 +151,34 @@ pub trait Domain: Clone + Send + Sync {
     /// A short name, such as `Range` or `Product`.
     fn name(&self) -> String;
 
+    /// A stable description of what this domain holds (its bounds and structure), which
+    /// checkpoints and crops record to tell jobs apart: `Range::new(10)` and
+    /// `Range::span(5, 15, 1)` have the same type and size but differ here. It must be the
+    /// same in every process and every build of a program (no addresses, no random seeds).
+    ///
+    /// The default is honest about what it cannot see: the [`name`](Domain::name) and the
+    /// size, marked `contents not described`. Domains whose bounds or items are not implied
+    /// by their type and size should override it (every domain of `haydi-domains` does, as
+    /// far as its items can be described). A closure (a `map`, a `filter`) is never visible:
+    /// what it captures needs the program's arguments (the default) or an identity
+    /// (`RunOptions::checkpoint_identity`, `Crop::identity`).
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_core::domain::tests_support::Wide;
+    /// use haydi_domains::Range;
+    /// assert_ne!(Range::new(10).fingerprint(), Range::span(5, 15, 1).unwrap().fingerprint());
+    /// let w = Wide { rows: 2, cols: 3 };
+    /// assert_eq!(w.fingerprint(), "Wide(size 6; contents not described)");
+    /// ```
+    fn fingerprint(&self) -> String {
+        format!(
+            "{}(size {}; contents not described)",
+            self.name(),
+            self.size()
+        )
+    }
+
     /// Whether canonical forms can be enumerated for this domain: the
     /// domain holds only plain values and is closed under renaming of atoms.
     ///

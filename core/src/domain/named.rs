@@ -101,6 +101,11 @@ impl<D: Domain> Domain for Named<D> {
     fn name(&self) -> String {
         self.name.to_string()
     }
+    // The name only changes how the domain is shown, not its items: renaming a domain does
+    // not make its checkpoint another job's.
+    fn fingerprint(&self) -> String {
+        self.inner.fingerprint()
+    }
     fn is_strict(&self) -> bool {
         self.inner.is_strict()
     }

@@ -58,6 +58,20 @@ pub trait Source: Send + Sync {
     /// A human-readable description (for logs and errors).
     fn describe(&self) -> String;
 
+    /// A stable description of what this source yields, for checkpoints and crops to tell
+    /// jobs apart (see [`crate::Domain::fingerprint`]): a domain's source gives the domain's
+    /// fingerprint. The default is honest that it describes nothing beyond
+    /// [`describe`](Source::describe).
+    ///
+    /// ```
+    /// use haydi_core::pipeline::{Iterate, Source};
+    /// use haydi_domains::Range;
+    /// assert_eq!(Iterate::new(Range::new(3)).fingerprint(), "Range(start 0, step 1, len 3)");
+    /// ```
+    fn fingerprint(&self) -> String {
+        format!("{} (source not described)", self.describe())
+    }
+
     /// The number of items with index in `[start, end)`, when the source can count them
     /// faster than it produces them; `None` (the default) when it cannot. A run of `count`
     /// straight on the source (no adapter between) uses it: the generation tree of canonical
@@ -276,6 +290,10 @@ impl<D: Domain> Source for Iterate<D> {
         matches!(self.domain.size(), crate::Size::Exact(_))
     }
 
+    fn fingerprint(&self) -> String {
+        self.domain.fingerprint()
+    }
+
     fn describe(&self) -> String {
         format!(
             "iterate({}, size {}{})",
@@ -367,5 +385,13 @@ impl<D: Domain> Source for Generate<D> {
 
     fn describe(&self) -> String {
         format!("generate({}, seed {})", self.domain.name(), self.seed)
+    }
+
+    fn fingerprint(&self) -> String {
+        format!(
+            "generate({}, seed {})",
+            self.domain.fingerprint(),
+            self.seed
+        )
     }
 }

@@ -2,24 +2,26 @@
 //! prefix and the finished chunks past it, on disk, so that a later run of the same job resumes
 //! where this one stopped (killed, timed out, failed) and runs only the missing index ranges.
 //!
-//! The file is written whole every time (at most every `checkpoint_every`, and when the run
-//! ends): a randomly named temporary file in the same folder (created exclusively, mode 0600),
-//! synced, renamed over the checkpoint (which replaces a link planted there instead of
-//! following it), and the folder synced. So a crash leaves the previous checkpoint or the new
-//! one, never a mix. It starts with a magic line and a SHA-256 of the rest: a truncated or
-//! changed file is refused with a clear error, not trusted. A checkpoint of another job (call
-//! site, pipeline type, index-space length, `take` limits) is refused too, never mixed in.
+//! The file is a sealed file of [`crate::trusted`]: written whole every time (at most every
+//! `checkpoint_every`, and when the run ends) through a temporary file, fsync and rename, so a
+//! crash leaves the previous checkpoint or the new one, never a mix; read without following a
+//! link, only when it is this user's and nobody else may write it, and only when its
+//! HMAC-SHA-256 under this user's key holds (a truncated, edited or forged file, or one written
+//! by another account, is refused with a clear error). A checkpoint of another job is refused
+//! too, saying which part differs: call site, pipeline type, index space, `take` limits, the
+//! domain's fingerprint, and the program's arguments and executable (or the identity given by
+//! `RunOptions::checkpoint_identity` instead of those two).
 
 use super::erased::{ChunkOutput, ErasedJob, ErasedPartial};
 use crate::error::{Error, Result};
+use crate::trusted::{read_sealed, reseal_file, write_sealed, Origin, Sealed};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const MAGIC: &[u8; 17] = b"haydi checkpoint\n";
-// 2: Fingerprint::identity.
-const VERSION: u32 = 2;
+// 2: Fingerprint::identity. 3: the domain's fingerprint and the program's origin; sealed with
+// an HMAC under the user's key.
+const VERSION: u32 = 3;
 
 /// What identifies the job a checkpoint belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,12 +31,14 @@ pub(crate) struct Fingerprint {
     extent: Option<u128>,
     limits: Vec<u64>,
     alignment: u128,
-    /// `RunOptions::checkpoint_identity` (empty when not set).
-    identity: String,
+    /// The source's fingerprint ([`crate::Domain::fingerprint`]).
+    domain: String,
+    /// The program (arguments and executable), or `RunOptions::checkpoint_identity`.
+    origin: Origin,
 }
 
 impl Fingerprint {
-    pub(crate) fn of(job: &dyn ErasedJob, extent: Option<u128>, identity: &str) -> Self {
+    pub(crate) fn of(job: &dyn ErasedJob, extent: Option<u128>, identity: Option<&str>) -> Self {
         let sig = job.signature();
         Fingerprint {
             call_site: sig.call_site.to_string(),
@@ -42,8 +46,40 @@ impl Fingerprint {
             extent,
             limits: job.take_limits().to_vec(),
             alignment: job.alignment(),
-            identity: identity.to_string(),
+            domain: job.fingerprint(),
+            origin: Origin::this_program_or(identity),
         }
+    }
+
+    /// Why a checkpoint of `self` is not one of `run`, naming the part that differs; `None`
+    /// when it is.
+    fn difference(&self, run: &Fingerprint) -> Option<String> {
+        if self == run {
+            return None;
+        }
+        if self.call_site != run.call_site || self.type_name != run.type_name {
+            return Some(format!(
+                "it is another job ({} at {}; this run is {} at {}): use another checkpoint \
+                 file, or delete this one",
+                self.type_name, self.call_site, run.type_name, run.call_site
+            ));
+        }
+        if self.extent != run.extent || self.limits != run.limits || self.alignment != run.alignment
+        {
+            return Some(format!(
+                "its index space differs ({:?} indices, take limits {:?}; this run: {:?} \
+                 indices, take limits {:?}): use another checkpoint file, or delete this one",
+                self.extent, self.limits, run.extent, run.limits
+            ));
+        }
+        if self.domain != run.domain {
+            return Some(format!(
+                "its domain differs (the file's: {}; this run's: {}): use another checkpoint \
+                 file, or delete this one",
+                self.domain, run.domain
+            ));
+        }
+        self.origin.difference(&run.origin)
     }
 }
 
@@ -130,87 +166,121 @@ fn bad(path: &Path, what: impl std::fmt::Display) -> Error {
     Error::Context(format!("checkpoint {}: {what}", path.display()))
 }
 
-/// Reads the checkpoint at `path` if there is one: `None` when the file does not exist; an
-/// error when it is a link, not a haydi checkpoint, corrupt, or of another job.
-pub(crate) fn load(path: &Path, expected: &Fingerprint) -> Result<Option<Snapshot>> {
-    match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(bad(path, e)),
-        Ok(m) if m.file_type().is_symlink() => {
-            return Err(bad(path, "is a symbolic link; refusing to follow it"))
-        }
-        Ok(m) if !m.is_file() => return Err(bad(path, "is not a regular file")),
-        Ok(_) => {}
+/// The message of an error from the trusted-file layer, without a second `context error:`.
+fn message(e: Error) -> String {
+    match e {
+        Error::Context(m) => m,
+        e => e.to_string(),
     }
-    let bytes = std::fs::read(path).map_err(|e| bad(path, e))?;
-    let Some(rest) = bytes.strip_prefix(MAGIC.as_slice()) else {
-        return Err(bad(path, "is not a haydi checkpoint (no header)"));
-    };
-    if rest.len() < 32 {
-        return Err(bad(path, "is truncated"));
+}
+
+/// The body of the checkpoint at `path` after the trust checks: `None` when there is none.
+fn trusted_body(path: &Path) -> Result<Option<Vec<u8>>> {
+    match read_sealed(path, MAGIC).map_err(|e| bad(path, message(e)))? {
+        Sealed::Missing => Ok(None),
+        Sealed::Bad(why) => Err(bad(
+            path,
+            format!(
+                "cannot be trusted: {why}. Delete it to start over (to adopt a checkpoint you \
+                 trust, copy it into this account and run `haydi reseal` on the copy)"
+            ),
+        )),
+        Sealed::Body(b) => Ok(Some(b)),
     }
-    let (sum, body) = rest.split_at(32);
-    if Sha256::digest(body).as_slice() != sum {
+}
+
+/// Decodes a checkpoint's body, checking its format version first.
+fn decode(path: &Path, body: &[u8]) -> Result<Snapshot> {
+    let version: Option<u32> =
+        bincode::serde::decode_from_slice::<u32, _>(body, bincode::config::standard())
+            .ok()
+            .map(|(v, _)| v);
+    if version != Some(VERSION) {
         return Err(bad(
             path,
-            "is corrupt or truncated (its checksum does not match); delete it to start over",
+            format!(
+                "has format version {version:?}, and this haydi reads version {VERSION}: it was \
+                 written by another version of haydi; finish the run with that version, or \
+                 delete the file"
+            ),
         ));
     }
     let (snap, used): (Snapshot, usize) =
         bincode::serde::decode_from_slice(body, bincode::config::standard())
             .map_err(|e| bad(path, format!("cannot be decoded: {e}")))?;
-    if used != body.len() || snap.version != VERSION {
-        return Err(bad(path, "has an unknown format version"));
+    if used != body.len() {
+        return Err(bad(path, "has trailing bytes"));
     }
-    if &snap.fingerprint != expected {
-        return Err(bad(
-            path,
-            format!(
-                "belongs to another run ({} at {}, {:?} indices, identity {:?}); this run is {} at {} \
-                 ({:?} indices, identity {:?}). Use another checkpoint file, or delete this one",
-                snap.fingerprint.type_name,
-                snap.fingerprint.call_site,
-                snap.fingerprint.extent,
-                snap.fingerprint.identity,
-                expected.type_name,
-                expected.call_site,
-                expected.extent,
-                expected.identity
-            ),
-        ));
+    Ok(snap)
+}
+
+/// Reads the checkpoint at `path` if there is one: `None` when the file does not exist; an
+/// error when it cannot be trusted (a link, not this user's, writable by others, not a haydi
+/// checkpoint, changed or forged), or belongs to another job.
+pub(crate) fn load(path: &Path, expected: &Fingerprint) -> Result<Option<Snapshot>> {
+    let Some(body) = trusted_body(path)? else {
+        return Ok(None);
+    };
+    let snap = decode(path, &body)?;
+    if let Some(why) = snap.fingerprint.difference(expected) {
+        return Err(bad(path, format!("belongs to another run: {why}")));
     }
     Ok(Some(snap))
 }
 
-/// Writes `snap` to `path` atomically (see the module docs).
+/// Writes `snap` to `path` atomically and sealed (see the module docs).
 pub(crate) fn save(path: &Path, snap: &Snapshot) -> Result<()> {
     let body = bincode::serde::encode_to_vec(snap, bincode::config::standard())
         .map_err(|e| bad(path, format!("cannot be encoded: {e}")))?;
-    let dir: PathBuf = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".haydi-checkpoint-")
-        .tempfile_in(&dir)
-        .map_err(|e| {
-            bad(
-                path,
-                format!("cannot create a temporary file in {}: {e}", dir.display()),
-            )
-        })?;
-    let write = |f: &mut std::fs::File| -> std::io::Result<()> {
-        f.write_all(MAGIC)?;
-        f.write_all(&Sha256::digest(&body))?;
-        f.write_all(&body)?;
-        f.sync_all()
-    };
-    write(tmp.as_file_mut()).map_err(|e| bad(path, format!("cannot be written: {e}")))?;
-    tmp.persist(path)
-        .map_err(|e| bad(path, format!("cannot be renamed into place: {}", e.error)))?;
-    // The rename is durable once the folder is synced (where the platform allows it).
-    if let Ok(d) = std::fs::File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    write_sealed(path, MAGIC, &body).map_err(|e| bad(path, message(e)))
+}
+
+/// Re-seals the checkpoint at `path` under this user's key, after checking that it is a haydi
+/// checkpoint this version reads; with `identity`, the job's origin in it becomes that
+/// identity (what `RunOptions::checkpoint_identity(identity)` gives a run), replacing the
+/// program's arguments and executable. This is `haydi reseal`: it moves a checkpoint to
+/// another account (copy the file into the account, then re-seal the copy there), adopts one
+/// written by a rebuilt program or with other arguments, or one sealed by an older haydi. It
+/// vouches for the file without checking its old MAC: re-seal only files you trust. Returns
+/// what the checkpoint holds, in words.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// use haydi_core::plumbing::reseal_checkpoint;
+/// use haydi_domains::Range;
+/// # let keys = tempfile::tempdir()?;
+/// # std::env::set_var("HAYDI_KEY_FILE", keys.path().join("key"));
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("sum.ckpt");
+/// let go = |opts: &RunOptions| Range::new(1000).sum().run_with(false, opts);
+/// go(&RunOptions::new().checkpoint(&path))?;
+/// // A run that gives an identity does not resume a file written without one...
+/// let named = RunOptions::new().checkpoint(&path).checkpoint_identity("sums v1");
+/// assert!(go(&named).is_err());
+/// // ...until the file is adopted under that identity.
+/// reseal_checkpoint(&path, Some("sums v1"))?;
+/// assert_eq!(go(&named)?.resumed, 1000);
+/// # std::env::remove_var("HAYDI_KEY_FILE");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn reseal_checkpoint(path: &Path, identity: Option<&str>) -> Result<String> {
+    let mut about = String::new();
+    reseal_file(path, MAGIC, |body| {
+        let mut snap = decode(path, body)?;
+        if let Some(text) = identity {
+            snap.fingerprint.origin = Origin::Given(text.to_string());
+        }
+        let f = &snap.fingerprint;
+        about = format!(
+            "checkpoint of {} at {} ({} of {:?} indices done), {}",
+            f.type_name,
+            f.call_site,
+            snap.covered(),
+            f.extent,
+            f.origin.describe()
+        );
+        bincode::serde::encode_to_vec(&snap, bincode::config::standard())
+            .map_err(|e| bad(path, format!("cannot be encoded: {e}")))
+    })?;
+    Ok(about)
 }

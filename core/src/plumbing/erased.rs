@@ -52,6 +52,32 @@ pub trait ErasedJob: Sync {
     fn decode_partial(&self, bytes: &[u8]) -> Result<ErasedPartial>;
     /// Where the run was started and what it is.
     fn signature(&self) -> JobSignature;
+    /// A stable description of what the job's source yields (its domain's
+    /// [`fingerprint`](crate::Domain::fingerprint)), which checkpoints record. The default
+    /// describes nothing beyond the job's type, and says so.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_core::plumbing::ErasedJob;
+    /// use haydi_domains::Range;
+    /// let seen = std::sync::Mutex::new(String::new());
+    /// #[derive(Debug)]
+    /// struct Probe<'a>(&'a std::sync::Mutex<String>);
+    /// impl ParallelContext for Probe<'_> {
+    ///     fn execute(&self, job: &dyn ErasedJob, o: &RunOptions) -> haydi_core::Result<haydi_core::context::RunReport> {
+    ///         *self.0.lock().unwrap() = job.fingerprint();
+    ///         SerialContext.execute(job, o)
+    ///     }
+    ///     fn workers(&self) -> usize { 1 }
+    ///     fn name(&self) -> String { "probe".into() }
+    /// }
+    /// Range::span(5, 15, 1)?.count().run_in(&Probe(&seen))?;
+    /// assert_eq!(*seen.lock().unwrap(), "Range(start 5, step 1, len 10)");
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    fn fingerprint(&self) -> String {
+        format!("{} (source not described)", self.signature().type_name)
+    }
     /// An estimate of the memory `partial` takes, in bytes ([`crate::action::Action::partial_bytes`]),
     /// checked by the scheduler against the run's result budget. A partial of another type
     /// counts as 0.

@@ -211,7 +211,7 @@ impl<'j> Scheduler<'j> {
         let ckpt = match &opts.checkpoint {
             None => None,
             Some(path) => {
-                let identity = opts.checkpoint_identity.as_deref().unwrap_or("");
+                let identity = opts.checkpoint_identity.as_deref();
                 let fingerprint = checkpoint::Fingerprint::of(job, end, identity);
                 if let Some(snap) = checkpoint::load(path, &fingerprint)? {
                     restore(job, &mut state, &snap, &limits, end)?;

@@ -96,6 +96,10 @@ impl ErasedJob for Window<'_> {
         self.inner.signature()
     }
 
+    fn fingerprint(&self) -> String {
+        self.inner.fingerprint()
+    }
+
     fn partial_bytes(&self, partial: &ErasedPartial) -> u64 {
         self.inner.partial_bytes(partial)
     }

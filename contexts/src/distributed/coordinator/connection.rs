@@ -25,12 +25,12 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 let shared = shared.clone();
                 tokio::spawn(async move {
                     if let Err(e) = serve_peer(sock, addr, &shared).await {
-                        tracing::warn!(target: "haydi", peer = %addr, error = %e, "dropped a connection");
+                        haydi_core::warning!(peer = %addr, error = %e, "dropped a connection");
                     }
                 });
             }
             Err(e) => {
-                tracing::warn!(target: "haydi", error = %e, "accept failed");
+                haydi_core::warning!(error = %e, "accept failed");
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
@@ -149,7 +149,7 @@ async fn serve_peer(
         let hb = encode(&ToWorker::Heartbeat).unwrap_or_default();
         let done = || backlog_w.written();
         if let Err(e) = tx.pump(&mut queue, &hb, interval, done).await {
-            tracing::warn!(target: "haydi", rank, error = %e, "cannot send to worker");
+            haydi_core::warning!(rank, error = %e, "cannot send to worker");
         }
         queue.close();
         backlog_w.close();
@@ -167,13 +167,31 @@ async fn serve_peer(
         threads: join.threads.max(1),
         host: join.host,
         pid: join.pid,
-        link: Box::new(TcpLink { tx: out, backlog }),
+        link: Box::new(TcpLink {
+            tx: out.clone(),
+            backlog: backlog.clone(),
+        }),
     });
     let deadline = shared.opts.heartbeat_timeout;
+    let dismiss = out;
     let reason = loop {
         let received = tokio::select! {
             r = rx.recv(deadline) => r,
-            why = seen.kicked() => break why,
+            why = seen.kicked() => {
+                // Tell the worker why, so that it says so and exits, before cutting it off.
+                if let Ok(b) = encode(&ToWorker::Dismissed(why.clone())) {
+                    backlog.queued();
+                    if dismiss.send(Arc::new(b)).is_ok() {
+                        for _ in 0..100 {
+                            if backlog.wait_drained(std::time::Instant::now()) {
+                                break;
+                            }
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                        }
+                    }
+                }
+                break why
+            }
         };
         match received {
             Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {

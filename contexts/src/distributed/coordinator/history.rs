@@ -52,10 +52,13 @@ impl RunHistory {
 
     /// Records run `id` (the next in sequence) and its encoded result message. Results are kept
     /// from the first run on while they fit the budget: a late worker needs them in order.
+    /// The driver's objects pushed to a pool (`crate::pool::BROADCAST_RUN`) are kept whatever
+    /// their size: a late worker cannot compute the driver's copy itself.
     pub fn record(&mut self, id: &RunId, result: Arc<Vec<u8>>) {
         debug_assert_eq!(id.seq, self.len());
         self.ids.push(fingerprint(id));
-        if self.kept_bytes + result.len() <= self.budget {
+        let must = id.type_name == crate::pool::BROADCAST_RUN;
+        if must || self.kept_bytes + result.len() <= self.budget {
             self.kept_bytes += result.len();
             self.kept.insert(id.seq, result);
         }

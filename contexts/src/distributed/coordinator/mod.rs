@@ -20,6 +20,7 @@ mod state;
 mod watch;
 
 pub(crate) use connection::accept_loop;
+pub(crate) use link::Backlog;
 pub(crate) use run::execute_driver;
 pub(crate) use state::DriverState;
 pub(crate) use watch::Board;

@@ -21,20 +21,21 @@ pub(crate) struct Peer {
     pub in_flight: HashMap<u64, Held>,
     /// Chunks sent to this peer so far (the order of the next one).
     sent: u64,
-    /// Runs before this one had ended when the peer joined: it catches up on them (a process
-    /// that joined late, such as a restarted worker), and is not waited for until it reaches
-    /// the current run.
-    pub first_run: u64,
-    /// Whether the peer announced a run that ended before it joined, and has not yet reached
-    /// the current run.
+    /// Whether the peer announced a run that had ended (a process that joined late, such as a
+    /// restarted worker, catching up on the runs it missed), and has not yet reached the
+    /// current run: it is not waited for until then.
     pub catching_up: bool,
     /// The run in progress when the peer joined: it may take part, but is not waited for.
     pub joined_during: Option<u64>,
+    /// The latest run the peer announced, if any.
+    pub reached: Option<u64>,
+    /// Set when the peer's program ended (`ToDriver::Leaving`), with how many runs it made.
+    pub left_after: Option<u64>,
 }
 
 impl Peer {
-    /// A peer that just joined, with `first_run` the first run it takes part in.
-    pub fn new(threads: u32, host: String, pid: u32, link: Box<dyn Link>, first_run: u64) -> Self {
+    /// A peer that just joined.
+    pub fn new(threads: u32, host: String, pid: u32, link: Box<dyn Link>) -> Self {
         Peer {
             threads,
             host,
@@ -45,9 +46,10 @@ impl Peer {
             credits: 0,
             in_flight: HashMap::new(),
             sent: 0,
-            first_run,
             catching_up: false,
             joined_during: None,
+            reached: None,
+            left_after: None,
         }
     }
 
@@ -128,7 +130,7 @@ mod tests {
             tx,
             backlog: Arc::default(),
         };
-        Peer::new(threads, "test".into(), 1, Box::new(link), 0)
+        Peer::new(threads, "test".into(), 1, Box::new(link))
     }
 
     fn spec(id: u64) -> ChunkSpec {

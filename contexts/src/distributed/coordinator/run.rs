@@ -171,14 +171,17 @@ pub(crate) fn execute_driver(
     if live < st.live_after_last_run {
         let lost = st.live_after_last_run - live;
         if live == 0 {
-            tracing::warn!(target: "haydi", run = %me, "all {lost} workers were lost since the last run; this run executes on the driver alone");
+            haydi_core::warning!(run = %me, "all {lost} workers were lost since the last run; this run executes on the driver alone");
         } else {
-            tracing::warn!(target: "haydi", run = %me, "{lost} workers were lost since the last run; {live} remain");
+            haydi_core::warning!(run = %me, "{lost} workers were lost since the last run; {live} remain");
         }
     }
     if let Some(e) = &st.stopped {
         // A monitor stopped the job: every run fails, on every process.
         st.pending_error.get_or_insert(e.clone());
+    }
+    if let Some(e) = st.divergence(&me) {
+        st.pending_error.get_or_insert(e);
     }
     st.current = Some(me.seq);
     for p in st.peers.values_mut() {
@@ -412,7 +415,7 @@ fn hand_out(st: &mut DriverState, run: &mut RunCtx<'_, '_>, sched: &Scheduler<'_
             };
             let sent = chunk_message(seq, &spec).map(|b| p.send(b));
             if sent != Ok(true) {
-                tracing::warn!(target: "haydi", rank, "cannot send to worker");
+                haydi_core::warning!(rank, "cannot send to worker");
                 sched.requeue(spec);
                 p.credits = 0;
                 break;

@@ -105,8 +105,7 @@ pub(crate) fn speculate(st: &mut DriverState, run: &mut RunCtx<'_, '_>) {
         if chunk_message(me.seq, &spec).map(|b| p.send(b)) != Ok(true) {
             continue;
         }
-        tracing::warn!(
-            target: "haydi", start = %spec.start, end = %spec.end, ?holders, copy_on = rank,
+        haydi_core::warning!(start = %spec.start, end = %spec.end, ?holders, copy_on = rank,
             "chunk outstanding for more than {limit:?} (straggler_factor x max(target chunk, slowest chunk)); running a copy elsewhere, the first result wins"
         );
         p.credits -= 1;

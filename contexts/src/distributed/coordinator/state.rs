@@ -13,6 +13,9 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// How long a start-up waits for its workers before it says so (once).
+const JOIN_NOTICE: Duration = Duration::from_secs(5);
+
 /// The driver's view of its workers; lives behind a mutex held for a whole run.
 pub(crate) struct DriverState {
     pub events: mpsc::Receiver<Event>,
@@ -61,6 +64,19 @@ impl DriverState {
         }
     }
 
+    /// A state with no workers and no transport: what an ended context keeps.
+    pub fn detached() -> Self {
+        DriverState::new(mpsc::channel().1, 0, Arc::new(Board::new()))
+    }
+
+    /// Waits at most `timeout` for an event, and keeps it for
+    /// [`serve_after_end`](Self::serve_after_end).
+    pub fn wait_event(&mut self, timeout: Duration) {
+        if let Ok(ev) = self.events.recv_timeout(timeout) {
+            self.backlog.push_back(ev);
+        }
+    }
+
     pub fn live_peers(&self) -> usize {
         self.peers.values().filter(|p| p.alive).count()
     }
@@ -84,18 +100,33 @@ impl DriverState {
         timeout: Duration,
         mut dead: impl FnMut() -> usize,
     ) -> Result<usize> {
-        let deadline = Instant::now() + timeout;
+        let start = Instant::now();
+        let deadline = start + timeout;
+        let mut said = false;
         loop {
             if let Some(e) = self.pending_error.take() {
                 return Err(e);
             }
-            let live = self.live_peers();
-            if live >= n || live + dead() >= n {
+            // A late worker still catching up on runs that ended does not count yet: it will
+            // not take part in the next run until it is through.
+            let (ready, live) = (self.ready_peers(), self.live_peers());
+            // Done when enough are ready, or when no more can come (the rest exited) and none
+            // is still catching up.
+            if ready >= n || (live + dead() >= n && ready == live) {
                 break;
             }
+            let live = ready;
             let now = Instant::now();
             if now >= deadline {
                 break;
+            }
+            if !said && now.duration_since(start) >= JOIN_NOTICE && timeout > JOIN_NOTICE * 2 {
+                // A start-up that waits long in silence looks like a hang: say what it waits for.
+                said = true;
+                haydi_core::warning!(
+                    joined = live, expected = n,
+                    "{live} of {n} workers joined after {JOIN_NOTICE:?}; waiting up to {timeout:?} (DistributedOptions::connect_timeout) for the rest"
+                );
             }
             if let Ok(ev) = self
                 .events
@@ -105,20 +136,27 @@ impl DriverState {
                 self.handle(ev, &mut run);
             }
         }
-        let live = self.live_peers();
+        let live = self.ready_peers();
         if live < min.min(n) {
             return Err(Error::Worker(format!(
                 "only {live} of {n} workers joined within {timeout:?} (DistributedOptions::min_workers is {min})"
             )));
         }
         if live < n {
-            tracing::warn!(
-                target: "haydi", joined = live, expected = n,
+            haydi_core::warning!(joined = live, expected = n,
                 "only {live} of {n} workers joined within {timeout:?}; going on with them (a worker may still join later)"
             );
         }
-        self.live_after_last_run = live;
+        self.live_after_last_run = self.live_peers();
         Ok(live)
+    }
+
+    /// Live workers that are not behind (see [`is_behind`](Self::is_behind)).
+    pub fn ready_peers(&self) -> usize {
+        self.peers
+            .values()
+            .filter(|p| p.alive && !self.is_behind(p))
+            .count()
     }
 
     pub fn recv(&mut self, timeout: Duration) -> Option<Event> {
@@ -134,15 +172,27 @@ impl DriverState {
             .or_else(|| self.events.try_recv().ok())
     }
 
-    /// Sends `ToWorker::Shutdown` to every live worker and waits until it is written.
-    pub fn shutdown(&mut self, timeout: Duration) {
+    /// Sends `ToWorker::Shutdown` to every live worker that reached the last run and waits
+    /// until it is written. Returns the live workers that are behind (see
+    /// [`is_behind`](Self::is_behind)): they get it when they reach a run past the last one
+    /// ([`serve_after_end`](Self::serve_after_end)).
+    pub fn shutdown(&mut self, timeout: Duration) -> std::collections::BTreeSet<u32> {
+        let behind: std::collections::BTreeSet<u32> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| self.is_behind(p))
+            .map(|(r, _)| *r)
+            .collect();
         if let Ok(bytes) = encode(&ToWorker::Shutdown) {
             let bytes = Arc::new(bytes);
-            for p in self.peers.values().filter(|p| p.alive) {
-                p.send(bytes.clone());
+            for (r, p) in &self.peers {
+                if p.alive && !behind.contains(r) {
+                    p.send(bytes.clone());
+                }
             }
         }
         self.flush(timeout);
+        behind
     }
 
     /// Waits (at most `timeout`) until every live worker's queued messages are written, so that
@@ -177,7 +227,12 @@ impl DriverState {
         if by.is_none_or(|by| Instant::now() < by) {
             return;
         }
-        let bye = encode(&ToWorker::Shutdown).ok().map(Arc::new);
+        let bye = encode(&ToWorker::Dismissed(format!(
+            "dismissed by the driver: this process did not reach {me} within \
+             DistributedOptions::announce_timeout of the driver starting it"
+        )))
+        .ok()
+        .map(Arc::new);
         for (rank, p) in self.peers.iter_mut() {
             if !Self::required(p, me) || p.at.is_some() {
                 continue;
@@ -185,8 +240,7 @@ impl DriverState {
             p.alive = false;
             p.credits = 0;
             self.membership += 1;
-            tracing::warn!(
-                target: "haydi", rank, host = %p.host, pid = p.pid,
+            haydi_core::warning!(rank, host = %p.host, pid = p.pid,
                 "worker did not reach {me} in time (announce_timeout); treating it as lost and telling it to exit"
             );
             if let Some(b) = &bye {
@@ -206,6 +260,13 @@ impl DriverState {
 
     pub fn handle(&mut self, ev: Event, run: &mut RunCtx<'_, '_>) {
         if run.me().is_none() {
+            if let Event::Msg(rank, ToDriver::Announce(id)) = &ev {
+                if id.seq < self.history.len() {
+                    // A late worker catching up between runs: served now, not at the next run.
+                    self.announce_finished(*rank, id);
+                    return;
+                }
+            }
             if let Event::Msg(_, ToDriver::Announce(_) | ToDriver::Done { .. }) = ev {
                 // A worker already at the next run: keep its messages for that run.
                 self.backlog.push_back(ev);
@@ -222,7 +283,12 @@ impl DriverState {
             } => {
                 let rejoin = self.peers.contains_key(&rank);
                 tracing::info!(target: "haydi", rank, threads, %host, pid, rejoin, "worker joined");
-                let mut p = Peer::new(threads, host, pid, link, self.history.len());
+                // Messages kept for the next run from an earlier process of this rank (lost
+                // since) are not this process's: an announcement of the old one would make
+                // the new one look at a run it has not reached.
+                self.backlog
+                    .retain(|ev| !matches!(ev, Event::Msg(r, _) if *r == rank));
+                let mut p = Peer::new(threads, host, pid, link);
                 p.joined_during = self.current;
                 self.peers.insert(rank, p);
                 self.membership += 1;
@@ -247,7 +313,7 @@ impl DriverState {
                 };
                 p.alive = false;
                 self.membership += 1;
-                tracing::warn!(target: "haydi", rank, host = %p.host, pid = p.pid, %reason, "worker lost");
+                haydi_core::warning!(rank, host = %p.host, pid = p.pid, %reason, "worker lost");
                 let mut held: Vec<Held> = p.in_flight.drain().map(|(_, h)| h).collect();
                 held.sort_unstable_by_key(|h| h.order);
                 for h in held {
@@ -272,11 +338,141 @@ impl DriverState {
         }
     }
 
-    /// A worker reached run `id` while the driver is at run `me`.
-    fn announce(&mut self, rank: u32, id: RunId, me: &RunId, run: &mut RunCtx<'_, '_>) {
+    /// What a worker that announced `id`, a run that ended, gets: the result the driver kept,
+    /// or the order to compute it itself; `None` when it is not a run that ended, or another
+    /// run ended at that point (the worker diverged).
+    fn catch_up_reply(&self, id: &RunId) -> Option<Arc<Vec<u8>>> {
+        if id.seq >= self.history.len() {
+            return None;
+        }
+        match self.history.lookup(id)? {
+            Past::Kept(bytes) => Some(bytes),
+            Past::Recompute => encode(&ToWorker::CatchUp { run: id.seq })
+                .ok()
+                .map(Arc::new),
+            Past::Diverged => None,
+        }
+    }
+
+    /// Whether peer `p` has not yet reached the last run that ended (a late worker catching
+    /// up, or one that joined and announced nothing yet): after the driver's program ends it
+    /// is still served the results it needs.
+    pub fn is_behind(&self, p: &Peer) -> bool {
+        let runs = self.history.len();
+        p.alive && p.reached.map_or(runs > 0, |r| r + 1 < runs)
+    }
+
+    /// After the driver's program ended: serves the late workers (`behind`) the results of
+    /// the runs they reach, tells a worker that reaches a run past the last one that the
+    /// driver's program ended (and forgets it: it is no longer behind), and returns the ranks
+    /// whose connection ended since the last call (their process exited, or went silent past
+    /// the heartbeat deadline).
+    pub fn serve_after_end(&mut self, behind: &mut std::collections::BTreeSet<u32>) -> Vec<u32> {
+        let mut gone = Vec::new();
+        while let Some(ev) = self.try_recv() {
+            match ev {
+                Event::Lost(rank, _) => {
+                    if let Some(p) = self.peers.get_mut(&rank) {
+                        p.alive = false;
+                    }
+                    behind.remove(&rank);
+                    gone.push(rank);
+                }
+                Event::Msg(rank, ToDriver::Announce(id)) if behind.contains(&rank) => {
+                    let reply = self.catch_up_reply(&id).or_else(|| {
+                        // Past the last run: the worker learns the driver's program ended.
+                        behind.remove(&rank);
+                        encode(&ToWorker::Shutdown).ok().map(Arc::new)
+                    });
+                    if let (Some(p), Some(b)) = (self.peers.get_mut(&rank), reply) {
+                        p.reached = Some(p.reached.map_or(id.seq, |r| r.max(id.seq)));
+                        p.send(b);
+                    }
+                }
+                _ => {}
+            }
+        }
+        gone
+    }
+
+    /// Between runs, a live worker reached `id`, a run that ended: it gets the kept result (or
+    /// computes it), or is refused when it diverged there.
+    fn announce_finished(&mut self, rank: u32, id: &RunId) {
+        let reply = self.catch_up_reply(id);
+        let Some(p) = self.peers.get_mut(&rank).filter(|p| p.alive) else {
+            return;
+        };
+        p.reached = Some(p.reached.map_or(id.seq, |r| r.max(id.seq)));
+        if let Some(bytes) = reply {
+            tracing::debug!(target: "haydi", rank, run = %id, "late worker catching up");
+            p.catching_up = true;
+            p.send(bytes);
+            return;
+        }
+        let e = format!(
+            "rank {rank} diverged from the driver: it reached {id}, and the driver ran another \
+             run at that point. Every process must make the same run(true) calls in the same \
+             order"
+        );
+        tracing::error!(target: "haydi", rank, "{e}");
+        p.alive = false;
+        self.membership += 1;
+        if let Ok(b) = encode(&ToWorker::Refused(e)) {
+            p.send(Arc::new(b));
+        }
+    }
+
+    /// Worker `rank`'s program ended after `runs` runs: not a lost worker (no warning, not a
+    /// failure), but no longer part of the job; if the driver is at a run it never made, the
+    /// processes diverged.
+    fn left(&mut self, rank: u32, runs: u64, run: &mut RunCtx<'_, '_>) {
         let Some(p) = self.peers.get_mut(&rank) else {
             return;
         };
+        if !p.in_flight.is_empty() {
+            // It held chunks: a process that ended inside a run failed, whatever it said.
+            return self.handle(Event::Lost(rank, "it exited inside a run".into()), run);
+        }
+        tracing::info!(target: "haydi", rank, runs, "worker's program ended");
+        p.alive = false;
+        p.credits = 0;
+        p.left_after = Some(runs);
+        self.membership += 1;
+        if let Some(e) = run.me().and_then(|me| self.divergence(me)) {
+            run.fail(e);
+        }
+    }
+
+    /// The error of run `me` when a worker's program ended before reaching it (the processes
+    /// diverged), if one did.
+    pub fn divergence(&self, me: &RunId) -> Option<Error> {
+        let (rank, runs) = self
+            .peers
+            .iter()
+            .find_map(|(r, p)| p.left_after.filter(|runs| *runs <= me.seq).map(|n| (*r, n)))?;
+        Some(Error::Protocol(format!(
+            "rank {rank}'s program ended after {runs} runs of this context, and the driver \
+             reached {me}: the processes diverged. Every process must make the same run(true) \
+             calls in the same order"
+        )))
+    }
+
+    /// Workers lost during the job (not those whose program ended normally).
+    pub fn lost_count(&self) -> usize {
+        self.peers
+            .values()
+            .filter(|p| !p.alive && p.left_after.is_none())
+            .count()
+    }
+
+    /// A worker reached run `id` while the driver is at run `me`.
+    fn announce(&mut self, rank: u32, id: RunId, me: &RunId, run: &mut RunCtx<'_, '_>) {
+        let reply = self.catch_up_reply(&id);
+        let finished = id.seq < self.history.len();
+        let Some(p) = self.peers.get_mut(&rank) else {
+            return;
+        };
+        p.reached = Some(p.reached.map_or(id.seq, |r| r.max(id.seq)));
         if id == *me {
             p.at = Some(id.seq);
             p.catching_up = false;
@@ -284,17 +480,9 @@ impl DriverState {
             self.ready.push_back(rank);
             return;
         }
-        // A worker that joined after earlier runs ended goes through them first.
-        let past = (id.seq < p.first_run)
-            .then(|| self.history.lookup(&id))
-            .flatten();
-        let reply = match past {
-            Some(Past::Kept(bytes)) => Some(bytes),
-            Some(Past::Recompute) => encode(&ToWorker::CatchUp { run: id.seq })
-                .ok()
-                .map(Arc::new),
-            Some(Past::Diverged) | None => None,
-        };
+        // A worker that joined after earlier runs ended goes through them first, and the
+        // runs that end while it does so too (it takes part from the first run it reaches
+        // while that run is still in progress).
         if let Some(bytes) = reply {
             tracing::debug!(target: "haydi", rank, run = %id, "late worker catching up");
             p.catching_up = true;
@@ -306,7 +494,7 @@ impl DriverState {
              Every process must make the same run(true) calls in the same order"
         ));
         tracing::error!(target: "haydi", rank, "{e}");
-        if id.seq < p.first_run {
+        if finished {
             // Only the late worker is wrong: refuse it, the run goes on.
             p.alive = false;
             self.membership += 1;
@@ -382,7 +570,8 @@ impl DriverState {
                     );
                 }
             }
-            ToDriver::Join(_) | ToDriver::Heartbeat | ToDriver::Monitor(_) | ToDriver::Leaving => {}
+            ToDriver::Leaving { runs } => self.left(rank, runs, run),
+            ToDriver::Join(_) | ToDriver::Heartbeat | ToDriver::Monitor(_) => {}
         }
     }
 }

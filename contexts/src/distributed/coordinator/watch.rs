@@ -236,7 +236,7 @@ impl Board {
                     "the job was stopped by a monitor request (haydi stop from {who}){reason}"
                 );
                 lock(&self.stopped).get_or_insert(msg.clone());
-                tracing::warn!(target: "haydi", monitor = %who, "a monitor stopped the job");
+                haydi_core::warning!(monitor = %who, "a monitor stopped the job");
                 let _ = shared.events.send(Event::Stop(msg));
                 match &lock(&self.runs).current {
                     Some(r) => MonitorReply::Done(format!(
@@ -252,7 +252,7 @@ impl Board {
                 let Some(seen) = lock(&self.workers).get(&rank).cloned() else {
                     return MonitorReply::Refused(format!("no worker of rank {rank} is connected"));
                 };
-                tracing::warn!(target: "haydi", monitor = %who, rank, "a monitor dropped a worker");
+                haydi_core::warning!(monitor = %who, rank, "a monitor dropped a worker");
                 *lock(&seen.kicked) = Some(format!(
                     "dropped by a monitor request (haydi drop-worker from {who})"
                 ));

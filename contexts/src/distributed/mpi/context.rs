@@ -5,10 +5,9 @@ use super::worker::{JoinAnswer, WorkerInbox};
 use super::ToDriverQueue;
 use crate::distributed::auth::Secret;
 use crate::distributed::launcher;
-use crate::distributed::worker::{this_join, Outbox, WorkerSide};
+use crate::distributed::worker::{this_join, Flags, Outbox, Seat, WorkerSide};
 use crate::distributed::{DistributedContext, DistributedOptions, Role};
 use haydi_core::{Error, Result};
-use std::sync::atomic::AtomicBool;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
@@ -83,14 +82,10 @@ impl DistributedContext {
         if rank > 0 {
             let (answer_tx, answer_rx) = crossbeam_channel::bounded::<JoinAnswer>(1);
             let (to_worker, rx) = mpsc::channel();
-            let in_run = Arc::new(AtomicBool::new(false));
+            let flags = Flags::new();
             let join = this_join(rank, threads.max(1));
             started.serve(Box::new(WorkerInbox::new(
-                join,
-                &opts,
-                answer_tx,
-                to_worker,
-                in_run.clone(),
+                join, &opts, answer_tx, to_worker, &flags,
             )))?;
             // The communication thread aborts the job if the driver does not answer in time.
             let size = answer_rx
@@ -103,13 +98,15 @@ impl DistributedContext {
                 })?
                 .map_err(Error::Protocol)?;
             let w = WorkerSide::joined(
-                rank,
-                size,
-                threads.max(1),
+                Seat {
+                    rank,
+                    size,
+                    threads: threads.max(1),
+                },
                 &opts,
                 Outbox::Mpi(ToDriverQueue(started.commands.clone())),
                 rx,
-                in_run,
+                flags,
                 None,
             );
             tracing::info!(target: "haydi", rank, size, threads, "joined the driver over MPI");

@@ -194,7 +194,7 @@ impl Inbox for DriverInbox {
         let Some(joined) = &mut rank.joined else {
             return match msg {
                 ToDriver::Join(j) => self.join(from, j, out),
-                ToDriver::Leaving => {
+                ToDriver::Leaving { .. } => {
                     self.shut(from, out);
                     Flow::Go
                 }
@@ -206,12 +206,13 @@ impl Inbox for DriverInbox {
         joined.heard = Instant::now();
         match msg {
             ToDriver::Heartbeat => joined.seen.heard(&self.board, false),
-            ToDriver::Leaving => {
+            ToDriver::Leaving { runs } => {
                 self.shut(from, out);
-                let _ = self.events.send(Event::Lost(
-                    from,
-                    "its program ended (main returned, exited, or panicked outside a run)".into(),
-                ));
+                // The coordinator's logic tells a program that ended early (the processes
+                // diverged) from one that ended with the driver's.
+                let _ = self
+                    .events
+                    .send(Event::Msg(from, ToDriver::Leaving { runs }));
             }
             ToDriver::Join(_) | ToDriver::Monitor(_) => {
                 return Flow::Abort(format!(

@@ -19,7 +19,9 @@ pub(super) fn register(commands: Sender<Command>) {
         // nothing; `at_exit` never unwinds (it catches any panic) and only uses channels.
         let rc = unsafe { libc::atexit(at_exit) };
         if rc != 0 {
-            tracing::warn!(target: "haydi", "cannot register the MPI exit handler: the job may not end cleanly");
+            haydi_core::warning!(
+                "cannot register the MPI exit handler: the job may not end cleanly"
+            );
         }
     }
 }

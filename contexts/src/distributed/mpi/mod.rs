@@ -42,6 +42,7 @@ use mpi::topology::Communicator;
 use std::time::Duration;
 
 /// A worker's queue to the driver (its `Outbox`).
+#[derive(Clone)]
 pub(crate) struct ToDriverQueue(Sender<Command>);
 
 impl ToDriverQueue {

@@ -4,6 +4,7 @@
 
 use super::comm::{Flow, Inbox, Outgoing};
 use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
+use crate::distributed::worker::{driver_ended, Flags};
 use crate::distributed::DistributedOptions;
 use crossbeam_channel::Sender;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,6 +21,9 @@ pub(crate) struct WorkerInbox {
     answer: Option<Sender<JoinAnswer>>,
     to_worker: mpsc::Sender<ToWorker>,
     in_run: Arc<AtomicBool>,
+    ended: Arc<AtomicBool>,
+    busy: Arc<AtomicBool>,
+    runs: Arc<std::sync::atomic::AtomicU64>,
     heard: Instant,
     last_beat: Instant,
     interval: Duration,
@@ -33,13 +37,13 @@ pub(crate) struct WorkerInbox {
 
 impl WorkerInbox {
     /// The inbox of worker `join.rank`; the join's outcome goes to `answer`, the driver's
-    /// messages to `to_worker`; `in_run` says whether a run is in progress.
+    /// messages to `to_worker`; `flags` are shared with the worker's run loop.
     pub fn new(
         join: Join,
         opts: &DistributedOptions,
         answer: Sender<JoinAnswer>,
         to_worker: mpsc::Sender<ToWorker>,
-        in_run: Arc<AtomicBool>,
+        flags: &Flags,
     ) -> Self {
         let now = Instant::now();
         WorkerInbox {
@@ -47,7 +51,10 @@ impl WorkerInbox {
             join,
             answer: Some(answer),
             to_worker,
-            in_run,
+            in_run: flags.in_run.clone(),
+            ended: flags.ended.clone(),
+            busy: flags.busy.clone(),
+            runs: flags.runs.clone(),
             heard: now,
             last_beat: now,
             interval: opts.heartbeat_interval,
@@ -96,15 +103,14 @@ impl Inbox for WorkerInbox {
                 if self.finishing {
                     return Flow::Finalize;
                 }
-                if self.in_run.load(Ordering::SeqCst) {
-                    eprintln!(
-                        "haydi worker rank {}: the driver's program ended during a run; exiting",
-                        self.rank
-                    );
-                    return Flow::Exit(3);
-                }
-                // Between runs: the driver's program ended, and so does ours (as with TCP).
-                return Flow::Exit(0);
+                // The driver's program ended: ours goes on to the end of its `main`, and then
+                // finalizes (`finishing`). A run reached meanwhile fails on this process.
+                driver_ended(self.rank, &self.ended, self.busy.clone(), self.timeout);
+                let _ = self.to_worker.send(ToWorker::Shutdown);
+            }
+            ToWorker::Dismissed(why) => {
+                eprintln!("haydi worker rank {}: {why}; exiting", self.rank);
+                return Flow::Exit(3);
             }
             m => {
                 if matches!(m, ToWorker::Result { .. }) {
@@ -121,6 +127,10 @@ impl Inbox for WorkerInbox {
         if now.duration_since(self.last_beat) >= self.interval {
             self.last_beat = now;
             out.push(0, self.heartbeat.clone());
+        }
+        if self.ended.load(Ordering::SeqCst) {
+            // The driver is done (and finalizing): its silence is no failure.
+            return Flow::Go;
         }
         let silent = now.duration_since(self.heard);
         let (limit, what) = if self.answer.is_some() {
@@ -144,8 +154,13 @@ impl Inbox for WorkerInbox {
     }
 
     fn finishing(&mut self, out: &mut Outgoing) -> Flow {
+        if self.ended.load(Ordering::SeqCst) {
+            // The driver ended first and shut this rank down already.
+            return Flow::Finalize;
+        }
         self.finishing = true;
-        match encode(&ToDriver::Leaving) {
+        let runs = self.runs.load(Ordering::SeqCst);
+        match encode(&ToDriver::Leaving { runs }) {
             Ok(b) => out.push(0, Arc::new(b)),
             Err(_) => return Flow::Finalize,
         }

@@ -2,7 +2,7 @@
 
 use super::super::label::Label;
 use super::draw;
-use crate::distributed::files::replace_atomically;
+use haydi_core::trusted::replace_atomically;
 use haydi_core::{Error, Result};
 use std::io::Write;
 use std::path::Path;
