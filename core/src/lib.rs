@@ -29,6 +29,7 @@ mod error;
 pub mod pipeline;
 pub mod plumbing;
 pub mod session;
+pub mod task;
 mod size;
 pub mod trusted;
 mod values;

@@ -70,7 +70,8 @@ pub use device::{
 };
 pub use job::{KernelJob, KernelStage};
 pub use kernel::Kernel;
-pub use pool::{AcceleratorPool, ProcessMap, TaskHandle};
+pub use haydi_core::task::TaskHandle;
+pub use pool::{AcceleratorPool, ProcessMap};
 pub use space::{KernelSpace, MAX_RADIX};
 pub use wgsl::{WGSL_PRELUDE, WORKGROUP};
 

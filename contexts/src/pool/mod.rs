@@ -41,7 +41,7 @@ pub use map::{MapOptions, PartialMap};
 pub use remote::Remote;
 pub(crate) use remote::BROADCAST_RUN;
 pub use scatter::Scattered;
-pub use task::{TaskHandle, TaskSet};
+pub use haydi_core::task::{TaskHandle, TaskSet};
 pub use zip::Zip;
 
 use haydi_core::context::ParallelContext;
