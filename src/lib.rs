@@ -66,8 +66,8 @@ pub use haydi_core::{
 /// Canonical forms: unlabelled atoms, isomorphism, orderly generation (the `haydi-canon` crate).
 pub use haydi_canon as canon;
 pub use haydi_canon::{
-    canonize, expand, is_canonical, is_isomorphic, Atom, BitGraph, Canonical, CnfValues, CnfsExt,
-    StrictFilterExt, ToCnfValues, TransitionTable, USet,
+    canonize, expand, is_canonical, is_isomorphic, Atom, Automata, BitGraph, Canonical, CnfValues,
+    CnfsExt, Graphs, PartialTable, StrictFilterExt, ToCnfValues, TransitionTable, USet,
 };
 /// Contexts beyond one process: worker processes and clusters (the `haydi-contexts` crate).
 pub use haydi_contexts as contexts;
@@ -111,7 +111,7 @@ pub use serde;
 /// # Ok::<(), haydi::Error>(())
 /// ```
 pub mod prelude {
-    pub use haydi_canon::{CnfsExt, StrictFilterExt, ToCnfValues, USet};
+    pub use haydi_canon::{Automata, CnfsExt, Graphs, StrictFilterExt, ToCnfValues, USet};
     pub use haydi_contexts::DistributedContext;
     pub use haydi_core::{
         session, Domain, DomainExt, Error, IntoPipeline, ParallelContext, Result, RunOptions,

@@ -3,6 +3,7 @@
 //! matching checks (`cargo test --test behaviour -- take`).
 
 mod adapters;
+mod canon_classes;
 mod harness;
 #[cfg(feature = "mpi")]
 mod mpi;
@@ -639,6 +640,8 @@ fn checks() -> Vec<(&'static str, Check)> {
         ("overflowing_domains", overflowing_domains),
         ("canonical_forms", canonical_forms),
         ("canonical_value_sets", canonical_value_sets),
+        ("graph_classes", canon_classes::graph_classes),
+        ("automata_classes", canon_classes::automata_classes),
         ("one_chain", adapters::one_chain),
         ("filter_map", adapters::filter_map),
         ("flat_map", adapters::flat_map),

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod geng;
+
 use haydi_canon::{Atom, Canonical, CnfsExt, UsetId, Value};
 use haydi_core::prelude::*;
 use serde::de::DeserializeOwned;
