@@ -329,11 +329,8 @@ impl Pool {
         let id = st.next_id;
         st.next_id += 1;
         let slot = TaskSlot::new(id, None, &q.signal);
-        let driver: Option<Arc<dyn TaskDriver>> = if q.on_demand() {
-            Some(q.clone())
-        } else {
-            None
-        };
+        let driver: Option<Arc<dyn TaskDriver>> =
+            if q.on_demand() { Some(q.clone()) } else { None };
         let handle = slot.handle(driver);
         st.queued.push(Arc::new(Typed { f, arg, slot }));
         if !q.on_demand() {

@@ -86,7 +86,10 @@ impl TaskSignal {
     pub(super) fn wait_past(&self, seen: u64, d: Duration) {
         let g = lock(&self.ended);
         if *g == seen {
-            let _unused = self.cv.wait_timeout(g, d).unwrap_or_else(|e| e.into_inner());
+            let _unused = self
+                .cv
+                .wait_timeout(g, d)
+                .unwrap_or_else(|e| e.into_inner());
         }
     }
 }

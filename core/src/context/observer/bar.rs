@@ -46,7 +46,12 @@ pub(super) fn new_bar(total: Option<u128>) -> indicatif::ProgressBar {
 }
 
 /// Leaves `bar` in the final state of a run that ended as `end` after `processed` indices.
-pub(super) fn end_bar(bar: &indicatif::ProgressBar, processed: u128, total: Option<u128>, end: RunEnd) {
+pub(super) fn end_bar(
+    bar: &indicatif::ProgressBar,
+    processed: u128,
+    total: Option<u128>,
+    end: RunEnd,
+) {
     let of = match total {
         Some(t) => format!("{processed} of {t}"),
         None => format!("{processed} indices"),
@@ -80,4 +85,3 @@ pub(super) mod test_bars {
         BARS.with(|b| std::mem::take(&mut *b.borrow_mut()))
     }
 }
-

@@ -86,4 +86,3 @@ pub(super) fn write_trace(path: &std::path::Path, events: &[TraceEvent]) -> std:
     let doc = serde_json::json!({ "traceEvents": list, "displayTimeUnit": "ms" });
     std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
 }
-
