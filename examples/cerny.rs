@@ -23,8 +23,10 @@
 //! the reset length, run with `RunOptions::checkpoint(CHECKPOINT)`), and prints the count
 //! (checked against Burnside's lemma), the number of automata of each shortest reset length
 //! (`reset=0` not synchronizing), the automata with the longest, and the run's time. Killed
-//! (or timed out) and started again with the same arguments, it resumes from the checkpoint
-//! and runs only what is missing.
+//! (or timed out) and started again with the same N and CHECKPOINT (with or without a timeout),
+//! it resumes from the checkpoint and runs only what is missing. The checkpoint's identity is
+//! the census and N (`RunOptions::checkpoint_identity`), not the command line: the timeout does
+//! not change the result, and a rebuilt example may resume it.
 
 use haydi::prelude::*;
 use haydi::TransitionTable;
@@ -126,7 +128,9 @@ fn burnside(n: usize) -> u128 {
 /// each length, resumable from `checkpoint`.
 fn census(n: u32, checkpoint: &str, timeout: Option<Duration>) -> Result<()> {
     let (states, letters) = (USet::new(n, "q"), USet::new(2, "a"));
-    let mut opts = RunOptions::new().checkpoint(checkpoint);
+    let mut opts = RunOptions::new()
+        .checkpoint(checkpoint)
+        .checkpoint_identity(format!("haydi example cerny: census of n = {n}"));
     if let Some(t) = timeout {
         opts = opts.timeout(t);
     }

@@ -98,7 +98,9 @@ pub use serde;
 
 /// What almost every exploration program uses: `use haydi::prelude::*;`. The traits whose
 /// methods make the chain ([`Domain`], [`DomainExt`], [`IntoPipeline`], [`ParallelContext`],
-/// [`CnfsExt`], [`StrictFilterExt`], [`ToValues`], [`ToCnfValues`]), the domains, and what runs
+/// [`CnfsExt`], [`StrictFilterExt`], [`ToValues`], [`ToCnfValues`], and
+/// [`systems::Successors`], whose `bfs` starts a chain from a transition system), the domains
+/// and the canonical sources [`Graphs`] and [`Automata`], and what runs
 /// them (`session`, [`RunOptions`], [`ThreadContext`], [`DistributedContext`], [`Error`],
 /// [`Result`]). Everything else is named by its module: `haydi::Pool`, `haydi::Size`,
 /// `haydi::systems::System`, `haydi::crop::Crop`, ...
@@ -117,6 +119,7 @@ pub mod prelude {
         session, Domain, DomainExt, Error, IntoPipeline, ParallelContext, Result, RunOptions,
         ThreadContext,
     };
+    pub use haydi_domains::systems::Successors;
     pub use haydi_domains::{
         Boolean, Join, Mappings, Permutations, Product, Range, Sequences, Subsets, ToValues, Values,
     };

@@ -347,16 +347,23 @@ fn closure(h: &Graph, set: u16) -> u16 {
     let mut seen = set;
     let mut frontier = set;
     while frontier != 0 {
-        let mut next = 0u16;
-        let mut f = frontier;
-        while f != 0 {
-            next |= h.adj[f.trailing_zeros() as usize];
-            f &= f - 1;
-        }
+        let next = neighbours(h, frontier);
         frontier = next & !seen;
         seen |= next;
     }
     seen
+}
+
+/// The vertices adjacent to some vertex of `set` (bit masks).
+#[inline]
+fn neighbours(g: &Graph, set: u16) -> u16 {
+    let (mut out, mut f) = (0u16, set);
+    while f != 0 {
+        let v = f.trailing_zeros() as usize;
+        f &= f - 1;
+        out |= g.adj[v];
+    }
+    out
 }
 
 /// The component of `start` in the subgraph of `h` induced by `within` (which holds `start`).
@@ -364,14 +371,7 @@ fn component_within(h: &Graph, start: usize, within: u16) -> u16 {
     let mut seen: u16 = 1 << start;
     let mut frontier = seen;
     while frontier != 0 {
-        let mut next = 0u16;
-        let mut f = frontier;
-        while f != 0 {
-            let v = f.trailing_zeros() as usize;
-            f &= f - 1;
-            next |= h.adj[v];
-        }
-        next &= within & !seen;
+        let next = neighbours(h, frontier) & within & !seen;
         seen |= next;
         frontier = next;
     }
@@ -386,14 +386,7 @@ fn same_side(g: &Graph, i: usize, j: usize) -> bool {
     let mut frontier: u16 = 1 << i;
     let mut parity_even = true;
     while frontier != 0 {
-        let mut next = 0u16;
-        let mut f = frontier;
-        while f != 0 {
-            let v = f.trailing_zeros() as usize;
-            f &= f - 1;
-            next |= g.adj[v];
-        }
-        next &= !(even | odd);
+        let next = neighbours(g, frontier) & !(even | odd);
         parity_even = !parity_even;
         if parity_even {
             even |= next;

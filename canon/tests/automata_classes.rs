@@ -5,25 +5,11 @@
 //! (permutations up to conjugacy), A000070 (... with a marked point), A054050 (binary automata,
 //! letters labelled).
 
+mod common;
+
 use haydi_canon::{Automata, PartialTable};
 use haydi_core::prelude::*;
 use std::collections::BTreeSet;
-
-/// All permutations of `0..n`.
-fn perms(n: usize) -> Vec<Vec<usize>> {
-    if n == 0 {
-        return vec![vec![]];
-    }
-    let mut out = Vec::new();
-    for p in perms(n - 1) {
-        for pos in 0..n {
-            let mut q = p.clone();
-            q.insert(pos, n - 1);
-            out.push(q);
-        }
-    }
-    out
-}
 
 /// The group and the property of a class, for the oracle.
 struct Class {
@@ -36,12 +22,12 @@ struct Class {
 /// `m` letters that the class keeps, by trying every table and every group element.
 fn brute(n: usize, m: usize, class: &Class) -> BTreeSet<Vec<u8>> {
     let keys = n * m;
-    let states: Vec<Vec<usize>> = perms(n)
+    let states: Vec<Vec<usize>> = common::index_perms(n)
         .into_iter()
         .filter(|p| !class.fix_first || p[0] == 0)
         .collect();
     let letters = if class.rename_letters {
-        perms(m)
+        common::index_perms(m)
     } else {
         vec![(0..m).collect()]
     };

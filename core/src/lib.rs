@@ -30,6 +30,7 @@ pub mod pipeline;
 pub mod plumbing;
 pub mod session;
 mod size;
+pub mod task;
 pub mod trusted;
 mod values;
 pub mod warning;

@@ -25,6 +25,14 @@ pub fn perms(n: u32) -> Vec<Vec<u32>> {
     out
 }
 
+/// Every permutation of `0..n`, as indices.
+pub fn index_perms(n: usize) -> Vec<Vec<usize>> {
+    perms(n as u32)
+        .into_iter()
+        .map(|p| p.into_iter().map(|x| x as usize).collect())
+        .collect()
+}
+
 /// Every relabelling of the atoms: one permutation per USet, in the order of `usets`.
 pub fn relabellings(usets: &[UsetId]) -> Vec<Vec<Vec<u32>>> {
     let mut out: Vec<Vec<Vec<u32>>> = vec![vec![]];
