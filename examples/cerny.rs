@@ -11,16 +11,18 @@
 //! reached by Černý's automata (a cycle, and a letter merging one pair of states).
 //!
 //! The automata are enumerated as [`TransitionTable`]s (`cnfs_as`): the canonical-form
-//! generation's own arrays of transitions, copied out with no `Map` or `Value` built, so the
+//! generation's own arrays of transitions, copied out with no `Mapping` or `Value` built, so the
 //! search below costs what the reset-word search costs.
 //!
 //! `cargo run --release --example cerny -- [max_n] [TRACE]` (default 4). With TRACE, the
 //! search of n = max_n writes its chunk trace there (`haydi trace TRACE` summarizes it).
 
 use haydi::prelude::*;
+use haydi::systems::bfs_find;
+use haydi::TransitionTable;
 
 /// Length of a shortest synchronizing word, or 0 when there is none: a breadth-first search
-/// (`search::bfs`) over the sets of states the automaton can be in, from the set of all states,
+/// (`bfs_find`) over the sets of states the automaton can be in, from the set of all states,
 /// stopping at the first singleton (its depth is the length of the word).
 fn reset_length(automaton: &TransitionTable) -> u32 {
     let n = automaton.states();
@@ -30,7 +32,7 @@ fn reset_length(automaton: &TransitionTable) -> u32 {
             .fold(0usize, |next, s| next | 1 << automaton.next(s, letter))
     };
     let all = (1usize << n) - 1;
-    search::bfs(
+    bfs_find(
         all,
         |&set, _| [image(set, 0), image(set, 1)],
         |set, depth| (set.count_ones() == 1).then_some(depth),
@@ -73,7 +75,7 @@ fn main() -> Result<()> {
         );
         for (automaton, _) in &extreme {
             // the domain's own item, for its atoms' names: {(q0, a0): q1, ...}
-            println!("  {:?}", automaton.to_map(&states, &letters)?);
+            println!("  {:?}", automaton.to_mapping(&states, &letters)?);
         }
     }
     Ok(())

@@ -274,10 +274,10 @@ mod tests {
     use crate::search::is_canonical_value;
     use crate::{Atom, USet, Value};
 
-    /// The prefix as the general search sees it (`Value::Map` in key order).
+    /// The prefix as the general search sees it (`Value::Mapping` in key order).
     fn value(f: &Func, s: &USet, l: Option<&USet>, m: usize) -> Value {
         let q = |i: usize| Value::Atom(Atom::new(s.id(), i as u32));
-        Value::Map(
+        Value::Mapping(
             (0..f.len as usize)
                 .map(|t| {
                     let key = match l {

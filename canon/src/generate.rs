@@ -196,7 +196,7 @@ impl Gen {
                 Node::Func(h),
             ) => {
                 let atom = |u: UsetId, i: usize| Value::Atom(crate::Atom::new(u, i as u32));
-                Value::Map(
+                Value::Mapping(
                     h.vals[..h.len as usize]
                         .iter()
                         .enumerate()
@@ -221,7 +221,7 @@ impl Gen {
             Gen::Product(_) | Gen::Seq { .. } => Value::Seq(parts.to_vec()),
             Gen::Subsets { .. } => Value::Set(parts.to_vec()),
             Gen::Mappings { keys, .. } => {
-                Value::Map(keys.iter().cloned().zip(parts.iter().cloned()).collect())
+                Value::Mapping(keys.iter().cloned().zip(parts.iter().cloned()).collect())
             }
             Gen::Graph { .. } | Gen::Func { .. } => unreachable!(),
         }

@@ -8,7 +8,7 @@
 //!   with the same name and size have one identity, and `cnfs()` refuses a domain holding both.
 //! - [`Value`]: the plain values of strict domains, with a documented total order, and the
 //!   [`Canonical`] trait through which typed values (atoms, integers, `bool`, `String`, tuples,
-//!   `Vec`, `Option`, [`haydi_core::Set`], [`haydi_core::Map`]) take part.
+//!   `Vec`, `Option`, [`haydi_core::Set`], [`haydi_core::Mapping`]) take part.
 //! - [`canonize`], [`is_canonical`], [`is_isomorphic`], [`expand`]: two values are isomorphic when
 //!   a bijection of atoms that keeps every atom in its USet maps one to the other; the canonical
 //!   form is the smallest member of the class in the value order.
@@ -64,7 +64,7 @@
 //! [`CnfsExt::cnfs`] gives `domain.cnfs()`. The canonical forms are produced as [`Value`]s and
 //! decoded with `Canonical::from_value`, so the item's `to_value` must follow the [`Shape`]'s
 //! value layout (Range: `Value::Int`, Boolean: `Value::Bool`, Product and Sequences:
-//! `Value::Seq`, Subsets: `Value::Set`, Mappings: `Value::Map`, USet: `Value::Atom`; a Join of
+//! `Value::Seq`, Subsets: `Value::Set`, Mappings: `Value::Mapping`, USet: `Value::Atom`; a Join of
 //! different item types needs an item type whose `to_value` yields each part's values).
 //!
 //! ## Limits

@@ -12,7 +12,7 @@
 use crate::atom::{Atom, USet};
 use crate::generate::{Gen, Node};
 use crate::value::{Canonical, Value};
-use haydi_core::{Error, Map, Result, Set};
+use haydi_core::{Error, Mapping, Result, Set};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
@@ -435,15 +435,15 @@ impl TransitionTable {
     /// let typed = automata.cnfs_as::<TransitionTable>()?.collect().run(false)?;
     /// let items = automata.cnfs()?.collect().run(false)?;
     /// for (t, item) in typed.iter().zip(&items) {
-    ///     assert_eq!(&t.to_map(&q, &a)?, item);
+    ///     assert_eq!(&t.to_mapping(&q, &a)?, item);
     /// }
-    /// assert!(typed[0].to_map(&a, &q).is_ok()); // any USets of the right sizes
-    /// assert!(typed[0].to_map(&USet::new(3, "q"), &a).is_err());
+    /// assert!(typed[0].to_mapping(&a, &q).is_ok()); // any USets of the right sizes
+    /// assert!(typed[0].to_mapping(&USet::new(3, "q"), &a).is_err());
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
-    pub fn to_map(&self, states: &USet, letters: &USet) -> Result<Map<(Atom, Atom), Atom>> {
+    pub fn to_mapping(&self, states: &USet, letters: &USet) -> Result<Mapping<(Atom, Atom), Atom>> {
         self.check_sizes(states, Some(letters))?;
-        Ok(Map::from_sorted_pairs(
+        Ok(Mapping::from_sorted_pairs(
             (0..self.states())
                 .flat_map(|s| (0..self.letters()).map(move |l| (s, l)))
                 .map(|(s, l)| {
@@ -471,9 +471,9 @@ impl TransitionTable {
     /// }
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
-    pub fn to_function(&self, states: &USet) -> Result<Map<Atom, Atom>> {
+    pub fn to_function(&self, states: &USet) -> Result<Mapping<Atom, Atom>> {
         self.check_sizes(states, None)?;
-        Ok(Map::from_sorted_pairs(
+        Ok(Mapping::from_sorted_pairs(
             (0..self.states())
                 .map(|s| (states.atom(s as u32), states.atom(self.next(s, 0) as u32)))
                 .collect(),

@@ -88,6 +88,13 @@ impl Drop for WorkerSide {
     }
 }
 
+/// Where a worker sits in its job: its rank, the job's size and its own threads.
+pub(crate) struct Seat {
+    pub rank: u32,
+    pub size: u32,
+    pub threads: usize,
+}
+
 /// The state a worker shares with its transport.
 pub(crate) struct Flags {
     /// Set while a run is in progress, until its result arrived (the transport tells a driver
@@ -346,9 +353,11 @@ impl WorkerSide {
         });
         tracing::info!(target: "haydi", rank, size, threads, "joined the driver");
         Ok(WorkerSide::joined(
-            rank,
-            size,
-            threads,
+            Seat {
+                rank,
+                size,
+                threads,
+            },
             opts,
             Outbox::Tcp(tx, backlog),
             in_rx,
@@ -362,15 +371,18 @@ impl WorkerSide {
     /// passed on after the transport called [`driver_ended`]), and `flags` are shared with the
     /// transport.
     pub(crate) fn joined(
-        rank: u32,
-        size: u32,
-        threads: usize,
+        seat: Seat,
         opts: &DistributedOptions,
         tx: Outbox,
         rx: mpsc::Receiver<ToWorker>,
         flags: Flags,
         rt: Option<tokio::runtime::Runtime>,
     ) -> Self {
+        let Seat {
+            rank,
+            size,
+            threads,
+        } = seat;
         WorkerSide {
             rank,
             size,

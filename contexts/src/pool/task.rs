@@ -16,7 +16,6 @@
 use super::Pool;
 use haydi_core::context::ParallelContext;
 use haydi_core::domain::Indices;
-use haydi_core::plumbing::panic_message;
 use haydi_core::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -82,12 +81,14 @@ where
         self.queue.notify_finished();
     }
 
-    fn panicked(&self, message: String) -> Error {
-        Error::Panicked {
-            chunk: self.id as u128..self.id as u128 + 1,
-            message,
-            worker: std::thread::current().name().map(str::to_string),
-        }
+    /// Runs the task; a panic is `task N panicked: ...` of chunk `N..N+1`.
+    fn call(&self) -> Result<R> {
+        let id = self.id as u128;
+        haydi_core::plumbing::catch_panic(
+            id..id + 1,
+            &format!("task {} panicked: ", self.id),
+            || (self.f)(self.arg.clone()),
+        )
     }
 }
 
@@ -105,17 +106,22 @@ where
             }
             *st = SlotState::Running;
         }
-        let r =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.f)(self.arg.clone())));
-        let r = r
-            .map_err(|p| self.panicked(format!("task {} panicked: {}", self.id, panic_message(p))));
+        let r = self.call().map_err(|e| match e {
+            Error::Panicked { chunk, message, .. } => Error::Panicked {
+                chunk,
+                message,
+                worker: std::thread::current().name().map(str::to_string),
+            },
+            e => e,
+        });
         self.store(r);
     }
 
     fn run_encoded(&self) -> std::result::Result<Vec<u8>, String> {
-        let r =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.f)(self.arg.clone())))
-                .map_err(|p| format!("task {} panicked: {}", self.id, panic_message(p)))?;
+        let r = self.call().map_err(|e| match e {
+            Error::Panicked { message, .. } => message,
+            e => e.to_string(),
+        })?;
         haydi_core::plumbing::encode_value(&r)
             .map_err(|e| format!("task {}: cannot encode its result: {e}", self.id))
     }

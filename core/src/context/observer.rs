@@ -2,10 +2,9 @@
 //! and the optional Chrome trace of every chunk.
 
 use super::options::{ProgressFn, RunOptions};
-use crate::error::{panic_message, Error, Result};
+use crate::error::Result;
 use crate::plumbing::ErasedJob;
 use std::collections::{BTreeMap, BTreeSet};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::{Mutex, TryLockError};
 use std::time::{Duration, Instant};
@@ -316,7 +315,7 @@ impl Observer {
     /// Reports progress (rate-limited unless `force`). Called by the scheduler without its
     /// lock held. A worker never waits for another's report: while the callback runs on one
     /// thread, reports from others are skipped (unless `force`), and one older than the last
-    /// made is dropped. A panic in the callback is returned as [`Error::Panicked`] (with the
+    /// made is dropped. A panic in the callback is returned as [`Error::Panicked`](crate::Error::Panicked) (with the
     /// empty chunk `0..0` and a message starting `in the progress callback`).
     ///
     /// ```
@@ -370,11 +369,7 @@ impl Observer {
             bar.set_position(processed.min(u64::MAX as u128) as u64);
         }
         if let Some(cb) = &self.callback {
-            catch_unwind(AssertUnwindSafe(|| cb(&p))).map_err(|e| Error::Panicked {
-                chunk: 0..0,
-                message: format!("in the progress callback: {}", panic_message(e)),
-                worker: None,
-            })?;
+            crate::plumbing::catch_panic(0..0, "in the progress callback: ", || cb(&p))?;
         }
         Ok(())
     }
@@ -401,7 +396,7 @@ impl Observer {
         }
     }
 
-    /// [`Observer::finish`], returning a panic of the progress callback as [`Error::Panicked`]
+    /// [`Observer::finish`], returning a panic of the progress callback as [`Error::Panicked`](crate::Error::Panicked)
     /// (the trace file and the summary event are written all the same).
     ///
     /// ```

@@ -415,7 +415,7 @@ where
         (per as u64).saturating_mul(partial.capacity() as u64)
     }
 
-    fn panic_context(&self) -> Option<&'static str> {
-        Some("in the counting pass of enumerate")
+    fn panic_prefix(&self) -> &'static str {
+        "in the counting pass of enumerate: "
     }
 }

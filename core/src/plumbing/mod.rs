@@ -22,5 +22,5 @@ pub use scheduler::{
     drive, drive_inline, ChunkSpec, Completion, Drive, Request, ScheduleConfig, Scheduler,
     TINY_GROWTH,
 };
-pub use task_note::note_task;
+pub use task_note::{catch_panic, note_task};
 pub use window::Window;

@@ -6,19 +6,18 @@
 
 use super::codec::{decode_value, encode_value};
 use super::erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
-use super::task_note;
-use crate::error::{panic_message, Error, Result};
+use super::task_note::catch_panic;
+use crate::error::{Error, Result};
 use crate::pipeline::Extent;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::any::{Any, TypeId};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// A pass over an index space whose chunks produce partials that merge in index order (see
 /// [`ErasedJob`], which every `Pass` is). User code in [`Pass::run`] and [`Pass::merge`] may
 /// panic: the erased job catches it and fails the chunk with [`Error::Panicked`] (naming the
 /// chunk, the task a pool noted with [`note_task`](super::note_task), and
-/// [`Pass::panic_context`]).
+/// [`Pass::panic_prefix`]).
 ///
 /// ```
 /// use haydi_core::plumbing::{ChunkOutput, ErasedJob, JobSignature, Pass};
@@ -82,10 +81,10 @@ pub trait Pass: Sync {
         let _ = of;
         None
     }
-    /// Where the user code of [`Pass::run`] is, for the message of a panic in it (`in the
-    /// counting pass of enumerate`); `None` (the default): the panic's own message.
-    fn panic_context(&self) -> Option<&'static str> {
-        None
+    /// Where the user code of [`Pass::run`] is, put before the message of a panic in it
+    /// (`"in the counting pass of enumerate: "`); empty (the default): the panic's own message.
+    fn panic_prefix(&self) -> &'static str {
+        ""
     }
 }
 
@@ -115,22 +114,10 @@ impl<P: Pass> ErasedJob for P {
     }
 
     fn run_chunk(&self, start: u128, end: u128, budgets: &[u64]) -> Result<ChunkOutput> {
-        task_note::clear();
-        match catch_unwind(AssertUnwindSafe(|| self.run(start, end, budgets))) {
-            Ok(out) => out.map(ChunkOutput::erase),
-            Err(p) => {
-                let message = match (task_note::noted(), self.panic_context()) {
-                    (Some(i), _) => format!("task {i} panicked: {}", panic_message(p)),
-                    (None, Some(at)) => format!("{at}: {}", panic_message(p)),
-                    (None, None) => panic_message(p),
-                };
-                Err(Error::Panicked {
-                    chunk: start..end,
-                    message,
-                    worker: None,
-                })
-            }
-        }
+        let out = catch_panic(start..end, self.panic_prefix(), || {
+            self.run(start, end, budgets)
+        })??;
+        Ok(out.erase())
     }
 
     fn empty_partial(&self) -> ErasedPartial {
@@ -142,13 +129,9 @@ impl<P: Pass> ErasedJob for P {
         let left = left
             .downcast_mut::<P::Partial>()
             .ok_or_else(wrong::<P::Partial>)?;
-        catch_unwind(AssertUnwindSafe(|| Pass::merge(self, left, right))).unwrap_or_else(|p| {
-            Err(Error::Panicked {
-                chunk: 0..0,
-                message: format!("while merging partial results: {}", panic_message(p)),
-                worker: None,
-            })
-        })
+        catch_panic(0..0, "while merging partial results: ", || {
+            Pass::merge(self, left, right)
+        })?
     }
 
     fn encode_partial(&self, partial: &ErasedPartial) -> Result<Vec<u8>> {

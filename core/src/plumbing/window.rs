@@ -107,7 +107,7 @@ impl<P: Pass> Pass for Window<'_, P> {
         None
     }
 
-    fn panic_context(&self) -> Option<&'static str> {
-        self.inner.panic_context()
+    fn panic_prefix(&self) -> &'static str {
+        self.inner.panic_prefix()
     }
 }

@@ -29,7 +29,7 @@ use std::time::Instant;
 
 /// What the states of a breadth-first search need: cloning, hashing (each is visited once) and
 /// serde (a level's states travel between processes under a distributed context). Implemented
-/// for every type with those traits: integers, tuples, `Vec`s, strings, haydi's `Set`/`Map`, and
+/// for every type with those traits: integers, tuples, `Vec`s, strings, haydi's `Set`/`Mapping`, and
 /// your own types deriving them.
 ///
 /// ```
@@ -645,7 +645,7 @@ where
         (std::mem::size_of::<G::State>() as u64).saturating_mul(partial.capacity() as u64)
     }
 
-    fn panic_context(&self) -> Option<&'static str> {
-        Some("in a successor function of bfs")
+    fn panic_prefix(&self) -> &'static str {
+        "in a successor function of bfs: "
     }
 }

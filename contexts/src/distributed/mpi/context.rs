@@ -5,7 +5,7 @@ use super::worker::{JoinAnswer, WorkerInbox};
 use super::ToDriverQueue;
 use crate::distributed::auth::Secret;
 use crate::distributed::launcher;
-use crate::distributed::worker::{this_join, Flags, Outbox, WorkerSide};
+use crate::distributed::worker::{this_join, Flags, Outbox, Seat, WorkerSide};
 use crate::distributed::{DistributedContext, DistributedOptions, Role};
 use haydi_core::{Error, Result};
 use std::sync::{mpsc, Arc, Mutex};
@@ -98,9 +98,11 @@ impl DistributedContext {
                 })?
                 .map_err(Error::Protocol)?;
             let w = WorkerSide::joined(
-                rank,
-                size,
-                threads.max(1),
+                Seat {
+                    rank,
+                    size,
+                    threads: threads.max(1),
+                },
                 &opts,
                 Outbox::Mpi(ToDriverQueue(started.commands.clone())),
                 rx,
