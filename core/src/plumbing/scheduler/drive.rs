@@ -12,6 +12,8 @@ use crate::plumbing::erased::{ChunkOutput, ErasedJob};
 use std::time::{Duration, Instant};
 
 /// What [`drive`] leaves to the context.
+// One per run, moved once from `drive` to the context: boxing the scheduler would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Drive<'j> {
     /// The run is over: it finished on the calling thread (a tiny run, or one whose rest was
