@@ -62,7 +62,7 @@ pub trait ParallelContext: Send + Sync + fmt::Debug {
     /// A value of type `of` that this context offers to code that knows the type (an
     /// extension, see [`crate::plumbing::Extensions`]): what a pool or a crop needs to know of
     /// where runs execute, without core knowing of pools or crops. `None` by default; find one
-    /// with [`extension_of`](dyn ParallelContext::extension_of).
+    /// with `extension_of::<T>()` on a `dyn ParallelContext`.
     ///
     /// ```
     /// use haydi_core::prelude::*;

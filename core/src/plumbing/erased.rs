@@ -116,7 +116,7 @@ pub trait ErasedJob: Sync {
     /// A value of type `of` that this job offers to contexts that know the type (an
     /// extension, see [`super::Extensions`]): another form of the job, say, that only some
     /// contexts can run (`haydi-gpu`'s kernel jobs offer the form its accelerators run).
-    /// `None` by default; find one with [`extension_of`](dyn ErasedJob::extension_of).
+    /// `None` by default; find one with `extension_of::<T>()` on a `dyn ErasedJob`.
     ///
     /// ```
     /// use haydi_core::prelude::*;

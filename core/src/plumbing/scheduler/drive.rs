@@ -4,8 +4,9 @@
 
 use super::in_order::InOrder;
 use super::sizing::tiny_next;
-use super::{ScheduleConfig, Scheduler};
-use crate::context::{RunOptions, RunReport, WorkerId};
+use super::sizing::Phase;
+use super::{Completion, Request, ScheduleConfig, Scheduler};
+use crate::context::{nested, RunOptions, RunReport, WorkerId};
 use crate::error::Result;
 use crate::pipeline::Extent;
 use crate::plumbing::erased::{ChunkOutput, ErasedJob};
@@ -143,5 +144,82 @@ fn tiny_run(job: &dyn ErasedJob, opts: &RunOptions, config: &ScheduleConfig) -> 
         if elapsed.as_secs_f64() + rest >= config.inline_threshold.as_secs_f64() {
             return Ok(FirstChunk::Ran(Some((done, run.into_output(), elapsed))));
         }
+    }
+}
+
+impl<'j> Scheduler<'j> {
+    /// Records a chunk `[0, end)` that the caller ran before the scheduler existed.
+    fn adopt(&self, end: u128, out: ChunkOutput, elapsed: Duration) {
+        let spec = {
+            let mut st = self.lock();
+            debug_assert_eq!(st.next, 0);
+            st.next = end;
+            st.last_size = end;
+            self.hand(&mut st, 0, end)
+        };
+        self.complete(&spec, Ok(out), Completion::by(WorkerId::CALLER, elapsed));
+    }
+
+    /// Takes a chunk, runs it on this thread and records it as run by `worker` (a thread
+    /// number of this process, or a [`WorkerId`]). `false` when there was none.
+    pub fn run_one(&self, worker: impl Into<WorkerId>) -> bool {
+        let Some(spec) = self.next_chunk(Request::any()) else {
+            return false;
+        };
+        let t = Instant::now();
+        let r = self.job.run_chunk(spec.start, spec.end, &spec.budgets);
+        self.complete(&spec, r, Completion::by(worker, t.elapsed()));
+        true
+    }
+
+    /// The loop of an in-process worker thread: run chunks until there are none. Parallel runs
+    /// started from inside are rejected with [`Error::NestedParallelRun`](crate::Error::NestedParallelRun). `worker` names the
+    /// thread in traces: thread 0 is the calling thread ([`WorkerId::CALLER`]), worker threads
+    /// are numbered from 1.
+    pub fn worker_loop(&self, worker: impl Into<WorkerId>) {
+        let worker = worker.into();
+        let _guard = nested::ParallelRunGuard::enter();
+        while self.run_one(worker) {}
+    }
+
+    /// Runs small chunks of growing size on the calling thread for about the probe budget, so
+    /// the cost of an item is known before work is spread. While the rest is estimated to be
+    /// shorter than the inline threshold, it goes on here, in chunks at most `max_growth` times
+    /// what is done, re-estimating after each: tiny runs never leave the calling thread, and a
+    /// run whose later items turn out expensive leaves it early.
+    fn probe(&self) {
+        let t = Instant::now();
+        loop {
+            let inline = self.small_enough_for_inline();
+            self.lock().phase = if inline {
+                Phase::RestAtOnce
+            } else {
+                Phase::Probe
+            };
+            if !inline && t.elapsed() >= self.sizing.config.probe_budget {
+                return;
+            }
+            if !self.run_one(WorkerId::CALLER) {
+                return;
+            }
+        }
+    }
+
+    /// Whether the rest of the run is estimated to be too short to be worth spreading.
+    fn small_enough_for_inline(&self) -> bool {
+        if self.deadline.is_some() {
+            // One chunk over the rest, sized from an estimate, would not look at the deadline.
+            return false;
+        }
+        let st = self.lock();
+        match (self.sizing.end, st.cost) {
+            (Some(end), Some(cost)) => self.sizing.rest_is_small(end - st.next, cost),
+            _ => false,
+        }
+    }
+
+    /// Switches from inline probing to sizing chunks for the parallel workers.
+    fn go_parallel(&self) {
+        self.lock().phase = Phase::Parallel;
     }
 }
