@@ -77,7 +77,7 @@ where
     pub fn grow_in(&self, ctx: &dyn ParallelContext, id: usize) -> Result<Grow> {
         let (m, fp) = self.sown()?;
         let range = Self::batch(&m, id)?;
-        if ctx.collective() {
+        if crate::extensions::is_collective(ctx) {
             return Err(Error::InvalidArgument(format!(
                 "crop {}: growing on a collective (distributed) context would make every \
                  process write the batch; grow batches as array tasks of a batch system, or \
@@ -169,7 +169,11 @@ where
             Self::batch(&m, id)?;
         }
         let workers = ctx.workers();
-        if ctx.collective() || ctx.is_serial() || workers < 2 || ids.len() < workers {
+        if crate::extensions::is_collective(ctx)
+            || crate::extensions::is_serial(ctx)
+            || workers < 2
+            || ids.len() < workers
+        {
             // One after the other, each on the whole context (a collective context is
             // refused by grow_in, with its reason).
             return ids

@@ -132,7 +132,7 @@ impl Pool {
     /// assert_eq!(Pool::new(SerialContext).len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.ctx.pool_workers().max(1)
+        crate::extensions::pool_workers(&*self.ctx)
     }
 
     /// Always `false`: a pool has at least one worker (this exists for the `len` convention).
@@ -157,7 +157,7 @@ impl Pool {
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn is_parallel(&self) -> bool {
-        !self.ctx.is_serial()
+        !crate::extensions::is_serial(&*self.ctx)
     }
 
     /// The context the pool runs on.

@@ -164,7 +164,7 @@ impl TaskQueue {
 
     /// Whether the queue runs when looked at, on the calling thread (serial, SPMD).
     fn on_demand(&self) -> bool {
-        self.ctx.collective() || self.ctx.is_serial()
+        crate::extensions::is_collective(&*self.ctx) || crate::extensions::is_serial(&*self.ctx)
     }
 
     pub(crate) fn close(&self) {
