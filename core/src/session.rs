@@ -5,7 +5,8 @@
 //! was set, `run(true)` uses a [`ThreadContext`] with one thread per core of this machine,
 //! created on first use.
 
-use crate::context::{ParallelContext, SerialContext, ThreadContext};
+use crate::context::{nested, ParallelContext, SerialContext, ThreadContext};
+use crate::error::{Error, Result};
 use std::cell::RefCell;
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -127,4 +128,31 @@ pub fn with_parallel_context_shared<R>(ctx: Arc<dyn ParallelContext>, f: impl Fn
     OVERRIDE.with(|o| o.borrow_mut().push(ctx));
     let _pop = Pop;
     f()
+}
+
+/// Calls `f` with the context of a `run(parallel)`: the session's parallel context (refused with
+/// [`Error::NestedParallelRun`] inside another parallel run), or [`SerialContext`] for
+/// `run(false)`. The one place where `run`, `run_with` and `explore` of every crate pick their
+/// context.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// let name = session::with_parallel_context(ThreadContext::new(2)?, || {
+///     session::on_run_context(true, |ctx| Ok(ctx.name()))
+/// })?;
+/// assert_eq!(name, "threads(2)");
+/// assert_eq!(session::on_run_context(false, |ctx| Ok(ctx.name()))?, SerialContext.name());
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
+pub fn on_run_context<T>(
+    parallel: bool,
+    f: impl FnOnce(&dyn ParallelContext) -> Result<T>,
+) -> Result<T> {
+    if !parallel {
+        return f(&SerialContext);
+    }
+    if nested::in_parallel_run() {
+        return Err(Error::NestedParallelRun);
+    }
+    f(parallel_context().as_ref())
 }

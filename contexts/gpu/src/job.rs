@@ -392,15 +392,7 @@ impl<T> KernelJob<T> {
     #[track_caller]
     pub fn run_with(&self, parallel: bool, opts: &RunOptions) -> Result<Outcome<T>> {
         let site = Location::caller();
-        if parallel {
-            if nested::in_parallel_run() {
-                return Err(Error::NestedParallelRun);
-            }
-            let ctx = session::parallel_context();
-            self.execute(ctx.as_ref(), opts, site, true)
-        } else {
-            self.execute(&SerialContext, opts, site, false)
-        }
+        session::on_run_context(parallel, |ctx| self.execute(ctx, opts, site, parallel))
     }
 
     /// Runs on `ctx` (devices and CPU threads on an [`crate::AcceleratorContext`], the CPU
@@ -507,12 +499,7 @@ impl<T> KernelJob<T> {
             run: &self.run,
             site,
         };
-        let report: RunReport = if parallel {
-            let _guard = nested::ParallelRunGuard::enter();
-            ctx.execute(&bound, opts)?
-        } else {
-            ctx.execute(&bound, opts)?
-        };
+        let report: RunReport = nested::execute(ctx, &bound, opts, parallel)?;
         self.run
             .reruns
             .lock()

@@ -98,15 +98,7 @@ where
     #[track_caller]
     pub fn run_with(&self, parallel: bool, opts: &RunOptions) -> Result<Outcome<A::Output>> {
         let site = Location::caller();
-        if parallel {
-            if nested::in_parallel_run() {
-                return Err(Error::NestedParallelRun);
-            }
-            let ctx = session::parallel_context();
-            self.execute(ctx.as_ref(), opts, site, true)
-        } else {
-            self.execute(&SerialContext, opts, site, false)
-        }
+        session::on_run_context(parallel, |ctx| self.execute(ctx, opts, site, parallel))
     }
 
     /// Runs the job in parallel on the given context instead of the session's.
@@ -152,14 +144,7 @@ where
         }
         let started = Instant::now();
         let mut run = |job: &dyn ErasedJob, o: &RunOptions| -> Result<RunReport> {
-            if !parallel {
-                return ctx.execute(job, o);
-            }
-            if nested::in_parallel_run() {
-                return Err(Error::NestedParallelRun);
-            }
-            let _guard = nested::ParallelRunGuard::enter();
-            ctx.execute(job, o)
+            nested::execute(ctx, job, o, parallel)
         };
         // A source may need a pass of its own first (enumerate after a filter counts items);
         // a timeout covers both passes.

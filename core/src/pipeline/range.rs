@@ -268,11 +268,7 @@ where
             return Err(Error::NestedParallelRun);
         }
         let mut run = |job: &dyn ErasedJob, o: &RunOptions| -> Result<RunReport> {
-            if !parallel {
-                return ctx.execute(job, o);
-            }
-            let _guard = nested::ParallelRunGuard::enter();
-            ctx.execute(job, o)
+            nested::execute(ctx, job, o, parallel)
         };
         // A source whose `prepare` does something without saying so is refused too.
         if self.source.prepare(&mut run, opts, site)?.is_some() {

@@ -341,16 +341,9 @@ where
     pub fn explore(&self, parallel: bool) -> Result<Exploration<G::State>> {
         let site = Location::caller();
         let mut run = |job: &dyn ErasedJob, o: &RunOptions| {
-            if parallel {
-                let ctx = haydi_core::session::parallel_context();
-                if haydi_core::context::nested::in_parallel_run() {
-                    return Err(Error::NestedParallelRun);
-                }
-                let _guard = haydi_core::context::nested::ParallelRunGuard::enter();
-                ctx.execute(job, o)
-            } else {
-                haydi_core::SerialContext.execute(job, o)
-            }
+            haydi_core::session::on_run_context(parallel, |ctx| {
+                haydi_core::context::nested::execute(ctx, job, o, parallel)
+            })
         };
         self.explore_with(&mut run, &RunOptions::default(), site)
     }
