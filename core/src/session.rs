@@ -5,6 +5,7 @@
 //! was set, `run(true)` uses a [`ThreadContext`] with one thread per core of this machine,
 //! created on first use.
 
+use crate::plumbing::UnpoisonedRw;
 use crate::context::{nested, ParallelContext, SerialContext, ThreadContext};
 use crate::error::{Error, Result};
 use std::cell::RefCell;
@@ -44,7 +45,7 @@ pub fn set_parallel_context<C: ParallelContext + 'static>(ctx: C) {
 /// session::clear_parallel_context();
 /// ```
 pub fn set_parallel_context_shared(ctx: Arc<dyn ParallelContext>) {
-    *CONTEXT.write().unwrap_or_else(|e| e.into_inner()) = Some(ctx);
+    *CONTEXT.write_unpoisoned() = Some(ctx);
 }
 
 /// Forgets the context set with [`set_parallel_context`]; `run(true)` goes back to the default.
@@ -57,7 +58,7 @@ pub fn set_parallel_context_shared(ctx: Arc<dyn ParallelContext>) {
 /// assert_ne!(session::parallel_context().name(), SerialContext.name()); // all cores again
 /// ```
 pub fn clear_parallel_context() {
-    *CONTEXT.write().unwrap_or_else(|e| e.into_inner()) = None;
+    *CONTEXT.write_unpoisoned() = None;
 }
 
 /// The context `run(true)` uses now on this thread: the innermost
@@ -73,7 +74,7 @@ pub fn parallel_context() -> Arc<dyn ParallelContext> {
     if let Some(c) = OVERRIDE.with(|o| o.borrow().last().cloned()) {
         return c;
     }
-    if let Some(c) = CONTEXT.read().unwrap_or_else(|e| e.into_inner()).clone() {
+    if let Some(c) = CONTEXT.read_unpoisoned().clone() {
         return c;
     }
     DEFAULT

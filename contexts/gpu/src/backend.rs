@@ -1,5 +1,6 @@
 //! The wgpu backend: adapters, devices, compiled kernels and bounded dispatches.
 
+use haydi_core::plumbing::Unpoisoned;
 use crate::action::{Op, Part};
 use crate::device::{AcceleratorInfo, DeviceFailure, DeviceKind};
 use crate::job::KernelRun;
@@ -109,8 +110,7 @@ impl Gpu {
         let stray = Arc::new(Mutex::new(Vec::new()));
         let s = stray.clone();
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
-            s.lock()
-                .unwrap_or_else(|p| p.into_inner())
+            s.lock_unpoisoned()
                 .push(e.to_string());
         }));
         let binding = limits
@@ -142,8 +142,7 @@ impl Gpu {
     fn compiled(&self, name: &str, what: &str, src: String) -> Fail<Arc<wgpu::ComputePipeline>> {
         if let Some(p) = self
             .pipelines
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .lock_unpoisoned()
             .get(&src)
         {
             return Ok(p.clone());
@@ -175,8 +174,7 @@ impl Gpu {
         }
         let p = Arc::new(pipeline);
         self.pipelines
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .lock_unpoisoned()
             .insert(src, p.clone());
         Ok(p)
     }
@@ -334,7 +332,7 @@ impl Gpu {
         if self.lost.load(Ordering::Acquire) {
             return Err(self.lost_error("the device was lost"));
         }
-        let stray = std::mem::take(&mut *self.stray.lock().unwrap_or_else(|p| p.into_inner()));
+        let stray = std::mem::take(&mut *self.stray.lock_unpoisoned());
         if !stray.is_empty() {
             return Err(DeviceFailure::Job(Error::Worker(format!(
                 "{}: {}",

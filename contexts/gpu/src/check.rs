@@ -9,6 +9,7 @@
 //! ([`crate::KernelJob::run_on`] too) on [`DEBUG_CHECK_SAMPLES`]. A sample proves nothing about
 //! the indices it misses: a kernel that disagrees at one index in a million passes it.
 
+use haydi_core::plumbing::Unpoisoned;
 use crate::device::{iter_accelerators, Accelerator, DeviceFailure};
 use crate::kernel::Kernel;
 use crate::space::KernelSpace;
@@ -170,8 +171,7 @@ pub(crate) fn ensure_checked(
         kernel
             .inner
             .checked
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .lock_unpoisoned()
     };
     if record().get(&key).is_some_and(|&n| n >= samples) {
         return Ok(());

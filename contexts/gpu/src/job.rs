@@ -1,6 +1,7 @@
 //! Kernel stages and kernel jobs: a kernel over a space with a device action, run by any
 //! context (CPU closure) or on accelerators ([`crate::AcceleratorContext`], [`crate::Accelerator`]).
 
+use haydi_core::plumbing::Unpoisoned;
 use crate::action::{check_keys, Op, Part};
 use crate::device::Accelerator;
 use crate::kernel::Kernel;
@@ -240,8 +241,7 @@ impl KernelRun {
         if limited {
             let kept = self
                 .reruns
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
+                .lock_unpoisoned()
                 .remove(&s);
             if let Some((ke, v, all)) = kept {
                 if ke == e && (all || v.len() as u64 >= budget) {
@@ -257,8 +257,7 @@ impl KernelRun {
             if !v.is_empty() {
                 let all = (v.len() as u64) < budget;
                 self.reruns
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
+                    .lock_unpoisoned()
                     .insert(s, (e, v.clone(), all));
             }
         }
@@ -465,8 +464,7 @@ impl<T> KernelJob<T> {
         self.check()?;
         self.run
             .reruns
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .lock_unpoisoned()
             .clear();
         let part = device.run_all(&self.run, opts.result_budget())?;
         (self.finish)(part)
@@ -492,8 +490,7 @@ impl<T> KernelJob<T> {
         }
         self.run
             .reruns
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .lock_unpoisoned()
             .clear();
         let bound = Bound {
             run: &self.run,
@@ -502,8 +499,7 @@ impl<T> KernelJob<T> {
         let report: RunReport = nested::execute(ctx, &bound, opts, parallel)?;
         self.run
             .reruns
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .lock_unpoisoned()
             .clear();
         report.try_map(|p| {
             let part = p.downcast::<Part>().map_err(|_| foreign())?;

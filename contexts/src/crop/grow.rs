@@ -1,5 +1,6 @@
 //! Growing batches: here on the session's context, or as a batch system's array task.
 
+use haydi_core::plumbing::Unpoisoned;
 use super::lease::{acquire, Acquired};
 use super::result::{self, Stored};
 use super::{Crop, Grow};
@@ -192,8 +193,7 @@ where
                     Ok(g) => Some(g),
                     Err(e) => {
                         failed
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
+                            .lock_unpoisoned()
                             .push((i as usize, e));
                         None
                     }
@@ -202,7 +202,7 @@ where
             .collect()
             .run_in_with(ctx, &RunOptions::new().chunk_size(1))?
             .value;
-        let mut failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
+        let mut failed = failed.into_inner_unpoisoned();
         failed.sort_by_key(|(i, _)| *i);
         if let Some((_, e)) = failed.into_iter().next() {
             return Err(e);

@@ -1,5 +1,6 @@
 //! `Pool::apply` (rayon's `broadcast`, pyMOR's `apply`): a function once per worker.
 
+use haydi_core::plumbing::{Unpoisoned, UnpoisonedWait};
 use super::map::run_indexed;
 use super::Pool;
 use crate::extensions::Pinned;
@@ -22,7 +23,7 @@ struct Gate {
 
 impl Gate {
     fn wait(&self, until: Instant) -> bool {
-        let mut a = self.arrived.lock().unwrap_or_else(|e| e.into_inner());
+        let mut a = self.arrived.lock_unpoisoned();
         *a += 1;
         if *a >= self.n {
             self.cv.notify_all();
@@ -35,9 +36,7 @@ impl Gate {
             }
             a = self
                 .cv
-                .wait_timeout(a, until - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+                .wait_timeout_unpoisoned(a, until - now).0;
         }
         true
     }

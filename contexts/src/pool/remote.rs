@@ -17,6 +17,7 @@
 //! the last handle is dropped or removed, exactly once; removing twice is harmless (pyMOR
 //! raises a `KeyError` there).
 
+use haydi_core::plumbing::Unpoisoned;
 use super::Pool;
 use haydi_core::pipeline::Extent;
 use haydi_core::plumbing::{ChunkOutput, JobSignature, Pass};
@@ -48,7 +49,7 @@ pub(crate) struct ObjectStore {
 
 impl ObjectStore {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+        self.entries.lock_unpoisoned()
     }
 
     fn release(&self, key: &Key) {

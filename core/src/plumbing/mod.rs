@@ -10,6 +10,7 @@ mod extension;
 mod pass;
 pub(crate) mod scheduler;
 pub(crate) mod task_note;
+mod unpoisoned;
 mod window;
 
 pub use crate::error::panic_message;
@@ -23,4 +24,5 @@ pub use scheduler::{
     TINY_GROWTH,
 };
 pub use task_note::{catch_panic, note_task};
+pub use unpoisoned::{Unpoisoned, UnpoisonedRw, UnpoisonedWait};
 pub use window::Window;

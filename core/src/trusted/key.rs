@@ -6,6 +6,7 @@
 //! node at one copy, or copy the key file to each node's). The key never lives beside the files
 //! it seals: a key in a checkpoint's folder is refused.
 
+use crate::plumbing::Unpoisoned;
 use super::private::{check_private_dir, parent_of, read_private, user_text};
 use crate::error::{Error, Result};
 use hmac::{Hmac, Mac};
@@ -136,7 +137,7 @@ impl UserKey {
     /// ```
     pub fn load_or_create() -> Result<UserKey> {
         let (path, default) = key_location()?;
-        let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cache = CACHE.lock_unpoisoned();
         if let Some(k) = cache.as_ref().filter(|k| k.path == path) {
             return Ok(k.clone());
         }

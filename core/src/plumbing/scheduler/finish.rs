@@ -1,6 +1,7 @@
 //! The end of a run: what finished after the deadline merged where it can, the checkpoint
 //! written, and the merged result returned as the run's report.
 
+use crate::plumbing::Unpoisoned;
 use super::{Flow, Scheduler};
 use crate::context::{Outcome, RunEnd, RunReport};
 use crate::error::Result;
@@ -32,7 +33,7 @@ impl<'j> Scheduler<'j> {
             }
         }
         let observer = self.observer;
-        let mut st = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.state.into_inner_unpoisoned();
         if let Some(e) = st.error.take() {
             // The run failed already: a panic of the final report adds nothing to that.
             let _ = observer.finish_checked(st.merged.processed, st.merged.items, RunEnd::Failed);

@@ -34,6 +34,7 @@ pub use request::{ChunkSpec, Completion, Request};
 pub(crate) use sizing::in_order_next;
 pub use sizing::{ScheduleConfig, TINY_GROWTH};
 
+use crate::plumbing::Unpoisoned;
 use super::checkpoint::Checkpointing;
 use super::erased::{ChunkOutput, ErasedJob};
 use crate::context::{Observer, RunOptions};
@@ -285,7 +286,7 @@ impl<'j> Scheduler<'j> {
         // User code never runs while the lock is held (closures and progress callbacks run
         // outside it; `merge` catches panics of `Action::merge`), but a poisoned lock must not
         // turn into a second panic.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock_unpoisoned()
     }
 
     fn stop_with(&self, st: &mut State, flow: Flow) {
