@@ -199,7 +199,11 @@ fn simulate(workers: usize, cost: Duration, per_worker: u64) -> Result<Row, Stri
     // Every index ran (some twice: a speculative copy of a straggler's chunk runs, and is
     // merged once, which `got` checks); the copies are reported, not failed.
     let executed = job.chunks.load(Ordering::Relaxed);
-    assert_eq!(job.starts.lock().unwrap().len() as u64, n, "every chunk ran");
+    assert_eq!(
+        job.starts.lock().unwrap().len() as u64,
+        n,
+        "every chunk ran"
+    );
     assert!(executed >= n);
     drop(dist);
     rt.shutdown_timeout(Duration::from_secs(1));

@@ -5,9 +5,9 @@
 //! was set, `run(true)` uses a [`ThreadContext`] with one thread per core of this machine,
 //! created on first use.
 
-use crate::plumbing::UnpoisonedRw;
 use crate::context::{nested, ParallelContext, SerialContext, ThreadContext};
 use crate::error::{Error, Result};
+use crate::plumbing::UnpoisonedRw;
 use std::cell::RefCell;
 use std::sync::{Arc, OnceLock, RwLock};
 

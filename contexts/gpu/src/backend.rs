@@ -1,12 +1,12 @@
 //! The wgpu backend: adapters, devices, compiled kernels and bounded dispatches.
 
-use haydi_core::plumbing::Unpoisoned;
 use crate::action::{Op, Part};
 use crate::device::{AcceleratorInfo, DeviceFailure, DeviceKind};
 use crate::job::KernelRun;
 use crate::kernel::Kernel;
 use crate::space::KernelSpace;
 use crate::wgsl::{self, WORKGROUP};
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{Error, Result};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -110,8 +110,7 @@ impl Gpu {
         let stray = Arc::new(Mutex::new(Vec::new()));
         let s = stray.clone();
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
-            s.lock_unpoisoned()
-                .push(e.to_string());
+            s.lock_unpoisoned().push(e.to_string());
         }));
         let binding = limits
             .max_storage_buffer_binding_size
@@ -140,11 +139,7 @@ impl Gpu {
     /// The compiled pipeline of the generated module `src` of kernel `name` (compiled once per
     /// device: the cache is keyed by the whole source).
     fn compiled(&self, name: &str, what: &str, src: String) -> Fail<Arc<wgpu::ComputePipeline>> {
-        if let Some(p) = self
-            .pipelines
-            .lock_unpoisoned()
-            .get(&src)
-        {
+        if let Some(p) = self.pipelines.lock_unpoisoned().get(&src) {
             return Ok(p.clone());
         }
         validate(name, &src).map_err(DeviceFailure::Job)?;
@@ -173,9 +168,7 @@ impl Gpu {
             ))));
         }
         let p = Arc::new(pipeline);
-        self.pipelines
-            .lock_unpoisoned()
-            .insert(src, p.clone());
+        self.pipelines.lock_unpoisoned().insert(src, p.clone());
         Ok(p)
     }
 

@@ -9,10 +9,10 @@
 //! ([`crate::KernelJob::run_on`] too) on [`DEBUG_CHECK_SAMPLES`]. A sample proves nothing about
 //! the indices it misses: a kernel that disagrees at one index in a million passes it.
 
-use haydi_core::plumbing::Unpoisoned;
 use crate::device::{iter_accelerators, Accelerator, DeviceFailure};
 use crate::kernel::Kernel;
 use crate::space::KernelSpace;
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{Error, Result};
 use std::collections::HashSet;
 
@@ -167,12 +167,7 @@ pub(crate) fn ensure_checked(
     samples: usize,
 ) -> std::result::Result<(), DeviceFailure> {
     let key = (device.inner.id, space.clone());
-    let record = || {
-        kernel
-            .inner
-            .checked
-            .lock_unpoisoned()
-    };
+    let record = || kernel.inner.checked.lock_unpoisoned();
     if record().get(&key).is_some_and(|&n| n >= samples) {
         return Ok(());
     }

@@ -1,13 +1,13 @@
 //! Kernel stages and kernel jobs: a kernel over a space with a device action, run by any
 //! context (CPU closure) or on accelerators ([`crate::AcceleratorContext`], [`crate::Accelerator`]).
 
-use haydi_core::plumbing::Unpoisoned;
 use crate::action::{check_keys, Op, Part};
 use crate::device::Accelerator;
 use crate::kernel::Kernel;
 use crate::space::KernelSpace;
 use haydi_core::context::nested;
 use haydi_core::pipeline::Extent;
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::plumbing::{ChunkOutput, JobSignature, Pass};
 use haydi_core::prelude::*;
 use haydi_core::{context::RunReport, Outcome};
@@ -239,10 +239,7 @@ impl KernelRun {
         let budget = self.budget(budgets);
         let limited = matches!(self.op, Op::Matches(Some(_)));
         if limited {
-            let kept = self
-                .reruns
-                .lock_unpoisoned()
-                .remove(&s);
+            let kept = self.reruns.lock_unpoisoned().remove(&s);
             if let Some((ke, v, all)) = kept {
                 if ke == e && (all || v.len() as u64 >= budget) {
                     let mut v = v;
@@ -256,9 +253,7 @@ impl KernelRun {
         if let (true, Part::Found(v)) = (limited, &part) {
             if !v.is_empty() {
                 let all = (v.len() as u64) < budget;
-                self.reruns
-                    .lock_unpoisoned()
-                    .insert(s, (e, v.clone(), all));
+                self.reruns.lock_unpoisoned().insert(s, (e, v.clone(), all));
             }
         }
         Ok(self.output(part))
@@ -462,10 +457,7 @@ impl<T> KernelJob<T> {
     /// ```
     pub fn run_on_with(&self, device: &Accelerator, opts: &RunOptions) -> Result<T> {
         self.check()?;
-        self.run
-            .reruns
-            .lock_unpoisoned()
-            .clear();
+        self.run.reruns.lock_unpoisoned().clear();
         let part = device.run_all(&self.run, opts.result_budget())?;
         (self.finish)(part)
     }
@@ -488,19 +480,13 @@ impl<T> KernelJob<T> {
         if parallel && nested::in_parallel_run() {
             return Err(Error::NestedParallelRun);
         }
-        self.run
-            .reruns
-            .lock_unpoisoned()
-            .clear();
+        self.run.reruns.lock_unpoisoned().clear();
         let bound = Bound {
             run: &self.run,
             site,
         };
         let report: RunReport = nested::execute(ctx, &bound, opts, parallel)?;
-        self.run
-            .reruns
-            .lock_unpoisoned()
-            .clear();
+        self.run.reruns.lock_unpoisoned().clear();
         report.try_map(|p| {
             let part = p.downcast::<Part>().map_err(|_| foreign())?;
             (self.finish)(*part)

@@ -1,12 +1,12 @@
 //! Growing batches: here on the session's context, or as a batch system's array task.
 
-use haydi_core::plumbing::Unpoisoned;
 use super::lease::{acquire, Acquired};
 use super::result::{self, Stored};
 use super::{Crop, Grow};
 use haydi_core::action::Action;
 use haydi_core::domain::Indices;
 use haydi_core::pipeline::{Source, Transform};
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{session, Error, ParallelContext, Result, RunOptions};
 use haydi_core::{DomainExt, IntoPipeline, SerialContext};
 use std::sync::Mutex;
@@ -192,9 +192,7 @@ where
                 match self.grow_in(&SerialContext, id) {
                     Ok(g) => Some(g),
                     Err(e) => {
-                        failed
-                            .lock_unpoisoned()
-                            .push((i as usize, e));
+                        failed.lock_unpoisoned().push((i as usize, e));
                         None
                     }
                 }

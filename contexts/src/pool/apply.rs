@@ -1,9 +1,9 @@
 //! `Pool::apply` (rayon's `broadcast`, pyMOR's `apply`): a function once per worker.
 
-use haydi_core::plumbing::{Unpoisoned, UnpoisonedWait};
 use super::map::run_indexed;
 use super::Pool;
 use crate::extensions::Pinned;
+use haydi_core::plumbing::{Unpoisoned, UnpoisonedWait};
 use haydi_core::{Error, Result, RunOptions};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -34,9 +34,7 @@ impl Gate {
             if now >= until {
                 return false;
             }
-            a = self
-                .cv
-                .wait_timeout_unpoisoned(a, until - now).0;
+            a = self.cv.wait_timeout_unpoisoned(a, until - now).0;
         }
         true
     }

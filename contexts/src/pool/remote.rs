@@ -17,9 +17,9 @@
 //! the last handle is dropped or removed, exactly once; removing twice is harmless (pyMOR
 //! raises a `KeyError` there).
 
-use haydi_core::plumbing::Unpoisoned;
 use super::Pool;
 use haydi_core::pipeline::Extent;
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::plumbing::{ChunkOutput, JobSignature, Pass};
 use haydi_core::{Error, Result, RunOptions};
 use serde::de::DeserializeOwned;

@@ -13,15 +13,15 @@
 //!   same submits and looks at the same handle at the same point (SPMD), so every process gets
 //!   every result; tasks of a lost worker run elsewhere, as any chunk does.
 
-use haydi_core::plumbing::{Unpoisoned, UnpoisonedWait};
 use super::Pool;
 use haydi_core::context::ParallelContext;
 use haydi_core::domain::Indices;
+use haydi_core::plumbing::{Unpoisoned, UnpoisonedWait};
 use haydi_core::prelude::*;
 use haydi_core::task::{TaskDriver, TaskHandle, TaskSignal, TaskSlot};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 /// A task as the queue sees it.

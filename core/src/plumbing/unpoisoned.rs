@@ -104,7 +104,9 @@ impl UnpoisonedWait for Condvar {
         guard: MutexGuard<'a, T>,
         d: Duration,
     ) -> (MutexGuard<'a, T>, bool) {
-        let (g, r) = self.wait_timeout(guard, d).unwrap_or_else(|e| e.into_inner());
+        let (g, r) = self
+            .wait_timeout(guard, d)
+            .unwrap_or_else(|e| e.into_inner());
         (g, r.timed_out())
     }
 }

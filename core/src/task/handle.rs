@@ -1,8 +1,8 @@
 //! The user's side of a task: wait for it, look whether it ended, cancel it.
 
-use crate::plumbing::{Unpoisoned, UnpoisonedWait};
 use super::slot::{Shared, State};
 use super::TaskDriver;
+use crate::plumbing::{Unpoisoned, UnpoisonedWait};
 use crate::{Error, Result};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -83,7 +83,10 @@ impl<R> TaskHandle<R> {
         if let Some(d) = &self.driver {
             d.run_queued(None);
         }
-        !matches!(*self.shared.state.lock_unpoisoned(), State::Queued | State::Running)
+        !matches!(
+            *self.shared.state.lock_unpoisoned(),
+            State::Queued | State::Running
+        )
     }
 
     pub(super) fn signal_ended(&self) -> u64 {
@@ -143,10 +146,7 @@ impl<R> TaskHandle<R> {
                     if now >= u {
                         return Err(task_timed_out(id, format!("task {id}")));
                     }
-                    st = self
-                        .shared
-                        .cv
-                        .wait_timeout_unpoisoned(st, u - now).0;
+                    st = self.shared.cv.wait_timeout_unpoisoned(st, u - now).0;
                 }
             }
         }

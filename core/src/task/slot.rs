@@ -1,11 +1,11 @@
 //! The producer's side of a task: its state, the signal that wakes task sets, and the slot a
 //! pool holds while the task waits and runs.
 
-use crate::plumbing::{Unpoisoned, UnpoisonedWait};
 use super::handle::task_timed_out;
 use super::TaskHandle;
+use crate::plumbing::{Unpoisoned, UnpoisonedWait};
 use crate::{Error, Result};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 pub(super) enum State<R> {
@@ -83,9 +83,7 @@ impl TaskSignal {
     pub(super) fn wait_past(&self, seen: u64, d: Duration) {
         let g = self.ended.lock_unpoisoned();
         if *g == seen {
-            let _unused = self
-                .cv
-                .wait_timeout_unpoisoned(g, d);
+            let _unused = self.cv.wait_timeout_unpoisoned(g, d);
         }
     }
 }

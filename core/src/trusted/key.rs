@@ -6,9 +6,9 @@
 //! node at one copy, or copy the key file to each node's). The key never lives beside the files
 //! it seals: a key in a checkpoint's folder is refused.
 
-use crate::plumbing::Unpoisoned;
 use super::private::{check_private_dir, parent_of, read_private, user_text};
 use crate::error::{Error, Result};
+use crate::plumbing::Unpoisoned;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt;

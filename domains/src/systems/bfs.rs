@@ -15,7 +15,6 @@ use super::Successors;
 use haydi_core::context::RunOptions;
 use haydi_core::pipeline::{Extent, FirstPass, Identity, PassRunner, Pipeline, Source};
 use haydi_core::plumbing::{ChunkOutput, ErasedJob, JobSignature, Pass};
-use haydi_core::ParallelContext;
 use haydi_core::{Error, IntoPipeline, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -1,10 +1,10 @@
 //! The end of a run: what finished after the deadline merged where it can, the checkpoint
 //! written, and the merged result returned as the run's report.
 
-use crate::plumbing::Unpoisoned;
 use super::{Flow, Scheduler};
 use crate::context::{Outcome, RunEnd, RunReport};
 use crate::error::Result;
+use crate::plumbing::Unpoisoned;
 
 impl<'j> Scheduler<'j> {
     /// Ends the run and returns the merged result. The final progress report (and so the

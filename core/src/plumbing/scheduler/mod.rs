@@ -34,12 +34,12 @@ pub use request::{ChunkSpec, Completion, Request};
 pub(crate) use sizing::in_order_next;
 pub use sizing::{ScheduleConfig, TINY_GROWTH};
 
-use crate::plumbing::Unpoisoned;
 use super::checkpoint::Checkpointing;
 use super::erased::{ChunkOutput, ErasedJob};
 use crate::context::{Observer, RunOptions};
 use crate::error::{Error, Result};
 use crate::pipeline::Extent;
+use crate::plumbing::Unpoisoned;
 use sizing::{Phase, Sizing};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
