@@ -15,7 +15,7 @@
 //!
 //! **On a distributed context (SPMD).** Closures never travel: every process executes the same
 //! `main`, so it makes the same pool calls with the same inputs, and each call is a collective
-//! point (see [`ParallelContext::collective`]). There, [`Pool::submit`] only queues; the queued
+//! point (see [`Collective`](crate::extensions::Collective)). There, [`Pool::submit`] only queues; the queued
 //! tasks run as one collective run when a handle is first looked at (`wait`, `is_finished`,
 //! `join_next`, ...) or at [`Pool::flush`], which every process reaches at the same point of
 //! its program. [`Pool::push`] is a collective run too: every process stores the **driver's**
