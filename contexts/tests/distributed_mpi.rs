@@ -346,11 +346,14 @@ fn worker_panic_outside_a_run() {
         job.stderr.contains("rank 1 gives up outside a run"),
         "{job:?}"
     );
-    // The panicking rank left cleanly: the others went on without it, with the right value.
+    // The panicking rank's program ended early (it said so at its exit): the others' next run
+    // is a divergence naming it, never a value computed without its part of the program.
     assert!(
-        job.stdout.contains("rank 0: second run Ok(28572)"),
+        job.stdout
+            .contains("rank 0: second run Err(Protocol(\"rank 1's program ended after 1 runs"),
         "{job:?}"
     );
+    assert!(!job.stdout.contains("second run Ok"), "{job:?}");
 }
 
 fn driver_panic_outside_a_run() {

@@ -44,6 +44,7 @@ mod worker;
 pub use mpi::ENV_TRANSPORT;
 pub use worker::join_driver;
 
+use crate::extensions::Collective;
 use auth::Secret;
 use children::Children;
 use coordinator::{Board, DriverState, Shared};
@@ -54,7 +55,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Tuning of a distributed context. The defaults suit most programs.
@@ -355,6 +356,16 @@ pub struct DistributedContext {
     inner: Arc<Role>,
     workers: usize,
     name: String,
+    /// What a pool or a crop asks of this context (see [`ParallelContext::extension`]).
+    collective: Collective,
+}
+
+/// What a context of `size` processes offers as [`Collective`]: its worker processes (at least
+/// 1, for a driver alone).
+pub(crate) fn collective_of(size: u32) -> Collective {
+    Collective {
+        worker_processes: (size as usize).saturating_sub(1).max(1),
+    }
 }
 
 impl fmt::Debug for DistributedContext {
@@ -383,6 +394,7 @@ impl DistributedContext {
                     inner: Arc::new(Role::Bystander { rank: role.rank }),
                     workers: 1,
                     name: format!("spawn({n}) seen from a worker of another context"),
+                    collective: collective_of(1),
                 });
             }
             // Die with the driver, even before (or while) connecting to it.
@@ -617,6 +629,7 @@ impl DistributedContext {
             inner: Arc::new(Role::Worker(w)),
             workers: threads.max(1),
             name: format!("{name}, worker rank {rank} of {size}"),
+            collective: collective_of(size),
         })
     }
 
@@ -628,7 +641,7 @@ impl DistributedContext {
         size: u32,
         tcp_workers: bool,
         opts: DistributedOptions,
-    ) -> Result<(Self, mpsc::Sender<coordinator::Event>)> {
+    ) -> Result<(Self, crossbeam_channel::Sender<coordinator::Event>)> {
         let shared_secret = secret.clone();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -643,7 +656,7 @@ impl DistributedContext {
             .local_addr()
             .map_err(|e| Error::Context(e.to_string()))?
             .to_string();
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = crossbeam_channel::unbounded();
         let board = Arc::new(Board::new());
         board.set_driver(&address, opts.driver_threads.unwrap_or(0));
         let shared = Arc::new(Shared {
@@ -678,6 +691,7 @@ impl DistributedContext {
             }))),
             workers: 1,
             name: String::new(),
+            collective: collective_of(size),
         };
         Ok((d, tx))
     }
@@ -875,14 +889,11 @@ impl ParallelContext for DistributedContext {
         self.name.clone()
     }
 
-    fn collective(&self) -> bool {
-        true
-    }
-
-    /// The worker processes the job was started with (`size - 1`; 1 for a driver alone), the
-    /// same on every process, whatever each one's threads.
-    fn pool_workers(&self) -> usize {
-        (self.size() as usize).saturating_sub(1).max(1)
+    /// Every run is collective ([`Collective`]: the worker processes the job was started
+    /// with, `size - 1`, the same on every process whatever each one's threads; 1 for a
+    /// driver alone).
+    fn extension(&self, of: std::any::TypeId) -> Option<&(dyn std::any::Any + Send + Sync)> {
+        (of == std::any::TypeId::of::<Collective>()).then_some(&self.collective as _)
     }
 }
 

@@ -6,7 +6,7 @@ use super::auth::{self, Secret};
 use super::coordinator::Backlog;
 use super::frame::{framed, HANDSHAKE_MAX_FRAME};
 use super::launcher;
-use super::protocol::{decode, encode, ChunkResult, Join, RunId, ToDriver, ToWorker};
+use super::protocol::{decode, encode, ChunkResult, Final, Join, RunId, ToDriver, ToWorker};
 use super::secure::{Receiver, Sender};
 use super::DistributedOptions;
 use haydi_core::context::nested::ParallelRunGuard;
@@ -493,23 +493,15 @@ impl WorkerSide {
             let _guard = ParallelRunGuard::enter();
             return ThreadContext::new(self.threads)?.execute(job, &quiet);
         };
-        let fin = fin.map_err(Error::from)?;
-        let partial = job.decode_partial(&fin.partial)?;
-        let observer = Observer::new(&quiet, fin.total, self.threads, started);
-        let end = if fin.complete {
+        let Final { report, items } = fin.map_err(Error::from)?;
+        let observer = Observer::new(&quiet, report.total, self.threads, started);
+        let end = if report.complete {
             RunEnd::Complete
         } else {
             RunEnd::TimedOut
         };
-        observer.finish(fin.processed, fin.items, end);
-        Ok(RunReport {
-            partial,
-            complete: fin.complete,
-            processed: fin.processed,
-            total: fin.total,
-            covered: fin.covered,
-            resumed: fin.resumed,
-        })
+        observer.finish(report.processed, items, end);
+        report.try_map(|bytes| job.decode_partial(&bytes))
     }
 
     /// Runs one chunk on worker thread `thread` and sends its result, with when it began

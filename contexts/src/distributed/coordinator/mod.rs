@@ -31,7 +31,6 @@ use super::auth::Secret;
 use super::protocol::{Join, ToDriver};
 use super::DistributedOptions;
 use std::collections::HashSet;
-use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 /// What a transport tells the dispatch loop (receive from any worker).
@@ -86,7 +85,7 @@ pub(crate) struct Shared {
     /// for monitors only).
     pub tcp_workers: bool,
     pub opts: DistributedOptions,
-    pub events: mpsc::Sender<Event>,
+    pub events: crossbeam_channel::Sender<Event>,
     /// Ranks connected now (a rank is free again once its connection ends).
     pub ranks: Mutex<HashSet<u32>>,
     /// What monitors see.

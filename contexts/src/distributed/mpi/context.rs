@@ -114,6 +114,7 @@ impl DistributedContext {
                 inner: Arc::new(Role::Worker(w)),
                 workers: threads.max(1),
                 name: format!("{name}, worker rank {rank} of {size}"),
+                collective: crate::distributed::collective_of(size),
             });
         }
         opts.driver_threads.get_or_insert(1);

@@ -9,7 +9,7 @@ use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
 use crate::distributed::DistributedOptions;
 use crossbeam_channel::Sender;
 use std::collections::BTreeMap;
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A worker rank's link: its messages go through the communication thread.
@@ -61,7 +61,7 @@ pub(crate) struct DriverInbox {
     interval: Duration,
     timeout: Duration,
     max_message: usize,
-    events: mpsc::Sender<Event>,
+    events: Sender<Event>,
     commands: Sender<Command>,
     board: Arc<Board>,
     ranks: BTreeMap<u32, Rank>,
@@ -75,7 +75,7 @@ impl DriverInbox {
     pub fn new(
         size: u32,
         opts: &DistributedOptions,
-        events: mpsc::Sender<Event>,
+        events: Sender<Event>,
         commands: Sender<Command>,
         board: Arc<Board>,
     ) -> Self {
