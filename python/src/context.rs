@@ -125,7 +125,7 @@ impl NContext {
 
     /// The number of workers.
     fn workers(&self) -> PyResult<usize> {
-        Ok(self.get()?.pool_workers())
+        Ok(crate::engine::pool_workers(&*self.get()?))
     }
 
     /// This process's rank (0 is the driver) on a distributed context.

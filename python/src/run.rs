@@ -176,7 +176,7 @@ pub(crate) fn run<'py>(
     };
     let serial = match &where_ {
         Where::Serial => true,
-        Where::Context(c) => c.is_serial(),
+        Where::Context(c) => crate::engine::is_serial(&**c),
         Where::Session => false,
     };
     let mut opts = RunOptions::new().progress_bar(progress);
