@@ -13,7 +13,6 @@ use super::secure::SessionKeys;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
-use std::fmt;
 use std::io;
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -23,64 +22,14 @@ type HmacSha256 = Hmac<Sha256>;
 pub const NONCE_LEN: usize = 32;
 const MAGIC: &[u8; 8] = b"HAYDI\x00\x01\x00";
 
-/// A shared secret. Its `Debug` output hides the value.
-///
-/// ```
-/// use haydi_contexts::distributed::auth::Secret;
-/// let s = Secret::random();
-/// assert_eq!(Secret::from_hex(&s.to_hex()).unwrap(), s);
-/// assert!(!format!("{s:?}").contains(&s.to_hex()));
-/// assert!(Secret::from_hex("not hex").is_err());
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Vec<u8>);
+pub use super::transport::secret::Secret;
 
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(..)")
-    }
-}
-
-impl Secret {
-    /// 32 fresh random bytes.
-    pub fn random() -> Self {
-        let mut b = vec![0u8; 32];
-        rand::rng().fill_bytes(&mut b);
-        Secret(b)
-    }
-
-    /// A secret from raw bytes (at least 16).
-    pub fn from_bytes(b: &[u8]) -> Result<Self, String> {
-        if b.len() < 16 {
-            return Err("a secret must have at least 16 bytes".into());
-        }
-        Ok(Secret(b.to_vec()))
-    }
-
-    /// Parses the hexadecimal form written by [`Secret::to_hex`].
-    pub fn from_hex(s: &str) -> Result<Self, String> {
-        let bytes = hex::decode(s.trim())
-            .map_err(|_| "a secret must be an even number of hexadecimal digits".to_string())?;
-        Self::from_bytes(&bytes)
-    }
-
-    /// Hexadecimal form, for environment variables and rendezvous files.
-    pub fn to_hex(&self) -> String {
-        hex::encode(&self.0)
-    }
-
-    /// The raw bytes (for key derivation).
-    pub(crate) fn bytes(&self) -> &[u8] {
-        &self.0
-    }
-
-    fn mac(&self, label: &[u8], a: &[u8], b: &[u8]) -> HmacSha256 {
-        let mut m = HmacSha256::new_from_slice(&self.0).expect("HMAC takes keys of any length");
-        m.update(label);
-        m.update(a);
-        m.update(b);
-        m
-    }
+fn mac(secret: &Secret, label: &[u8], a: &[u8], b: &[u8]) -> HmacSha256 {
+    let mut m = HmacSha256::new_from_slice(secret.bytes()).expect("HMAC takes keys of any length");
+    m.update(label);
+    m.update(a);
+    m.update(b);
+    m
 }
 
 fn nonce() -> [u8; NONCE_LEN] {
@@ -119,11 +68,10 @@ pub async fn accept<S: AsyncRead + AsyncWrite + Unpin>(
     write_frame(s, &hello).await?;
     let answer = read_exact_frame(s, NONCE_LEN + 32).await?;
     let (wn, tag) = answer.split_at(NONCE_LEN);
-    secret
-        .mac(b"haydi worker", &dn, wn)
+    mac(secret, b"haydi worker", &dn, wn)
         .verify_slice(tag)
         .map_err(|_| denied("wrong secret"))?;
-    let proof = secret.mac(b"haydi driver", wn, &dn).finalize().into_bytes();
+    let proof = mac(secret, b"haydi driver", wn, &dn).finalize().into_bytes();
     write_frame(s, &proof).await?;
     Ok(SessionKeys::derive(secret, &dn, wn, true))
 }
@@ -142,13 +90,12 @@ pub async fn connect<S: AsyncRead + AsyncWrite + Unpin>(
     }
     let dn = &hello[MAGIC.len()..];
     let wn = nonce();
-    let tag = secret.mac(b"haydi worker", dn, &wn).finalize().into_bytes();
+    let tag = mac(secret, b"haydi worker", dn, &wn).finalize().into_bytes();
     let mut answer = wn.to_vec();
     answer.extend_from_slice(&tag);
     write_frame(s, &answer).await?;
     let proof = read_exact_frame(s, 32).await?;
-    secret
-        .mac(b"haydi driver", &wn, dn)
+    mac(secret, b"haydi driver", &wn, dn)
         .verify_slice(&proof)
         .map_err(|_| denied("the driver does not know the secret"))?;
     Ok(SessionKeys::derive(secret, dn, &wn, false))

@@ -30,7 +30,7 @@ mod children;
 mod coordinator;
 mod ending;
 pub(crate) mod files;
-pub mod frame;
+pub use transport::frame;
 mod identity;
 pub mod launcher;
 pub mod monitor;
@@ -38,13 +38,14 @@ pub mod monitor;
 pub mod mpi;
 pub mod protocol;
 pub mod secure;
+pub mod transport;
 mod worker;
 
 #[cfg(feature = "mpi")]
 pub use mpi::ENV_TRANSPORT;
+pub use transport::secret::Secret;
 pub use worker::join_driver;
 
-use auth::Secret;
 use children::Children;
 use coordinator::{Board, DriverState, Shared};
 use haydi_core::context::{ParallelContext, RunReport, SerialContext};
