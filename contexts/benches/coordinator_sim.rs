@@ -13,8 +13,8 @@
 //!
 //! Utilisation = sum of the simulated workers' busy time / (workers x wall time of the run).
 
-use haydi_contexts::distributed::auth::Secret;
-use haydi_contexts::distributed::join_driver;
+use haydi_contexts::distributed::transport::tcp::join_driver;
+use haydi_contexts::distributed::Secret;
 use haydi_contexts::distributed::launcher;
 use haydi_contexts::distributed::protocol::{
     decode, encode, ChunkResult, Join, RunId, ToDriver, ToWorker,

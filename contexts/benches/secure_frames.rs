@@ -1,14 +1,14 @@
-//! The cost of frame integrity: messages through sealed connections against the same messages
-//! as plain length-delimited frames, over an in-memory duplex, side by side in one run.
-//! `noise` is the Noise channel (`transport::noise`: ChaCha20-Poly1305 per 64 KiB piece);
-//! `hand` the channel it replaced (`secure.rs`: HKDF keys, ChaCha20-Poly1305 per 1 MiB piece).
+//! The cost of frame integrity: messages through the Noise channel of every TCP connection
+//! (`transport::noise`: ChaCha20-Poly1305 per piece of at most 65519 bytes) against the same
+//! messages as plain length-delimited frames of the same pieces, over an in-memory duplex, side
+//! by side in one run; and the cost of one Noise handshake. (Commit 82bd2f9 has a third series,
+//! `hand`, the hand-made channel Noise replaced; docs/PERFORMANCE.md has the figures.)
 //!
 //! `cargo bench -p haydi-contexts --bench secure_frames`
 
 use criterion::{
     criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput,
 };
-use haydi_contexts::distributed::secure::SessionKeys;
 use haydi_contexts::distributed::transport::frame::{
     framed, read_frame, write_frame, HANDSHAKE_MAX_FRAME,
 };
@@ -26,7 +26,6 @@ fn rt() -> tokio::runtime::Runtime {
 #[derive(Clone, Copy)]
 enum Kind {
     Plain,
-    Hand,
     Noise,
 }
 
@@ -36,10 +35,6 @@ type Framed = haydi_contexts::distributed::transport::frame::FramedConn<Duplex>;
 /// Both ends of one connection, handshake done (outside the measurement).
 enum Conn {
     Plain(Framed, Framed),
-    Hand(
-        haydi_contexts::distributed::secure::Sender<Duplex>,
-        haydi_contexts::distributed::secure::Receiver<Duplex>,
-    ),
     Noise(
         haydi_contexts::distributed::transport::noise::Sender<Duplex>,
         haydi_contexts::distributed::transport::noise::Receiver<Duplex>,
@@ -50,14 +45,6 @@ fn connect(rt: &tokio::runtime::Runtime, kind: Kind) -> Conn {
     let (a, b) = tokio::io::duplex(1 << 20);
     match kind {
         Kind::Plain => Conn::Plain(framed(a, PIECE + 64), framed(b, PIECE + 64)),
-        Kind::Hand => {
-            let s = Secret::random();
-            let d = SessionKeys::derive(&s, &[1; 32], &[2; 32], true);
-            let w = SessionKeys::derive(&s, &[1; 32], &[2; 32], false);
-            let (tx, _) = d.split(framed(a, 64), usize::MAX);
-            let (_, rx) = w.split(framed(b, 64), usize::MAX);
-            Conn::Hand(tx, rx)
-        }
         Kind::Noise => rt.block_on(async {
             let s = Secret::random();
             let (mut a, mut b) = (
@@ -75,27 +62,22 @@ fn connect(rt: &tokio::runtime::Runtime, kind: Kind) -> Conn {
 /// Sends `count` messages of `size` bytes from one end to the other.
 fn transfer(rt: &tokio::runtime::Runtime, conn: Conn, size: usize, count: usize) {
     let msg = vec![0x5au8; size];
-    macro_rules! sealed {
-        ($tx:expr, $rx:expr) => {{
-            let (mut tx, mut rx) = ($tx, $rx);
-            let send = async {
-                for _ in 0..count {
-                    tx.send(&msg).await.unwrap();
-                }
-            };
-            let recv = async {
-                for _ in 0..count {
-                    let m = rx.recv(Duration::from_secs(10)).await.unwrap().unwrap();
-                    assert_eq!(m.len(), size);
-                }
-            };
-            tokio::join!(send, recv);
-        }};
-    }
     rt.block_on(async {
         match conn {
-            Conn::Hand(tx, rx) => sealed!(tx, rx),
-            Conn::Noise(tx, rx) => sealed!(tx, rx),
+            Conn::Noise(mut tx, mut rx) => {
+                let send = async {
+                    for _ in 0..count {
+                        tx.send(&msg).await.unwrap();
+                    }
+                };
+                let recv = async {
+                    for _ in 0..count {
+                        let m = rx.recv(Duration::from_secs(10)).await.unwrap().unwrap();
+                        assert_eq!(m.len(), size);
+                    }
+                };
+                tokio::join!(send, recv);
+            }
             Conn::Plain(mut tx, mut rx) => {
                 let send = async {
                     for _ in 0..count {
@@ -127,7 +109,6 @@ fn frames(c: &mut Criterion) {
         g.throughput(Throughput::Bytes((size * count) as u64));
         for (name, kind) in [
             ("plain", Kind::Plain),
-            ("hand", Kind::Hand),
             ("noise", Kind::Noise),
         ] {
             g.bench_with_input(BenchmarkId::new(name, size), &size, |b, &size| {
@@ -142,28 +123,13 @@ fn frames(c: &mut Criterion) {
     g.finish();
 }
 
-/// One handshake over an in-memory duplex: the HMAC challenge-response it replaced, and Noise's
-/// NNpsk0 (two X25519 key pairs and three Diffie-Hellman operations in all).
+/// One Noise handshake over an in-memory duplex (NNpsk0: two X25519 key pairs and three
+/// Diffie-Hellman operations in all).
 fn handshakes(c: &mut Criterion) {
-    use haydi_contexts::distributed::auth;
     let rt = rt();
     let mut g = c.benchmark_group("handshake");
     g.sample_size(20).measurement_time(Duration::from_secs(3));
     let s = Secret::random();
-    g.bench_function("hand", |b| {
-        b.iter(|| {
-            rt.block_on(async {
-                let (x, y) = tokio::io::duplex(1 << 12);
-                let (mut x, mut y) = (
-                    framed(x, HANDSHAKE_MAX_FRAME),
-                    framed(y, HANDSHAKE_MAX_FRAME),
-                );
-                let (d, w) = tokio::join!(auth::accept(&mut x, &s), auth::connect(&mut y, &s));
-                d.unwrap();
-                w.unwrap();
-            })
-        })
-    });
     g.bench_function("noise", |b| {
         b.iter(|| {
             rt.block_on(async {

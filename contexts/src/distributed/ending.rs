@@ -21,7 +21,7 @@
 use super::children::Children;
 use super::coordinator::DriverState;
 use super::launcher::LogDir;
-use super::Role;
+use super::context::Role;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, Once, Weak};
 use std::time::{Duration, Instant};

@@ -60,11 +60,6 @@ impl Secret {
         hex::encode(&self.0)
     }
 
-    /// The raw bytes (for the key derivation of the previous protocol, kept for a benchmark).
-    pub(crate) fn bytes(&self) -> &[u8] {
-        &self.0
-    }
-
     /// The 32-byte pre-shared key of the Noise handshake: SHA-256 of a label and the secret
     /// (a secret may have any length from 16 bytes; Noise takes exactly 32).
     pub(crate) fn psk(&self) -> [u8; 32] {

@@ -1,25 +1,23 @@
-//! What monitors see of the driver (the [`Board`]) and how the driver answers them
-//! ([`serve_monitor`]). See `distributed::monitor` for the client and the messages.
+//! What monitors see of the driver (the [`Board`]) and what the driver answers them. See the
+//! module above for the client and the messages.
 //!
-//! The driver's state is locked for a whole run, so monitors never touch it: the connection
-//! tasks keep the board's worker entries up to date (joined, heard from, chunk results), the
-//! run loop writes the run's progress, and a monitor's control request reaches the run loop as
-//! an [`Event`] (stop) or closes the worker's connection (drop), as a crash would.
+//! The driver's state is locked for a whole run, so monitors never touch it: the transports
+//! keep the board's worker entries up to date (joined, heard from, chunk results), the run loop
+//! writes the run's progress, and a monitor's control request reaches the run loop as an
+//! [`Event`] (stop) or closes the worker's connection (drop), as a crash would. The TCP
+//! transport carries the requests and answers (`transport::tcp`).
 
-use super::{Event, Shared};
-use crate::distributed::launcher;
-use crate::distributed::monitor::{
+use super::{
     ClusterStatus, DriverStatus, MonitorHello, MonitorReply, MonitorRequest, RunStatus,
     WorkerStatus, MONITOR_VERSION,
 };
-use crate::distributed::protocol::{decode, encode, RunId};
-use crate::distributed::secure::{Receiver, Sender};
+use crate::distributed::launcher;
+use crate::distributed::protocol::{RunId, ToDriver};
+use crate::distributed::transport::Event;
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::Instant;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::Notify;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -46,11 +44,11 @@ pub(crate) struct Seen {
 }
 
 impl Seen {
-    /// Called for every message received from the worker.
-    pub fn heard(&self, board: &Board, chunk_result: bool) {
+    /// Called for every message received from the worker (`None`: a heartbeat).
+    pub fn heard(&self, board: &Board, msg: Option<&ToDriver>) {
         let now = board.epoch.elapsed().as_nanos().min(u64::MAX as u128) as u64;
         self.heard.store(now, Ordering::Relaxed);
-        if chunk_result {
+        if matches!(msg, Some(ToDriver::Done { .. })) {
             self.chunks.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -105,14 +103,27 @@ struct Runs {
     finished: u64,
 }
 
+/// The driver as monitors see it, known once it listens.
+pub(crate) struct DriverInfo {
+    /// The address it listens on.
+    pub address: String,
+    /// Its threads that run chunks.
+    pub threads: u32,
+    /// Processes of the job, the driver included.
+    pub size: u32,
+    /// Whether monitors may stop the job or drop a worker.
+    pub allow_control: bool,
+    /// Where a stop request goes (the dispatch loop's events).
+    pub events: Option<mpsc::Sender<Event>>,
+}
+
 /// What monitors see of the driver.
 pub(crate) struct Board {
     epoch: Instant,
     workers: Mutex<BTreeMap<u32, Arc<Seen>>>,
     runs: Mutex<Runs>,
     stopped: Mutex<Option<String>>,
-    /// The driver's address and threads, known once it listens.
-    driver: Mutex<(String, u32)>,
+    driver: Mutex<DriverInfo>,
 }
 
 impl Board {
@@ -122,12 +133,19 @@ impl Board {
             workers: Mutex::new(BTreeMap::new()),
             runs: Mutex::new(Runs::default()),
             stopped: Mutex::new(None),
-            driver: Mutex::new((String::new(), 0)),
+            driver: Mutex::new(DriverInfo {
+                address: String::new(),
+                threads: 0,
+                size: 1,
+                allow_control: false,
+                events: None,
+            }),
         }
     }
 
-    pub fn set_driver(&self, address: &str, threads: usize) {
-        *lock(&self.driver) = (address.to_string(), threads.min(u32::MAX as usize) as u32);
+    /// The driver is listening.
+    pub fn set_driver(&self, info: DriverInfo) {
+        *lock(&self.driver) = info;
     }
 
     /// A worker joined.
@@ -142,7 +160,7 @@ impl Board {
             kick: Notify::new(),
             kicked: Mutex::new(None),
         });
-        seen.heard(self, false);
+        seen.heard(self, None);
         lock(&self.workers).insert(rank, seen.clone());
         seen
     }
@@ -185,7 +203,33 @@ impl Board {
         }
     }
 
-    fn status(&self, shared: &Shared) -> ClusterStatus {
+    /// What a monitor that said `hello` is answered first: a welcome, or a refusal (why).
+    pub fn greet(&self, hello: &MonitorHello) -> Result<MonitorReply, String> {
+        if hello.version != MONITOR_VERSION {
+            return Err(format!(
+                "monitor version {} is not this driver's ({MONITOR_VERSION})",
+                hello.version
+            ));
+        }
+        Ok(MonitorReply::Welcome {
+            size: lock(&self.driver).size,
+        })
+    }
+
+    /// The answer to the request `req` of the monitor `who`.
+    pub fn answer(&self, who: &str, req: MonitorRequest) -> MonitorReply {
+        match req {
+            MonitorRequest::Status => MonitorReply::Status(Box::new(self.status())),
+            _ if !lock(&self.driver).allow_control => MonitorReply::Refused(
+                "control requests (stop, drop-worker) are not allowed by this driver; its \
+                 program must set DistributedOptions::allow_control(true)"
+                    .into(),
+            ),
+            req => self.control(who, req),
+        }
+    }
+
+    fn status(&self) -> ClusterStatus {
         let now = self.epoch.elapsed().as_nanos().min(u64::MAX as u128) as u64;
         let workers: Vec<WorkerStatus> = lock(&self.workers)
             .iter()
@@ -199,20 +243,23 @@ impl Board {
                 connected_ms: millis(s.joined.elapsed()),
             })
             .collect();
-        let missing = (1..shared.size)
+        let (address, threads, size, control_allowed) = {
+            let d = lock(&self.driver);
+            (d.address.clone(), d.threads, d.size, d.allow_control)
+        };
+        let missing = (1..size)
             .filter(|r| !workers.iter().any(|w| w.rank == *r))
             .collect();
-        let (address, threads) = lock(&self.driver).clone();
         let runs = lock(&self.runs);
         ClusterStatus {
             driver: DriverStatus {
                 host: launcher::hostname(),
                 pid: std::process::id(),
                 address,
-                size: shared.size,
+                size,
                 threads,
             },
-            control_allowed: shared.opts.allow_control,
+            control_allowed,
             workers,
             missing,
             run: runs.current.as_ref().map(RunView::status),
@@ -223,9 +270,9 @@ impl Board {
     }
 
     /// Carries out a control request of the monitor `who` (already allowed).
-    fn control(&self, shared: &Shared, who: &str, req: MonitorRequest) -> MonitorReply {
+    fn control(&self, who: &str, req: MonitorRequest) -> MonitorReply {
         match req {
-            MonitorRequest::Status => MonitorReply::Status(Box::new(self.status(shared))),
+            MonitorRequest::Status => MonitorReply::Status(Box::new(self.status())),
             MonitorRequest::Stop { reason } => {
                 let reason = if reason.trim().is_empty() {
                     String::new()
@@ -237,7 +284,9 @@ impl Board {
                 );
                 lock(&self.stopped).get_or_insert(msg.clone());
                 haydi_core::warning!(monitor = %who, "a monitor stopped the job");
-                let _ = shared.events.send(Event::Stop(msg));
+                if let Some(events) = &lock(&self.driver).events {
+                    let _ = events.send(Event::Stop(msg));
+                }
                 match &lock(&self.runs).current {
                     Some(r) => MonitorReply::Done(format!(
                         "stopping the job: {} fails on every process, and so does every later run",
@@ -266,53 +315,6 @@ impl Board {
     }
 }
 
-/// Answers a monitor that authenticated and said `hello`, until it closes the connection, is
-/// silent for `heartbeat_timeout`, or sends anything malformed (an error: the connection is
-/// dropped, nothing else is).
-pub(crate) async fn serve_monitor<S: AsyncRead + AsyncWrite>(
-    hello: MonitorHello,
-    peer: SocketAddr,
-    mut tx: Sender<S>,
-    mut rx: Receiver<S>,
-    shared: &Shared,
-) -> Result<(), String> {
-    let who = format!("{} pid {} at {peer}", hello.host, hello.pid);
-    let reply = |r: MonitorReply| encode(&r).map_err(|e| e.to_string());
-    if hello.version != MONITOR_VERSION {
-        let why = format!(
-            "monitor version {} is not this driver's ({MONITOR_VERSION})",
-            hello.version
-        );
-        let _ = tx.send(&reply(MonitorReply::Refused(why.clone()))?).await;
-        return Err(why);
-    }
-    tracing::debug!(target: "haydi", monitor = %who, "monitor connected");
-    tx.send(&reply(MonitorReply::Welcome { size: shared.size })?)
-        .await
-        .map_err(|e| e.to_string())?;
-    let idle = shared.opts.heartbeat_timeout;
-    loop {
-        // The receiver keeps the handshake's limit: a monitor's request is small.
-        let bytes = match rx.recv(idle).await {
-            Ok(Some(b)) => b,
-            Ok(None) => return Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => return Ok(()),
-            Err(e) => return Err(format!("monitor {who}: {e}")),
-        };
-        let req = decode::<MonitorRequest>(&bytes).map_err(|e| format!("monitor {who}: {e}"))?;
-        let answer = match req {
-            MonitorRequest::Status => MonitorReply::Status(Box::new(shared.board.status(shared))),
-            _ if !shared.opts.allow_control => MonitorReply::Refused(
-                "control requests (stop, drop-worker) are not allowed by this driver; its \
-                 program must set DistributedOptions::allow_control(true)"
-                    .into(),
-            ),
-            req => shared.board.control(shared, &who, req),
-        };
-        tx.send(&reply(answer)?).await.map_err(|e| e.to_string())?;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,8 +331,17 @@ mod tests {
     fn workers_come_and_go() {
         let b = Board::new();
         let first = b.join(1, "h", 10, 2);
-        first.heard(&b, true);
-        first.heard(&b, false);
+        let done = ToDriver::Done {
+            run: 0,
+            chunk: 0,
+            result: Err((&haydi_core::Error::Worker("x".into())).into()),
+            nanos: 0,
+            thread: 1,
+            began: 0,
+        };
+        first.heard(&b, Some(&done));
+        first.heard(&b, None);
+        first.heard(&b, Some(&ToDriver::Heartbeat));
         assert_eq!(first.chunks.load(Ordering::Relaxed), 1);
         // A rejoined process under the same rank is not removed by the old connection's end.
         let second = b.join(1, "h", 11, 2);
@@ -338,6 +349,49 @@ mod tests {
         assert!(Arc::ptr_eq(&lock(&b.workers)[&1], &second));
         b.leave(1, &second);
         assert!(lock(&b.workers).is_empty());
+    }
+
+    #[test]
+    fn answers_follow_the_driver_s_rules() {
+        let b = Board::new();
+        let (tx, rx) = mpsc::channel();
+        let info = |allow_control, events| DriverInfo {
+            address: "127.0.0.1:1".into(),
+            threads: 1,
+            size: 3,
+            allow_control,
+            events: Some(events),
+        };
+        b.set_driver(info(false, tx.clone()));
+        let old = MonitorHello {
+            version: MONITOR_VERSION + 1,
+            ..MonitorHello::here()
+        };
+        assert!(b.greet(&old).unwrap_err().contains("version"));
+        assert_eq!(
+            b.greet(&MonitorHello::here()),
+            Ok(MonitorReply::Welcome { size: 3 })
+        );
+        let stop = || MonitorRequest::Stop {
+            reason: "enough".into(),
+        };
+        assert!(
+            matches!(b.answer("m", stop()), MonitorReply::Refused(w) if w.contains("allow_control"))
+        );
+        assert!(rx.try_recv().is_err(), "a refused stop reached the run loop");
+        match b.answer("m", MonitorRequest::Status) {
+            MonitorReply::Status(s) => assert_eq!((s.missing, s.control_allowed), (vec![1, 2], false)),
+            other => panic!("{other:?}"),
+        }
+        b.set_driver(info(true, tx));
+        assert!(matches!(b.answer("m", stop()), MonitorReply::Done(_)));
+        assert!(
+            matches!(rx.try_recv(), Ok(Event::Stop(m)) if m.contains("stopped by a monitor request") && m.contains("enough"))
+        );
+        assert!(matches!(
+            b.answer("m", MonitorRequest::DropWorker { rank: 5 }),
+            MonitorReply::Refused(w) if w.contains("no worker of rank 5")
+        ));
     }
 
     #[test]
