@@ -255,13 +255,7 @@ impl ParallelContext for DistributedContext {
     fn execute(&self, job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
         match &*self.inner {
             Role::Driver(d) => {
-                coordinator::execute_driver(
-                    &d.state,
-                    &d.seq,
-                    &super::ResolvedOpts(&d.opts),
-                    job,
-                    opts,
-                )
+coordinator::execute_driver(&d.state, &d.seq, &d.opts, job, opts)
             }
             Role::Worker(w) => w.execute(job, opts),
             Role::Bystander { .. } => {

@@ -11,7 +11,7 @@ use super::{ending, files, launcher, DistributedOptions};
 use haydi_core::{Error, Result};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The driver of a context.
@@ -51,14 +51,14 @@ impl DriverSide {
         size: u32,
         tcp_workers: bool,
         opts: DistributedOptions,
-    ) -> Result<(Self, mpsc::Sender<Event>)> {
+    ) -> Result<(Self, crossbeam_channel::Sender<Event>)> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("haydi-driver-io")
             .enable_all()
             .build()
             .map_err(|e| Error::Context(format!("cannot start the I/O runtime: {e}")))?;
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = crossbeam_channel::unbounded();
         let board = Arc::new(Board::new());
         let door = tcp::Door::new(
             secret.clone(),

@@ -54,5 +54,4 @@ pub use context::DistributedContext;
 #[cfg(feature = "mpi")]
 pub use mpi::ENV_TRANSPORT;
 pub use options::DistributedOptions;
-pub(crate) use options::ResolvedOpts;
 pub use transport::secret::Secret;

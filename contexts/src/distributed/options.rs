@@ -171,33 +171,3 @@ impl DistributedOptions {
         (self.hang_factor, self.hang_floor)
     }
 }
-
-/// Options with the driver's threads decided, as the run loop reads them.
-pub(crate) struct ResolvedOpts<'a>(pub &'a DistributedOptions);
-
-impl ResolvedOpts<'_> {
-    pub(crate) fn driver_threads(&self) -> usize {
-        self.0.driver_threads()
-    }
-    pub(crate) fn max_chunk_failures(&self) -> u32 {
-        self.0.max_chunk_failures
-    }
-    pub(crate) fn schedule(&self) -> ScheduleConfig {
-        self.0.schedule.clone()
-    }
-    pub(crate) fn straggler_factor(&self) -> u32 {
-        self.0.straggler_factor
-    }
-    pub(crate) fn announce_timeout(&self) -> Duration {
-        self.0.announce_timeout
-    }
-    pub(crate) fn prefetch(&self) -> u32 {
-        self.0.prefetch()
-    }
-    pub(crate) fn max_message(&self) -> usize {
-        self.0.max_message
-    }
-    pub(crate) fn hang(&self) -> (u32, Duration) {
-        self.0.hang()
-    }
-}

@@ -4,7 +4,7 @@
 use super::speculate::speculate;
 use super::state::DriverState;
 use crate::distributed::protocol::{encode, Final, RunId, ToWorker, WireChunk, WireError};
-use crate::distributed::ResolvedOpts;
+use crate::distributed::DistributedOptions;
 use haydi_core::context::{RunReport, WorkerId};
 use haydi_core::plumbing::{ChunkSpec, ErasedJob, Scheduler};
 use haydi_core::{Error, Result};
@@ -153,7 +153,7 @@ pub(crate) fn chunk_message(run: u64, spec: &ChunkSpec) -> Result<Arc<Vec<u8>>> 
 pub(crate) fn execute_driver(
     state: &Mutex<DriverState>,
     seq: &AtomicU64,
-    opts_d: &ResolvedOpts<'_>,
+    opts_d: &DistributedOptions,
     job: &dyn ErasedJob,
     opts: &haydi_core::RunOptions,
 ) -> Result<RunReport> {
@@ -202,7 +202,7 @@ pub(crate) fn execute_driver(
 fn run_and_broadcast(
     st: &mut DriverState,
     me: &RunId,
-    opts_d: &ResolvedOpts<'_>,
+    opts_d: &DistributedOptions,
     job: &dyn ErasedJob,
     opts: &haydi_core::RunOptions,
 ) -> Result<RunReport> {
@@ -229,15 +229,15 @@ fn run_and_broadcast(
         .sum();
     let workers = (remote + opts_d.driver_threads()).max(1);
     // Every live worker must announce this run by then, or it is treated as lost.
-    let announce_by = Instant::now().checked_add(opts_d.announce_timeout());
+    let announce_by = Instant::now().checked_add(opts_d.announce_timeout);
     let cell = Mutex::new((&mut *st, None::<Error>));
     let dispatch = |sched: &Scheduler<'_>| -> Result<()> {
         let mut g = cell.lock().unwrap_or_else(|e| e.into_inner());
         let (st, err) = &mut *g;
         let mut run = RunCtx {
             phase: Phase::Dispatching { me, job, sched },
-            max_failures: opts_d.max_chunk_failures().max(1),
-            straggler: (opts_d.straggler_factor(), opts_d.schedule().target_chunk),
+            max_failures: opts_d.max_chunk_failures.max(1),
+            straggler: (opts_d.straggler_factor, opts_d.schedule.target_chunk),
             hang: opts_d.hang(),
             prefetch: opts_d.prefetch(),
             ..RunCtx::idle()
@@ -267,7 +267,7 @@ fn run_and_broadcast(
     let mut result = match pending {
         Some(e) => Err(e),
         None => {
-            haydi_core::plumbing::drive(job, &run_opts, workers, opts_d.schedule(), Some(&dispatch))
+            haydi_core::plumbing::drive(job, &run_opts, workers, opts_d.schedule.clone(), Some(&dispatch))
         }
     };
     let (st, err) = cell.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -317,13 +317,13 @@ fn run_and_broadcast(
         run: me.seq,
         outcome,
     })?;
-    if bytes.len() > opts_d.max_message() && st.live_peers() > 0 {
+    if bytes.len() > opts_d.max_message && st.live_peers() > 0 {
         // The workers would refuse it (and be lost): every process gets the same clear error.
         let e = Error::Worker(format!(
             "the result of {me} is {} bytes, more than the workers accept \
              (DistributedOptions::max_message = {} bytes); raise it, or reduce the result",
             bytes.len(),
-            opts_d.max_message()
+            opts_d.max_message
         ));
         bytes = encode(&ToWorker::Result {
             run: me.seq,

@@ -5,11 +5,11 @@ use super::peer::{Held, Peer};
 use super::run::RunCtx;
 use super::{Board, Describe, Event};
 use crate::distributed::protocol::{encode, ChunkResult, RunId, ToDriver, ToWorker};
+use crossbeam_channel::Receiver;
 use haydi_core::context::WorkerId;
 use haydi_core::plumbing::ChunkOutput;
 use haydi_core::{Error, Result};
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,7 +18,7 @@ const JOIN_NOTICE: Duration = Duration::from_secs(5);
 
 /// The driver's view of its workers; lives behind a mutex held for a whole run.
 pub(crate) struct DriverState {
-    pub events: mpsc::Receiver<Event>,
+    pub events: Receiver<Event>,
     pub peers: BTreeMap<u32, Peer>,
     /// An error to report at the next run (a refused worker).
     pub pending_error: Option<Error>,
@@ -47,7 +47,7 @@ pub(crate) struct DriverState {
 
 impl DriverState {
     /// A driver with no workers yet.
-    pub fn new(events: mpsc::Receiver<Event>, rejoin_cache: usize, board: Arc<Board>) -> Self {
+    pub fn new(events: Receiver<Event>, rejoin_cache: usize, board: Arc<Board>) -> Self {
         DriverState {
             events,
             peers: BTreeMap::new(),
@@ -66,7 +66,7 @@ impl DriverState {
 
     /// A state with no workers and no transport: what an ended context keeps.
     pub fn detached() -> Self {
-        DriverState::new(mpsc::channel().1, 0, Arc::new(Board::new()))
+        DriverState::new(crossbeam_channel::never(), 0, Arc::new(Board::new()))
     }
 
     /// Waits at most `timeout` for an event, and keeps it for

@@ -16,7 +16,7 @@ use crate::distributed::protocol::{RunId, ToDriver};
 use crate::distributed::transport::Event;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 use tokio::sync::Notify;
 
@@ -64,7 +64,7 @@ impl Seen {
     }
 
     /// Why a monitor dropped the worker, if one did (for transports without async tasks).
-    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    #[cfg(feature = "mpi")]
     pub fn kick_reason(&self) -> Option<String> {
         lock(&self.kicked).clone()
     }
@@ -114,7 +114,7 @@ pub(crate) struct DriverInfo {
     /// Whether monitors may stop the job or drop a worker.
     pub allow_control: bool,
     /// Where a stop request goes (the dispatch loop's events).
-    pub events: Option<mpsc::Sender<Event>>,
+    pub events: Option<crossbeam_channel::Sender<Event>>,
 }
 
 /// What monitors see of the driver.
@@ -354,7 +354,7 @@ mod tests {
     #[test]
     fn answers_follow_the_driver_s_rules() {
         let b = Board::new();
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = crossbeam_channel::unbounded();
         let info = |allow_control, events| DriverInfo {
             address: "127.0.0.1:1".into(),
             threads: 1,

@@ -26,7 +26,7 @@ use serde::Serialize;
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc::unbounded_channel;
@@ -122,7 +122,7 @@ pub(crate) struct Door {
     /// monitors only).
     pub tcp_workers: bool,
     pub opts: DistributedOptions,
-    pub events: mpsc::Sender<Event>,
+    pub events: crossbeam_channel::Sender<Event>,
     /// What monitors see.
     pub board: Arc<Board>,
     /// Ranks connected now (a rank is free again once its connection ends).
@@ -136,7 +136,7 @@ impl Door {
         size: u32,
         tcp_workers: bool,
         opts: DistributedOptions,
-        events: mpsc::Sender<Event>,
+        events: crossbeam_channel::Sender<Event>,
         board: Arc<Board>,
     ) -> Self {
         Door {

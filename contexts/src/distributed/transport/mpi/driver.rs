@@ -11,7 +11,7 @@ use crate::distributed::transport::{Backlog, Event};
 use crate::distributed::DistributedOptions;
 use crossbeam_channel::Sender;
 use std::collections::BTreeMap;
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A rank as the driver's communication thread sees it.
@@ -38,7 +38,7 @@ pub(crate) struct DriverInbox {
     interval: Duration,
     timeout: Duration,
     max_message: usize,
-    events: mpsc::Sender<Event>,
+    events: Sender<Event>,
     commands: Sender<Command>,
     board: Arc<Board>,
     ranks: BTreeMap<u32, Rank>,
@@ -52,7 +52,7 @@ impl DriverInbox {
     pub fn new(
         size: u32,
         opts: &DistributedOptions,
-        events: mpsc::Sender<Event>,
+        events: Sender<Event>,
         commands: Sender<Command>,
         board: Arc<Board>,
     ) -> Self {

@@ -43,7 +43,7 @@ use crossbeam_channel::{unbounded, Sender};
 use driver::DriverInbox;
 use haydi_core::{Error, Result};
 use mpi::topology::Communicator;
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::Duration;
 use worker::{JoinAnswer, WorkerInbox};
 
@@ -136,7 +136,7 @@ pub(crate) fn join_worker(
 pub(crate) fn serve_driver(
     started: &Started,
     opts: &DistributedOptions,
-    events: mpsc::Sender<Event>,
+    events: Sender<Event>,
     board: Arc<Board>,
 ) -> Result<()> {
     started.serve(Box::new(DriverInbox::new(
