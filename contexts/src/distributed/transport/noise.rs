@@ -94,7 +94,7 @@ async fn handshake_frame<S: AsyncRead + AsyncWrite + Unpin>(
 /// use haydi_contexts::distributed::Secret;
 /// use haydi_contexts::distributed::transport::frame::{framed, HANDSHAKE_MAX_FRAME};
 /// use haydi_contexts::distributed::transport::noise::{initiate, respond};
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 /// let (a, b) = tokio::io::duplex(1024);
 /// let (mut a, mut b) = (framed(a, HANDSHAKE_MAX_FRAME), framed(b, HANDSHAKE_MAX_FRAME));
 /// let s = Secret::random();
