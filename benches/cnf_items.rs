@@ -2,7 +2,7 @@
 //! `python3 benches/ratios.py cnf_` for the ratios. Each group runs over the same canonical forms
 //! (undirected graphs on 9 vertices, automata with 5 states and 2 letters) and gives the same
 //! answer three ways: `count()` (no item at all), `counts_by` over the domain's own items
-//! (`Set<Set<Atom>>`, `Map<(Atom, Atom), Atom>`, decoded from a `Value`), and `counts_by` over
+//! (`Set<Set<Atom>>`, `Mapping<(Atom, Atom), Atom>`, decoded from a `Value`), and `counts_by` over
 //! the typed items (`BitGraph`, `TransitionTable`, copied out of the generation tree).
 
 mod common;
@@ -10,6 +10,7 @@ mod common;
 use common::quick;
 use criterion::{criterion_group, criterion_main, Criterion};
 use haydi::prelude::*;
+use haydi::{BitGraph, TransitionTable};
 
 /// Graphs on 9 vertices (274,668), by number of edges.
 fn graphs(c: &mut Criterion) {

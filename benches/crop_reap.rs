@@ -13,6 +13,7 @@
 use criterion::Criterion;
 use haydi::crop::Batches;
 use haydi::prelude::*;
+use haydi::Crop;
 use std::time::{Duration, Instant};
 
 fn mix(x: i64) -> i64 {

@@ -56,7 +56,7 @@ fn skewed(c: &mut Criterion) {
         Range::new(black_box(30_000))
             .iterate()
             .map(spin)
-            .reduce(|a, b| a ^ b)
+            .reduce_with(|a, b| a ^ b)
     };
     g.bench_function("haydi", |b| b.iter(|| job().run_in(&threads).unwrap()));
     g.bench_function("haydi_serial", |b| b.iter(|| job().run(false).unwrap()));

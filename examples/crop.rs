@@ -12,6 +12,7 @@
 
 use haydi::crop::{Batches, Scheduler, ScriptOptions};
 use haydi::prelude::*;
+use haydi::Crop;
 
 fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 {

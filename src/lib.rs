@@ -47,17 +47,40 @@
 //! # Ok::<(), haydi::Error>(())
 //! ```
 
+// The top level, by concept; nothing comes in through a glob. Core: the traits and types of
+// domains, pipelines, actions and runs, and their modules.
+/// The chunk protocol between jobs and contexts ([`plumbing::ErasedJob`], the scheduler),
+/// **for authors of contexts only**: programs that explore spaces never need it.
+pub use haydi_core::plumbing;
+/// Files a run trusts (checkpoints, crops): private folders, owner and mode checks, sealing
+/// under the user's key, proof of origin; for tools such as `haydi reseal`.
+pub use haydi_core::trusted;
+/// haydi's warnings and where they go (`tracing`, or stderr without a subscriber).
+pub use haydi_core::warning;
+pub use haydi_core::{
+    action, context, domain, pipeline, session, BoxedDomain, Domain, DomainExt, Error,
+    IntoPipeline, Job, Mapping, Outcome, ParallelContext, Pipeline, Result, RunOptions,
+    SerialContext, Set, Size, ThreadContext,
+};
+// Domains (the `haydi-domains` crate).
 /// Canonical forms: unlabelled atoms, isomorphism, orderly generation (the `haydi-canon` crate).
 pub use haydi_canon as canon;
 pub use haydi_canon::{
-    canonize, expand, is_canonical, is_isomorphic, Atom, BitGraph, Canonical, CnfValues, CnfsExt,
-    StrictFilterExt, ToCnfValues, TransitionTable, USet,
+    canonize, expand, is_canonical, is_isomorphic, Atom, Automata, BitGraph, Canonical, CnfValues,
+    CnfsExt, Graphs, PartialTable, StrictFilterExt, ToCnfValues, TransitionTable, USet,
 };
 /// Contexts beyond one process: worker processes and clusters (the `haydi-contexts` crate).
 pub use haydi_contexts as contexts;
-pub use haydi_contexts::{crop, sweep, Crop, DistributedContext, DistributedOptions, Pool, Sweep};
-pub use haydi_core::*;
-pub use haydi_domains::*;
+pub use haydi_contexts::{
+    crop, pool, sweep, Crop, DistributedContext, DistributedOptions, Pool, Sweep,
+};
+/// Transition systems and breadth-first search: [`systems::System`], [`systems::Dlts`],
+/// [`systems::Bfs`], [`systems::bfs_path`], [`systems::bfs_find`], Graphviz output.
+pub use haydi_domains::systems;
+pub use haydi_domains::{
+    Boolean, IntoProduct, Join, Mappings, Materialized, Permutations, Product, ProductRepeat,
+    ProductUnordered, Range, Sequences, Subsets, ToValues, Values,
+};
 /// Accelerators (the `haydi-gpu` crate, with the `gpu` feature): kernels that run on GPUs
 /// next to CPU threads, [`gpu::AcceleratorContext`], [`gpu::iter_accelerators`],
 /// [`gpu::AcceleratorPool`].
@@ -73,7 +96,14 @@ pub use haydi_gpu as gpu;
 /// ```
 pub use serde;
 
-/// Everything a typical exploration program needs: `use haydi::prelude::*;`.
+/// What almost every exploration program uses: `use haydi::prelude::*;`. The traits whose
+/// methods make the chain ([`Domain`], [`DomainExt`], [`IntoPipeline`], [`ParallelContext`],
+/// [`CnfsExt`], [`StrictFilterExt`], [`ToValues`], [`ToCnfValues`], and
+/// [`systems::Successors`], whose `bfs` starts a chain from a transition system), the domains
+/// and the canonical sources [`Graphs`] and [`Automata`], and what runs
+/// them (`session`, [`RunOptions`], [`ThreadContext`], [`DistributedContext`], [`Error`],
+/// [`Result`]). Everything else is named by its module: `haydi::Pool`, `haydi::Size`,
+/// `haydi::systems::System`, `haydi::crop::Crop`, ...
 ///
 /// ```
 /// use haydi::prelude::*;
@@ -83,15 +113,14 @@ pub use serde;
 /// # Ok::<(), haydi::Error>(())
 /// ```
 pub mod prelude {
-    pub use haydi_canon::{
-        canonize, expand, is_canonical, is_isomorphic, Atom, BitGraph, Canonical, CnfValues,
-        CnfsExt, StrictFilterExt, ToCnfValues, TransitionTable, USet,
+    pub use haydi_canon::{Automata, CnfsExt, Graphs, StrictFilterExt, ToCnfValues, USet};
+    pub use haydi_contexts::DistributedContext;
+    pub use haydi_core::{
+        session, Domain, DomainExt, Error, IntoPipeline, ParallelContext, Result, RunOptions,
+        ThreadContext,
     };
-    pub use haydi_contexts::{Crop, DistributedContext, Pool, Sweep};
-    pub use haydi_core::prelude::*;
-    pub use haydi_domains::*;
-    #[cfg(feature = "gpu")]
-    pub use haydi_gpu::{
-        iter_accelerators, AcceleratorContext, AcceleratorPool, Kernel, KernelSpace,
+    pub use haydi_domains::systems::Successors;
+    pub use haydi_domains::{
+        Boolean, Join, Mappings, Permutations, Product, Range, Sequences, Subsets, ToValues, Values,
     };
 }

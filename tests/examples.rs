@@ -372,6 +372,88 @@ fn cerny_prints_the_automata_with_the_longest_reset_words() {
     assert_eq!(i, lines.len(), "{out}");
 }
 
+/// The `n=<n> graphs=<count>` lines of `examples/graphs.rs`, as counts by n.
+fn graph_counts(out: &str) -> Vec<u64> {
+    out.lines()
+        .map(|l| {
+            let count = l
+                .split_whitespace()
+                .find_map(|f| f.strip_prefix("graphs="))
+                .unwrap_or_else(|| panic!("no count in {l:?}"));
+            count.parse().unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn graphs_example_counts_graphs_and_classes() {
+    // OEIS A000088 (all graphs), A001349 (connected), A006785 (triangle-free)
+    let all = graph_counts(&run("graphs", &["7", "parallel"]));
+    assert_eq!(all, [1, 2, 4, 11, 34, 156, 1044]);
+    let connected = graph_counts(&run("graphs", &["7", "serial", "--geng", "-c"]));
+    assert_eq!(connected, [1, 1, 2, 6, 21, 112, 853]);
+    let tf = graph_counts(&run("graphs", &["8", "parallel", "--geng", "-t"]));
+    assert_eq!(tf, [1, 2, 3, 7, 14, 38, 107, 410]);
+    let bad = Command::new(example("graphs"))
+        .args(["5", "serial", "--geng", "-T"])
+        .output()
+        .expect("start the example");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown switch -T"));
+}
+
+#[test]
+fn cerny_census_resumes_from_its_checkpoint() {
+    let dir = tempfile::tempdir().expect("a private temp dir");
+    let ckpt = dir.path().join("c6.ckpt");
+    let ckpt = ckpt.to_str().unwrap();
+    // stopped early on purpose, then resumed from the checkpoint
+    let first = run("cerny", &["census", "6", ckpt, "--timeout", "0.3"]);
+    let resumed = run("cerny", &["census", "6", ckpt]);
+    let fresh = run(
+        "cerny",
+        &[
+            "census",
+            "6",
+            dir.path().join("other.ckpt").to_str().unwrap(),
+        ],
+    );
+    let body = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| !l.starts_with("resumed="))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(body(&resumed), body(&fresh), "{first}");
+    // Burnside's lemma, the distribution adds up, and Černý's bound is reached
+    assert!(
+        fresh.starts_with("n=6 automata=1540696 burnside=1540696 (equal)"),
+        "{fresh}"
+    );
+    let total: u64 = fresh
+        .lines()
+        .filter_map(|l| l.strip_prefix("reset="))
+        .map(|l| l.split("automata=").nth(1).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, 1_540_696);
+    assert!(fresh.contains("max_reset=25 extreme=2"), "{fresh}");
+    // what the first run finished, the second took from the checkpoint
+    let done: u64 = match first.strip_prefix("incomplete: ") {
+        Some(rest) => rest.split_whitespace().next().unwrap().parse().unwrap(),
+        None => first
+            .lines()
+            .last()
+            .and_then(|l| l.strip_prefix("resumed=0 of "))
+            .map(|l| l.split_whitespace().next().unwrap().parse().unwrap())
+            .expect("a complete first run resumed nothing"),
+    };
+    let resumed_line = resumed.lines().last().unwrap();
+    assert!(
+        resumed_line.starts_with(&format!("resumed={done} of ")),
+        "{first}\n{resumed}"
+    );
+}
+
 /// `examples/pool.rs` on worker processes (its default, spawn:2) and on threads: the gathered
 /// `|A v_t|^2` equal a plain computation here, and the parts follow `ceil(k / workers)`.
 #[test]

@@ -125,12 +125,12 @@ impl fmt::Debug for UsetId {
 ///
 /// ```
 /// use haydi_canon::USet;
-/// use haydi_core::Map;
+/// use haydi_core::Mapping;
 /// let q = USet::new(3, "q");
 /// let a = USet::new(2, "a");
 /// assert_eq!(format!("{:?}", q.atom(0)), "q0");
 /// assert_eq!(q.atom(2).to_string(), "q2");
-/// let delta = Map::from_sorted_pairs(vec![((q.atom(0), a.atom(0)), q.atom(1))]);
+/// let delta = Mapping::from_sorted_pairs(vec![((q.atom(0), a.atom(0)), q.atom(1))]);
 /// assert_eq!(format!("{delta:?}"), "{(q0, a0): q1}");
 /// let q4 = USet::new(4, "q");
 /// assert_eq!(format!("{:?}", q4.atom(0)), "q0");

@@ -5,7 +5,7 @@
 //! [`Canonical`] encoding: [`Range`] (`i64`) is `Value::Int`, [`Boolean`] is `Value::Bool`,
 //! `Product2..8` (tuples) are `Value::Seq`s of 2 to 8, [`ProductRepeat`] and [`Sequences`]
 //! (`Vec<T>`) are `Value::Seq`, [`Subsets`] (`Set<T>`) is `Value::Set` and [`Mappings`]
-//! (`Map<K, V>`) is `Value::Map`.
+//! (`Mapping<K, V>`) is `Value::Mapping`.
 //!
 //! Non-strict domains are refused with [`Error::NotStrict`]: a user `map` ([`Mapped`]), a plain
 //! filter ([`Filtered`]; use [`crate::StrictFilterExt::filter_strict`]), [`Permutations`] and
@@ -37,9 +37,8 @@ use crate::{CnfValues, StrictShape};
 use haydi_core::domain::{BoxedDomain, Filtered, Mapped, Named};
 use haydi_core::{Domain, Error, Result};
 use haydi_domains::{
-    Boolean, Join, Mappings, Materialized, Permutations, Product2, Product3, Product4, Product5,
-    Product6, Product7, Product8, ProductRepeat, ProductUnordered, Range, Sequences, Subsets,
-    Values,
+    Boolean, Join, Mappings, Permutations, Product2, Product3, Product4, Product5, Product6,
+    Product7, Product8, ProductRepeat, ProductUnordered, Range, Sequences, Subsets, Values,
 };
 use std::ops::ControlFlow;
 
@@ -101,24 +100,6 @@ impl<T: Canonical + Clone + Send + Sync> StrictShape for CnfValues<T> {
         Ok(Shape::Items(
             self.as_slice().iter().map(Canonical::to_value).collect(),
         ))
-    }
-}
-
-impl<D: Domain + StrictShape> StrictShape for Materialized<D>
-where
-    D::Item: Canonical + Sync,
-{
-    fn shape(&self) -> Result<Shape> {
-        match self {
-            Materialized::Values(v) => v.shape(),
-            Materialized::Kept(d) => d.shape(),
-        }
-    }
-    fn cnf_plan(&self) -> Result<(Shape, Option<crate::ValueFilter>)> {
-        match self {
-            Materialized::Values(v) => v.cnf_plan(),
-            Materialized::Kept(d) => d.cnf_plan(),
-        }
     }
 }
 

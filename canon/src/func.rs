@@ -80,10 +80,16 @@ fn permutations(l: usize) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Whether the prefix `f` is the smallest of its class (`m` letters per state; letter
-/// permutations are part of the group when `m > 1`). `letter_perms[l]` are the permutations of
-/// `0..l` ([`letter_perms`]).
-pub fn is_canonical_func(f: &Func, m: usize, letter_perms: &[Vec<Vec<u8>>]) -> bool {
+/// Whether the prefix `f` is the smallest of its class (`m` letters per state). The group is
+/// the renamings of states (of the states other than state 0 when `fix_first`: an automaton's
+/// initial state) times the letter permutations `letter_perms[l]` of `0..l`
+/// ([`letter_perms`]: all of them; [`identity_perms`]: letters are not renamed).
+pub fn is_canonical_func(
+    f: &Func,
+    m: usize,
+    letter_perms: &[Vec<Vec<u8>>],
+    fix_first: bool,
+) -> bool {
     let len = f.len as usize;
     if len == 0 {
         return true;
@@ -99,6 +105,7 @@ pub fn is_canonical_func(f: &Func, m: usize, letter_perms: &[Vec<Vec<u8>>]) -> b
         placed: 0,
         gens: Vec::new(),
         record: false,
+        fix_first,
     };
     for tau in &letter_perms[l] {
         for (j, &x) in tau.iter().enumerate() {
@@ -115,6 +122,11 @@ pub fn is_canonical_func(f: &Func, m: usize, letter_perms: &[Vec<Vec<u8>>]) -> b
 /// The permutations of `0..l` for every `l <= m` (index `l`).
 pub fn letter_perms(m: usize) -> Vec<Vec<Vec<u8>>> {
     (0..=m).map(permutations).collect()
+}
+
+/// Only the identity of `0..l` for every `l <= m`: letters that are not renamed.
+pub fn identity_perms(m: usize) -> Vec<Vec<Vec<u8>>> {
+    (0..=m).map(|l| vec![(0..l as u8).collect()]).collect()
 }
 
 #[derive(PartialEq, Eq, Clone, Copy)]
@@ -140,6 +152,8 @@ struct Test<'a> {
     gens: Vec<[u8; MAX_KEYS]>,
     /// Whether complete walks are automorphisms to record (`τ` is the identity).
     record: bool,
+    /// Whether state 0 keeps index 0 (an initial state).
+    fix_first: bool,
 }
 
 impl Test<'_> {
@@ -227,7 +241,7 @@ impl Test<'_> {
     fn branch(&mut self, i: usize) -> Found {
         let mut tried: u32 = 0;
         for c in 0..self.k {
-            if self.sigma[c] != NONE {
+            if self.sigma[c] != NONE || (self.fix_first && self.placed == 0 && c != 0) {
                 continue;
             }
             if tried != 0 && self.in_orbit_of(c, tried) {
@@ -274,10 +288,10 @@ mod tests {
     use crate::search::is_canonical_value;
     use crate::{Atom, USet, Value};
 
-    /// The prefix as the general search sees it (`Value::Map` in key order).
+    /// The prefix as the general search sees it (`Value::Mapping` in key order).
     fn value(f: &Func, s: &USet, l: Option<&USet>, m: usize) -> Value {
         let q = |i: usize| Value::Atom(Atom::new(s.id(), i as u32));
-        Value::Map(
+        Value::Mapping(
             (0..f.len as usize)
                 .map(|t| {
                     let key = match l {
@@ -300,7 +314,7 @@ mod tests {
         while let Some(f) = stack.pop() {
             let v = value(&f, &s, letters.then_some(&l), m);
             assert_eq!(
-                is_canonical_func(&f, m, &perms),
+                is_canonical_func(&f, m, &perms, false),
                 is_canonical_value(&v),
                 "{v:?}"
             );
@@ -312,6 +326,69 @@ mod tests {
             }
         }
         checked
+    }
+
+    /// Whether no renaming in the group (state renamings fixing state 0 when `fix_first`,
+    /// letter renamings when `all_letters`) maps the prefix to a smaller list of
+    /// `(key, value)` pairs sorted by key (all `n! m!` of them).
+    fn brute_canonical(f: &Func, n: usize, m: usize, fix_first: bool, all_letters: bool) -> bool {
+        let own: Vec<(usize, usize)> = (0..f.len as usize)
+            .map(|t| (t, f.vals[t] as usize))
+            .collect();
+        let states = permutations(n);
+        let letters = if all_letters {
+            permutations(m)
+        } else {
+            vec![(0..m as u8).collect()]
+        };
+        for s in states.iter().filter(|s| !fix_first || s[0] == 0) {
+            for l in &letters {
+                let mut img: Vec<(usize, usize)> = own
+                    .iter()
+                    .map(|&(t, v)| (s[t / m] as usize * m + l[t % m] as usize, s[v] as usize))
+                    .collect();
+                img.sort();
+                if img < own {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    #[test]
+    fn fixed_first_state_and_labelled_letters_equal_brute_force() {
+        let (mut yes, mut no) = (0, 0);
+        for (n, m) in [(3, 2), (4, 1), (2, 3), (4, 2)] {
+            for (fix_first, all_letters) in [(true, true), (true, false), (false, false)] {
+                let perms = if all_letters {
+                    letter_perms(m)
+                } else {
+                    identity_perms(m)
+                };
+                let mut stack = vec![Func::empty()];
+                while let Some(f) = stack.pop() {
+                    let want = brute_canonical(&f, n, m, fix_first, all_letters);
+                    assert_eq!(
+                        is_canonical_func(&f, m, &perms, fix_first),
+                        want,
+                        "n={n} m={m} fix_first={fix_first} letters={all_letters} {:?}",
+                        &f.vals[..f.len as usize]
+                    );
+                    if want {
+                        yes += 1;
+                    } else {
+                        no += 1;
+                    }
+                    if (f.len as usize) < n * m {
+                        for x in f.next_values(n, m) {
+                            stack.push(f.with(x, m));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(yes > 1000 && no > 1000, "{yes} canonical, {no} not");
     }
 
     #[test]

@@ -18,7 +18,9 @@
 
 use crate::atom::UsetId;
 use crate::func::{is_canonical_func, letter_perms, Func};
-use crate::graph::{is_canonical_graph, Graph};
+use crate::func_class::FuncClass;
+use crate::graph::Graph;
+use crate::graph_class::GraphClass;
 use crate::search::is_canonical_value;
 use crate::shape::Shape;
 use crate::value::Value;
@@ -57,13 +59,16 @@ pub(crate) enum Gen {
         n: usize,
         m: usize,
         perms: Vec<Vec<Vec<u8>>>,
+        class: FuncClass,
     },
-    /// Undirected graphs on a USet of at most 16 atoms.
+    /// Undirected graphs on a USet of at most 16 atoms, with `min..=max` edges, of a class
+    /// (every graph for a `Subsets` domain; [`crate::Graphs`] sets one).
     Graph {
         uset: UsetId,
         n: usize,
         min: usize,
         max: usize,
+        class: GraphClass,
     },
 }
 
@@ -97,6 +102,7 @@ impl Gen {
                         n: u.len() as usize,
                         min: *min,
                         max: *max,
+                        class: GraphClass::default(),
                     }
                 }
                 _ => {
@@ -127,6 +133,7 @@ impl Gen {
                     n,
                     m,
                     perms: letter_perms(m),
+                    class: FuncClass::default(),
                 },
                 None => {
                     let mut ks = keys.elements()?;
@@ -152,15 +159,32 @@ impl Gen {
     }
 
     /// What kind of tree this is, for messages.
-    pub(crate) fn describe(&self) -> &'static str {
+    pub(crate) fn describe(&self) -> String {
         match self {
-            Gen::Flat(_) => "flat",
-            Gen::Product(_) => "product",
-            Gen::Seq { .. } => "sequences",
-            Gen::Subsets { .. } => "subsets",
-            Gen::Mappings { .. } => "mappings",
-            Gen::Graph { .. } => "graphs",
-            Gen::Func { .. } => "functions",
+            Gen::Flat(_) => "flat".into(),
+            Gen::Product(_) => "product".into(),
+            Gen::Seq { .. } => "sequences".into(),
+            Gen::Subsets { .. } => "subsets".into(),
+            Gen::Mappings { .. } => "mappings".into(),
+            Gen::Graph { class, .. } if class.is_everything() => "graphs".into(),
+            Gen::Graph { class, .. } => format!("graphs ({})", class.describe()),
+            Gen::Func { class, .. } if class.describe() == "all" => "functions".into(),
+            Gen::Func { class, .. } => format!("functions ({})", class.describe()),
+        }
+    }
+
+    /// Whether the root is a node of the tree: a class may hold no structure at all (its
+    /// lookahead or a user's prune cuts the empty structure), and then the tree is empty.
+    pub(crate) fn root_kept(&self) -> bool {
+        match self {
+            Gen::Graph {
+                n, min, max, class, ..
+            } => {
+                let root = Graph::empty();
+                class.viable(&root, *n, *min, *max) && class.kept_by_prunes(&root, *n)
+            }
+            Gen::Func { n, m, class, .. } => class.kept_by_prunes(&Func::empty(), *n, *m),
+            _ => true,
         }
     }
 
@@ -196,7 +220,7 @@ impl Gen {
                 Node::Func(h),
             ) => {
                 let atom = |u: UsetId, i: usize| Value::Atom(crate::Atom::new(u, i as u32));
-                Value::Map(
+                Value::Mapping(
                     h.vals[..h.len as usize]
                         .iter()
                         .enumerate()
@@ -221,7 +245,7 @@ impl Gen {
             Gen::Product(_) | Gen::Seq { .. } => Value::Seq(parts.to_vec()),
             Gen::Subsets { .. } => Value::Set(parts.to_vec()),
             Gen::Mappings { keys, .. } => {
-                Value::Map(keys.iter().cloned().zip(parts.iter().cloned()).collect())
+                Value::Mapping(keys.iter().cloned().zip(parts.iter().cloned()).collect())
             }
             Gen::Graph { .. } | Gen::Func { .. } => unreachable!(),
         }
@@ -230,9 +254,7 @@ impl Gen {
     /// Whether the node is an object of the domain (yielded), not only a prefix.
     pub(crate) fn is_final(&self, node: &Node) -> bool {
         match (self, node) {
-            (Gen::Graph { min, max, .. }, Node::Graph(g)) => {
-                (*min..=*max).contains(&(g.edges as usize))
-            }
+            (Gen::Graph { .. }, Node::Graph(g)) => self.graph_is_final(g),
             (Gen::Func { n, m, .. }, Node::Func(h)) => h.len as usize == n * m,
             (_, Node::Gen { parts, .. }) => {
                 let len = parts.len();
@@ -250,51 +272,34 @@ impl Gen {
         }
     }
 
-    /// Calls `f` on the children of `node`, in order.
+    /// Calls `f` on the children of `node`, in order. (By reference: a graph node carries its
+    /// canonicity test's caches, and is made in place for each child rather than moved.)
     pub(crate) fn children(
         &self,
         node: &Node,
-        f: &mut dyn FnMut(Node) -> ControlFlow<()>,
+        f: &mut dyn FnMut(&Node) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         match (self, node) {
-            (Gen::Graph { n, max, .. }, Node::Graph(g)) => {
-                if g.edges as usize >= *max {
-                    return ControlFlow::Continue(());
-                }
-                let m = g.m as usize;
-                let (li, lj) = match g.last {
-                    None => (0, 0),
-                    Some(e) => ((e / 16) as usize, (e % 16) as usize),
-                };
-                for i in li..(*n).min(m + 1) {
-                    let from = if g.last.is_some() && i == li {
-                        lj + 1
-                    } else {
-                        i + 1
-                    };
-                    // new vertices must be the next unused ones
-                    let (lo, hi) = if i < m {
-                        (from, m + 1)
-                    } else {
-                        (from.max(m + 1), m + 2)
-                    };
-                    for j in lo..hi.min(*n) {
-                        let h = g.with_edge(i, j);
-                        if is_canonical_graph(&h) {
-                            f(Node::Graph(h))?;
-                        }
-                    }
-                }
-                ControlFlow::Continue(())
-            }
-            (Gen::Func { n, m, perms, .. }, Node::Func(h)) => {
+            (Gen::Graph { .. }, Node::Graph(g)) => self.graph_children(g, f),
+            (
+                Gen::Func {
+                    n, m, perms, class, ..
+                },
+                Node::Func(h),
+            ) => {
                 if h.len as usize >= n * m {
                     return ControlFlow::Continue(());
                 }
+                let (checks, fix_first) = (class.checks(), class.initial);
                 for v in h.next_values(*n, *m) {
                     let c = h.with(v, *m);
-                    if is_canonical_func(&c, *m, perms) {
-                        f(Node::Func(c))?;
+                    if checks && !class.admits(&c, *n, *m) {
+                        continue;
+                    }
+                    if is_canonical_func(&c, *m, perms, fix_first)
+                        && class.kept_by_prunes(&c, *n, *m)
+                    {
+                        f(&Node::Func(c))?;
                     }
                 }
                 ControlFlow::Continue(())
@@ -310,7 +315,7 @@ impl Gen {
                 let try_child = |cand_atoms: Value,
                                  part: &Value,
                                  idx: usize,
-                                 f: &mut dyn FnMut(Node) -> ControlFlow<()>|
+                                 f: &mut dyn FnMut(&Node) -> ControlFlow<()>|
                  -> ControlFlow<()> {
                     if !fresh_ok(&counts, &cand_atoms) {
                         return ControlFlow::Continue(());
@@ -318,7 +323,7 @@ impl Gen {
                     let mut p = parts.clone();
                     p.push(part.clone());
                     if is_canonical_value(&self.partial(&p)) {
-                        f(Node::Gen {
+                        f(&Node::Gen {
                             parts: p,
                             last: idx,
                         })?;
@@ -329,7 +334,7 @@ impl Gen {
                     Gen::Flat(items) => {
                         if len == 0 {
                             for (i, x) in items.iter().enumerate() {
-                                f(Node::Gen {
+                                f(&Node::Gen {
                                     parts: vec![x.clone()],
                                     last: i,
                                 })?;
@@ -428,6 +433,9 @@ impl Gen {
     /// The number of final nodes in the subtree of `node` (itself included), found without
     /// building any value: what `count` over the subtree gives.
     pub(crate) fn count(&self, node: &Node) -> u64 {
+        if let (Gen::Graph { .. }, Node::Graph(g)) = (self, node) {
+            return self.count_graphs(g);
+        }
         let mut n = 0;
         let _ = self.walk_nodes(node, &mut |_| {
             n += 1;
@@ -445,7 +453,7 @@ impl Gen {
         if self.is_final(node) {
             f(node)?;
         }
-        self.children(node, &mut |c| self.walk_nodes(&c, f))
+        self.children(node, &mut |c| self.walk_nodes(c, f))
     }
 
     /// Pre-order walk of the subtree of `node`, calling `f` on the final nodes' values.
@@ -479,7 +487,7 @@ impl Gen {
             f(cur)?;
         }
         self.children(node, &mut |c| {
-            let Node::Graph(h) = &c else {
+            let Node::Graph(h) = c else {
                 unreachable!("graph child")
             };
             let e = h.last.expect("a child has an edge") as u32;
@@ -489,7 +497,7 @@ impl Gen {
             ]);
             let Value::Set(es) = cur else { unreachable!() };
             es.push(edge);
-            let flow = self.walk_graph(&c, cur, f);
+            let flow = self.walk_graph(c, cur, f);
             let Value::Set(es) = cur else { unreachable!() };
             es.pop();
             flow

@@ -5,36 +5,62 @@
 //! row, where row `i` is the set of neighbours `j > i`, and of two rows the one holding the
 //! smallest element of their symmetric difference is the smaller.
 //!
-//! The canonicity test is the same search as the general one (relabel one index at a time,
-//! prune by automorphisms), specialised with partition refinement: the unplaced vertices are
-//! kept in an ordered partition refined by the neighbourhood of each placed vertex, which
-//! fixes every placed vertex's row exactly, so each node is compared exactly with the graph's
-//! own row (see `Test`). Automorphisms found at leaves prune children in one orbit, and a leaf
-//! that is an automorphism returns the search to the identity path (as in nauty).
+//! The generation adds one edge at a time, each larger than the ones before, and keeps a child
+//! when it is canonical ([`Graph::canonical_child`]). The test is the search of
+//! [`crate::graph_search`], run incrementally: a graph carries what its own test found (which
+//! alternatives continued the search along the identity labelling's path, how the search
+//! refuted them, the automorphisms it met), and its children's tests reuse that for the rows
+//! the new edge leaves alone.
 
-/// Bits set in each byte.
-const POP8: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = (i as u8).count_ones() as u8;
-        i += 1;
-    }
-    t
-};
+use crate::graph_search::{refine, Refutation, Test, MAX_GENERATORS};
+use std::cell::RefCell;
+use std::cmp::Ordering;
 
-/// The number of bits set: `count_ones` where the target has a popcount instruction, else two
-/// table look-ups (cheaper than the generic bit-twiddling sequence, and this is the inner loop).
-#[inline]
-fn pop(x: u16) -> u32 {
-    if cfg!(target_feature = "popcnt") {
-        x.count_ones()
-    } else {
-        POP8[(x & 0xff) as usize] as u32 + POP8[(x >> 8) as usize] as u32
-    }
+/// The most refutations a graph keeps for its children's tests.
+const MAX_REFUTED: usize = 6;
+
+/// What a canonicity test works in, kept per thread: clearing it for every test would cost
+/// more than some tests do.
+struct Scratch {
+    test: Test,
+    /// The partitions along the identity path, by depth, and their numbers of cells.
+    path: [[u16; 16]; 17],
+    ncs: [u8; 17],
+    /// For each level of the tree (number of edges), the identity-path partitions of the last
+    /// graph accepted there: the walk is depth first, so when a graph's children are tested
+    /// these are its own, and a child's partitions before its new row are its parent's (its
+    /// new vertex, if any, joins the cell of vertices with no placed neighbour).
+    levels: Vec<Level>,
 }
 
-/// A graph on vertices `0..m` as adjacency masks.
+/// The identity-path partitions `path[0..=depth]` of the graph with adjacency `adj`.
+#[derive(Clone)]
+struct Level {
+    adj: [u16; 16],
+    depth: usize,
+    path: [[u16; 16]; 17],
+    ncs: [u8; 17],
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch {
+        test: Test::new(&[0; 16], 0),
+        path: [[0; 16]; 17],
+        ncs: [0; 17],
+        levels: vec![
+            Level {
+                adj: [0; 16],
+                depth: 0,
+                path: [[0; 16]; 17],
+                ncs: [0; 17],
+            };
+            16 * 15 / 2 + 2
+        ],
+    });
+}
+
+/// A graph on vertices `0..m` as adjacency masks, with what its canonicity test found for its
+/// children's tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Graph {
     /// Neighbour masks.
@@ -45,20 +71,38 @@ pub struct Graph {
     pub edges: u16,
     /// The largest edge, encoded `i * 16 + j` (`None` for the empty graph).
     pub last: Option<u16>,
+    /// For each depth `d < m` of the identity labelling's path in this graph's test: the
+    /// vertices other than `d` of the first cell there whose row `d` equals the graph's (the
+    /// alternatives the search must refute).
+    eq: [u16; 16],
+    /// How the test refuted some of those alternatives, the first `nref`.
+    refuted: [Refutation; MAX_REFUTED],
+    nref: u8,
+    /// Automorphisms of this graph its test met, the first `ngens`, as the images of the 16
+    /// vertices in 4 bits each (vertex `v` goes to `gens[g] >> 4 * v & 15`): small, since
+    /// every child node is made afresh.
+    gens: [u64; MAX_GENERATORS],
+    ngens: u8,
 }
 
 impl Graph {
-    /// The empty graph.
+    /// The empty graph (the root of the generation; its caches are trivially right).
     pub fn empty() -> Graph {
         Graph {
             adj: [0; 16],
             m: 0,
             edges: 0,
             last: None,
+            eq: [0; 16],
+            refuted: [Refutation::CLEAN; MAX_REFUTED],
+            nref: 0,
+            gens: [0; MAX_GENERATORS],
+            ngens: 0,
         }
     }
 
-    /// The graph with edge `{i, j}` (`i < j`) added.
+    /// The graph with edge `{i, j}` (`i < j`) added, its caches not filled (for the tests).
+    #[cfg(test)]
     pub fn with_edge(&self, i: usize, j: usize) -> Graph {
         let mut g = *self;
         g.adj[i] |= 1 << j;
@@ -81,293 +125,266 @@ impl Graph {
         }
         v
     }
-}
 
-/// The search state of one canonicity test. A node at depth `k` has placed vertices
-/// `perm[0..k]` at indices `0..k` and keeps the other vertices in an ordered partition
-/// (`cells`, vertex masks): the vertices of the first cell take the next indices, then those of
-/// the second cell, and so on. Placing vertex `w` at index `k` splits every cell into its
-/// neighbours of `w` (first) and the rest: any labelling that does not respect this order has a
-/// strictly larger row `k` than one that does (with the same rows before), so only labellings
-/// that respect it can be minimal. Row `k` is then fully determined (the neighbours of `w` in
-/// each cell take that cell's first indices) and is compared exactly with the graph's own row
-/// `k`: greater cuts the branch, smaller proves the graph is not canonical, equal goes on.
-struct Test {
-    adj: [u16; 16],
-    m: usize,
-    /// The graph's own rows (neighbours `j > i` of `i`).
-    rows: [u16; 16],
-    perm: [u8; 16],
-    /// Automorphisms found (vertex `i -> gens[g][i]`), with their fixed-point masks.
-    gens: Vec<([u8; 16], u16)>,
-    /// Children tried so far at each depth.
-    tried_at: [u16; 16],
-    /// The vertices `perm[0..k]`.
-    placed: u16,
-    /// The last non-empty row of the graph (every edge lies in rows `0..=last_row`).
-    last_row: usize,
-    /// Depth to return to after an automorphism made the current branch redundant.
-    jump: usize,
-    smaller: bool,
-}
-
-impl Test {
-    /// A complete labelling `perm` whose rows all equal the graph's: `i -> perm[i]` is an
-    /// automorphism. `depth` is the deepest search node of the current branch.
-    fn leaf(&mut self, depth: usize) {
-        let mut a = [0u8; 16];
-        let mut fixed: u16 = 0;
-        let mut first_moved = usize::MAX;
-        for (i, x) in a.iter_mut().enumerate() {
-            *x = if i < self.m { self.perm[i] } else { i as u8 };
-            if *x as usize == i {
-                fixed |= 1 << i;
-            } else if first_moved == usize::MAX {
-                first_moved = i;
-            }
-        }
-        if first_moved != usize::MAX {
-            self.gens.push((a, fixed));
-            // the node at depth `d = first_moved` lies on the identity path; if its child `d`
-            // was explored, the current child `perm[d]` (the image of `d` under an automorphism
-            // fixing `0..d`) leads to the same images: return to depth `d`
-            let d = first_moved;
-            if d <= depth && self.tried_at[d] >> d & 1 == 1 {
-                self.jump = d;
-            }
-        }
+    /// Writes the child `self + {i, j}` into `h` (with `(i, j)` after every edge of `self`,
+    /// `j` at most the first unused vertex), without its caches: what the class checks of the
+    /// generation look at before the test.
+    #[inline]
+    pub fn child_into(&self, i: usize, j: usize, h: &mut Graph) {
+        h.adj = self.adj;
+        h.adj[i] |= 1 << j;
+        h.adj[j] |= 1 << i;
+        h.m = self.m.max(j as u8 + 1);
+        h.edges = self.edges + 1;
+        h.last = Some((i * 16 + j) as u16);
     }
 
-    /// The rest of a branch whose partition is discrete after placing `perm[k]`: the labelling
-    /// is `perm[0..=k]` followed by the singleton cells `next[0..nn]` in order. Compares its
-    /// rows `k + 1..m` with the graph's (rows `0..=k` are equal).
-    fn discrete(&mut self, k: usize, next: &[u16; 16], nn: usize) {
-        let mut inv = [0u8; 16];
-        let mut identity = true;
-        for (p, &c) in next[..nn].iter().enumerate() {
-            let v = c.trailing_zeros() as u8;
-            self.perm[k + 1 + p] = v;
-        }
-        for p in 0..self.m {
-            let v = self.perm[p];
-            inv[v as usize] = p as u8;
-            identity &= v as usize == p;
-        }
-        if identity {
-            // the graph's own labelling
-            return;
-        }
-        for p in k + 1..self.m {
-            let mut nb = self.adj[self.perm[p] as usize];
-            let mut row: u32 = 0;
-            while nb != 0 {
-                let u = nb.trailing_zeros() as usize;
-                nb &= nb - 1;
-                row |= 1 << inv[u];
-            }
-            let row = (row & !((2u32 << p) - 1)) as u16;
-            let target = self.rows[p];
-            if row != target {
-                let d = row ^ target;
-                if d & d.wrapping_neg() & row != 0 {
-                    self.smaller = true;
+    /// Whether `h`, the child `self + {i, j}` written by [`Graph::child_into`], is canonical;
+    /// when it is, its caches are filled for its own children. `self` must be canonical with
+    /// its caches filled, as the root and every graph accepted here are.
+    ///
+    /// Why the parent's work carries over. Row `i` is the child's last non-empty row and the
+    /// first that differs from the parent's. Along the identity labelling's path, the
+    /// partition at a depth `d < i` depends only on the neighbourhoods of the vertices `0..d`,
+    /// which the new edge leaves alone, and so do the rows `0..d`. So a vertex other than `i`
+    /// and `j` in the first cell there compares with the graph's row `d` as it did in the
+    /// parent: the parent's `eq[d]` says which continue the search (the others give a greater
+    /// row and are cut), and only `i` and `j` are compared again. A branch the parent refuted
+    /// by comparing rows before `i` only, without `i` or `j`, is refuted alike here
+    /// ([`Refutation::holds_for`]), and the parent's automorphisms that fix the new edge are
+    /// the child's. The search then runs at depth `i` and backs up the path trying the other
+    /// alternatives, in the order of the full search ([`crate::graph_search::is_canonical`],
+    /// which the tests check it against on every child).
+    pub fn is_canonical_child(&self, i: usize, j: usize, h: &mut Graph) -> bool {
+        h.eq = [0; 16];
+        h.nref = 0;
+        h.ngens = 0;
+        SCRATCH.with(|s| self.test_child(i, j, h, &mut s.borrow_mut()))
+    }
+
+    /// [`Graph::is_canonical_child`] with this thread's scratch space.
+    fn test_child(&self, i: usize, j: usize, h: &mut Graph, scratch: &mut Scratch) -> bool {
+        let m = h.m as usize;
+        let Scratch {
+            test: t,
+            path,
+            ncs,
+            levels,
+        } = scratch;
+        // the search state from the parent's adjacency, then the new edge (a copy of the
+        // child's just written adjacency would stall, see `crate::graph_search`)
+        t.reset(&self.adj, m);
+        t.adj[i] |= 1 << j;
+        t.adj[j] |= 1 << i;
+        t.rows[i] |= 1 << j;
+        t.last_row = t.last_row.max(i);
+        for &packed in &self.gens[..self.ngens as usize] {
+            let image = |v: usize| (packed >> (4 * v) & 15) as usize;
+            let (ai, aj) = (image(i), image(j));
+            if (ai, aj) == (i, j) || (ai, aj) == (j, i) {
+                let mut a = [0u8; 16];
+                let mut fixed = 0u16;
+                for (v, x) in a.iter_mut().enumerate() {
+                    *x = image(v) as u8;
+                    fixed |= u16::from(*x as usize == v) << v;
                 }
-                return;
+                t.add_generator(a, fixed);
             }
         }
-        self.leaf(k);
-    }
-
-    /// The rest of a branch whose rows `0..=k` equal the graph's with `k >= last_row`: those
-    /// rows hold every edge, so the unplaced vertices have no edges among them and every
-    /// completion that respects the partition has the graph's rows. Completes `perm` with the
-    /// cells in order; on the identity path also records the transpositions of vertices in one
-    /// cell (same neighbours, all placed) as automorphisms.
-    fn complete(&mut self, k: usize, next: &[u16; 16], nn: usize) {
-        let on_identity = self.perm[..=k]
-            .iter()
-            .enumerate()
-            .all(|(i, &v)| v as usize == i);
-        let mut p = k + 1;
-        for &cell in &next[..nn] {
-            let mut c = cell;
-            let mut prev = usize::MAX;
-            while c != 0 {
-                let v = c.trailing_zeros() as usize;
-                c &= c - 1;
-                self.perm[p] = v as u8;
-                p += 1;
-                if on_identity && prev != usize::MAX {
-                    let mut a = [0u8; 16];
-                    for (i, x) in a.iter_mut().enumerate() {
-                        *x = i as u8;
+        // down the identity path to depth i, keeping each depth's partition: the parent's
+        // where they are known, the new vertices added to the last cell if that cell has no
+        // placed neighbour (and as a cell of its own otherwise)
+        let level = self.edges as usize;
+        let known = if levels[level].adj == self.adj {
+            levels[level].depth.min(i)
+        } else {
+            0
+        };
+        // (the new edge may bring one new vertex, j, or two, i and j)
+        let new_vertex = (((1u32 << m) - 1) & !((1u32 << self.m) - 1)) as u16;
+        for d in 0..=known {
+            let (from, nc) = (&levels[level].path[d], levels[level].ncs[d] as usize);
+            path[d] = *from;
+            ncs[d] = nc as u8;
+            if new_vertex != 0 {
+                let last = path[d][nc.saturating_sub(1)];
+                let placed = ((1u32 << d) - 1) as u16;
+                if nc > 0 && t.adj[last.trailing_zeros() as usize] & placed == 0 {
+                    path[d][nc - 1] |= new_vertex;
+                } else {
+                    path[d][nc] = new_vertex;
+                    ncs[d] += 1;
+                }
+            }
+        }
+        if known == 0 {
+            path[0] = [0; 16];
+            path[0][0] = ((1u32 << m) - 1) as u16;
+            ncs[0] = 1;
+        }
+        let special = (1u16 << i) | (1u16 << j);
+        for d in 0..i {
+            let (done, rest) = path.split_at_mut(d + 1);
+            let (cells, nc) = (&done[d], ncs[d] as usize);
+            let mut a = self.eq[d] & !special;
+            let mut s = cells[0] & special;
+            if s != 0 {
+                let target = t.target(d, cells, nc);
+                while s != 0 {
+                    let w = s.trailing_zeros() as usize;
+                    s &= s - 1;
+                    match t.compare(cells, nc, &target, w) {
+                        Ordering::Less => return false,
+                        Ordering::Equal => a |= 1 << w,
+                        Ordering::Greater => {}
                     }
-                    a.swap(prev, v);
-                    self.gens.push((a, !((1u16 << prev) | (1u16 << v))));
                 }
-                prev = v;
+            }
+            h.eq[d] = a;
+            t.perm[d] = d as u8;
+            t.tried_at[d] = 1 << d;
+            if d + 1 > known {
+                ncs[d + 1] = refine(cells, nc, d, t.adj[d], &mut rest[0]) as u8;
             }
         }
-        self.leaf(k);
-    }
-
-    fn dfs(&mut self, k: usize, cells: &[u16; 16], nc: usize) {
-        if k == self.m {
-            self.leaf(k.saturating_sub(1));
-            return;
-        }
-        let first = cells[0];
-        let target = self.rows[k];
-        let mut tried: u16 = 0;
-        let placed = self.placed;
-        let mut cs = first;
-        if k == 0 {
-            // row 0 of a vertex of degree d is {1, ..., d}: a vertex of larger degree than
-            // vertex 0 gives a smaller row 0, one of smaller degree a greater one
-            let d0 = pop(self.adj[0]);
-            let mut same = 0u16;
-            for v in 0..self.m {
-                let d = pop(self.adj[v]);
-                if d > d0 {
-                    self.smaller = true;
-                    return;
-                }
-                if d == d0 {
-                    same |= 1 << v;
-                }
-            }
-            cs &= same;
-        }
-        // Row k of a child is fixed by how many neighbours of its vertex each cell holds (they
-        // take the cell's first positions), and the cells' positions are the same for every
-        // child (cell 0 loses the child's own vertex, never its neighbour). So the graph's row
-        // k is read once per cell: `lead[i]` leading ones of the cell's stretch, `exact[i]`
-        // when there is nothing after them. A child with more neighbours in the first cell
-        // that differs has a smaller row, one with fewer (or an inexact stretch) a greater one.
-        let mut lead = [0u8; 16];
-        let mut exact: u16 = 0;
-        let mut pos = k + 1;
-        for (i, &cell) in cells[..nc].iter().enumerate() {
-            let size = pop(cell) as usize - usize::from(i == 0);
-            let t = (target as u32 >> pos) & ((1u32 << size) - 1);
-            let z = t.trailing_ones();
-            lead[i] = z as u8;
-            if t >> z == 0 {
-                exact |= 1 << i;
-            }
-            pos += size;
-        }
-        'child: while cs != 0 {
-            let w = cs.trailing_zeros() as usize;
-            cs &= cs - 1;
-            if tried != 0 && self.same_orbit_as_tried(placed, w, tried) {
-                continue;
-            }
-            tried |= 1 << w;
-            self.tried_at[k] = tried;
-            let a = self.adj[w];
-            for (i, &cell) in cells[..nc].iter().enumerate() {
-                let c = pop(cell & a) as u8;
-                if c != lead[i] || exact >> i & 1 == 0 {
-                    if c > lead[i] {
-                        // a smaller row k with equal rows before: not canonical
-                        self.smaller = true;
-                        return;
-                    }
-                    continue 'child;
-                }
-            }
-            // row k equals the graph's: refine by the neighbours of w
-            let mut next = [0u16; 16];
-            let mut nn = 0;
-            let rest = first & !(1 << w);
-            for (i, &cell) in cells[..nc].iter().enumerate() {
-                let c = if i == 0 { rest } else { cell };
-                let x = c & a;
-                let y = c & !a;
-                if x != 0 {
-                    next[nn] = x;
-                    nn += 1;
-                }
-                if y != 0 {
-                    next[nn] = y;
-                    nn += 1;
-                }
-            }
-            self.perm[k] = w as u8;
-            if k >= self.last_row {
-                self.complete(k, &next, nn);
-            } else if nn + k + 1 == self.m {
-                self.discrete(k, &next, nn);
-            } else {
-                self.placed = placed | 1 << w;
-                self.dfs(k + 1, &next, nn);
-                self.placed = placed;
-            }
-            if self.smaller {
-                return;
-            }
-            if self.jump != usize::MAX {
-                if self.jump < k {
-                    return;
-                }
-                self.jump = usize::MAX;
-            }
-        }
-    }
-
-    /// Whether `w` is in the orbit of a vertex of `tried` under the automorphisms found that
-    /// fix every vertex of `placed`.
-    fn same_orbit_as_tried(&self, placed: u16, w: usize, tried: u16) -> bool {
-        if self.gens.is_empty() {
+        // depth i, the new row: the identity's child first (its row, with i's neighbours
+        // packed first in each cell, is smaller than the graph's unless the new edge left no
+        // gap; every row after it is empty, so the rest of its labelling follows), then the
+        // others, searched as usual
+        let (cells, nc) = (&path[i], ncs[i] as usize);
+        t.placed = ((1u32 << i) - 1) as u16;
+        let target = t.target(i, cells, nc);
+        if t.compare(cells, nc, &target, i) == Ordering::Less {
             return false;
         }
-        let mut orbit: u16 = 1 << w;
-        let mut frontier = orbit;
-        while frontier != 0 {
-            let x = frontier.trailing_zeros() as usize;
-            frontier &= frontier - 1;
-            for (g, fixed) in &self.gens {
-                if placed & !fixed != 0 {
+        t.perm[i] = i as u8;
+        t.tried_at[i] = 1 << i;
+        let mut next = [0u16; 16];
+        let nn = refine(cells, nc, i, t.adj[i], &mut next);
+        t.complete_identity(i, &next, nn);
+        let mut others = cells[0] & !(1 << i);
+        while others != 0 {
+            let w = others.trailing_zeros() as usize;
+            others &= others - 1;
+            match t.compare(cells, nc, &target, w) {
+                Ordering::Less => return false,
+                Ordering::Greater => continue,
+                Ordering::Equal => h.eq[i] |= 1 << w,
+            }
+            let tried = (1u16 << i) | (cells[0] & ((1u32 << w) - 1) as u16);
+            if t.jump != usize::MAX || t.same_orbit_as_tried(t.placed, w, tried) {
+                continue; // (after a jump back to a shallower depth: only eq[i] is wanted)
+            }
+            t.tried_at[i] = tried | 1 << w;
+            t.explore(i, cells, nc, w);
+            if t.smaller {
+                return false;
+            }
+            if t.jump == i {
+                t.jump = usize::MAX;
+            }
+        }
+        // back up the identity path: the other children of its nodes, in the order the full
+        // search tries them (after the identity's), so that automorphisms prune as there
+        let j_is_new = j >= self.m as usize;
+        for d in (0..i).rev() {
+            if t.jump != usize::MAX {
+                if t.jump < d {
                     continue;
                 }
-                let y = g[x] as usize;
-                if orbit >> y & 1 == 0 {
-                    if tried >> y & 1 == 1 {
-                        return true;
+                t.jump = usize::MAX;
+            }
+            let (cs, cn) = (&path[d], ncs[d] as usize);
+            t.placed = ((1u32 << d) - 1) as u16;
+            let mut a = h.eq[d];
+            while a != 0 {
+                let w = a.trailing_zeros() as usize;
+                a &= a - 1;
+                let reused = self.refuted[..self.nref as usize].iter().find(|r| {
+                    r.at as usize == d && r.vertex as usize == w && r.holds_for(i, j, j_is_new)
+                });
+                if let Some(r) = reused {
+                    h.keep(*r);
+                    continue;
+                }
+                // the first cell's vertices before w were tried (or cut) by the full search
+                let tried = (1u16 << d) | (cs[0] & ((1u32 << w) - 1) as u16);
+                if t.same_orbit_as_tried(t.placed, w, tried) {
+                    continue;
+                }
+                t.tried_at[d] = tried | 1 << w;
+                t.seen = Refutation {
+                    at: d as u8,
+                    vertex: w as u8,
+                    touched: 1 << w,
+                    depth: d as u8,
+                    flags: 0,
+                };
+                t.explore(d, cs, cn, w);
+                if t.smaller {
+                    return false;
+                }
+                h.keep(t.seen);
+                if t.jump != usize::MAX {
+                    if t.jump < d {
+                        break;
                     }
-                    orbit |= 1 << y;
-                    frontier |= 1 << y;
+                    t.jump = usize::MAX;
                 }
             }
         }
-        false
+        // after row i every row is empty: a vertex w > d continues the identity path's node at
+        // depth d exactly when it is a twin of d (the same neighbours, all before d; the first
+        // cell there holds the vertices with d's neighbours among 0..d)
+        for d in i + 1..m {
+            for w in d + 1..m {
+                if t.adj[w] == t.adj[d] {
+                    h.eq[d] |= 1 << w;
+                }
+            }
+        }
+        for (g, (a, _)) in h.gens.iter_mut().zip(&t.gens[..t.ngens]) {
+            *g = a
+                .iter()
+                .enumerate()
+                .fold(0u64, |p, (v, &x)| p | u64::from(x) << (4 * v));
+        }
+        h.ngens = t.ngens as u8;
+        // this graph's partitions, for its children
+        let mine = &mut levels[level + 1];
+        mine.adj = h.adj;
+        mine.depth = i;
+        mine.path[..=i].copy_from_slice(&path[..=i]);
+        mine.ncs[..=i].copy_from_slice(&ncs[..=i]);
+        true
+    }
+
+    /// Whether a known automorphism of this graph maps the pair `{i, j}` to a smaller pair:
+    /// then the child with edge `{i, j}` is isomorphic to the child with that pair, whose edge
+    /// list is smaller, and is not canonical (no test needed).
+    #[inline]
+    pub fn orbit_has_smaller(&self, i: usize, j: usize) -> bool {
+        self.gens[..self.ngens as usize].iter().any(|&p| {
+            let (a, b) = ((p >> (4 * i) & 15) as usize, (p >> (4 * j) & 15) as usize);
+            (a.min(b), a.max(b)) < (i, j)
+        })
+    }
+
+    /// Keeps a refutation for the children, if there is room and it can ever hold.
+    #[inline]
+    fn keep(&mut self, r: Refutation) {
+        if r.flags & Refutation::DIRTY == 0 && (self.nref as usize) < MAX_REFUTED {
+            self.refuted[self.nref as usize] = r;
+            self.nref += 1;
+        }
     }
 }
 
-/// Whether the graph (vertices `0..m` all used) is the smallest of its isomorphism class.
+/// Whether the graph (vertices `0..m` all used) is the smallest of its isomorphism class, by
+/// the whole search.
+#[cfg(test)]
 pub fn is_canonical_graph(g: &Graph) -> bool {
-    let m = g.m as usize;
-    let mut rows = [0u16; 16];
-    for (i, r) in rows.iter_mut().enumerate().take(m) {
-        *r = g.adj[i] & !((2u32 << i) - 1) as u16;
-    }
-    let mut t = Test {
-        adj: g.adj,
-        m,
-        rows,
-        perm: [0; 16],
-        gens: Vec::new(),
-        tried_at: [0; 16],
-        placed: 0,
-        last_row: (0..m).rev().find(|&i| rows[i] != 0).unwrap_or(0),
-        jump: usize::MAX,
-        smaller: false,
-    };
-    let mut cells = [0u16; 16];
-    cells[0] = ((1u32 << m) - 1) as u16;
-    t.dfs(0, &cells, if m == 0 { 0 } else { 1 });
-    !t.smaller
+    crate::graph_search::is_canonical(&g.adj, g.m as usize)
 }
 
 #[cfg(test)]
@@ -471,5 +488,56 @@ mod tests {
             }
         }
         assert!(yes > 20 && no > 20, "{yes} canonical, {no} not");
+    }
+
+    /// Walks the whole generation tree of graphs on `n` vertices (as the generation does:
+    /// edges after the last, new vertices in order), checking the incremental test against
+    /// the full search on every child; returns the number of graphs.
+    fn walk_checked(g: &Graph, n: usize) -> u64 {
+        let mut count = 1;
+        let m = g.m as usize;
+        let (li, lj) = match g.last {
+            None => (0, 0),
+            Some(e) => ((e / 16) as usize, (e % 16) as usize),
+        };
+        let mut h = Graph::empty();
+        for i in li..n.min(m + 1) {
+            let from = if g.last.is_some() && i == li {
+                lj + 1
+            } else {
+                i + 1
+            };
+            let (lo, hi) = if i < m {
+                (from, m + 1)
+            } else {
+                (from.max(m + 1), m + 2)
+            };
+            for j in lo..hi.min(n) {
+                g.child_into(i, j, &mut h);
+                let full = is_canonical_graph(&h);
+                if g.orbit_has_smaller(i, j) {
+                    assert!(!full, "{:?} + ({i}, {j}) is canonical", g.edge_list());
+                    continue;
+                }
+                assert_eq!(
+                    g.is_canonical_child(i, j, &mut h),
+                    full,
+                    "{:?} + ({i}, {j})",
+                    g.edge_list()
+                );
+                if full {
+                    count += walk_checked(&h, n);
+                }
+            }
+        }
+        count
+    }
+
+    #[test]
+    fn incremental_test_equals_the_full_search_on_every_child() {
+        // OEIS A000088
+        for (n, want) in [(5, 34), (6, 156), (7, 1044), (8, 12346), (9, 274_668)] {
+            assert_eq!(walk_checked(&Graph::empty(), n), want, "n={n}");
+        }
     }
 }

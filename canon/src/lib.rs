@@ -8,7 +8,7 @@
 //!   with the same name and size have one identity, and `cnfs()` refuses a domain holding both.
 //! - [`Value`]: the plain values of strict domains, with a documented total order, and the
 //!   [`Canonical`] trait through which typed values (atoms, integers, `bool`, `String`, tuples,
-//!   `Vec`, `Option`, [`haydi_core::Set`], [`haydi_core::Map`]) take part.
+//!   `Vec`, `Option`, [`haydi_core::Set`], [`haydi_core::Mapping`]) take part.
 //! - [`canonize`], [`is_canonical`], [`is_isomorphic`], [`expand`]: two values are isomorphic when
 //!   a bijection of atoms that keeps every atom in its USet maps one to the other; the canonical
 //!   form is the smallest member of the class in the value order.
@@ -33,10 +33,19 @@
 //! test keeps the unplaced vertices in an ordered partition refined by each placed vertex's
 //! neighbours (only labellings that follow it can be minimal), compares each node's row exactly
 //! with the graph's own row, prunes by automorphisms found at leaves and jumps back to the
-//! identity path as nauty does. Its output equals the general path (tested) and OEIS A000088.
+//! identity path as nauty does. The test is incremental: a child differs from its parent from
+//! the new edge's row on, and reuses what the parent's test found before it (`graph.rs`). Its
+//! output equals the general path (tested) and OEIS A000088.
 //! Functional structures (`Mappings` from `S` or `Product(S, L)` to `S`, USets `S` and `L`,
 //! at most 32 keys: automata, functional graphs) run on arrays of values with a forced-walk
 //! canonicity test (`func.rs`), equal to the general one (tested).
+//!
+//! *Classes.* [`Graphs`] (nauty geng's switches as builder methods, and a user's monotone
+//! `prune`) and [`Automata`] (an initial state, initially connected, permutation letters, a
+//! prune on [`PartialTable`]s) prune the same trees during generation: in the edge tree every
+//! ancestor of a graph is a subgraph of it, and in the functional tree a node's descendants are
+//! its completions, so a property that fails at a node and at everything that grows from it
+//! cuts the node's subtree.
 //!
 //! *Parallelism.* [`CnfSource`]'s index space is a frontier of the generation tree (expanded
 //! nodes and unexpanded subtrees, in pre-order, the heaviest subtrees expanded first), so
@@ -64,7 +73,7 @@
 //! [`CnfsExt::cnfs`] gives `domain.cnfs()`. The canonical forms are produced as [`Value`]s and
 //! decoded with `Canonical::from_value`, so the item's `to_value` must follow the [`Shape`]'s
 //! value layout (Range: `Value::Int`, Boolean: `Value::Bool`, Product and Sequences:
-//! `Value::Seq`, Subsets: `Value::Set`, Mappings: `Value::Map`, USet: `Value::Atom`; a Join of
+//! `Value::Seq`, Subsets: `Value::Set`, Mappings: `Value::Mapping`, USet: `Value::Atom`; a Join of
 //! different item types needs an item type whose `to_value` yields each part's values).
 //!
 //! ## Limits
@@ -85,11 +94,19 @@
 //! ```
 
 mod atom;
+mod automata;
 mod cnf_values;
 mod domains;
 mod func;
+mod func_class;
 mod generate;
+mod geng_switches;
 mod graph;
+mod graph_class;
+mod graph_search;
+mod graph_tree;
+mod graphs;
+mod prune_check;
 mod search;
 pub mod shape;
 mod source;
@@ -99,14 +116,17 @@ mod typed;
 mod value;
 
 pub use atom::{Atom, USet, UsetId};
+pub use automata::Automata;
 pub use cnf_values::CnfValues;
+pub use graphs::Graphs;
+pub use prune_check::{PRUNE_CHECKED, PRUNE_SAMPLE};
 pub use shape::Shape;
 pub use source::CnfSource;
 pub use strict_filter::{
     StrictFilterExt, StrictFiltered, ValueFilter, STRICT_FILTER_CHECKED, STRICT_FILTER_SAMPLE,
 };
 pub use to_cnf::{CnfMaterialized, ToCnfValues};
-pub use typed::{BitGraph, CnfItem, NodeRef, TransitionTable, TreeRef};
+pub use typed::{BitGraph, CnfItem, NodeRef, PartialTable, TransitionTable, TreeRef};
 pub use value::{Canonical, Value};
 
 use haydi_core::pipeline::Identity;

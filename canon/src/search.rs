@@ -34,7 +34,7 @@ fn rank(v: &Value) -> u8 {
         Value::Some(_) => 5,
         Value::Seq(_) => 6,
         Value::Set(_) => 7,
-        Value::Map(_) => 8,
+        Value::Mapping(_) => 8,
     }
 }
 
@@ -72,7 +72,7 @@ fn cmp3(a: &Value, b: &Value, k: &dyn Fn(UsetId) -> u32) -> Ord3 {
             }
             of(xs.len().cmp(&ys.len()))
         }
-        (Value::Map(xs), Value::Map(ys)) => {
+        (Value::Mapping(xs), Value::Mapping(ys)) => {
             for ((xk, xv), (yk, yv)) in xs.iter().zip(ys) {
                 match cmp3(xk, yk, k) {
                     Ord3::Equal => {}

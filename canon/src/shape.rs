@@ -60,7 +60,7 @@ pub enum Shape {
         /// Largest size.
         max: usize,
     },
-    /// Total functions from keys to values: `Value::Map`.
+    /// Total functions from keys to values: `Value::Mapping`.
     Mappings {
         /// The keys.
         keys: Box<Shape>,
@@ -380,7 +380,7 @@ impl Shape {
                         })
                         .collect();
                 }
-                out.into_iter().map(Value::Map).collect()
+                out.into_iter().map(Value::Mapping).collect()
             }
             Shape::NotStrict(_) => unreachable!("validated"),
         })

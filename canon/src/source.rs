@@ -11,6 +11,10 @@ use std::sync::{Arc, OnceLock};
 /// Aim for at least this many subtrees in the index space.
 const TARGET_SUBTREES: usize = 4096;
 
+/// With a part of `modulus` parts (geng's res/mod), aim for this many subtrees per part, so
+/// that every part holds about the same share of the tree (geng's default multiplicity).
+pub(crate) const PART_SUBTREES: usize = 50;
+
 #[derive(Clone, Debug)]
 enum Entry {
     /// A node above the cut: yields itself when final (its children are later entries).
@@ -32,6 +36,10 @@ pub struct CnfSource<T> {
     frontier: OnceLock<Vec<Entry>>,
     /// Canonical forms failing this filter are skipped (a strict filter's predicate).
     pub(crate) keep: Option<crate::ValueFilter>,
+    /// Only part `res` of `modulus` (geng's res/mod): the frontier's entries whose index is
+    /// `res` modulo `modulus`, the frontier cut into at least `PART_SUBTREES * modulus`
+    /// subtrees.
+    pub(crate) part: Option<(u64, u64)>,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -41,6 +49,7 @@ impl<T> Clone for CnfSource<T> {
             gen: self.gen.clone(),
             frontier: self.frontier.clone(),
             keep: self.keep.clone(),
+            part: self.part,
             _t: PhantomData,
         }
     }
@@ -60,8 +69,24 @@ impl<T: CnfItem> CnfSource<T> {
             gen: Arc::new(gen),
             frontier: OnceLock::new(),
             keep: None,
+            part: None,
             _t: PhantomData,
         })
+    }
+}
+
+impl<T: CnfItem> CnfSource<T> {
+    /// The source of a tree made by [`crate::Graphs`] or [`crate::Automata`], whose typed
+    /// items `T` are always makeable from it.
+    pub(crate) fn of_typed_tree(gen: Gen) -> Self {
+        debug_assert!(T::check(TreeRef(&gen)).is_ok());
+        CnfSource {
+            gen: Arc::new(gen),
+            frontier: OnceLock::new(),
+            keep: None,
+            part: None,
+            _t: PhantomData,
+        }
     }
 }
 
@@ -74,7 +99,11 @@ impl<T> CnfSource<T> {
     /// by depth.
     fn frontier(&self) -> &[Entry] {
         self.frontier.get_or_init(|| {
-            let mut entries = vec![Entry::Subtree(self.gen.root())];
+            let mut entries = if self.gen.root_kept() {
+                vec![Entry::Subtree(self.gen.root())]
+            } else {
+                Vec::new()
+            };
             for _ in 0..1000 {
                 let weights: Vec<u32> = entries
                     .iter()
@@ -88,7 +117,11 @@ impl<T> CnfSource<T> {
                     .filter(|e| matches!(e, Entry::Subtree(_)))
                     .count();
                 let top = weights.iter().copied().max().unwrap_or(0);
-                if subtrees >= TARGET_SUBTREES || top == 0 {
+                let target = match self.part {
+                    Some((_, modulus)) => TARGET_SUBTREES.max(PART_SUBTREES * modulus as usize),
+                    None => TARGET_SUBTREES,
+                };
+                if subtrees >= target || top == 0 {
                     break;
                 }
                 let mut next = Vec::with_capacity(entries.len() * 2);
@@ -99,7 +132,7 @@ impl<T> CnfSource<T> {
                                 next.push(Entry::Emit(node.clone()));
                             }
                             let _ = self.gen.children(&node, &mut |c| {
-                                next.push(Entry::Subtree(c));
+                                next.push(Entry::Subtree(c.clone()));
                                 ControlFlow::Continue(())
                             });
                         }
@@ -108,7 +141,15 @@ impl<T> CnfSource<T> {
                 }
                 entries = next;
             }
-            entries
+            match self.part {
+                Some((res, modulus)) => entries
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(k, _)| *k as u64 % modulus == res)
+                    .map(|(_, e)| e)
+                    .collect(),
+                None => entries,
+            }
         })
     }
 }

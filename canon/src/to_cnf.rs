@@ -3,153 +3,66 @@
 
 use crate::value::Canonical;
 use crate::{CnfValues, StrictShape, USet};
-use haydi_core::domain::{describe, BoxedDomain, Named};
-use haydi_core::{Domain, Result, Size};
+use haydi_core::domain::{BoxedDomain, Named};
+use haydi_core::{Domain, Result};
 use haydi_domains::{
-    Boolean, Join, Mappings, Product2, Product3, Product4, Product5, Product6, Product7, Product8,
-    ProductRepeat, Range, Sequences, Subsets, Values,
+    Boolean, Join, Leaf, Mappings, Materialized, Product2, Product3, Product4, Product5, Product6,
+    Product7, Product8, ProductRepeat, Range, Sequences, Subsets, Values,
 };
-use rand::RngCore;
-use std::fmt;
-use std::ops::ControlFlow;
 
 /// A strict domain either materialized into [`CnfValues`] (its canonical forms, iterated as all
 /// their copies) or kept as it is, with its parts possibly materialized: the result of
-/// [`ToCnfValues::to_cnf_values`].
+/// [`ToCnfValues::to_cnf_values`]. It is haydi-domains' one [`Materialized`], with
+/// [`CnfValues`] as its leaf.
 ///
 /// It holds the same items as the original domain, but a materialized part lists them in the
 /// order of [`CnfValues`] (class by class), not in the domain's order, and lists an item that
 /// the domain repeats (`Values` with repeats, a `Join` of overlapping parts) once.
 ///
 /// ```
-/// use haydi_canon::{CnfMaterialized, ToCnfValues, USet};
+/// use haydi_canon::{ToCnfValues, USet};
 /// use haydi_core::{Domain, Size};
-/// use haydi_domains::Product;
+/// use haydi_domains::{Materialized, Product};
 /// let u = USet::new(3, "u");
 /// let m = Product::new((u.clone(), u)).to_cnf_values(9)?;
-/// let CnfMaterialized::Cnfs(c) = &m else { panic!("9 pairs fit") };
+/// let Materialized::Leaf(c) = &m else { panic!("9 pairs fit") };
 /// assert_eq!(c.representatives().len(), 2); // (u0, u0) and (u0, u1)
 /// assert_eq!(m.size(), Size::Exact(9));
 /// # Ok::<(), haydi_core::Error>(())
 /// ```
-#[derive(Clone, Debug)]
-pub enum CnfMaterialized<D: Domain>
-where
-    D::Item: Canonical + Sync,
-{
-    /// The canonical forms of the domain.
-    Cnfs(CnfValues<D::Item>),
-    /// The domain, kept (too large to materialize).
-    Kept(D),
-}
+pub type CnfMaterialized<D> = Materialized<D, CnfValues<<D as Domain>::Item>>;
 
-impl<D> CnfMaterialized<D>
+/// The canonical forms of a strict domain that fits (an error when it is not strict).
+impl<D> Leaf<D> for CnfValues<D::Item>
 where
     D: Domain + StrictShape,
-    D::Item: Canonical + Sync,
+    D::Item: Canonical + Clone + Send + Sync,
 {
-    /// [`CnfValues`] of the canonical forms of `d` when its size bound is at most `max_size`,
-    /// else `Kept(d)`. Fails as [`crate::CnfsExt::cnfs`] does (a non-strict domain that fits).
-    ///
-    /// ```
-    /// use haydi_canon::{CnfMaterialized, USet};
-    /// let u = USet::new(4, "u");
-    /// assert!(CnfMaterialized::fit(u.clone(), 4)?.is_cnfs());
-    /// assert!(!CnfMaterialized::fit(u, 3)?.is_cnfs());
-    /// # Ok::<(), haydi_core::Error>(())
-    /// ```
-    pub fn fit(d: D, max_size: u128) -> Result<Self> {
-        match d.size().bound() {
-            Some(n) if n <= max_size => {
-                let reps = crate::collect_cnfs(&d)?;
-                Ok(CnfMaterialized::Cnfs(CnfValues::new(reps)?))
-            }
-            _ => Ok(CnfMaterialized::Kept(d)),
+    fn leaf(d: &D, max_size: u128) -> Result<Option<Self>> {
+        if !fits(d, max_size) {
+            return Ok(None);
         }
-    }
-
-    /// Whether the domain was materialized.
-    ///
-    /// ```
-    /// use haydi_canon::{ToCnfValues, USet};
-    /// assert!(USet::new(3, "u").to_cnf_values(3)?.is_cnfs());
-    /// # Ok::<(), haydi_core::Error>(())
-    /// ```
-    pub fn is_cnfs(&self) -> bool {
-        matches!(self, CnfMaterialized::Cnfs(_))
+        let reps = crate::collect_cnfs(d)?;
+        Ok(Some(CnfValues::new(reps)?))
     }
 }
 
-impl<D: Domain> Domain for CnfMaterialized<D>
+impl<D, L> StrictShape for Materialized<D, L>
 where
-    D::Item: Canonical + Sync,
-{
-    type Item = D::Item;
-    fn size(&self) -> Size {
-        match self {
-            CnfMaterialized::Cnfs(v) => v.size(),
-            CnfMaterialized::Kept(d) => d.size(),
-        }
-    }
-    fn item_at(&self, index: u128) -> Option<D::Item> {
-        match self {
-            CnfMaterialized::Cnfs(v) => v.item_at(index),
-            CnfMaterialized::Kept(d) => d.item_at(index),
-        }
-    }
-    fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
-    where
-        F: FnMut(D::Item) -> ControlFlow<()>,
-    {
-        match self {
-            CnfMaterialized::Cnfs(v) => v.visit_range(start, end, f),
-            CnfMaterialized::Kept(d) => d.visit_range(start, end, f),
-        }
-    }
-    fn generate_one(&self, rng: &mut dyn RngCore) -> Result<D::Item> {
-        match self {
-            CnfMaterialized::Cnfs(v) => v.generate_one(rng),
-            CnfMaterialized::Kept(d) => d.generate_one(rng),
-        }
-    }
-    fn name(&self) -> String {
-        match self {
-            CnfMaterialized::Cnfs(v) => v.name(),
-            CnfMaterialized::Kept(d) => d.name(),
-        }
-    }
-    fn is_strict(&self) -> bool {
-        match self {
-            CnfMaterialized::Cnfs(v) => v.is_strict(),
-            CnfMaterialized::Kept(d) => d.is_strict(),
-        }
-    }
-}
-
-impl<D: Domain + StrictShape> StrictShape for CnfMaterialized<D>
-where
-    D::Item: Canonical + Sync,
+    D: Domain + StrictShape,
+    L: Domain<Item = D::Item> + StrictShape,
 {
     fn shape(&self) -> Result<crate::Shape> {
         match self {
-            CnfMaterialized::Cnfs(v) => v.shape(),
-            CnfMaterialized::Kept(d) => d.shape(),
+            Materialized::Leaf(v) => v.shape(),
+            Materialized::Kept(d) => d.shape(),
         }
     }
     fn cnf_plan(&self) -> Result<(crate::Shape, Option<crate::ValueFilter>)> {
         match self {
-            CnfMaterialized::Cnfs(v) => v.cnf_plan(),
-            CnfMaterialized::Kept(d) => d.cnf_plan(),
+            Materialized::Leaf(v) => v.cnf_plan(),
+            Materialized::Kept(d) => d.cnf_plan(),
         }
-    }
-}
-
-impl<D: Domain> fmt::Display for CnfMaterialized<D>
-where
-    D::Item: Canonical + Sync + fmt::Debug,
-{
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&describe(self))
     }
 }
 
@@ -159,15 +72,16 @@ where
 /// the stored classes. A domain fits when its size (bound) is at most `max_size`.
 ///
 /// ```
-/// use haydi_canon::{CnfMaterialized, CnfsExt, ToCnfValues, USet};
+/// use haydi_canon::{CnfsExt, ToCnfValues, USet};
+/// use haydi_domains::Materialized;
 /// use haydi_core::prelude::*;
 /// use haydi_domains::{Product, Subsets};
 /// let v = USet::new(4, "v");
 /// let edges = Subsets::with_size(v.clone(), 2)?;           // 6 items: fits
 /// let p = Product::new((edges, v));                         // 24 items: does not
 /// let m = p.to_cnf_values(10)?;
-/// let CnfMaterialized::Kept(inner) = &m else { panic!() };
-/// assert!(inner.domains().0.is_cnfs() && inner.domains().1.is_cnfs());
+/// let Materialized::Kept(inner) = &m else { panic!() };
+/// assert!(inner.domains().0.is_leaf() && inner.domains().1.is_leaf());
 /// assert_eq!(m.cnfs()?.count().run(false)?, p.cnfs()?.count().run(false)?);
 /// # Ok::<(), haydi_core::Error>(())
 /// ```
@@ -195,7 +109,7 @@ where
     if whole {
         CnfMaterialized::fit(kept, max_size)
     } else {
-        Ok(CnfMaterialized::Kept(kept))
+        Ok(Materialized::Kept(kept))
     }
 }
 

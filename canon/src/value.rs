@@ -2,7 +2,7 @@
 //! [`Canonical`] trait that connects typed values to it.
 
 use crate::atom::{Atom, UsetId};
-use haydi_core::{Map, Set};
+use haydi_core::{Mapping, Set};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -11,18 +11,18 @@ use std::fmt;
 /// # The total order
 ///
 /// `Value` derives `Ord`; variants compare in declaration order
-/// (`Bool < Int < Str < Atom < None < Some < Seq < Set < Map`), and within a variant:
+/// (`Bool < Int < Str < Atom < None < Some < Seq < Set < Mapping`), and within a variant:
 /// booleans `false < true`; integers numerically; strings bytewise; atoms by `(USet id, index)`;
 /// `Some(x)` by `x`; sequences (tuples and vectors alike) lexicographically, a proper prefix
 /// being smaller; sets as the lexicographic comparison of their elements sorted ascending; maps
 /// as the lexicographic comparison of their `(key, value)` pairs sorted by key.
 ///
 /// This is exactly the derived `Ord` of the typed values (`i64`, `Atom`, tuples, `Vec`,
-/// `haydi_core::Set`, `haydi_core::Map`, ...) whose elements are stored ascending, so a set or a
+/// `haydi_core::Set`, `haydi_core::Mapping`, ...) whose elements are stored ascending, so a set or a
 /// map produced by a domain is already sorted in the value order. Unlike the Python original,
 /// length does not come first.
 ///
-/// Invariant: `Set` holds distinct elements sorted ascending and `Map` holds pairs with
+/// Invariant: `Set` holds distinct elements sorted ascending and `Mapping` holds pairs with
 /// distinct keys sorted by key; build them with [`Value::set`] and [`Value::map`].
 ///
 /// ```
@@ -50,7 +50,7 @@ pub enum Value {
     /// A set: distinct elements sorted ascending.
     Set(Vec<Value>),
     /// A map: pairs with distinct keys, sorted by key.
-    Map(Vec<(Value, Value)>),
+    Mapping(Vec<(Value, Value)>),
 }
 
 impl fmt::Debug for Value {
@@ -70,7 +70,7 @@ impl fmt::Debug for Value {
                 t.finish()
             }
             Value::Set(xs) => f.debug_set().entries(xs).finish(),
-            Value::Map(xs) => f
+            Value::Mapping(xs) => f
                 .debug_map()
                 .entries(xs.iter().map(|(k, v)| (k, v)))
                 .finish(),
@@ -98,7 +98,7 @@ impl Value {
                 _ => out.push(p),
             }
         }
-        Value::Map(out)
+        Value::Mapping(out)
     }
 
     /// The value with every atom replaced by `f(atom)`; sets and maps are re-sorted.
@@ -123,13 +123,13 @@ impl Value {
                 v.dedup();
                 Value::Set(v)
             }
-            Value::Map(xs) => {
+            Value::Mapping(xs) => {
                 let mut v: Vec<(Value, Value)> = xs
                     .iter()
                     .map(|(k, x)| (k.map_atoms(f), x.map_atoms(f)))
                     .collect();
                 v.sort_unstable();
-                Value::Map(v)
+                Value::Mapping(v)
             }
             other => other.clone(),
         }
@@ -141,7 +141,7 @@ impl Value {
             Value::Atom(a) => f(*a),
             Value::Some(x) => x.for_each_atom(f),
             Value::Seq(xs) | Value::Set(xs) => xs.iter().for_each(|x| x.for_each_atom(f)),
-            Value::Map(xs) => xs.iter().for_each(|(k, v)| {
+            Value::Mapping(xs) => xs.iter().for_each(|(k, v)| {
                 k.for_each_atom(f);
                 v.for_each_atom(f)
             }),
@@ -200,7 +200,7 @@ impl Value {
 ///
 /// `to_value` must be injective and order-embedding: `a < b` exactly when
 /// `a.to_value() < b.to_value()`; `from_value` inverts it. The implementations for atoms,
-/// integers, `bool`, `String`, `()`, tuples (up to 8), `Vec`, `Option`, [`Set`], [`Map`] and
+/// integers, `bool`, `String`, `()`, tuples (up to 8), `Vec`, `Option`, [`Set`], [`Mapping`] and
 /// [`Value`] itself satisfy this because [`Value`]'s order mirrors their derived `Ord`.
 ///
 /// ```
@@ -321,13 +321,13 @@ impl<T: Canonical> Canonical for Set<T> {
     }
 }
 
-impl<K: Canonical, V: Canonical> Canonical for Map<K, V> {
+impl<K: Canonical, V: Canonical> Canonical for Mapping<K, V> {
     fn to_value(&self) -> Value {
         Value::map(self.iter().map(|(k, v)| (k.to_value(), v.to_value())))
     }
     fn from_value(v: &Value) -> Option<Self> {
         match v {
-            Value::Map(xs) => Some(Map::from_sorted_pairs(
+            Value::Mapping(xs) => Some(Mapping::from_sorted_pairs(
                 xs.iter()
                     .map(|(k, v)| Some((K::from_value(k)?, V::from_value(v)?)))
                     .collect::<Option<Vec<(K, V)>>>()?,

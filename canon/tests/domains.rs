@@ -111,7 +111,7 @@ fn mappings_of_two_atoms() {
         .unwrap();
     assert_eq!(got.len(), 3);
     let (x, y) = (u.atom(0), u.atom(1));
-    let m = |a, b| Map::from_sorted_pairs(vec![(x, a), (y, b)]);
+    let m = |a, b| Mapping::from_sorted_pairs(vec![(x, a), (y, b)]);
     assert_eq!(
         got.into_iter().collect::<BTreeSet<_>>(),
         [m(x, x), m(x, y), m(y, x)].into()

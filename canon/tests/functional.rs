@@ -2,25 +2,11 @@
 //! `states x letters -> states` up to renaming states and letters against Burnside's lemma,
 //! functional graphs against OEIS A001372.
 
+mod common;
+
 use haydi_canon::{CnfsExt, USet};
 use haydi_core::prelude::*;
 use haydi_domains::{Mappings, Product};
-
-/// All permutations of `0..n`.
-fn perms(n: usize) -> Vec<Vec<usize>> {
-    if n == 0 {
-        return vec![vec![]];
-    }
-    let mut out = Vec::new();
-    for p in perms(n - 1) {
-        for pos in 0..n {
-            let mut q = p.clone();
-            q.insert(pos, n - 1);
-            out.push(q);
-        }
-    }
-    out
-}
 
 fn cycle_len(p: &[usize], x: usize) -> usize {
     let (mut y, mut k) = (p[x], 1);
@@ -35,7 +21,7 @@ fn cycle_len(p: &[usize], x: usize) -> usize {
 /// exactly when each cycle of its action on keys, of length `c`, goes to a state whose
 /// σ-cycle length divides `c`.
 fn burnside(n: usize, m: usize) -> u128 {
-    let (ps, ls) = (perms(n), perms(m));
+    let (ps, ls) = (common::index_perms(n), common::index_perms(m));
     let mut total: u128 = 0;
     for s in &ps {
         for t in &ls {

@@ -5,7 +5,7 @@ use haydi_canon::{
     canonize, cnfs_as, expand, shape, Atom, Canonical, CnfsExt, USet, UsetId, Value,
 };
 use haydi_core::prelude::*;
-use haydi_core::Map;
+use haydi_core::Mapping;
 use haydi_domains::{Mappings, Product};
 
 #[test]
@@ -16,7 +16,7 @@ fn atoms_print_as_name_and_index() {
     assert_eq!(format!("{}", q.atom(2)), "q2");
     assert_eq!(format!("{:?}", (q.atom(1), a.atom(0))), "(q1, a0)");
     assert_eq!(format!("{:?}", Value::Atom(a.atom(1))), "a1");
-    let delta: Map<(Atom, Atom), Atom> = Map::from_sorted_pairs(vec![
+    let delta: Mapping<(Atom, Atom), Atom> = Mapping::from_sorted_pairs(vec![
         ((q.atom(0), a.atom(0)), q.atom(1)),
         ((q.atom(0), a.atom(1)), q.atom(0)),
         ((q.atom(1), a.atom(0)), q.atom(2)),

@@ -99,11 +99,11 @@ fn to_cnf_values_materializes_the_parts_that_fit() {
     let edges = Subsets::with_size(v.clone(), 2).unwrap();
     let p = Product::new((edges, v.clone(), Range::new(3)));
     let m = p.to_cnf_values(5).unwrap();
-    let haydi_canon::CnfMaterialized::Kept(inner) = &m else {
+    let haydi_domains::Materialized::Kept(inner) = &m else {
         panic!("72 items do not fit")
     };
     let (a, b, c) = inner.domains();
-    assert!(!a.is_cnfs() && b.is_cnfs() && c.is_cnfs());
+    assert!(!a.is_leaf() && b.is_leaf() && c.is_leaf());
     // same items (as a set), same canonical forms
     let items: BTreeSet<_> = m.iter().collect();
     assert_eq!(items, p.iter().collect::<BTreeSet<_>>());
@@ -126,7 +126,7 @@ fn to_cnf_values_materializes_the_parts_that_fit() {
     assert_eq!(cm, cp);
     // the whole product fits: one CnfValues of its classes
     let whole = p.to_cnf_values(72).unwrap();
-    let haydi_canon::CnfMaterialized::Cnfs(c) = &whole else {
+    let haydi_domains::Materialized::Leaf(c) = &whole else {
         panic!("72 items fit")
     };
     assert_eq!(c.representatives().len(), cp.len());
@@ -145,7 +145,7 @@ fn to_cnf_values_materializes_the_parts_that_fit() {
 fn to_cnf_values_lists_repeated_items_once() {
     let v = haydi_domains::Values::new(vec![1i64, 1, 2]);
     let m = v.to_cnf_values(10).unwrap();
-    assert!(m.is_cnfs());
+    assert!(m.is_leaf());
     assert_eq!(m.iter().collect::<Vec<_>>(), vec![1, 2]);
     let j = haydi_domains::Join::new(vec![Range::new(3), Range::new(3)]);
     let mj = j.to_cnf_values(10).unwrap();
@@ -159,7 +159,7 @@ fn to_cnf_values_of_compound_domains_keeps_the_classes() {
     let u = USet::new(3, "u");
     let f = Mappings::new(u.clone(), u.clone()).unwrap();
     let m = f.to_cnf_values(3).unwrap();
-    assert!(!m.is_cnfs());
+    assert!(!m.is_leaf());
     assert_eq!(m.cnfs().unwrap().count().run(false).unwrap(), 7);
     assert_eq!(
         m.iter().collect::<BTreeSet<_>>(),

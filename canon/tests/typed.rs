@@ -164,7 +164,7 @@ fn transition_tables_are_the_domain_items_in_the_same_order() {
                 .map(|(s, l)| ((s, l), t.next(s, l)))
                 .collect();
             assert_eq!(got, want, "n={n} m={m}");
-            assert_eq!(&t.to_map(&q, &a).unwrap(), p);
+            assert_eq!(&t.to_mapping(&q, &a).unwrap(), p);
         }
         for i in 0..typed.len() {
             for j in (0..typed.len()).step_by(3) {
@@ -191,7 +191,7 @@ fn functional_graphs_a001372_by_reduce() {
                     (0..t.states()).filter(|&s| t.next(s, 0) == s).count() as u64,
                 )
             })
-            .reduce(|a, b| (a.0 + b.0, a.1 + b.1))
+            .reduce_with(|a, b| (a.0 + b.0, a.1 + b.1))
             .run(true)
             .unwrap()
             .unwrap();
@@ -200,7 +200,7 @@ fn functional_graphs_a001372_by_reduce() {
             .cnfs()
             .unwrap()
             .map(|f| f.iter().filter(|(k, v)| k == v).count() as u64)
-            .reduce(|a, b| a + b)
+            .reduce_with(|a, b| a + b)
             .run(false)
             .unwrap()
             .unwrap();

@@ -195,7 +195,7 @@ fn run_role(role: &str) {
             let text = Range::new(3000)
                 .iterate()
                 .map(|x| format!("{x},"))
-                .reduce(|a, b| a + &b)
+                .reduce_with(|a, b| a + &b)
                 .run(true)
                 .expect("reduce");
             assert_eq!(text, Some((0..3000).map(|x| format!("{x},")).collect()));

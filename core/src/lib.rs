@@ -30,6 +30,7 @@ pub mod pipeline;
 pub mod plumbing;
 pub mod session;
 mod size;
+pub mod task;
 pub mod trusted;
 mod values;
 pub mod warning;
@@ -39,7 +40,7 @@ pub use domain::{BoxedDomain, Domain, DomainExt};
 pub use error::{Error, Result};
 pub use pipeline::{IntoPipeline, Job, Pipeline};
 pub use size::Size;
-pub use values::{Map, Set};
+pub use values::{Mapping, Set};
 
 /// The names most programs need: `use haydi_core::prelude::*;`.
 pub mod prelude {
@@ -49,5 +50,5 @@ pub mod prelude {
     pub use crate::domain::{Domain, DomainExt};
     pub use crate::pipeline::IntoPipeline;
     pub use crate::session;
-    pub use crate::{Error, Map, Result, Set, Size};
+    pub use crate::{Error, Mapping, Result, Set, Size};
 }

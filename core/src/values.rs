@@ -142,31 +142,31 @@ impl<'a, T> IntoIterator for &'a Set<T> {
 /// A map stored as a vector of `(key, value)` pairs sorted by key (in the key domain's order).
 ///
 /// ```
-/// use haydi_core::Map;
-/// let m = Map::from_sorted_pairs(vec![(0, 'a'), (1, 'b')]);
+/// use haydi_core::Mapping;
+/// let m = Mapping::from_sorted_pairs(vec![(0, 'a'), (1, 'b')]);
 /// assert_eq!(m.get(&1), Some(&'b'));
 /// assert_eq!(format!("{m:?}"), "{0: 'a', 1: 'b'}");
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
-pub struct Map<K, V>(Vec<(K, V)>);
+pub struct Mapping<K, V>(Vec<(K, V)>);
 
-impl<K, V> Map<K, V> {
+impl<K, V> Mapping<K, V> {
     /// Wraps pairs already sorted by key, with distinct keys.
     ///
     /// ```
-    /// use haydi_core::Map;
-    /// let m = Map::from_sorted_pairs(vec![(1, "one"), (2, "two")]);
+    /// use haydi_core::Mapping;
+    /// let m = Mapping::from_sorted_pairs(vec![(1, "one"), (2, "two")]);
     /// assert_eq!(m.get(&2), Some(&"two"));
     /// ```
     pub fn from_sorted_pairs(pairs: Vec<(K, V)>) -> Self {
-        Map(pairs)
+        Mapping(pairs)
     }
 
     /// Number of keys.
     ///
     /// ```
-    /// use haydi_core::Map;
-    /// assert_eq!(Map::from_sorted_pairs(vec![(0, 'x'), (1, 'y')]).len(), 2);
+    /// use haydi_core::Mapping;
+    /// assert_eq!(Mapping::from_sorted_pairs(vec![(0, 'x'), (1, 'y')]).len(), 2);
     /// ```
     pub fn len(&self) -> usize {
         self.0.len()
@@ -175,9 +175,9 @@ impl<K, V> Map<K, V> {
     /// Whether the map is empty.
     ///
     /// ```
-    /// use haydi_core::Map;
-    /// assert!(Map::<u8, u8>::default().is_empty());
-    /// assert!(!Map::from_sorted_pairs(vec![(0, 0)]).is_empty());
+    /// use haydi_core::Mapping;
+    /// assert!(Mapping::<u8, u8>::default().is_empty());
+    /// assert!(!Mapping::from_sorted_pairs(vec![(0, 0)]).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -186,8 +186,8 @@ impl<K, V> Map<K, V> {
     /// The value of `key`.
     ///
     /// ```
-    /// use haydi_core::Map;
-    /// let m = Map::from_sorted_pairs(vec![(0, 'a'), (1, 'b')]);
+    /// use haydi_core::Mapping;
+    /// let m = Mapping::from_sorted_pairs(vec![(0, 'a'), (1, 'b')]);
     /// assert_eq!((m.get(&1), m.get(&5)), (Some(&'b'), None));
     /// ```
     pub fn get(&self, key: &K) -> Option<&V>
@@ -200,8 +200,8 @@ impl<K, V> Map<K, V> {
     /// The pairs in key order.
     ///
     /// ```
-    /// use haydi_core::Map;
-    /// let m = Map::from_sorted_pairs(vec![(0, 'a'), (1, 'b')]);
+    /// use haydi_core::Mapping;
+    /// let m = Mapping::from_sorted_pairs(vec![(0, 'a'), (1, 'b')]);
     /// assert_eq!(m.iter().collect::<Vec<_>>(), vec![(&0, &'a'), (&1, &'b')]);
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
@@ -211,8 +211,8 @@ impl<K, V> Map<K, V> {
     /// The keys in order.
     ///
     /// ```
-    /// use haydi_core::Map;
-    /// let m = Map::from_sorted_pairs(vec![(0, 'a'), (1, 'b')]);
+    /// use haydi_core::Mapping;
+    /// let m = Mapping::from_sorted_pairs(vec![(0, 'a'), (1, 'b')]);
     /// assert_eq!(m.keys().copied().collect::<Vec<_>>(), vec![0, 1]);
     /// ```
     pub fn keys(&self) -> impl Iterator<Item = &K> {
@@ -222,8 +222,8 @@ impl<K, V> Map<K, V> {
     /// The values in key order.
     ///
     /// ```
-    /// use haydi_core::Map;
-    /// let m = Map::from_sorted_pairs(vec![(0, 'a'), (1, 'b')]);
+    /// use haydi_core::Mapping;
+    /// let m = Mapping::from_sorted_pairs(vec![(0, 'a'), (1, 'b')]);
     /// assert_eq!(m.values().copied().collect::<String>(), "ab");
     /// ```
     pub fn values(&self) -> impl Iterator<Item = &V> {
@@ -233,8 +233,8 @@ impl<K, V> Map<K, V> {
     /// The pairs as a slice.
     ///
     /// ```
-    /// use haydi_core::Map;
-    /// let m = Map::from_sorted_pairs(vec![(0, 'a')]);
+    /// use haydi_core::Mapping;
+    /// let m = Mapping::from_sorted_pairs(vec![(0, 'a')]);
     /// assert_eq!(m.as_slice(), &[(0, 'a')]);
     /// ```
     pub fn as_slice(&self) -> &[(K, V)] {
@@ -244,8 +244,8 @@ impl<K, V> Map<K, V> {
     /// The pairs as a vector.
     ///
     /// ```
-    /// use haydi_core::Map;
-    /// let m = Map::from_sorted_pairs(vec![(0, 'a'), (1, 'b')]);
+    /// use haydi_core::Mapping;
+    /// let m = Mapping::from_sorted_pairs(vec![(0, 'a'), (1, 'b')]);
     /// assert_eq!(m.into_vec(), vec![(0, 'a'), (1, 'b')]);
     /// ```
     pub fn into_vec(self) -> Vec<(K, V)> {
@@ -253,7 +253,7 @@ impl<K, V> Map<K, V> {
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Map<K, V> {
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Mapping<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
             .entries(self.0.iter().map(|(k, v)| (k, v)))

@@ -32,7 +32,7 @@ pub const WINDOW: Duration = Duration::from_secs(10);
 
 /// Emits a warning of haydi (level WARN, target `haydi`) with `tracing`'s syntax: fields, then a
 /// format string and its arguments. Without a subscriber it goes to stderr (see the
-/// [module docs](crate::warning)).
+/// [module docs](mod@crate::warning)).
 ///
 /// ```
 /// let path = std::path::Path::new("/tmp/x");

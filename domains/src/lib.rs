@@ -39,7 +39,7 @@ mod values;
 pub use boolean::Boolean;
 pub use join::Join;
 pub use mappings::Mappings;
-pub use materialize::{Materialized, ToValues};
+pub use materialize::{Leaf, Materialized, ToValues};
 pub use permutations::Permutations;
 pub use product::{
     IntoProduct, Product, Product2, Product3, Product4, Product5, Product6, Product7, Product8,
@@ -49,7 +49,7 @@ pub use repeat::ProductRepeat;
 pub use sequences::Sequences;
 pub use subsets::Subsets;
 pub use systems::{
-    bfs, bfs_path, dlts, dlts_from_map, dlts_to_dot, search, to_dot, Bfs, BfsEnd, Dlts,
+    bfs, bfs_find, bfs_path, dlts, dlts_from_map, dlts_to_dot, to_dot, Bfs, BfsEnd, Dlts,
     DltsProduct, Exploration, Successors, System,
 };
 pub use unordered::ProductUnordered;

@@ -2,23 +2,23 @@
 
 use crate::repeat::ProductRepeat;
 use haydi_core::domain::describe;
-use haydi_core::{Domain, Error, Map, Result, Size};
+use haydi_core::{Domain, Error, Mapping, Result, Size};
 use rand::RngCore;
 use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
 /// All total functions from the items of a key domain to the items of a value domain, as
-/// [`Map`]s with keys in key-domain order.
+/// [`Mapping`]s with keys in key-domain order.
 ///
 /// The keys are materialized when the domain is built (filtered-out keys are dropped); the
 /// values range over `values^|keys|` in product order, the first key changing slowest.
 ///
 /// ```
-/// use haydi_core::{Domain, Map, Size};
+/// use haydi_core::{Domain, Mapping, Size};
 /// use haydi_domains::{Mappings, Range};
 /// let m = Mappings::new(Range::new(2), Range::new(2)).unwrap();
-/// assert_eq!(m.item_at(1), Some(Map::from_sorted_pairs(vec![(0, 0), (1, 1)])));
+/// assert_eq!(m.item_at(1), Some(Mapping::from_sorted_pairs(vec![(0, 0), (1, 1)])));
 /// assert_eq!(m.iter().count(), 4);
 /// assert_eq!(Mappings::new(Range::new(10), Range::new(2)).unwrap().size(), Size::Exact(1024));
 /// ```
@@ -81,20 +81,20 @@ impl<K: Clone + Send + Sync, V: Domain> Mappings<K, V> {
         self.values.domain()
     }
 
-    fn to_map(&self, vs: Vec<V::Item>) -> Map<K, V::Item> {
-        Map::from_sorted_pairs(self.keys.iter().cloned().zip(vs).collect())
+    fn to_mapping(&self, vs: Vec<V::Item>) -> Mapping<K, V::Item> {
+        Mapping::from_sorted_pairs(self.keys.iter().cloned().zip(vs).collect())
     }
 }
 
 impl<K: Clone + Send + Sync, V: Domain> Domain for Mappings<K, V> {
-    type Item = Map<K, V::Item>;
+    type Item = Mapping<K, V::Item>;
 
     fn size(&self) -> Size {
         self.values.size()
     }
 
     fn item_at(&self, index: u128) -> Option<Self::Item> {
-        self.values.item_at(index).map(|vs| self.to_map(vs))
+        self.values.item_at(index).map(|vs| self.to_mapping(vs))
     }
 
     fn visit_range<F>(&self, start: u128, end: u128, f: &mut F) -> ControlFlow<()>
@@ -102,14 +102,15 @@ impl<K: Clone + Send + Sync, V: Domain> Domain for Mappings<K, V> {
         F: FnMut(Self::Item) -> ControlFlow<()>,
     {
         self.values
-            .visit_range(start, end, &mut |vs| f(self.to_map(vs)))
+            .visit_range(start, end, &mut |vs| f(self.to_mapping(vs)))
     }
 
     fn visit_from<F>(&self, start: u128, f: &mut F) -> ControlFlow<()>
     where
         F: FnMut(Self::Item) -> ControlFlow<()>,
     {
-        self.values.visit_from(start, &mut |vs| f(self.to_map(vs)))
+        self.values
+            .visit_from(start, &mut |vs| f(self.to_mapping(vs)))
     }
 
     fn visits_past_u128(&self) -> bool {
@@ -122,7 +123,7 @@ impl<K: Clone + Send + Sync, V: Domain> Domain for Mappings<K, V> {
                 domain: self.name(),
             });
         }
-        self.values.generate_one(rng).map(|vs| self.to_map(vs))
+        self.values.generate_one(rng).map(|vs| self.to_mapping(vs))
     }
 
     fn name(&self) -> String {

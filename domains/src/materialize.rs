@@ -10,81 +10,117 @@ use rand::RngCore;
 use std::fmt;
 use std::ops::ControlFlow;
 
-/// A domain either materialized into [`Values`] or kept as it is (with its parts possibly
-/// materialized): the result of [`ToValues::to_values`]. Same items, same order, as the
-/// original domain.
+/// A domain either materialized into a leaf domain `L` or kept as it is (with its parts
+/// possibly materialized): the result of [`ToValues::to_values`] (`L` is [`Values`], the
+/// default: same items, same order as the original domain) and of haydi-canon's
+/// `ToCnfValues::to_cnf_values` (`L` is `CnfValues`: the canonical forms). What a leaf is
+/// made of is the leaf type's [`Leaf`] policy.
 ///
 /// ```
 /// use haydi_core::{Domain, Size};
 /// use haydi_domains::{Materialized, Range, ToValues};
 /// let m = Range::new(4).filter(|x| x % 2 == 0).to_values(10);
-/// assert!(matches!(m, Materialized::Values(_)));
+/// assert!(matches!(m, Materialized::Leaf(_)));
 /// assert_eq!(m.size(), Size::Exact(2)); // only the surviving items are kept
 /// assert!(matches!(Range::new(40).to_values(10), Materialized::Kept(_)));
 /// ```
 #[derive(Clone, Debug)]
-pub enum Materialized<D: Domain>
-where
-    D::Item: Sync,
-{
-    /// The items, materialized.
-    Values(Values<D::Item>),
+pub enum Materialized<D: Domain, L = Values<<D as Domain>::Item>> {
+    /// The domain, materialized.
+    Leaf(L),
     /// The domain, kept (too large to materialize).
     Kept(D),
 }
 
-impl<D: Domain> Materialized<D>
+/// How a domain `D` becomes a leaf of [`Materialized`]: [`Values`] holds its surviving items;
+/// haydi-canon's `CnfValues` its canonical forms.
+///
+/// ```
+/// use haydi_domains::{Leaf, Range, Values};
+/// assert!(<Values<i64> as Leaf<Range>>::leaf(&Range::new(3), 3)?.is_some());
+/// assert!(<Values<i64> as Leaf<Range>>::leaf(&Range::new(4), 3)?.is_none()); // too large
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
+pub trait Leaf<D: Domain>: Domain<Item = D::Item> + Sized {
+    /// `d` as a leaf, or `None` when its size bound passes `max_size`.
+    fn leaf(d: &D, max_size: u128) -> Result<Option<Self>>;
+}
+
+impl<D: Domain> Leaf<D> for Values<D::Item>
 where
-    D::Item: Sync,
+    D::Item: Clone + Send + Sync,
 {
-    /// `Values` of the surviving items of `d` when its size bound is at most `max_size`, else
-    /// `Kept(d)`.
-    ///
-    /// ```
-    /// use haydi_domains::{Materialized, Range};
-    /// assert!(matches!(Materialized::fit(Range::new(3), 3), Materialized::Values(_)));
-    /// assert!(matches!(Materialized::fit(Range::new(4), 3), Materialized::Kept(_)));
-    /// ```
-    pub fn fit(d: D, max_size: u128) -> Self {
-        match d.size().bound() {
+    fn leaf(d: &D, max_size: u128) -> Result<Option<Self>> {
+        Ok(match d.size().bound() {
             Some(n) if n <= max_size => {
                 let mut v = Vec::with_capacity(usize::try_from(n).unwrap_or(0).min(1 << 20));
                 let _ = d.visit_range(0, n, &mut |x| {
                     v.push(x);
                     ControlFlow::Continue(())
                 });
-                Materialized::Values(Values::new(v))
+                Some(Values::new(v))
             }
+            _ => None,
+        })
+    }
+}
+
+impl<D: Domain, L: Leaf<D>> Materialized<D, L> {
+    /// `d` as a leaf when its size bound is at most `max_size`, else `Kept(d)`; the leaf's
+    /// error when it cannot be made (canonical forms of a domain that is not strict).
+    ///
+    /// ```
+    /// use haydi_domains::{Materialized, Range};
+    /// assert!(matches!(Materialized::<_>::fit(Range::new(3), 3)?, Materialized::Leaf(_)));
+    /// assert!(matches!(Materialized::<_>::fit(Range::new(4), 3)?, Materialized::Kept(_)));
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn fit(d: D, max_size: u128) -> Result<Self> {
+        Ok(match L::leaf(&d, max_size)? {
+            Some(l) => Materialized::Leaf(l),
+            None => Materialized::Kept(d),
+        })
+    }
+
+    /// [`fit`](Self::fit), keeping `d` also when its leaf cannot be made (a [`Values`] leaf
+    /// always can).
+    ///
+    /// ```
+    /// use haydi_domains::{Materialized, Range};
+    /// assert!(Materialized::<_>::fit_or_keep(Range::new(3), 3).is_leaf());
+    /// ```
+    pub fn fit_or_keep(d: D, max_size: u128) -> Self {
+        match L::leaf(&d, max_size) {
+            Ok(Some(l)) => Materialized::Leaf(l),
             _ => Materialized::Kept(d),
         }
     }
+}
 
+impl<D: Domain, L> Materialized<D, L> {
     /// Whether the domain was materialized.
     ///
     /// ```
     /// use haydi_domains::{Range, ToValues};
-    /// assert!(Range::new(3).to_values(3).is_values());
-    /// assert!(!Range::new(4).to_values(3).is_values());
+    /// assert!(Range::new(3).to_values(3).is_leaf());
+    /// assert!(!Range::new(4).to_values(3).is_leaf());
     /// ```
-    pub fn is_values(&self) -> bool {
-        matches!(self, Materialized::Values(_))
+    pub fn is_leaf(&self) -> bool {
+        matches!(self, Materialized::Leaf(_))
     }
 }
 
-impl<D: Domain> Domain for Materialized<D>
-where
-    D::Item: Sync,
-{
+impl<D: Domain, L: Domain<Item = D::Item>> Domain for Materialized<D, L> {
     type Item = D::Item;
     fn size(&self) -> Size {
         match self {
-            Materialized::Values(v) => v.size(),
+            Materialized::Leaf(v) => v.size(),
             Materialized::Kept(d) => d.size(),
         }
     }
     fn item_at(&self, index: u128) -> Option<D::Item> {
         match self {
-            Materialized::Values(v) => v.item_at(index),
+            Materialized::Leaf(v) => v.item_at(index),
             Materialized::Kept(d) => d.item_at(index),
         }
     }
@@ -93,39 +129,39 @@ where
         F: FnMut(D::Item) -> ControlFlow<()>,
     {
         match self {
-            Materialized::Values(v) => v.visit_range(start, end, f),
+            Materialized::Leaf(v) => v.visit_range(start, end, f),
             Materialized::Kept(d) => d.visit_range(start, end, f),
         }
     }
     fn generate_one(&self, rng: &mut dyn RngCore) -> Result<D::Item> {
         match self {
-            Materialized::Values(v) => v.generate_one(rng),
+            Materialized::Leaf(v) => v.generate_one(rng),
             Materialized::Kept(d) => d.generate_one(rng),
         }
     }
     fn name(&self) -> String {
         match self {
-            Materialized::Values(v) => v.name(),
+            Materialized::Leaf(v) => v.name(),
             Materialized::Kept(d) => d.name(),
         }
     }
     fn fingerprint(&self) -> String {
         match self {
-            Materialized::Values(v) => v.fingerprint(),
+            Materialized::Leaf(v) => v.fingerprint(),
             Materialized::Kept(d) => d.fingerprint(),
         }
     }
     fn is_strict(&self) -> bool {
         match self {
-            Materialized::Values(v) => v.is_strict(),
+            Materialized::Leaf(v) => v.is_strict(),
             Materialized::Kept(d) => d.is_strict(),
         }
     }
 }
 
-impl<D: Domain> fmt::Display for Materialized<D>
+impl<D: Domain, L: Domain<Item = D::Item>> fmt::Display for Materialized<D, L>
 where
-    D::Item: Sync + fmt::Debug,
+    D::Item: fmt::Debug,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&describe(self))
@@ -151,7 +187,7 @@ where
 /// // The product (90 items) does not fit; its factors of size <= 5 do.
 /// let Materialized::Kept(inner) = &m else { panic!("the product is too large") };
 /// let (a, b, c) = inner.domains();
-/// assert!(matches!(a, Materialized::Values(_)) && matches!(b, Materialized::Values(_)));
+/// assert!(matches!(a, Materialized::Leaf(_)) && matches!(b, Materialized::Leaf(_)));
 /// assert!(matches!(c, Materialized::Kept(_)));
 /// assert_eq!(m.iter().collect::<Vec<_>>(), p.iter().collect::<Vec<_>>());
 /// ```
@@ -161,7 +197,7 @@ where
 /// use haydi_domains::{Range, Subsets, ToValues};
 /// let s = Subsets::new(Range::new(6)).unwrap(); // 64 subsets of 6 items
 /// let m = s.to_values(10);
-/// assert!(!m.is_values()); // the subsets are kept, their 6 items materialized
+/// assert!(!m.is_leaf()); // the subsets are kept, their 6 items materialized
 /// assert_eq!(m.iter().collect::<Vec<_>>(), s.iter().collect::<Vec<_>>());
 /// ```
 pub trait ToValues: Domain
@@ -182,7 +218,7 @@ macro_rules! leaf_to_values {
         impl<$($g)*> $crate::ToValues for $t $(where $($w)*)? {
             type Materialized = $crate::Materialized<$t>;
             fn to_values(&self, max_size: u128) -> Self::Materialized {
-                $crate::Materialized::fit(self.clone(), max_size)
+                $crate::Materialized::fit_or_keep(self.clone(), max_size)
             }
         }
     };
@@ -220,7 +256,7 @@ where
         let (a, b) = self.domains();
         let kept = Product2::new(a.to_values(max_size), b.to_values(max_size));
         if fits(self, max_size) {
-            Materialized::fit(kept, max_size)
+            Materialized::fit_or_keep(kept, max_size)
         } else {
             Materialized::Kept(kept)
         }
@@ -238,7 +274,7 @@ macro_rules! product_to_values {
                 let ($($v),+) = self.domains();
                 let kept = $name::new($($v.to_values(max_size)),+);
                 if fits(self, max_size) {
-                    Materialized::fit(kept, max_size)
+                    Materialized::fit_or_keep(kept, max_size)
                 } else {
                     Materialized::Kept(kept)
                 }
@@ -261,7 +297,7 @@ where
     fn to_values(&self, max_size: u128) -> Self::Materialized {
         let kept = ProductRepeat::new(self.domain().to_values(max_size), self.len());
         if fits(self, max_size) {
-            Materialized::fit(kept, max_size)
+            Materialized::fit_or_keep(kept, max_size)
         } else {
             Materialized::Kept(kept)
         }
@@ -278,7 +314,7 @@ where
         let kept = Sequences::with_lengths(self.domain().to_values(max_size), min, max)
             .expect("the lengths were accepted for the same domain before");
         if fits(self, max_size) {
-            Materialized::fit(kept, max_size)
+            Materialized::fit_or_keep(kept, max_size)
         } else {
             Materialized::Kept(kept)
         }
@@ -295,7 +331,7 @@ where
         let kept = Subsets::with_sizes(self.domain().to_values(max_size), min, max)
             .expect("the sizes were accepted for a domain of the same size before");
         if fits(self, max_size) {
-            Materialized::fit(kept, max_size)
+            Materialized::fit_or_keep(kept, max_size)
         } else {
             Materialized::Kept(kept)
         }
@@ -314,7 +350,7 @@ where
         let kept = Mappings::new(keys, self.value_domain().to_values(max_size))
             .expect("explicit keys have a known size");
         if fits(self, max_size) {
-            Materialized::fit(kept, max_size)
+            Materialized::fit_or_keep(kept, max_size)
         } else {
             Materialized::Kept(kept)
         }
@@ -329,7 +365,7 @@ where
     fn to_values(&self, max_size: u128) -> Self::Materialized {
         let kept = self.with_parts(self.parts().iter().map(|p| p.to_values(max_size)).collect());
         if fits(self, max_size) {
-            Materialized::fit(kept, max_size)
+            Materialized::fit_or_keep(kept, max_size)
         } else {
             Materialized::Kept(kept)
         }

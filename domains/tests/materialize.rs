@@ -12,12 +12,12 @@ fn python_docs_example_r3_r5_r6() {
         panic!("90 items do not fit in 5")
     };
     let (a, b, c) = inner.domains();
-    assert!(a.is_values() && b.is_values() && !c.is_values());
+    assert!(a.is_leaf() && b.is_leaf() && !c.is_leaf());
     assert_eq!(m.size(), Size::Exact(90));
     assert_eq!(m.iter().collect::<Vec<_>>(), p.iter().collect::<Vec<_>>());
     // Large enough: the whole product becomes one Values.
-    assert!(p.to_values(90).is_values());
-    assert!(!p.to_values(89).is_values());
+    assert!(p.to_values(90).is_leaf());
+    assert!(!p.to_values(89).is_leaf());
 }
 
 #[test]
@@ -31,7 +31,7 @@ fn compound_domains_keep_order() {
     }
     let sub = Subsets::with_sizes(Product::new((Range::new(3), Range::new(3))), 1, 3).unwrap();
     let m = sub.to_values(9);
-    assert!(!m.is_values());
+    assert!(!m.is_leaf());
     assert_eq!(m.size(), Size::Exact(129));
     assert_eq!(m.iter().collect::<Vec<_>>(), sub.iter().collect::<Vec<_>>());
     let maps = Mappings::new(Range::new(3), Range::new(4)).unwrap();
@@ -44,7 +44,7 @@ fn compound_domains_keep_order() {
     let Materialized::Kept(parts) = &mj else {
         panic!()
     };
-    let kinds: Vec<bool> = parts.parts().iter().map(|p| p.is_values()).collect();
+    let kinds: Vec<bool> = parts.parts().iter().map(|p| p.is_leaf()).collect();
     assert_eq!(kinds, vec![true, true, false]);
     assert_eq!(mj.iter().collect::<Vec<_>>(), j.iter().collect::<Vec<_>>());
 }

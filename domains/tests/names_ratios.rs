@@ -13,7 +13,7 @@ fn names_show_in_display_and_survive_to_values() {
     assert_eq!(p.clone().named("pairs").name(), "pairs");
     let m = states.to_values(10);
     assert_eq!(m.name(), "states");
-    assert!(m.inner().is_values());
+    assert!(m.inner().is_leaf());
     // errors name the domain by its name
     let empty = Values::<i32>::new(vec![]).named("nothing");
     let err = empty.generate(1).take(1).collect().run(false).unwrap_err();

@@ -293,7 +293,7 @@ fn mappings_count_and_order() {
     let m = Mappings::new(Range::new(2), Range::new(2)).unwrap();
     let v: Vec<Vec<(i64, i64)>> = check(&m, &[1, 3], 13)
         .into_iter()
-        .map(Map::into_vec)
+        .map(Mapping::into_vec)
         .collect();
     assert_eq!(
         v,

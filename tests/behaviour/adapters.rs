@@ -230,19 +230,19 @@ pub fn any_all(_: &Ctx) -> Result<(), String> {
         .inspect(|_| {
             seen.fetch_add(1, Ordering::Relaxed);
         })
-        .any(|x| *x == 1234)
+        .any(|x| x == 1234)
         .run(true)
         .map_err(err)?;
     check!(found);
     let work = seen.load(Ordering::Relaxed);
     check!(work < 50_000_000, "any evaluated {work} items");
-    check!(!huge.all(|x| *x < 5000).run(true).map_err(err)?);
+    check!(!huge.all(|x| x < 5000).run(true).map_err(err)?);
     check!(Range::new(10_000)
-        .all(|x| *x < 10_000)
+        .all(|x| x < 10_000)
         .run(true)
         .map_err(err)?);
     check!(!Range::new(10_000)
-        .any(|x| *x >= 10_000)
+        .any(|x| x >= 10_000)
         .run(true)
         .map_err(err)?);
     let empty = Range::new(0);
@@ -315,18 +315,18 @@ pub fn sum_product(_: &Ctx) -> Result<(), String> {
     Ok(())
 }
 
-pub fn collect_into(_: &Ctx) -> Result<(), String> {
+pub fn collect_as(_: &Ctx) -> Result<(), String> {
     let set = Range::new(40_000)
         .iterate()
         .map(|x| x % 97)
-        .collect_into::<BTreeSet<_>>()
+        .collect_as::<BTreeSet<_>>()
         .run(true)
         .map_err(err)?;
     check_eq!(set, (0..97).collect::<BTreeSet<i64>>());
     let map = Range::new(40_000)
         .iterate()
         .map(|x| (x % 10, x))
-        .collect_into::<HashMap<_, _>>()
+        .collect_as::<HashMap<_, _>>()
         .run(true)
         .map_err(err)?;
     // Later items replace earlier ones with the same key, as in `FromIterator`.
@@ -334,7 +334,7 @@ pub fn collect_into(_: &Ctx) -> Result<(), String> {
     check_eq!(map, oracle);
     let v = Range::new(40_000)
         .filter(|x| x % 9 == 0)
-        .collect_into::<std::collections::VecDeque<_>>()
+        .collect_as::<std::collections::VecDeque<_>>()
         .run(true)
         .map_err(err)?;
     check_eq!(

@@ -3,6 +3,7 @@
 //! matching checks (`cargo test --test behaviour -- take`).
 
 mod adapters;
+mod canon_classes;
 mod harness;
 #[cfg(feature = "mpi")]
 mod mpi;
@@ -12,6 +13,7 @@ mod systems;
 
 use harness::{run_suite, Check};
 use haydi::prelude::*;
+use haydi::{BitGraph, CnfValues, SerialContext, Size, TransitionTable};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -46,11 +48,11 @@ fn reduce_keeps_order(_: &Ctx) -> Result<(), String> {
     let job = Range::new(3000)
         .iterate()
         .map(|x| format!("{x},"))
-        .reduce(|a, b| a + &b);
+        .reduce_with(|a, b| a + &b);
     let expected: String = (0..3000).map(|x| format!("{x},")).collect();
     check_eq!(job.run(true).unwrap(), Some(expected));
     let with = Range::new(101)
-        .reduce_with(100, |a, b| a + b)
+        .reduce(|| 100, |a, b| a + b)
         .run(true)
         .unwrap();
     check_eq!(with, 5150);
@@ -60,8 +62,8 @@ fn reduce_keeps_order(_: &Ctx) -> Result<(), String> {
 fn empty_domain(_: &Ctx) -> Result<(), String> {
     let e = Range::new(0);
     check_eq!(e.count().run(true).unwrap(), 0);
-    check_eq!(e.reduce(|a, b| a + b).run(true).unwrap(), None);
-    check_eq!(e.reduce_with(7, |a, b| a + b).run(true).unwrap(), 7);
+    check_eq!(e.reduce_with(|a, b| a + b).run(true).unwrap(), None);
+    check_eq!(e.reduce(|| 7, |a, b| a + b).run(true).unwrap(), 7);
     check_eq!(e.max_all(|x| *x).run(true).unwrap(), Vec::<i64>::new());
     check_eq!(e.first().run(true).unwrap(), None);
     check_eq!(e.collect().run(true).unwrap(), Vec::<i64>::new());
@@ -638,6 +640,8 @@ fn checks() -> Vec<(&'static str, Check)> {
         ("overflowing_domains", overflowing_domains),
         ("canonical_forms", canonical_forms),
         ("canonical_value_sets", canonical_value_sets),
+        ("graph_classes", canon_classes::graph_classes),
+        ("automata_classes", canon_classes::automata_classes),
         ("one_chain", adapters::one_chain),
         ("filter_map", adapters::filter_map),
         ("flat_map", adapters::flat_map),
@@ -648,7 +652,7 @@ fn checks() -> Vec<(&'static str, Check)> {
         ("by_key", adapters::by_key),
         ("counts_by", adapters::counts_by),
         ("sum_product", adapters::sum_product),
-        ("collect_into", adapters::collect_into),
+        ("collect_as", adapters::collect_as),
         ("bfs_states", systems::bfs_states),
         ("bfs_bounds", systems::bfs_bounds),
         ("dlts_product_bfs", systems::dlts_product_bfs),

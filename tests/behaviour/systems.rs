@@ -3,7 +3,7 @@
 
 use crate::{check, check_eq, Ctx};
 use haydi::prelude::*;
-use haydi::systems::BfsEnd;
+use haydi::systems::{dlts_from_map, Bfs, BfsEnd, Dlts, System};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::time::Duration;
 

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod geng;
+
 use haydi_canon::{Atom, Canonical, CnfsExt, UsetId, Value};
 use haydi_core::prelude::*;
 use serde::de::DeserializeOwned;
@@ -21,6 +23,14 @@ pub fn perms(n: u32) -> Vec<Vec<u32>> {
         }
     }
     out
+}
+
+/// Every permutation of `0..n`, as indices.
+pub fn index_perms(n: usize) -> Vec<Vec<usize>> {
+    perms(n as u32)
+        .into_iter()
+        .map(|p| p.into_iter().map(|x| x as usize).collect())
+        .collect()
 }
 
 /// Every relabelling of the atoms: one permutation per USet, in the order of `usets`.

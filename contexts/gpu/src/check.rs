@@ -205,15 +205,10 @@ fn compare(
     let mut first = None;
     let mut wrong = 0usize;
     for (&i, &d) in indices.iter().zip(&on_device) {
-        let c = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kernel.cpu(i))).map_err(
-            |p| {
-                DeviceFailure::Job(Error::Panicked {
-                    chunk: u128::from(i)..u128::from(i) + 1,
-                    message: haydi_core::plumbing::panic_message(p),
-                    worker: None,
-                })
-            },
-        )?;
+        let c = haydi_core::plumbing::catch_panic(u128::from(i)..u128::from(i) + 1, "", || {
+            kernel.cpu(i)
+        })
+        .map_err(DeviceFailure::Job)?;
         if c != d {
             wrong += 1;
             first.get_or_insert((i, d, c));

@@ -277,13 +277,8 @@ impl KernelRun {
     /// The CPU closure over a chunk; a panic in it becomes [`Error::Panicked`].
     pub(crate) fn cpu_part(&self, start: u64, end: u64, budget: u64) -> Result<Part> {
         let f = &*self.kernel.inner.cpu;
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        haydi_core::plumbing::catch_panic(u128::from(start)..u128::from(end), "", || {
             self.op.cpu_chunk(f, start, end, budget)
-        }))
-        .map_err(|p| Error::Panicked {
-            chunk: u128::from(start)..u128::from(end),
-            message: haydi_core::plumbing::panic_message(p),
-            worker: None,
         })
     }
 }

@@ -68,9 +68,10 @@ pub use device::{
     dedupe_devices, iter_accelerators, iter_accelerators_with, Accelerator, AcceleratorFilter,
     AcceleratorInfo, DeviceKind,
 };
+pub use haydi_core::task::TaskHandle;
 pub use job::{KernelJob, KernelStage};
 pub use kernel::Kernel;
-pub use pool::{AcceleratorPool, ProcessMap, TaskHandle};
+pub use pool::{AcceleratorPool, ProcessMap};
 pub use space::{KernelSpace, MAX_RADIX};
 pub use wgsl::{WGSL_PRELUDE, WORKGROUP};
 

@@ -1,18 +1,21 @@
 //! `AcceleratorPool`: inputs processed on a pool of devices, each task on the least-loaded one.
 
 use crate::device::Accelerator;
+use haydi_core::task::{TaskHandle, TaskSignal, TaskSlot};
 use haydi_core::{Error, Result};
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 
 type Process<I, O> = dyn Fn(&Accelerator, I) -> Result<O> + Send + Sync;
 
+/// A queued input and the slot its result goes to (dropped unanswered, the slot says the
+/// worker stopped).
 struct Task<I, O> {
     input: I,
-    reply: mpsc::SyncSender<Result<O>>,
+    slot: TaskSlot<O>,
 }
 
 struct Worker<I, O> {
@@ -41,57 +44,13 @@ struct Worker<I, O> {
 pub struct AcceleratorPool<I, O> {
     workers: Vec<Worker<I, O>>,
     devices: Vec<Accelerator>,
+    next_id: AtomicU64,
+    signal: Arc<TaskSignal>,
 }
 
 impl<I, O> fmt::Debug for AcceleratorPool<I, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "AcceleratorPool({:?})", self.devices)
-    }
-}
-
-/// The result of a submitted task, to wait for.
-///
-/// ```no_run
-/// # use haydi_gpu::AcceleratorPool;
-/// let pool = AcceleratorPool::start(haydi_gpu::iter_accelerators().collect(), |_, x: u32| Ok(x + 1))?;
-/// let h = pool.process_submit(41)?;
-/// assert_eq!(h.wait()?, 42);
-/// # Ok::<(), haydi_core::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct TaskHandle<O> {
-    rx: mpsc::Receiver<Result<O>>,
-    device: usize,
-}
-
-impl<O> TaskHandle<O> {
-    /// Waits for the result (the task's own error, or an [`Error::Worker`] when its worker
-    /// stopped without answering).
-    ///
-    /// ```no_run
-    /// # use haydi_gpu::AcceleratorPool;
-    /// let pool = AcceleratorPool::start(haydi_gpu::iter_accelerators().collect(), |_, x: u32| Ok(x * 2))?;
-    /// assert_eq!(pool.process_submit(4)?.wait()?, 8);
-    /// # Ok::<(), haydi_core::Error>(())
-    /// ```
-    pub fn wait(self) -> Result<O> {
-        self.rx.recv().unwrap_or_else(|_| {
-            Err(Error::Worker(
-                "the accelerator's worker stopped before answering".into(),
-            ))
-        })
-    }
-
-    /// The index (in the pool's device list) of the device the task went to.
-    ///
-    /// ```no_run
-    /// # use haydi_gpu::AcceleratorPool;
-    /// let pool = AcceleratorPool::start(haydi_gpu::iter_accelerators().collect(), |_, x: u32| Ok(x))?;
-    /// assert_eq!(pool.process_submit(1)?.device(), 0);
-    /// # Ok::<(), haydi_core::Error>(())
-    /// ```
-    pub fn device(&self) -> usize {
-        self.device
     }
 }
 
@@ -120,19 +79,18 @@ impl<I: Send + 'static, O: Send + 'static> AcceleratorPool<I, O> {
             let thread = std::thread::Builder::new()
                 .name(format!("haydi-pool-device-{d}"))
                 .spawn(move || {
-                    for task in rx {
-                        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            f(&dev, task.input)
-                        }))
-                        .unwrap_or_else(|e| {
-                            Err(Error::Worker(format!(
-                                "a task panicked on {}: {}",
-                                dev.info().name,
-                                haydi_core::plumbing::panic_message(e)
-                            )))
-                        });
+                    for Task { input, slot } in rx {
+                        if slot.start() {
+                            let id = slot.id();
+                            let r = haydi_core::plumbing::catch_panic(
+                                id as u128..id as u128 + 1,
+                                &format!("task {id} panicked on {}: ", dev.info().name),
+                                || f(&dev, input),
+                            )
+                            .and_then(|r| r);
+                            slot.finish(r);
+                        }
                         p.fetch_sub(1, Ordering::AcqRel);
-                        let _ = task.reply.send(r);
                     }
                 })
                 .map_err(|e| Error::Context(format!("cannot start a pool worker: {e}")))?;
@@ -142,7 +100,12 @@ impl<I: Send + 'static, O: Send + 'static> AcceleratorPool<I, O> {
                 thread: Some(thread),
             });
         }
-        Ok(AcceleratorPool { workers, devices })
+        Ok(AcceleratorPool {
+            workers,
+            devices,
+            next_id: AtomicU64::new(0),
+            signal: TaskSignal::new(),
+        })
     }
 
     /// The pool's devices.
@@ -158,7 +121,9 @@ impl<I: Send + 'static, O: Send + 'static> AcceleratorPool<I, O> {
     }
 
     /// Queues `input` on the device with the fewest pending tasks (the first of those on a
-    /// tie) and returns at once.
+    /// tie) and returns at once. The handle ([`TaskHandle`], the same as the worker pool's)
+    /// names the device in [`TaskHandle::worker`]; a task cancelled before its device took it
+    /// does not run.
     ///
     /// ```no_run
     /// # use haydi_gpu::AcceleratorPool;
@@ -175,16 +140,18 @@ impl<I: Send + 'static, O: Send + 'static> AcceleratorPool<I, O> {
             .enumerate()
             .min_by_key(|(_, w)| w.pending.load(Ordering::Acquire))
             .ok_or_else(|| Error::Context("the pool has no worker".into()))?;
-        let (reply, rx) = mpsc::sync_channel(1);
         let tx =
             w.tx.as_ref()
                 .ok_or_else(|| Error::Context("the pool is stopped".into()))?;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let slot = TaskSlot::new(id, Some(d), &self.signal);
+        let handle = slot.handle(None);
         w.pending.fetch_add(1, Ordering::AcqRel);
-        tx.send(Task { input, reply }).map_err(|_| {
+        tx.send(Task { input, slot }).map_err(|_| {
             w.pending.fetch_sub(1, Ordering::AcqRel);
             Error::Worker("the accelerator's worker stopped".into())
         })?;
-        Ok(TaskHandle { rx, device: d })
+        Ok(handle)
     }
 
     /// Processes `inputs`, yielding the results in input order. Lazy: inputs are pulled and

@@ -301,7 +301,8 @@ fn pool_keeps_submission_order_balances_and_drains_on_stop() {
         .iter()
         .map(|&n| pool.process_submit(n).unwrap())
         .collect();
-    let used: std::collections::BTreeSet<usize> = handles.iter().map(|h| h.device()).collect();
+    let used: std::collections::BTreeSet<usize> =
+        handles.iter().filter_map(|h| h.worker()).collect();
     assert_eq!(used.len(), devs.len());
     pool.stop().unwrap();
     let after: Vec<u64> = handles.into_iter().map(|h| h.wait().unwrap()).collect();

@@ -64,7 +64,7 @@ where
             return false;
         }
         let f = &self.f;
-        let run = run_indexed(self.pool, batch.len(), &self.opts.run_options(), |i| {
+        let run = run_indexed(self.pool, batch.len(), &self.opts.run, |i| {
             let r = f(&batch[i]);
             (FINISHED.fetch_add(1, Ordering::Relaxed), r)
         })

@@ -9,25 +9,24 @@ use serde::Serialize;
 use std::ops::Range;
 use std::time::Duration;
 
-/// Options of a [`Pool::map_with`] (and of each batch of [`Pool::imap_with`]).
+/// Options of a [`Pool::map_with`] (and of each batch of [`Pool::imap_with`]): the options of
+/// the run a map makes ([`RunOptions`]: chunk size, timeout, progress bar, ...), and the batch
+/// size of an `imap`.
 ///
 /// ```
 /// use haydi_contexts::pool::MapOptions;
 /// use std::time::Duration;
 /// let o = MapOptions::new().chunk_size(4).timeout(Duration::from_secs(9)).batch(100);
-/// assert_eq!((o.chunk_size, o.timeout, o.batch), (Some(4), Some(Duration::from_secs(9)), Some(100)));
+/// assert_eq!((o.run.chunk_size, o.run.timeout, o.batch), (Some(4), Some(Duration::from_secs(9)), Some(100)));
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct MapOptions {
-    /// Tasks per chunk (one chunk runs on one worker). `None`: chunks sized by time, as for
-    /// any run (best for many small tasks); `Some(1)`: every task on the next free worker
-    /// (best for few long ones).
-    pub chunk_size: Option<u64>,
-    /// Stop after this long; the map then fails with [`Error::TimedOut`] naming the missing
-    /// tasks ([`Pool::map_partial`] returns what finished instead).
-    pub timeout: Option<Duration>,
-    /// Show a progress bar (done of total tasks, rate, ETA) on stderr.
-    pub progress_bar: bool,
+    /// The options of the run (of each batch's run for `imap`). A map's chunk is a number of
+    /// tasks: `chunk_size` `None` sizes chunks by time (best for many small tasks), `Some(1)`
+    /// gives every task to the next free worker (best for few long ones). A `timeout` stops
+    /// the map: [`Pool::map_with`] then fails with [`Error::TimedOut`] naming the missing
+    /// tasks ([`Pool::map_partial`] returns what finished).
+    pub run: RunOptions,
     /// Items per batch of [`Pool::imap`] / [`Pool::imap_unordered`] (default: 16 per worker,
     /// at least 64).
     pub batch: Option<usize>,
@@ -38,7 +37,7 @@ impl MapOptions {
     ///
     /// ```
     /// use haydi_contexts::pool::MapOptions;
-    /// assert!(MapOptions::new().timeout.is_none());
+    /// assert!(MapOptions::new().run.timeout.is_none());
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -48,10 +47,10 @@ impl MapOptions {
     ///
     /// ```
     /// use haydi_contexts::pool::MapOptions;
-    /// assert_eq!(MapOptions::new().chunk_size(0).chunk_size, Some(1));
+    /// assert_eq!(MapOptions::new().chunk_size(0).run.chunk_size, Some(1));
     /// ```
     pub fn chunk_size(mut self, n: u64) -> Self {
-        self.chunk_size = Some(n.max(1));
+        self.run = self.run.chunk_size(u128::from(n.max(1)));
         self
     }
 
@@ -60,21 +59,21 @@ impl MapOptions {
     /// ```
     /// use haydi_contexts::pool::MapOptions;
     /// use std::time::Duration;
-    /// assert_eq!(MapOptions::new().timeout(Duration::from_secs(1)).timeout, Some(Duration::from_secs(1)));
+    /// assert_eq!(MapOptions::new().timeout(Duration::from_secs(1)).run.timeout, Some(Duration::from_secs(1)));
     /// ```
     pub fn timeout(mut self, t: Duration) -> Self {
-        self.timeout = Some(t);
+        self.run = self.run.timeout(t);
         self
     }
 
-    /// Shows (or not) a progress bar.
+    /// Shows (or not) a progress bar (done of total tasks, rate, ETA) on stderr.
     ///
     /// ```
     /// use haydi_contexts::pool::MapOptions;
-    /// assert!(MapOptions::new().progress_bar(true).progress_bar);
+    /// assert!(MapOptions::new().progress_bar(true).run.progress_bar);
     /// ```
     pub fn progress_bar(mut self, on: bool) -> Self {
-        self.progress_bar = on;
+        self.run = self.run.progress_bar(on);
         self
     }
 
@@ -87,17 +86,6 @@ impl MapOptions {
     pub fn batch(mut self, n: usize) -> Self {
         self.batch = Some(n.max(1));
         self
-    }
-
-    pub(crate) fn run_options(&self) -> RunOptions {
-        let mut ro = RunOptions::new().progress_bar(self.progress_bar);
-        if let Some(k) = self.chunk_size {
-            ro = ro.chunk_size(k as u128);
-        }
-        if let Some(t) = self.timeout {
-            ro = ro.timeout(t);
-        }
-        ro
     }
 }
 
@@ -202,7 +190,7 @@ impl Pool {
         R: Send + Serialize + DeserializeOwned + 'static,
         F: Fn(&T) -> R + Send + Sync,
     {
-        run_indexed(self, items.len(), &opts.run_options(), |i| f(&items[i]))?.into_complete("map")
+        run_indexed(self, items.len(), &opts.run, |i| f(&items[i]))?.into_complete("map")
     }
 
     /// [`Pool::map_with`] that returns what finished when it times out.
@@ -227,7 +215,7 @@ impl Pool {
         R: Send + Serialize + DeserializeOwned + 'static,
         F: Fn(&T) -> R + Send + Sync,
     {
-        Ok(run_indexed(self, items.len(), &opts.run_options(), |i| f(&items[i]))?.into_partial())
+        Ok(run_indexed(self, items.len(), &opts.run, |i| f(&items[i]))?.into_partial())
     }
 
     /// `f` on the pairs `(a[i], b[i])`, in order: [`Pool::map_zip`] of two inputs. Inputs of

@@ -36,12 +36,12 @@ mod zip;
 
 pub use config::{parse_duration as config_parse_duration, Args, Config, CONFIG_ENV};
 pub use factory::{ContextSpec, POOL_ENV};
+pub use haydi_core::task::{TaskHandle, TaskSet};
 pub use imap::{Imap, ImapUnordered};
 pub use map::{MapOptions, PartialMap};
 pub use remote::Remote;
 pub(crate) use remote::BROADCAST_RUN;
 pub use scatter::Scattered;
-pub use task::{TaskHandle, TaskSet};
 pub use zip::Zip;
 
 use haydi_core::context::ParallelContext;

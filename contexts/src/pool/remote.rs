@@ -253,7 +253,7 @@ impl Pool {
     ///
     /// On a distributed context this is a collective call: every process makes it, and every
     /// process stores the **driver's** object (sent once, as bincode), whatever its own `obj`
-    /// was (see the [module docs](self)).
+    /// was (see the [pool docs](crate::pool)).
     ///
     /// ```
     /// use haydi_contexts::Pool;

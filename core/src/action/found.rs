@@ -12,7 +12,7 @@ use super::Action;
 /// use haydi_core::prelude::*;
 /// use haydi_domains::Range;
 /// assert!(Range::new(1000).any(|x| x * x == 144).run(true).unwrap());
-/// assert!(!Range::new(1000).all(|x| *x < 999).run(true).unwrap());
+/// assert!(!Range::new(1000).all(|x| x < 999).run(true).unwrap());
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Found {

@@ -7,7 +7,7 @@
 
 mod by_key;
 mod collect;
-mod collect_into;
+mod collect_as;
 mod count;
 mod counts_by;
 mod extreme;
@@ -21,7 +21,7 @@ mod sum;
 
 pub use by_key::ByKey;
 pub use collect::Collect;
-pub use collect_into::{CollectInto, Collection};
+pub use collect_as::{CollectAs, Collection};
 pub use count::Count;
 pub use counts_by::CountsBy;
 pub use extreme::{Extreme, ExtremeKind};

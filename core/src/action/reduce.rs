@@ -1,36 +1,38 @@
-//! `reduce`: fold the items with an associative function.
+//! `reduce` and `reduce_with` (rayon's names and meanings): fold the items with an
+//! associative function, from an identity or to an `Option`.
 
 use super::Action;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
 
-/// Folds the items with `f`, which must be associative (it need not be commutative: items are
-/// combined in serial order). `None` for an empty stream.
+/// Folds the items with `op`, which must be associative (it need not be commutative: items are
+/// combined in serial order). `None` for an empty stream. Made by
+/// [`crate::IntoPipeline::reduce_with`] (rayon's `reduce_with`; std's `Iterator::reduce`).
 ///
 /// ```
 /// use haydi_core::prelude::*;
 /// use haydi_domains::Range;
-/// assert_eq!(Range::new(10).reduce(|a, b| a.max(b)).run(false).unwrap(), Some(9));
+/// assert_eq!(Range::new(10).reduce_with(|a, b| a.max(b)).run(false).unwrap(), Some(9));
 /// ```
 #[derive(Clone)]
-pub struct Reduce<F> {
-    f: F,
+pub struct ReduceWith<F> {
+    op: F,
 }
 
-impl<F> Reduce<F> {
-    pub(crate) fn new(f: F) -> Self {
-        Reduce { f }
+impl<F> ReduceWith<F> {
+    pub(crate) fn new(op: F) -> Self {
+        ReduceWith { op }
     }
 }
 
-impl<F> fmt::Debug for Reduce<F> {
+impl<F> fmt::Debug for ReduceWith<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Reduce").finish_non_exhaustive()
+        f.debug_struct("ReduceWith").finish_non_exhaustive()
     }
 }
 
-impl<T, F> Action<T> for Reduce<F>
+impl<T, F> Action<T> for ReduceWith<F>
 where
     T: Send + Serialize + DeserializeOwned + 'static,
     F: Fn(T, T) -> T + Send + Sync,
@@ -45,7 +47,7 @@ where
     fn push(&self, acc: &mut Option<T>, item: T) {
         *acc = Some(match acc.take() {
             None => item,
-            Some(a) => (self.f)(a, item),
+            Some(a) => (self.op)(a, item),
         });
     }
     fn merge(&self, left: &mut Option<T>, right: Option<T>) {
@@ -58,42 +60,44 @@ where
     }
 }
 
-/// Folds the items with an associative `f`, starting from `init`: the result equals
-/// `f(...f(f(init, x0), x1)..., xn)`. Chunks fold without `init`; it is applied once at the end,
-/// which gives the same value when `f` is associative. An empty stream gives `init`.
+/// Folds the items with an associative `op` from `identity()`: the result equals
+/// `op(identity(), x0 ⊕ x1 ⊕ ... ⊕ xn)`, and `identity()` for an empty stream. Made by
+/// [`crate::IntoPipeline::reduce`] (rayon's `reduce`). Rayon asks for a neutral identity (it
+/// starts every split from it); here chunks fold without it and it is applied once at the end,
+/// so a neutral identity gives rayon's value and any other start value the serial fold's.
 ///
 /// ```
 /// use haydi_core::prelude::*;
 /// use haydi_domains::Range;
-/// assert_eq!(Range::new(101).reduce_with(100, |a, b| a + b).run(false).unwrap(), 5150);
-/// assert_eq!(Range::new(0).reduce_with(7, |a, b| a + b).run(false).unwrap(), 7);
+/// assert_eq!(Range::new(101).reduce(|| 0, |a, b| a + b).run(false).unwrap(), 5050);
+/// assert_eq!(Range::new(101).reduce(|| 100, |a, b| a + b).run(false).unwrap(), 5150);
+/// assert_eq!(Range::new(0).reduce(|| 7, |a, b| a + b).run(false).unwrap(), 7);
 /// ```
 #[derive(Clone)]
-pub struct ReduceWith<T, F> {
-    init: T,
-    inner: Reduce<F>,
+pub struct Reduce<ID, F> {
+    identity: ID,
+    inner: ReduceWith<F>,
 }
 
-impl<T, F> ReduceWith<T, F> {
-    pub(crate) fn new(init: T, f: F) -> Self {
-        ReduceWith {
-            init,
-            inner: Reduce::new(f),
+impl<ID, F> Reduce<ID, F> {
+    pub(crate) fn new(identity: ID, op: F) -> Self {
+        Reduce {
+            identity,
+            inner: ReduceWith::new(op),
         }
     }
 }
 
-impl<T: fmt::Debug, F> fmt::Debug for ReduceWith<T, F> {
+impl<ID, F> fmt::Debug for Reduce<ID, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReduceWith")
-            .field("init", &self.init)
-            .finish_non_exhaustive()
+        f.debug_struct("Reduce").finish_non_exhaustive()
     }
 }
 
-impl<T, F> Action<T> for ReduceWith<T, F>
+impl<T, ID, F> Action<T> for Reduce<ID, F>
 where
-    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    T: Send + Serialize + DeserializeOwned + 'static,
+    ID: Fn() -> T + Send + Sync,
     F: Fn(T, T) -> T + Send + Sync,
 {
     type Partial = Option<T>;
@@ -111,8 +115,8 @@ where
     }
     fn finish(&self, acc: Option<T>) -> T {
         match acc {
-            None => self.init.clone(),
-            Some(v) => (self.inner.f)(self.init.clone(), v),
+            None => (self.identity)(),
+            Some(v) => (self.inner.op)((self.identity)(), v),
         }
     }
 }

@@ -17,13 +17,13 @@
 use super::source::{Extent, FirstPass, PassRunner, Source};
 use super::transform::{ChunkCtx, Transform};
 use crate::context::RunOptions;
-use crate::error::{panic_message, Error, Result};
+use crate::error::{Error, Result};
 use crate::plumbing::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
 use crate::size::Size;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::ControlFlow;
-use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::panic::Location;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
@@ -373,23 +373,17 @@ where
         let ctx = ChunkCtx::new(budgets);
         let mut items = 0u64;
         if !ctx.any_exhausted() {
-            let res = catch_unwind(AssertUnwindSafe(|| {
-                let mut push = self.owner.prefix.wrap(&ctx, |_| {
-                    items += 1;
-                    ControlFlow::Continue(())
-                });
-                self.owner.source.visit(start, end, &mut push)
-            }));
-            match res {
-                Ok(r) => r?,
-                Err(p) => {
-                    return Err(Error::Panicked {
-                        chunk: start..end,
-                        message: format!("in the counting pass of enumerate: {}", panic_message(p)),
-                        worker: None,
-                    })
-                }
-            }
+            crate::plumbing::catch_panic(
+                start..end,
+                "in the counting pass of enumerate: ",
+                || {
+                    let mut push = self.owner.prefix.wrap(&ctx, |_| {
+                        items += 1;
+                        ControlFlow::Continue(())
+                    });
+                    self.owner.source.visit(start, end, &mut push)
+                },
+            )??;
         }
         let takes = ctx.counts();
         Ok(ChunkOutput {

@@ -1,8 +1,8 @@
 //! [`IntoPipeline`]: the one trait on which every adapter and action is written.
 
 use super::{
-    Enumerate, Filter, FilterMap, FlatMap, Identity, Inspect, Iterate, Job, Pipeline, Source, Take,
-    Transform,
+    Enumerate, Filter, FilterMap, FlatMap, Identity, Inspect, Iterate, Job, Map, Pipeline, Source,
+    Take, Transform,
 };
 use crate::action::*;
 use crate::domain::Domain;
@@ -186,22 +186,23 @@ pub trait IntoPipeline: Sized {
         self.with_action(Collect::default())
     }
 
-    /// Collects the items into any [`Collection`] (the `std` collections and yours): chunks
-    /// build their own and the collections of neighbouring chunks merge in serial order
-    /// (concatenation for sequences, union for sets and maps).
+    /// Collects the items into any [`Collection`] (the `std` collections and yours), as std's
+    /// `collect::<C>()` does: chunks build their own and the collections of neighbouring
+    /// chunks merge in serial order (concatenation for sequences, union for sets and maps).
+    /// (Not `collect_into`: in std and rayon that name extends a collection one already has.)
     ///
     /// ```
     /// use haydi_core::prelude::*;
     /// use haydi_domains::Range;
     /// use std::collections::HashMap;
-    /// let squares = Range::new(5).iterate().map(|x| (x, x * x)).collect_into::<HashMap<_, _>>();
+    /// let squares = Range::new(5).iterate().map(|x| (x, x * x)).collect_as::<HashMap<_, _>>();
     /// assert_eq!(squares.run(true).unwrap()[&4], 16);
     /// ```
-    fn collect_into<C>(self) -> J<Self, Ch<Self>, CollectInto<C>>
+    fn collect_as<C>(self) -> J<Self, Ch<Self>, CollectAs<C>>
     where
         C: Collection<Self::Item> + Send + Serialize + DeserializeOwned + 'static,
     {
-        self.with_action(CollectInto::default())
+        self.with_action(CollectAs::default())
     }
 
     /// Counts the items.
@@ -229,40 +230,46 @@ pub trait IntoPipeline: Sized {
         self.take(1).with_action(First::default())
     }
 
-    /// Whether some item satisfies `pred`; stops the run at the first one, like `take`.
+    /// Whether some item satisfies `pred`, which takes the item by value (as
+    /// `Iterator::any` and rayon's `any`); stops the run at the first one, like `take`.
     /// `false` for no items.
     ///
     /// ```
     /// use haydi_core::prelude::*;
     /// use haydi_domains::Range;
-    /// assert!(Range::new(1_000_000_000).any(|x| *x == 12).run(true).unwrap()); // instant
-    /// assert!(!Range::new(100).any(|x| *x > 100).run(true).unwrap());
+    /// assert!(Range::new(1_000_000_000).any(|x| x == 12).run(true).unwrap()); // instant
+    /// assert!(!Range::new(100).any(|x| x > 100).run(true).unwrap());
     /// ```
-    fn any<F>(self, pred: F) -> J<Self, Take<Filter<Ch<Self>, F>>, Found>
+    #[allow(clippy::type_complexity)]
+    fn any<F>(self, pred: F) -> J<Self, Take<Filter<Map<Ch<Self>, F>, fn(&bool) -> bool>>, Found>
     where
-        F: Fn(&Self::Item) -> bool + Send + Sync,
+        F: Fn(Self::Item) -> bool + Send + Sync,
     {
         self.into_pipeline()
-            .filter(pred)
+            .map(pred)
+            .filter(is_true as fn(&bool) -> bool)
             .take(1)
             .with_action(Found::new(false))
     }
 
-    /// Whether every item satisfies `pred`; stops the run at the first that does not, like
+    /// Whether every item satisfies `pred`, which takes the item by value (as
+    /// `Iterator::all` and rayon's `all`); stops the run at the first that does not, like
     /// `take`. `true` for no items.
     ///
     /// ```
     /// use haydi_core::prelude::*;
     /// use haydi_domains::Range;
-    /// assert!(Range::new(100).all(|x| *x < 100).run(true).unwrap());
-    /// assert!(!Range::new(1_000_000_000).all(|x| *x < 5).run(true).unwrap()); // instant
+    /// assert!(Range::new(100).all(|x| x < 100).run(true).unwrap());
+    /// assert!(!Range::new(1_000_000_000).all(|x| x < 5).run(true).unwrap()); // instant
     /// ```
-    fn all<F>(self, pred: F) -> J<Self, Take<Filter<Ch<Self>, F, false>>, Found>
+    #[allow(clippy::type_complexity)]
+    fn all<F>(self, pred: F) -> J<Self, Take<Filter<Map<Ch<Self>, F>, fn(&bool) -> bool>>, Found>
     where
-        F: Fn(&Self::Item) -> bool + Send + Sync,
+        F: Fn(Self::Item) -> bool + Send + Sync,
     {
         self.into_pipeline()
-            .chain(|t| Filter::<_, _, false>::new(t, pred))
+            .map(pred)
+            .filter(is_false as fn(&bool) -> bool)
             .take(1)
             .with_action(Found::new(true))
     }
@@ -286,36 +293,42 @@ pub trait IntoPipeline: Sized {
         self.with_action(ForEach::new(f))
     }
 
-    /// Folds the items with an associative `f`, in serial order; `None` when there are none.
+    /// Folds the items with an associative `op` from `identity()` (rayon's `reduce`): the
+    /// result is `op(identity(), x0 ⊕ ... ⊕ xn)`, `identity()` for no items (see [`Reduce`]
+    /// on identities that are not neutral).
     ///
     /// ```
     /// use haydi_core::prelude::*;
     /// use haydi_domains::Range;
-    /// let s = Range::new(4).iterate().map(|x| x.to_string()).reduce(|a, b| a + &b);
-    /// assert_eq!(s.run(true).unwrap(), Some("0123".to_string()));
+    /// assert_eq!(Range::new(5).reduce(|| 0, |a, b| a.max(b)).run(true).unwrap(), 4);
+    /// let s = Range::new(4).iterate().map(|x| x.to_string()).reduce(String::new, |a, b| a + &b);
+    /// assert_eq!(s.run(true).unwrap(), "0123");
     /// ```
-    fn reduce<F>(self, f: F) -> J<Self, Ch<Self>, Reduce<F>>
+    fn reduce<ID, F>(self, identity: ID, op: F) -> J<Self, Ch<Self>, Reduce<ID, F>>
+    where
+        ID: Fn() -> Self::Item + Send + Sync,
+        F: Fn(Self::Item, Self::Item) -> Self::Item + Send + Sync,
+        Self::Item: Send + Serialize + DeserializeOwned + 'static,
+    {
+        self.with_action(Reduce::new(identity, op))
+    }
+
+    /// Folds the items with an associative `op`, in serial order (rayon's `reduce_with`, std's
+    /// `Iterator::reduce`); `None` when there are none.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// use haydi_domains::Range;
+    /// let s = Range::new(4).iterate().map(|x| x.to_string()).reduce_with(|a, b| a + &b);
+    /// assert_eq!(s.run(true).unwrap(), Some("0123".to_string()));
+    /// assert_eq!(Range::new(0).reduce_with(|a, b| a + b).run(true).unwrap(), None);
+    /// ```
+    fn reduce_with<F>(self, op: F) -> J<Self, Ch<Self>, ReduceWith<F>>
     where
         F: Fn(Self::Item, Self::Item) -> Self::Item + Send + Sync,
         Self::Item: Send + Serialize + DeserializeOwned + 'static,
     {
-        self.with_action(Reduce::new(f))
-    }
-
-    /// Folds the items with an associative `f`, starting from `init` (which must be neutral:
-    /// every chunk starts from it).
-    ///
-    /// ```
-    /// use haydi_core::prelude::*;
-    /// use haydi_domains::Range;
-    /// assert_eq!(Range::new(5).reduce_with(0, |a, b| a.max(b)).run(true).unwrap(), 4);
-    /// ```
-    fn reduce_with<F>(self, init: Self::Item, f: F) -> J<Self, Ch<Self>, ReduceWith<Self::Item, F>>
-    where
-        F: Fn(Self::Item, Self::Item) -> Self::Item + Send + Sync,
-        Self::Item: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
-    {
-        self.with_action(ReduceWith::new(init, f))
+        self.with_action(ReduceWith::new(op))
     }
 
     /// Adds the items up, from `Default::default()` (zero).
@@ -533,4 +546,14 @@ where
     fn into_pipeline(self) -> Self {
         self
     }
+}
+
+/// `any`'s filter: the items whose predicate held.
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// `all`'s filter: the counterexamples.
+fn is_false(b: &bool) -> bool {
+    !*b
 }

@@ -4,12 +4,12 @@ use super::source::{Extent, Source};
 use super::transform::{ChunkCtx, Transform};
 use crate::action::Action;
 use crate::context::{nested, Outcome, ParallelContext, RunOptions, RunReport, SerialContext};
-use crate::error::{panic_message, Error, Result};
+use crate::error::{Error, Result};
 use crate::plumbing::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
 use crate::session;
 use std::fmt;
 use std::ops::ControlFlow;
-use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::panic::Location;
 use std::time::Instant;
 
 /// A pipeline ended by an action, ready to run (and to run again: running does not consume it).
@@ -220,8 +220,7 @@ where
         let mut items = 0u64;
         if !ctx.any_exhausted() {
             let action = &self.action;
-            crate::plumbing::task_note::clear();
-            let res = catch_unwind(AssertUnwindSafe(|| {
+            crate::plumbing::catch_panic(start..end, "", || {
                 // `count` straight on a source that can count: no item is made at all
                 // (`push_unseen` of 0 items asks whether the action would take a count)
                 if self.transform.is_identity() && action.push_unseen(&mut acc, 0) {
@@ -242,21 +241,7 @@ where
                     ControlFlow::Continue(())
                 });
                 self.source.visit(start, end, &mut push)
-            }));
-            match res {
-                Ok(r) => r?,
-                Err(p) => {
-                    let message = match crate::plumbing::task_note::noted() {
-                        Some(i) => format!("task {i} panicked: {}", panic_message(p)),
-                        None => panic_message(p),
-                    };
-                    return Err(Error::Panicked {
-                        chunk: start..end,
-                        message,
-                        worker: None,
-                    });
-                }
-            }
+            })??;
         }
         self.action.end_chunk(&mut acc);
         Ok(ChunkOutput {

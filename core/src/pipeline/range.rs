@@ -7,10 +7,10 @@ use super::source::{Extent, Source};
 use super::transform::Transform;
 use crate::action::Action;
 use crate::context::{nested, Outcome, ParallelContext, RunOptions, RunReport};
-use crate::error::{panic_message, Error, Result};
-use crate::plumbing::{ErasedJob, ErasedPartial, Window};
+use crate::error::{Error, Result};
+use crate::plumbing::{catch_panic, ErasedJob, ErasedPartial, Window};
 use std::ops::Range;
-use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::panic::Location;
 
 impl<S, T, A> Job<S, T, A>
 where
@@ -183,12 +183,8 @@ where
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn merge_partial(&self, left: &mut A::Partial, right: A::Partial) -> Result<()> {
-        catch_unwind(AssertUnwindSafe(|| self.action.merge(left, right))).map_err(|p| {
-            Error::Panicked {
-                chunk: 0..0,
-                message: format!("while merging partial results: {}", panic_message(p)),
-                worker: None,
-            }
+        catch_panic(0..0, "while merging partial results: ", || {
+            self.action.merge(left, right)
         })
     }
 
@@ -204,12 +200,8 @@ where
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn finish_partial(&self, partial: A::Partial) -> Result<A::Output> {
-        catch_unwind(AssertUnwindSafe(|| self.action.finish(partial))).map_err(|p| {
-            Error::Panicked {
-                chunk: 0..0,
-                message: format!("in the final step of the action: {}", panic_message(p)),
-                worker: None,
-            }
+        catch_panic(0..0, "in the final step of the action: ", || {
+            self.action.finish(partial)
         })
     }
 

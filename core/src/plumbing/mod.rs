@@ -16,5 +16,5 @@ pub use codec::{decode_partial_as, decode_value, encode_partial_as, encode_value
 pub use erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
 pub(crate) use scheduler::run_in_order;
 pub use scheduler::{drive, ChunkSpec, Dispatch, ScheduleConfig, Scheduler};
-pub use task_note::note_task;
+pub use task_note::{catch_panic, note_task};
 pub use window::Window;

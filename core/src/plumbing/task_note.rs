@@ -40,3 +40,35 @@ pub(crate) fn clear() {
 pub(crate) fn noted() -> Option<u64> {
     NOTE.with(|n| n.get())
 }
+
+/// Runs `f`, turning a panic into [`Error::Panicked`](crate::Error::Panicked) of `chunk`:
+/// the panic's message after `prefix` (`"in the counting pass of enumerate: "`), or, when the
+/// code numbers its items ([`note_task`]), `task i panicked: ...`. The one way every part of
+/// haydi reports a panic of user code.
+///
+/// ```
+/// use haydi_core::{plumbing::catch_panic, Error};
+/// let e = catch_panic(5..9, "in my step: ", || -> u32 { panic!("boom") }).unwrap_err();
+/// assert!(matches!(&e, Error::Panicked { chunk, .. } if *chunk == (5..9)));
+/// assert!(e.to_string().contains("in my step: boom"), "{e}");
+/// assert_eq!(catch_panic(0..1, "", || 7).unwrap(), 7);
+/// ```
+pub fn catch_panic<T>(
+    chunk: std::ops::Range<u128>,
+    prefix: &str,
+    f: impl FnOnce() -> T,
+) -> crate::Result<T> {
+    clear();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
+        let payload = crate::error::panic_message(p);
+        let message = match noted() {
+            Some(i) => format!("{prefix}task {i} panicked: {payload}"),
+            None => format!("{prefix}{payload}"),
+        };
+        crate::Error::Panicked {
+            chunk,
+            message,
+            worker: None,
+        }
+    })
+}

@@ -14,6 +14,7 @@ use super::HashSet;
 use super::Successors;
 use haydi_core::context::RunOptions;
 use haydi_core::pipeline::{Extent, FirstPass, Identity, PassRunner, Pipeline, Source};
+use haydi_core::plumbing::catch_panic;
 use haydi_core::plumbing::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
 use haydi_core::ParallelContext;
 use haydi_core::{Error, IntoPipeline, Result};
@@ -23,13 +24,13 @@ use std::fmt;
 use std::hash::Hash;
 use std::marker::PhantomData;
 use std::ops::ControlFlow;
-use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::panic::Location;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 /// What the states of a breadth-first search need: cloning, hashing (each is visited once) and
 /// serde (a level's states travel between processes under a distributed context). Implemented
-/// for every type with those traits: integers, tuples, `Vec`s, strings, haydi's `Set`/`Map`, and
+/// for every type with those traits: integers, tuples, `Vec`s, strings, haydi's `Set`/`Mapping`, and
 /// your own types deriving them.
 ///
 /// ```
@@ -616,7 +617,7 @@ where
         let s = usize::try_from(start).unwrap_or(usize::MAX).min(e);
         let mut out: Vec<G::State> = Vec::new();
         let mut local: HashSet<G::State> = HashSet::default();
-        let res = catch_unwind(AssertUnwindSafe(|| {
+        catch_panic(start..end, "in a successor function of bfs: ", || {
             for state in &self.frontier[s..e] {
                 self.system.successors(state, &mut |next| {
                     if !self.seen.contains(&next) && local.insert(next.clone()) {
@@ -624,19 +625,7 @@ where
                     }
                 });
             }
-        }));
-        if let Err(p) = res {
-            let message = p
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic".into());
-            return Err(Error::Panicked {
-                chunk: start..end,
-                message: format!("in a successor function of bfs: {message}"),
-                worker: None,
-            });
-        }
+        })?;
         let items = out.len() as u64;
         Ok(ChunkOutput {
             partial: Box::new(out),

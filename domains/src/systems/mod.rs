@@ -8,7 +8,7 @@
 //! - [`Bfs`] and [`bfs`] (`bfs.rs`): the reachable states, breadth first, as a pipeline source
 //!   that runs on every context (each level's expansion is a parallel job), with
 //!   [`Exploration`] and [`BfsEnd`] saying what was found and why it stopped;
-//! - [`bfs_path`] and [`search::bfs`] (`path.rs`): shortest paths and the generic search;
+//! - [`bfs_path`] and [`bfs_find`] (`path.rs`): shortest paths and the generic search;
 //! - [`to_dot`], [`dlts_to_dot`], [`Exploration::to_dot`] (`dot.rs`): Graphviz export.
 //!
 //! ```
@@ -46,19 +46,8 @@ mod system;
 pub use bfs::{bfs, Bfs, BfsEnd, BfsItems, Exploration, State, States, WithDepth};
 pub use dlts::{dlts, dlts_from_map, Dlts, DltsFn, DltsProduct, MapDlts};
 pub use dot::{dlts_to_dot, to_dot};
-pub use path::bfs_path;
+pub use path::{bfs_find, bfs_path};
 pub use system::{Successors, System};
-
-/// The generic breadth-first search of the Python `haydi.algorithms.search`.
-///
-/// ```
-/// use haydi_domains::systems::search;
-/// // The depth at which "halve" first reaches 0 from 100.
-/// assert_eq!(search::bfs(100u32, |x, _| [x / 2], |x, d| (*x == 0).then_some(d), None), Some(7));
-/// ```
-pub mod search {
-    pub use super::path::bfs;
-}
 
 #[cfg(test)]
 mod tests;

@@ -81,21 +81,22 @@ where
     None
 }
 
-/// The generic breadth-first search of the Python `haydi.algorithms.search.bfs`: from `init`,
+/// The first hit of a breadth-first search (the Python `haydi.algorithms.search.bfs`; named
+/// apart from [`bfs`](super::bfs), the breadth-first exploration as a source): from `init`,
 /// expand each state `s` at depth `d` into `step(&s, d + 1)` (the depth its successors will
 /// have), and return the first `Some` that `eval(&s, depth)` gives, in breadth-first order
 /// (`init` at depth 0 first, each state evaluated once); `None` when no state within
 /// `max_depth` steps gives one (`None`: unbounded).
 ///
 /// ```
-/// use haydi_domains::systems::search;
+/// use haydi_domains::systems::bfs_find;
 /// // The distance from (0, 0) to (4, 2) on a grid with 4-neighbour steps.
 /// let step = |&(x, y): &(i32, i32), _depth: u32| [(x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)];
-/// let found = search::bfs((0, 0), step, |s, depth| (*s == (4, 2)).then_some(depth), None);
+/// let found = bfs_find((0, 0), step, |s, depth| (*s == (4, 2)).then_some(depth), None);
 /// assert_eq!(found, Some(6));
-/// assert_eq!(search::bfs((0, 0), step, |s, d| (*s == (4, 2)).then_some(d), Some(5)), None);
+/// assert_eq!(bfs_find((0, 0), step, |s, d| (*s == (4, 2)).then_some(d), Some(5)), None);
 /// ```
-pub fn bfs<S, I, F, E, T>(init: S, step: F, eval: E, max_depth: Option<u32>) -> Option<T>
+pub fn bfs_find<S, I, F, E, T>(init: S, step: F, eval: E, max_depth: Option<u32>) -> Option<T>
 where
     S: Clone + Eq + Hash,
     F: Fn(&S, u32) -> I,

@@ -262,17 +262,14 @@ fn bfs_path_is_shortest() {
 fn search_bfs_python_case() {
     let step = |&(x, y): &(i32, i32), _: u32| [(x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)];
     assert_eq!(
-        search::bfs((0, 0), step, |s, d| (*s == (4, 2)).then_some(d), None),
+        bfs_find((0, 0), step, |s, d| (*s == (4, 2)).then_some(d), None),
         Some(6)
     );
     assert_eq!(
-        search::bfs((0, 0), step, |s, d| (*s == (0, 0)).then_some(d), Some(0)),
+        bfs_find((0, 0), step, |s, d| (*s == (0, 0)).then_some(d), Some(0)),
         Some(0)
     );
-    assert_eq!(
-        search::bfs(0u8, |x, _| [x / 2], |_, _| None::<()>, None),
-        None
-    );
+    assert_eq!(bfs_find(0u8, |x, _| [x / 2], |_, _| None::<()>, None), None);
 }
 
 #[test]

@@ -1,11 +1,18 @@
 //! Everything a run reports about itself: tracing events, progress (callback and indicatif bar)
-//! and the optional Chrome trace of every chunk.
+//! and the optional Chrome trace of every chunk. The [`Observer`] and the types it reports are
+//! here; the bar's look in `bar.rs`, the trace's file format in `chrome_trace.rs`.
+
+mod bar;
+mod chrome_trace;
+
+use bar::{end_bar, new_bar};
+#[cfg(test)]
+use bar::{format_rate, test_bars};
+use chrome_trace::{write_trace, TraceEvent};
 
 use super::options::{ProgressFn, RunOptions};
-use crate::error::{panic_message, Error, Result};
+use crate::error::Result;
 use crate::plumbing::ErasedJob;
-use std::collections::{BTreeMap, BTreeSet};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::{Mutex, TryLockError};
 use std::time::{Duration, Instant};
@@ -149,42 +156,6 @@ impl RunEnd {
     }
 }
 
-struct TraceEvent {
-    worker: WorkerId,
-    /// When the observer recorded the chunk, since the run started (the driver's clock).
-    seen: Duration,
-    dur: Duration,
-    /// When the chunk began on its worker's own clock (since that worker's run started), for
-    /// chunks of other processes; `None` for chunks of this process.
-    began: Option<Duration>,
-    start: u128,
-    end: u128,
-    items: u64,
-}
-
-/// A rate (per second) with three significant digits and an SI suffix: `850/s`, `12.3k/s`,
-/// `4.56M/s`.
-pub(crate) fn format_rate(per_sec: f64) -> String {
-    if !per_sec.is_finite() || per_sec <= 0.0 {
-        return "0/s".into();
-    }
-    const UNITS: [&str; 7] = ["", "k", "M", "G", "T", "P", "E"];
-    let mut v = per_sec;
-    let mut unit = 0;
-    while v >= 999.5 && unit + 1 < UNITS.len() {
-        v /= 1000.0;
-        unit += 1;
-    }
-    let digits = if v >= 99.5 {
-        0
-    } else if v >= 9.995 {
-        1
-    } else {
-        2
-    };
-    format!("{v:.digits$}{}/s", UNITS[unit])
-}
-
 /// Collects what a run reports; created by the scheduler from the run's options.
 pub struct Observer {
     callback: Option<ProgressFn>,
@@ -316,7 +287,7 @@ impl Observer {
     /// Reports progress (rate-limited unless `force`). Called by the scheduler without its
     /// lock held. A worker never waits for another's report: while the callback runs on one
     /// thread, reports from others are skipped (unless `force`), and one older than the last
-    /// made is dropped. A panic in the callback is returned as [`Error::Panicked`] (with the
+    /// made is dropped. A panic in the callback is returned as [`Error::Panicked`](crate::Error::Panicked) (with the
     /// empty chunk `0..0` and a message starting `in the progress callback`).
     ///
     /// ```
@@ -370,11 +341,7 @@ impl Observer {
             bar.set_position(processed.min(u64::MAX as u128) as u64);
         }
         if let Some(cb) = &self.callback {
-            catch_unwind(AssertUnwindSafe(|| cb(&p))).map_err(|e| Error::Panicked {
-                chunk: 0..0,
-                message: format!("in the progress callback: {}", panic_message(e)),
-                worker: None,
-            })?;
+            crate::plumbing::catch_panic(0..0, "in the progress callback: ", || cb(&p))?;
         }
         Ok(())
     }
@@ -401,7 +368,7 @@ impl Observer {
         }
     }
 
-    /// [`Observer::finish`], returning a panic of the progress callback as [`Error::Panicked`]
+    /// [`Observer::finish`], returning a panic of the progress callback as [`Error::Panicked`](crate::Error::Panicked)
     /// (the trace file and the summary event are written all the same).
     ///
     /// ```
@@ -437,132 +404,6 @@ impl Observer {
         }
         reported
     }
-}
-
-/// The progress bar of a run over `total` indices (a spinner for endless sources).
-fn new_bar(total: Option<u128>) -> indicatif::ProgressBar {
-    let bar = match total {
-        Some(t) => indicatif::ProgressBar::new(t.min(u64::MAX as u128) as u64),
-        None => indicatif::ProgressBar::new_spinner(),
-    };
-    #[cfg(test)]
-    test_bars::record(&bar);
-    let rate = |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-        let _ = w.write_str(&format_rate(s.per_sec()));
-    };
-    let style = indicatif::ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} ({rate}, ETA {eta}) {msg}",
-    )
-    .map(|s| s.with_key("rate", rate))
-    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-    bar.set_style(style);
-    bar
-}
-
-/// Leaves `bar` in the final state of a run that ended as `end` after `processed` indices.
-fn end_bar(bar: &indicatif::ProgressBar, processed: u128, total: Option<u128>, end: RunEnd) {
-    let of = match total {
-        Some(t) => format!("{processed} of {t}"),
-        None => format!("{processed} indices"),
-    };
-    match end {
-        RunEnd::Complete if total.is_none_or(|t| processed >= t) => bar.finish(),
-        RunEnd::Complete => {
-            bar.abandon_with_message(format!("done: a take was satisfied after {of}"))
-        }
-        RunEnd::TimedOut => bar.abandon_with_message(format!("timed out after {of}")),
-        RunEnd::Failed => bar.abandon_with_message(format!("failed after {of}")),
-    }
-}
-
-/// Test hook: the bars created on this thread, drawn nowhere.
-#[cfg(test)]
-pub(crate) mod test_bars {
-    use std::cell::RefCell;
-
-    thread_local! {
-        static BARS: RefCell<Vec<indicatif::ProgressBar>> = const { RefCell::new(Vec::new()) };
-    }
-
-    pub(super) fn record(bar: &indicatif::ProgressBar) {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-        BARS.with(|b| b.borrow_mut().push(bar.clone()));
-    }
-
-    /// The bars created on this thread since the last call.
-    pub(crate) fn take() -> Vec<indicatif::ProgressBar> {
-        BARS.with(|b| std::mem::take(&mut *b.borrow_mut()))
-    }
-}
-
-/// Nanoseconds, as a signed number (durations of a run fit easily).
-fn nanos(d: Duration) -> i128 {
-    d.as_nanos() as i128
-}
-
-/// Writes the chunk trace: one complete event (`"ph": "X"`) per chunk on the track of its
-/// worker (`pid` = process, `tid` = thread), and name metadata for every process and thread.
-/// Chunks of this process end when the observer saw them; chunks of other processes keep the
-/// timing of their own clock, shifted by the least offset that makes none of them end after
-/// the observer saw it.
-fn write_trace(path: &std::path::Path, events: &[TraceEvent]) -> std::io::Result<()> {
-    let mut offsets: BTreeMap<u32, i128> = BTreeMap::new();
-    for e in events {
-        if let Some(began) = e.began {
-            let off = nanos(e.seen) - nanos(began) - nanos(e.dur);
-            offsets
-                .entry(e.worker.process)
-                .and_modify(|o| *o = (*o).min(off))
-                .or_insert(off);
-        }
-    }
-    let mut tracks: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
-    let mut list: Vec<serde_json::Value> = Vec::with_capacity(events.len());
-    for e in events {
-        tracks
-            .entry(e.worker.process)
-            .or_default()
-            .insert(e.worker.thread);
-        let start_ns = match (e.began, offsets.get(&e.worker.process)) {
-            (Some(began), Some(off)) => nanos(began) + off,
-            _ => nanos(e.seen) - nanos(e.dur),
-        };
-        list.push(serde_json::json!({
-            "name": format!("chunk [{}, {})", e.start, e.end),
-            "cat": "chunk",
-            "ph": "X",
-            "ts": start_ns as f64 / 1e3,
-            "dur": nanos(e.dur) as f64 / 1e3,
-            "pid": e.worker.process,
-            "tid": e.worker.thread,
-            "args": {"start": e.start.to_string(), "end": e.end.to_string(), "items": e.items},
-        }));
-    }
-    for (pid, threads) in &tracks {
-        let name = if *pid == 0 {
-            "rank 0 (calling process)".to_string()
-        } else {
-            format!("rank {pid} (worker process)")
-        };
-        list.push(serde_json::json!({
-            "name": "process_name", "ph": "M", "pid": pid, "tid": 0, "args": {"name": name},
-        }));
-        list.push(serde_json::json!({
-            "name": "process_sort_index", "ph": "M", "pid": pid, "tid": 0, "args": {"sort_index": pid},
-        }));
-        for tid in threads {
-            let name = if *tid == 0 {
-                "calling thread".to_string()
-            } else {
-                format!("worker thread {tid}")
-            };
-            list.push(serde_json::json!({
-                "name": "thread_name", "ph": "M", "pid": pid, "tid": tid, "args": {"name": name},
-            }));
-        }
-    }
-    let doc = serde_json::json!({ "traceEvents": list, "displayTimeUnit": "ms" });
-    std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
 }
 
 #[cfg(test)]

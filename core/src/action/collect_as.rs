@@ -1,4 +1,4 @@
-//! `collect_into`: build any collection whose partials merge.
+//! `collect_as`: build any collection whose partials merge.
 
 use super::Action;
 use serde::de::DeserializeOwned;
@@ -8,7 +8,7 @@ use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::marker::PhantomData;
 
-/// A collection that [`CollectInto`] can build chunk by chunk: an empty one, `extend`ed by the
+/// A collection that [`CollectAs`] can build chunk by chunk: an empty one, `extend`ed by the
 /// items of a chunk and then by the collection of the next chunk, in serial order. For a `Vec`
 /// that is concatenation; for sets and maps it is union, later items replacing earlier ones
 /// with the same key (as `FromIterator` does).
@@ -50,24 +50,24 @@ collection!(HashMap<K, V, S>, (K, V), [K: Eq + Hash, V, S: BuildHasher + Default
 /// use haydi_core::prelude::*;
 /// use haydi_domains::Range;
 /// use std::collections::BTreeSet;
-/// let s = Range::new(100).iterate().map(|x| x % 7).collect_into::<BTreeSet<_>>().run(true).unwrap();
+/// let s = Range::new(100).iterate().map(|x| x % 7).collect_as::<BTreeSet<_>>().run(true).unwrap();
 /// assert_eq!(s.len(), 7);
 /// ```
-pub struct CollectInto<C>(PhantomData<fn() -> C>);
+pub struct CollectAs<C>(PhantomData<fn() -> C>);
 
-impl<C> Default for CollectInto<C> {
+impl<C> Default for CollectAs<C> {
     fn default() -> Self {
-        CollectInto(PhantomData)
+        CollectAs(PhantomData)
     }
 }
 
-impl<C> fmt::Debug for CollectInto<C> {
+impl<C> fmt::Debug for CollectAs<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CollectInto<{}>", std::any::type_name::<C>())
+        write!(f, "CollectAs<{}>", std::any::type_name::<C>())
     }
 }
 
-impl<T, C> Action<T> for CollectInto<C>
+impl<T, C> Action<T> for CollectAs<C>
 where
     C: Collection<T> + Send + Serialize + DeserializeOwned + 'static,
 {
