@@ -13,12 +13,12 @@
 //!
 //! Utilisation = sum of the simulated workers' busy time / (workers x wall time of the run).
 
-use haydi_contexts::distributed::transport::tcp::join_driver;
-use haydi_contexts::distributed::Secret;
 use haydi_contexts::distributed::launcher;
 use haydi_contexts::distributed::protocol::{
     decode, encode, ChunkResult, Join, RunId, ToDriver, ToWorker,
 };
+use haydi_contexts::distributed::transport::tcp::join_driver;
+use haydi_contexts::distributed::Secret;
 use haydi_contexts::{DistributedContext, DistributedOptions};
 use haydi_core::context::RunReport;
 use haydi_core::domain::tests_support::Digits;

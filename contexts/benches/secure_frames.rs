@@ -6,9 +6,7 @@
 //!
 //! `cargo bench -p haydi-contexts --bench secure_frames`
 
-use criterion::{
-    criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput,
-};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use haydi_contexts::distributed::transport::frame::{
     framed, read_frame, write_frame, HANDSHAKE_MAX_FRAME,
 };
@@ -107,10 +105,7 @@ fn frames(c: &mut Criterion) {
     // A chunk's result message is about 40 bytes; partials of collect() run to MiB.
     for (size, count) in [(40usize, 2000usize), (64 << 10, 200), (4 << 20, 8)] {
         g.throughput(Throughput::Bytes((size * count) as u64));
-        for (name, kind) in [
-            ("plain", Kind::Plain),
-            ("noise", Kind::Noise),
-        ] {
+        for (name, kind) in [("plain", Kind::Plain), ("noise", Kind::Noise)] {
             g.bench_with_input(BenchmarkId::new(name, size), &size, |b, &size| {
                 b.iter_batched(
                     || connect(&rt, kind),

@@ -6,13 +6,13 @@
 
 mod support;
 
-use haydi_contexts::distributed::transport::frame::{framed, write_frame, HANDSHAKE_MAX_FRAME};
-use haydi_contexts::distributed::transport::noise;
-use haydi_contexts::distributed::Secret;
 use haydi_contexts::distributed::monitor::{
     find_driver, ClusterStatus, Monitor, MonitorHello, MonitorReply,
 };
 use haydi_contexts::distributed::protocol::{decode, encode, ToDriver};
+use haydi_contexts::distributed::transport::frame::{framed, write_frame, HANDSHAKE_MAX_FRAME};
+use haydi_contexts::distributed::transport::noise;
+use haydi_contexts::distributed::Secret;
 use haydi_contexts::{DistributedContext, DistributedOptions};
 use haydi_core::domain::tests_support::Digits;
 use haydi_core::prelude::*;

@@ -254,9 +254,7 @@ impl DistributedContext {
 impl ParallelContext for DistributedContext {
     fn execute(&self, job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
         match &*self.inner {
-            Role::Driver(d) => {
-coordinator::execute_driver(&d.state, &d.seq, &d.opts, job, opts)
-            }
+            Role::Driver(d) => coordinator::execute_driver(&d.state, &d.seq, &d.opts, job, opts),
             Role::Worker(w) => w.execute(job, opts),
             Role::Bystander { .. } => {
                 // A bystander is a worker process of another context: only that context's
@@ -290,4 +288,3 @@ coordinator::execute_driver(&d.state, &d.seq, &d.opts, job, opts)
         (self.size() as usize).saturating_sub(1).max(1)
     }
 }
-

@@ -197,4 +197,3 @@ impl Drop for DriverSide {
         }
     }
 }
-

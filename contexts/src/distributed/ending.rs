@@ -19,9 +19,9 @@
 //! that watches their heartbeats; the process's exit waits for that thread.
 
 use super::children::Children;
+use super::context::Role;
 use super::coordinator::DriverState;
 use super::launcher::LogDir;
-use super::context::Role;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, Once, Weak};
 use std::time::{Duration, Instant};

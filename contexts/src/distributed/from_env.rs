@@ -107,7 +107,8 @@ impl DistributedContext {
             &launcher::hostname(),
         )?;
         let bind = chosen.bind.to_string();
-        let (mut side, _) = DriverSide::start(&bind, secret.clone(), info.size, true, opts.clone())?;
+        let (mut side, _) =
+            DriverSide::start(&bind, secret.clone(), info.size, true, opts.clone())?;
         if let Some((path, _)) = rendezvous {
             let port = side.address.rsplit(':').next().unwrap_or("0");
             let host = &chosen.advertise;

@@ -2,8 +2,8 @@
 //! and secret (environment or rendezvous file), the executable hash, and re-executing the
 //! current program as spawned workers.
 
-use super::transport::secret::Secret;
 use super::files;
+use super::transport::secret::Secret;
 use haydi_core::{Error, Result};
 use std::path::{Path, PathBuf};
 

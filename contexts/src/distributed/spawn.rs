@@ -55,8 +55,13 @@ impl DistributedContext {
         let mut opts = opts;
         // The workers have the cores: the driver runs no chunks unless told to.
         opts.driver_threads.get_or_insert(0);
-        let (mut side, _) =
-            DriverSide::start("127.0.0.1:0", secret.clone(), n as u32 + 1, true, opts.clone())?;
+        let (mut side, _) = DriverSide::start(
+            "127.0.0.1:0",
+            secret.clone(),
+            n as u32 + 1,
+            true,
+            opts.clone(),
+        )?;
         let plan = launcher::SpawnPlan {
             n,
             address: side.address.clone(),

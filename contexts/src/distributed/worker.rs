@@ -93,7 +93,10 @@ impl Watch {
             .name("haydi-worker-end".into())
             .spawn(move || die(rank, &why));
         if let Err(e) = spawned {
-            die(rank, &format!("cannot start a thread to end this worker: {e}"));
+            die(
+                rank,
+                &format!("cannot start a thread to end this worker: {e}"),
+            );
         }
     }
 }

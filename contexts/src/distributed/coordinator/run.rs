@@ -266,9 +266,13 @@ fn run_and_broadcast(
         .take();
     let mut result = match pending {
         Some(e) => Err(e),
-        None => {
-            haydi_core::plumbing::drive(job, &run_opts, workers, opts_d.schedule.clone(), Some(&dispatch))
-        }
+        None => haydi_core::plumbing::drive(
+            job,
+            &run_opts,
+            workers,
+            opts_d.schedule.clone(),
+            Some(&dispatch),
+        ),
     };
     let (st, err) = cell.into_inner().unwrap_or_else(|e| e.into_inner());
     if let Some(e) = err {

@@ -378,9 +378,14 @@ mod tests {
         assert!(
             matches!(b.answer("m", stop()), MonitorReply::Refused(w) if w.contains("allow_control"))
         );
-        assert!(rx.try_recv().is_err(), "a refused stop reached the run loop");
+        assert!(
+            rx.try_recv().is_err(),
+            "a refused stop reached the run loop"
+        );
         match b.answer("m", MonitorRequest::Status) {
-            MonitorReply::Status(s) => assert_eq!((s.missing, s.control_allowed), (vec![1, 2], false)),
+            MonitorReply::Status(s) => {
+                assert_eq!((s.missing, s.control_allowed), (vec![1, 2], false))
+            }
             other => panic!("{other:?}"),
         }
         b.set_driver(info(true, tx));

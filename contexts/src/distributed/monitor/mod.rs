@@ -47,7 +47,6 @@ pub use client::{find_driver, DriverAddress, Monitor};
 use super::launcher;
 use serde::{Deserialize, Serialize};
 
-
 /// The version of the monitor's messages; a driver refuses a monitor of another version.
 pub const MONITOR_VERSION: u32 = 1;
 
