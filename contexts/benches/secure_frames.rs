@@ -32,7 +32,8 @@ type Framed = haydi_contexts::distributed::transport::frame::FramedConn<Duplex>;
 
 /// Both ends of one connection, handshake done (outside the measurement).
 enum Conn {
-    Plain(Framed, Framed),
+    /// Boxed: a framed pair is four times the size of the Noise halves.
+    Plain(Box<(Framed, Framed)>),
     Noise(
         haydi_contexts::distributed::transport::noise::Sender<Duplex>,
         haydi_contexts::distributed::transport::noise::Receiver<Duplex>,
@@ -42,7 +43,7 @@ enum Conn {
 fn connect(rt: &tokio::runtime::Runtime, kind: Kind) -> Conn {
     let (a, b) = tokio::io::duplex(1 << 20);
     match kind {
-        Kind::Plain => Conn::Plain(framed(a, PIECE + 64), framed(b, PIECE + 64)),
+        Kind::Plain => Conn::Plain(Box::new((framed(a, PIECE + 64), framed(b, PIECE + 64)))),
         Kind::Noise => rt.block_on(async {
             let s = Secret::random();
             let (mut a, mut b) = (
@@ -76,7 +77,8 @@ fn transfer(rt: &tokio::runtime::Runtime, conn: Conn, size: usize, count: usize)
                 };
                 tokio::join!(send, recv);
             }
-            Conn::Plain(mut tx, mut rx) => {
+            Conn::Plain(pair) => {
+                let (mut tx, mut rx) = *pair;
                 let send = async {
                     for _ in 0..count {
                         for piece in msg.chunks(PIECE) {

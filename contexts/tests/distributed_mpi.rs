@@ -10,7 +10,6 @@ use haydi_core::prelude::*;
 use haydi_core::Error;
 use haydi_domains::Range;
 use std::io::Read;
-#[allow(dead_code)]
 mod support;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -341,15 +341,11 @@ mod tests {
 
     const IDLE: Duration = Duration::from_secs(5);
 
+    /// One end after its handshake: its keys and its connection.
+    type End = io::Result<(Session, FramedConn<tokio::io::DuplexStream>)>;
+
     /// Both ends' handshakes over an in-memory pipe of `capacity` bytes, with the secrets given.
-    fn handshake(
-        a: Secret,
-        b: Secret,
-        capacity: usize,
-    ) -> (
-        io::Result<(Session, FramedConn<tokio::io::DuplexStream>)>,
-        io::Result<(Session, FramedConn<tokio::io::DuplexStream>)>,
-    ) {
+    fn handshake(a: Secret, b: Secret, capacity: usize) -> (End, End) {
         rt().block_on(async {
             let (x, y) = tokio::io::duplex(capacity);
             let (mut x, mut y) = (
