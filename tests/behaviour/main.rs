@@ -13,7 +13,7 @@ mod systems;
 
 use harness::{run_suite, Check};
 use haydi::prelude::*;
-use haydi::{BitGraph, CnfValues, SerialContext, Size, TransitionTable};
+use haydi::{BitGraph, CnfValues, Size, TransitionTable};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -600,7 +600,7 @@ fn main() {
 /// Every context of the default build.
 #[cfg(not(feature = "mpi"))]
 fn contexts() -> Vec<Ctx> {
-    let mut contexts: Vec<Ctx> = vec![Arc::new(SerialContext)];
+    let mut contexts: Vec<Ctx> = vec![Arc::new(haydi::SerialContext)];
     for n in [1, 2, 4] {
         contexts.push(Arc::new(ThreadContext::new(n).expect("thread pool")));
     }
