@@ -138,7 +138,8 @@ impl DistributedContext {
 
     /// Where the workers this driver spawned write their output, `worker-<rank>.log` (driver of
     /// `spawn` only; `None` elsewhere). The directory is private (mode 0700, logs 0600). Unless
-    /// it is [`DistributedOptions::log_dir`] or [`DistributedOptions::keep_logs`] is set, it is
+    /// it is [`DistributedOptions::log_dir`](super::DistributedOptions::log_dir) or
+    /// [`DistributedOptions::keep_logs`](super::DistributedOptions::keep_logs) is set, it is
     /// removed when the driver's context is dropped, except when a worker failed: then it stays
     /// and a `warn!` says where.
     ///
@@ -186,7 +187,7 @@ impl DistributedContext {
     /// missing a run), and returns their ranks (driver of `spawn` only; empty elsewhere). A
     /// restarted worker runs the program from the start like any worker; it joins the running
     /// job, catches up on the runs it missed (with the results the driver kept, see
-    /// [`DistributedOptions::rejoin_cache`], or by computing them itself) and takes chunks from
+    /// [`DistributedOptions::rejoin_cache`](super::DistributedOptions::rejoin_cache), or by computing them itself) and takes chunks from
     /// the next run it reaches. [`wait_for_workers`](Self::wait_for_workers) waits for it.
     ///
     /// ```no_run

@@ -3,7 +3,7 @@
 //! A monitor (the `haydi` command-line tool, or [`Monitor`] in a program) connects to a
 //! driver's address over the same channel as a worker (the Noise handshake with the job's
 //! secret, then sealed frames: `transport::noise`, through `transport::tcp::dial`). Its first
-//! message is [`ToDriver::Monitor`] instead of a `Join`,
+//! message is [`ToDriver::Monitor`](crate::distributed::protocol::ToDriver::Monitor) instead of a `Join`,
 //! so the driver never counts it as a worker: it takes no chunks, holds no rank and never holds
 //! up a run's barrier. It then sends [`MonitorRequest`]s, each answered by one
 //! [`MonitorReply`]:
@@ -14,7 +14,7 @@
 //! - [`MonitorRequest::Stop`] and [`MonitorRequest::DropWorker`] (control requests): refused
 //!   unless the driver's program allowed them with
 //!   [`DistributedOptions::allow_control`](super::DistributedOptions::allow_control). `Stop`
-//!   fails the run in progress on every process with an [`Error::Context`] naming the
+//!   fails the run in progress on every process with an [`Error::Context`](haydi_core::Error::Context) naming the
 //!   request (and every later run too: the job is stopped); `DropWorker` closes that worker's
 //!   connection, so it is lost as if it had been killed and its chunks run elsewhere.
 //!
@@ -51,7 +51,7 @@ use serde::{Deserialize, Serialize};
 pub const MONITOR_VERSION: u32 = 1;
 
 /// What a monitor says first, after authenticating (inside
-/// [`ToDriver::Monitor`](super::protocol::ToDriver::Monitor)).
+/// [`ToDriver::Monitor`](crate::distributed::protocol::ToDriver::Monitor)(super::protocol::ToDriver::Monitor)).
 ///
 /// ```
 /// use haydi_contexts::distributed::monitor::{MonitorHello, MONITOR_VERSION};

@@ -3,7 +3,7 @@
 //!
 //! Every frame has a size limit, checked on the length before the body is read or allocated:
 //! the handshake runs under [`HANDSHAKE_MAX_FRAME`]; once a peer has authenticated the limit
-//! is raised to what a sealed piece of a message needs (see [`super::secure`]). Messages of any
+//! is raised to what a sealed piece of a message needs (see [`super::noise`]). Messages of any
 //! size travel as several frames, never as one large one.
 
 use bytes::Bytes;

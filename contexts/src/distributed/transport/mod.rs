@@ -5,15 +5,15 @@
 //!
 //! The driver's logic (`coordinator/`) and the worker's (`worker.rs`) see a transport through
 //! one trait and what it reports:
-//! - [`Link`]: the sending half of one connection. The driver holds one per worker, a worker
-//!   one to its driver: queue an encoded message, and a [`Backlog`] that says when what was
+//! - `Link`: the sending half of one connection. The driver holds one per worker, a worker
+//!   one to its driver: queue an encoded message, and a `Backlog` that says when what was
 //!   queued has left (writers signal when it drains: no polling).
-//! - On the driver, [`Event`]s from every worker on one channel: joined (with its `Link`), a
-//!   message, lost, refused; on a worker, what it [`Heard`] from the driver (a message, or the
+//! - On the driver, `Event`s from every worker on one channel: joined (with its `Link`), a
+//!   message, lost, refused; on a worker, what it `Heard` from the driver (a message, or the
 //!   driver lost), handed to the worker's logic, which decides what becomes of the process: a
 //!   transport never ends it.
 //!
-//! Heartbeats, the deadlines they keep, admission ([`admission`]: the same checks whatever
+//! Heartbeats, the deadlines they keep, admission (`admission.rs`: the same checks whatever
 //! the transport) and the closing handshake of a process are the transports' own. Two
 //! flavours, one each:
 //! - [`tcp`]: every connection a Noise channel ([`noise`]: `Noise_NNpsk0` with the job's

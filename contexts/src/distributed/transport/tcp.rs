@@ -1,15 +1,15 @@
 //! The TCP flavour: every connection a Noise channel ([`super::noise`]) over length-delimited
-//! frames ([`super::frame`]), one tokio writer task (the messages queued on its [`Link`], and a
+//! frames ([`super::frame`]), one tokio writer task (the messages queued on its `Link`, and a
 //! heartbeat every `heartbeat_interval`) and one reader task (a deadline of
 //! `heartbeat_timeout` for every frame) per connection, on a small runtime of the process.
 //!
-//! - The driver's side ([`listen`]): accepts connections, runs the handshake, admits workers
-//!   ([`super::admission`], and at most one connection per rank) and relays their messages as
-//!   [`Event`]s; a peer whose first message says it is a monitor is answered from the
+//! - The driver's side (`listen`): accepts connections, runs the handshake, admits workers
+//!   (`admission.rs`, and at most one connection per rank) and relays their messages as
+//!   `Event`s; a peer whose first message says it is a monitor is answered from the
 //!   monitors' board instead. Used by `spawn`, by workers started by hand or by a launcher,
 //!   and, for monitors only, by an MPI driver.
-//! - A worker's side ([`connect`]): joins the driver (retrying until `connect_timeout`) and
-//!   reports what it hears to the worker's logic ([`Hear`]).
+//! - A worker's side (`connect`): joins the driver (retrying until `connect_timeout`) and
+//!   reports what it hears to the worker's logic (`Hear`).
 //! - Monitors use the same channel ([`dial`]).
 
 use super::admission::{check_join, Refusal};
