@@ -10,6 +10,7 @@
 
 pub mod crop;
 pub mod distributed;
+pub mod extensions;
 pub mod pool;
 pub mod sweep;
 

@@ -3,7 +3,7 @@
 
 use haydi_core::context::RunReport;
 use haydi_core::domain::tests_support::Digits;
-use haydi_core::plumbing::{ErasedJob, ScheduleConfig, Scheduler};
+use haydi_core::plumbing::{Completion, ErasedJob, Request, ScheduleConfig, Scheduler};
 use haydi_core::prelude::*;
 use haydi_core::{ParallelContext, RunOptions};
 use std::time::Duration;
@@ -23,7 +23,7 @@ impl ParallelContext for Twice {
         };
         let sched = Scheduler::new(job, opts, 2, config)?;
         let mut specs = Vec::new();
-        while let Some(s) = sched.next_chunk() {
+        while let Some(s) = sched.next_chunk(Request::any()) {
             specs.push(s);
         }
         // Every chunk but the first (they wait, pending), their copies while they are pending,
@@ -37,7 +37,7 @@ impl ParallelContext for Twice {
             .chain(specs.iter());
         for s in order {
             let r = job.run_chunk(s.start, s.end, &s.budgets);
-            sched.complete(s, r, Duration::from_micros(10), 0);
+            sched.complete(s, r, Completion::by(0, Duration::from_micros(10)));
         }
         sched.finish()
     }
@@ -72,18 +72,19 @@ impl ParallelContext for CopyThenTimeout {
             max_growth: 1,
         };
         let sched = Scheduler::new(job, opts, 2, config)?;
-        let specs: Vec<_> = (0..4).map(|_| sched.next_chunk().expect("chunk")).collect();
+        let specs: Vec<_> = (0..4)
+            .map(|_| sched.next_chunk(Request::any()).expect("chunk"))
+            .collect();
         for i in [0, 1, 1, 3] {
             let s = &specs[i];
             sched.complete(
                 s,
                 job.run_chunk(s.start, s.end, &s.budgets),
-                Duration::ZERO,
-                0,
+                Completion::by(0, Duration::ZERO),
             );
         }
         std::thread::sleep(Duration::from_millis(60));
-        assert!(sched.next_chunk().is_none(), "timed out");
+        assert!(sched.next_chunk(Request::any()).is_none(), "timed out");
         sched.finish()
     }
     fn workers(&self) -> usize {

@@ -5,7 +5,9 @@
 //! was set, `run(true)` uses a [`ThreadContext`] with one thread per core of this machine,
 //! created on first use.
 
-use crate::context::{ParallelContext, SerialContext, ThreadContext};
+use crate::context::{nested, ParallelContext, SerialContext, ThreadContext};
+use crate::error::{Error, Result};
+use crate::plumbing::UnpoisonedRw;
 use std::cell::RefCell;
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -43,7 +45,7 @@ pub fn set_parallel_context<C: ParallelContext + 'static>(ctx: C) {
 /// session::clear_parallel_context();
 /// ```
 pub fn set_parallel_context_shared(ctx: Arc<dyn ParallelContext>) {
-    *CONTEXT.write().unwrap_or_else(|e| e.into_inner()) = Some(ctx);
+    *CONTEXT.write_unpoisoned() = Some(ctx);
 }
 
 /// Forgets the context set with [`set_parallel_context`]; `run(true)` goes back to the default.
@@ -56,7 +58,7 @@ pub fn set_parallel_context_shared(ctx: Arc<dyn ParallelContext>) {
 /// assert_ne!(session::parallel_context().name(), SerialContext.name()); // all cores again
 /// ```
 pub fn clear_parallel_context() {
-    *CONTEXT.write().unwrap_or_else(|e| e.into_inner()) = None;
+    *CONTEXT.write_unpoisoned() = None;
 }
 
 /// The context `run(true)` uses now on this thread: the innermost
@@ -72,7 +74,7 @@ pub fn parallel_context() -> Arc<dyn ParallelContext> {
     if let Some(c) = OVERRIDE.with(|o| o.borrow().last().cloned()) {
         return c;
     }
-    if let Some(c) = CONTEXT.read().unwrap_or_else(|e| e.into_inner()).clone() {
+    if let Some(c) = CONTEXT.read_unpoisoned().clone() {
         return c;
     }
     DEFAULT
@@ -127,4 +129,31 @@ pub fn with_parallel_context_shared<R>(ctx: Arc<dyn ParallelContext>, f: impl Fn
     OVERRIDE.with(|o| o.borrow_mut().push(ctx));
     let _pop = Pop;
     f()
+}
+
+/// Calls `f` with the context of a `run(parallel)`: the session's parallel context (refused with
+/// [`Error::NestedParallelRun`] inside another parallel run), or [`SerialContext`] for
+/// `run(false)`. The one place where `run`, `run_with` and `explore` of every crate pick their
+/// context.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// let name = session::with_parallel_context(ThreadContext::new(2)?, || {
+///     session::on_run_context(true, |ctx| Ok(ctx.name()))
+/// })?;
+/// assert_eq!(name, "threads(2)");
+/// assert_eq!(session::on_run_context(false, |ctx| Ok(ctx.name()))?, SerialContext.name());
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
+pub fn on_run_context<T>(
+    parallel: bool,
+    f: impl FnOnce(&dyn ParallelContext) -> Result<T>,
+) -> Result<T> {
+    if !parallel {
+        return f(&SerialContext);
+    }
+    if nested::in_parallel_run() {
+        return Err(Error::NestedParallelRun);
+    }
+    f(parallel_context().as_ref())
 }

@@ -16,6 +16,7 @@
 //! haydi_core::warning!(rank = 3, "worker lost: {}", "connection reset");
 //! ```
 
+use crate::plumbing::Unpoisoned;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -88,7 +89,7 @@ static DROPPED: AtomicU64 = AtomicU64::new(0);
 
 /// Whether one more line may be written now; counts it.
 fn admit(now: Instant) -> bool {
-    let mut w = WINDOW_STATE.lock().unwrap_or_else(|e| e.into_inner());
+    let mut w = WINDOW_STATE.lock_unpoisoned();
     let w = w.get_or_insert(Window {
         start: now,
         written: 0,

@@ -9,7 +9,7 @@ use haydi_core::domain::tests_support::Digits;
 mod common;
 
 use common::tiny_chunks;
-use haydi_core::plumbing::{ErasedJob, ScheduleConfig, Scheduler};
+use haydi_core::plumbing::{Completion, ErasedJob, Request, ScheduleConfig, Scheduler};
 use haydi_core::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -189,7 +189,9 @@ impl ParallelContext for RerunMeanwhile {
             max_growth: 1,
         };
         let sched = Scheduler::new(job, opts, 2, config)?;
-        let specs: Vec<_> = (0..3).map(|_| sched.next_chunk().expect("chunk")).collect();
+        let specs: Vec<_> = (0..3)
+            .map(|_| sched.next_chunk(Request::any()).expect("chunk"))
+            .collect();
         let outs: Vec<_> = specs
             .iter()
             .map(|s| job.run_chunk(s.start, s.end, &s.budgets))
@@ -200,7 +202,7 @@ impl ParallelContext for RerunMeanwhile {
             outs.next().unwrap(),
             outs.next().unwrap(),
         );
-        sched.complete(&specs[1], r1, Duration::from_micros(10), 1);
+        sched.complete(&specs[1], r1, Completion::by(1, Duration::from_micros(10)));
         let (started_tx, started_rx) = mpsc::channel();
         let (go_tx, go_rx) = mpsc::channel();
         *self.gate.rerun_started.lock().unwrap() = Some(started_tx);
@@ -209,17 +211,19 @@ impl ParallelContext for RerunMeanwhile {
         std::thread::scope(|s| {
             let sched = &sched;
             let spec0 = &specs[0];
-            s.spawn(move || sched.complete(spec0, r0, Duration::from_micros(10), 0));
+            s.spawn(move || {
+                sched.complete(spec0, r0, Completion::by(0, Duration::from_micros(10)))
+            });
             started_rx
                 .recv_timeout(HANDSHAKE)
                 .expect("chunk 1 was not re-run");
             // While the other thread re-runs chunk 1: take a chunk and complete one.
-            let more = sched.next_chunk();
-            sched.complete(&specs[2], r2, Duration::from_micros(10), 1);
+            let more = sched.next_chunk(Request::any());
+            sched.complete(&specs[2], r2, Completion::by(1, Duration::from_micros(10)));
             let _ = go_tx.send(());
             if let Some(spec) = more {
                 let r = job.run_chunk(spec.start, spec.end, &spec.budgets);
-                sched.complete(&spec, r, Duration::from_micros(10), 1);
+                sched.complete(&spec, r, Completion::by(1, Duration::from_micros(10)));
             }
         });
         sched.finish()

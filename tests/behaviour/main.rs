@@ -353,7 +353,7 @@ fn progress_and_trace(ctx: &Ctx) -> Result<(), String> {
     let worker_rank = ["HAYDI_RANK", "OMPI_COMM_WORLD_RANK"]
         .iter()
         .any(|v| std::env::var(v).is_ok_and(|r| r != "0"));
-    if worker_rank && ctx.collective() {
+    if worker_rank && haydi::contexts::extensions::is_collective(&**ctx) {
         // Only the driver writes traces: a worker process of a distributed context has none.
         check!(!path.exists(), "a worker wrote {}", path.display());
         return Ok(());

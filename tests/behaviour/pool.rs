@@ -2,6 +2,7 @@
 //! cases (pyMOR's `WorkerPool`, Glimpse's pools, apyfal's executor) and its failure modes.
 
 use crate::{check, check_eq, Ctx};
+use haydi::contexts::extensions::{is_collective, is_serial, Collective};
 use haydi::contexts::pool::{MapOptions, TaskSet};
 use haydi::contexts::Pool;
 use haydi::prelude::*;
@@ -14,8 +15,12 @@ fn e(e: Error) -> String {
 
 pub fn pool_map(ctx: &Ctx) -> Result<(), String> {
     let pool = Pool::from_shared(ctx.clone());
-    check_eq!(pool.len(), ctx.pool_workers().max(1));
-    check_eq!(pool.is_parallel(), !ctx.is_serial());
+    let expected = match ctx.extension_of::<Collective>() {
+        Some(c) => c.worker_processes,
+        None => ctx.workers(),
+    };
+    check_eq!(pool.len(), expected.max(1));
+    check_eq!(pool.is_parallel(), !is_serial(&**ctx));
     let hex = pool
         .map(|x: &u32| format!("{x:#x}"), &[1, 2, 3])
         .map_err(e)?;
@@ -76,7 +81,7 @@ pub fn pool_apply_push(ctx: &Ctx) -> Result<(), String> {
     let n = pool.len();
     check_eq!(pool.apply(|_| 2 * 3).map_err(e)?, vec![6; n]);
     check_eq!(pool.apply(|w| w).map_err(e)?, (0..n).collect::<Vec<_>>());
-    if !ctx.collective() && n > 1 {
+    if !is_collective(&**ctx) && n > 1 {
         // In this process: each call on its own worker thread.
         let names = pool
             .apply(|_| std::thread::current().name().unwrap_or("?").to_string())
@@ -84,7 +89,7 @@ pub fn pool_apply_push(ctx: &Ctx) -> Result<(), String> {
         let distinct: std::collections::BTreeSet<_> = names.iter().collect();
         check_eq!(distinct.len(), n);
     }
-    if ctx.collective() {
+    if is_collective(&**ctx) {
         // On worker processes: worker w is process w + 1, so n distinct processes answer.
         let pids = pool.apply(|_| std::process::id()).map_err(e)?;
         let distinct: std::collections::BTreeSet<_> = pids.iter().collect();
@@ -161,7 +166,7 @@ pub fn pool_submit(ctx: &Ctx) -> Result<(), String> {
     check!(err.contains("panicked: three"), "{err}");
     check_eq!(good.wait().map_err(e)?, 4);
     // Cancel before it runs (serial and distributed pools run at the first look).
-    if ctx.collective() || ctx.is_serial() {
+    if is_collective(&**ctx) || is_serial(&**ctx) {
         let c = pool.submit(|x: u64| x, 1);
         check!(c.cancel());
         check!(c.wait().is_err());
@@ -220,7 +225,7 @@ pub fn pool_timeout(ctx: &Ctx) -> Result<(), String> {
 
 /// Least-loaded dispatch: 8 equal submits on `n` idle worker threads run `8 / n` on each.
 pub fn pool_spreads(ctx: &Ctx) -> Result<(), String> {
-    if ctx.collective() || ctx.is_serial() {
+    if is_collective(&**ctx) || is_serial(&**ctx) {
         // One thread (serial) or several processes with prefetching (distributed): the
         // spread is checked on the in-process contexts.
         return Ok(());

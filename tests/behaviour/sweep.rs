@@ -54,7 +54,7 @@ pub fn sweep_table(_: &Ctx) -> Result<(), String> {
         .iter()
         .all(|(l, r)| *r == l.iter().map(|x| x.as_i64().unwrap()).sum::<i64>()));
     // Calls happen on whichever process ran the chunk: counted here only in one process.
-    if !haydi::session::parallel_context().collective() {
+    if !haydi::contexts::extensions::is_collective(&*haydi::session::parallel_context()) {
         check_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 6);
     }
     // CSV and JSON lines, read back.

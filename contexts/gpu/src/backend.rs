@@ -6,6 +6,7 @@ use crate::job::KernelRun;
 use crate::kernel::Kernel;
 use crate::space::KernelSpace;
 use crate::wgsl::{self, WORKGROUP};
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{Error, Result};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -109,9 +110,7 @@ impl Gpu {
         let stray = Arc::new(Mutex::new(Vec::new()));
         let s = stray.clone();
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
-            s.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(e.to_string());
+            s.lock_unpoisoned().push(e.to_string());
         }));
         let binding = limits
             .max_storage_buffer_binding_size
@@ -140,12 +139,7 @@ impl Gpu {
     /// The compiled pipeline of the generated module `src` of kernel `name` (compiled once per
     /// device: the cache is keyed by the whole source).
     fn compiled(&self, name: &str, what: &str, src: String) -> Fail<Arc<wgpu::ComputePipeline>> {
-        if let Some(p) = self
-            .pipelines
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&src)
-        {
+        if let Some(p) = self.pipelines.lock_unpoisoned().get(&src) {
             return Ok(p.clone());
         }
         validate(name, &src).map_err(DeviceFailure::Job)?;
@@ -174,10 +168,7 @@ impl Gpu {
             ))));
         }
         let p = Arc::new(pipeline);
-        self.pipelines
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(src, p.clone());
+        self.pipelines.lock_unpoisoned().insert(src, p.clone());
         Ok(p)
     }
 
@@ -334,7 +325,7 @@ impl Gpu {
         if self.lost.load(Ordering::Acquire) {
             return Err(self.lost_error("the device was lost"));
         }
-        let stray = std::mem::take(&mut *self.stray.lock().unwrap_or_else(|p| p.into_inner()));
+        let stray = std::mem::take(&mut *self.stray.lock_unpoisoned());
         if !stray.is_empty() {
             return Err(DeviceFailure::Job(Error::Worker(format!(
                 "{}: {}",

@@ -12,6 +12,7 @@
 use crate::device::{iter_accelerators, Accelerator, DeviceFailure};
 use crate::kernel::Kernel;
 use crate::space::KernelSpace;
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{Error, Result};
 use std::collections::HashSet;
 
@@ -166,13 +167,7 @@ pub(crate) fn ensure_checked(
     samples: usize,
 ) -> std::result::Result<(), DeviceFailure> {
     let key = (device.inner.id, space.clone());
-    let record = || {
-        kernel
-            .inner
-            .checked
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-    };
+    let record = || kernel.inner.checked.lock_unpoisoned();
     if record().get(&key).is_some_and(|&n| n >= samples) {
         return Ok(());
     }

@@ -5,7 +5,9 @@ use crate::check::{ensure_checked, CONTEXT_CHECK_SAMPLES, DEBUG_CHECK_SAMPLES};
 use crate::device::{iter_accelerators, next_size, Accelerator, DeviceFailure, DeviceKind};
 use crate::job::KernelRun;
 use haydi_core::context::{nested, RunReport, WorkerId};
-use haydi_core::plumbing::{drive, ErasedJob, ScheduleConfig, Scheduler};
+use haydi_core::plumbing::{
+    drive, ChunkOutput, Completion, Drive, ErasedJob, Request, ScheduleConfig, Scheduler,
+};
 use haydi_core::prelude::*;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -204,22 +206,24 @@ fn device_loop(
         if dev.is_lost() {
             return;
         }
-        let Some(spec) = sched.next_chunk_sized(u128::from(size)) else {
+        let Some(spec) = sched.next_chunk(Request::sized(u128::from(size))) else {
             return;
         };
         let t = Instant::now();
         let mut lost = None;
-        let out = run.chunk(spec.start, spec.end, &spec.budgets, |s, e, b| {
-            match dev.run_part(run, s, e, b) {
-                Ok(p) => Ok(p),
-                Err(DeviceFailure::Job(e)) => Err(e),
-                Err(DeviceFailure::Lost(m)) => {
-                    let e = Error::Worker(m.clone());
-                    lost = Some(m);
-                    Err(e)
+        let out = run
+            .chunk(spec.start, spec.end, &spec.budgets, |s, e, b| {
+                match dev.run_part(run, s, e, b) {
+                    Ok(p) => Ok(p),
+                    Err(DeviceFailure::Job(e)) => Err(e),
+                    Err(DeviceFailure::Lost(m)) => {
+                        let e = Error::Worker(m.clone());
+                        lost = Some(m);
+                        Err(e)
+                    }
                 }
-            }
-        });
+            })
+            .map(ChunkOutput::erase);
         if let Some(m) = lost {
             haydi_core::warning!(device = %dev.info().name, "accelerator lost, its chunk [{}, {}) runs elsewhere: {m}", spec.start, spec.end);
             sched.requeue(spec);
@@ -230,16 +234,14 @@ fn device_loop(
         if out.is_ok() {
             done.fetch_add(len, Ordering::Relaxed);
         }
-        sched.complete_unmeasured(&spec, out, took, worker);
+        sched.complete(&spec, out, Completion::by(worker, took).unmeasured());
         size = next_size(size, len, took, dev.max_chunk());
     }
 }
 
 impl ParallelContext for AcceleratorContext {
     fn execute(&self, job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
-        let run = job
-            .device_form()
-            .and_then(|f| f.downcast_ref::<KernelRun>());
+        let run = job.extension_of::<KernelRun>();
         let mut devices: Vec<&Accelerator> = Vec::new();
         if let Some(run) = run {
             // `prepare` opens the device (or leaves it out) and compiles the kernel; the check
@@ -266,35 +268,37 @@ impl ParallelContext for AcceleratorContext {
         let done = &*self.on_devices;
         let workers = (devices.len() + self.threads).max(1);
         let threads = self.threads;
-        let dispatch = |sched: &Scheduler<'_>| -> Result<()> {
-            std::thread::scope(|s| {
-                if let Some(run) = run {
-                    for (d, &dev) in devices.iter().enumerate() {
-                        let worker = WorkerId {
-                            process: 0,
-                            thread: DEVICE_WORKER_BASE + d as u32,
-                        };
-                        std::thread::Builder::new()
-                            .name(format!("haydi-device-{d}"))
-                            .spawn_scoped(s, move || device_loop(sched, dev, run, worker, done))
-                            .map_err(|e| {
-                                Error::Context(format!("cannot start a device worker: {e}"))
-                            })?;
-                    }
-                }
-                for t in 0..threads {
-                    std::thread::Builder::new()
-                        .name(format!("haydi-worker-{t}"))
-                        .spawn_scoped(s, move || sched.worker_loop(t + 1))
-                        .map_err(|e| Error::Context(format!("cannot start a CPU worker: {e}")))?;
-                }
-                Ok::<(), Error>(())
-            })?;
-            // Chunks handed back by a lost device after every other worker stopped.
-            while sched.run_one(WorkerId::CALLER) {}
-            Ok(())
+        let owned = match drive(job, opts, workers, self.config.clone())? {
+            Drive::Finished(report) => return Ok(report),
+            Drive::Dispatch(sched) => sched,
         };
-        drive(job, opts, workers, self.config.clone(), Some(&dispatch))
+        let sched = &owned;
+        std::thread::scope(|s| {
+            if let Some(run) = run {
+                for (d, &dev) in devices.iter().enumerate() {
+                    let worker = WorkerId {
+                        process: 0,
+                        thread: DEVICE_WORKER_BASE + d as u32,
+                    };
+                    std::thread::Builder::new()
+                        .name(format!("haydi-device-{d}"))
+                        .spawn_scoped(s, move || device_loop(sched, dev, run, worker, done))
+                        .map_err(|e| {
+                            Error::Context(format!("cannot start a device worker: {e}"))
+                        })?;
+                }
+            }
+            for t in 0..threads {
+                std::thread::Builder::new()
+                    .name(format!("haydi-worker-{t}"))
+                    .spawn_scoped(s, move || sched.worker_loop(t + 1))
+                    .map_err(|e| Error::Context(format!("cannot start a CPU worker: {e}")))?;
+            }
+            Ok::<(), Error>(())
+        })?;
+        // Chunks handed back by a lost device after every other worker stopped.
+        while sched.run_one(WorkerId::CALLER) {}
+        owned.finish()
     }
 
     fn workers(&self) -> usize {

@@ -7,11 +7,11 @@ use crate::kernel::Kernel;
 use crate::space::KernelSpace;
 use haydi_core::context::nested;
 use haydi_core::pipeline::Extent;
-use haydi_core::plumbing::{
-    decode_value, encode_value, ChunkOutput, ErasedJob, ErasedPartial, JobSignature,
-};
+use haydi_core::plumbing::Unpoisoned;
+use haydi_core::plumbing::{ChunkOutput, JobSignature, Pass};
 use haydi_core::prelude::*;
 use haydi_core::{context::RunReport, Outcome};
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::panic::Location;
@@ -205,7 +205,7 @@ fn found(p: Part) -> Result<Vec<u64>> {
 }
 
 /// What a kernel job is, shared by its runs: the device form that an
-/// [`crate::AcceleratorContext`] finds through [`ErasedJob::device_form`].
+/// [`crate::AcceleratorContext`] finds as the job's extension ([`haydi_core::plumbing::ErasedJob::extension`]).
 pub(crate) struct KernelRun {
     pub(crate) kernel: Kernel,
     pub(crate) space: KernelSpace,
@@ -233,17 +233,13 @@ impl KernelRun {
         end: u128,
         budgets: &[u64],
         compute: impl FnOnce(u64, u64, u64) -> Result<Part>,
-    ) -> Result<ChunkOutput> {
+    ) -> Result<ChunkOutput<Part>> {
         let at = self.space.start();
         let (s, e) = (at + start as u64, at + end as u64);
         let budget = self.budget(budgets);
         let limited = matches!(self.op, Op::Matches(Some(_)));
         if limited {
-            let kept = self
-                .reruns
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&s);
+            let kept = self.reruns.lock_unpoisoned().remove(&s);
             if let Some((ke, v, all)) = kept {
                 if ke == e && (all || v.len() as u64 >= budget) {
                     let mut v = v;
@@ -257,19 +253,16 @@ impl KernelRun {
         if let (true, Part::Found(v)) = (limited, &part) {
             if !v.is_empty() {
                 let all = (v.len() as u64) < budget;
-                self.reruns
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(s, (e, v.clone(), all));
+                self.reruns.lock_unpoisoned().insert(s, (e, v.clone(), all));
             }
         }
         Ok(self.output(part))
     }
 
-    fn output(&self, part: Part) -> ChunkOutput {
+    fn output(&self, part: Part) -> ChunkOutput<Part> {
         ChunkOutput {
             take_counts: self.op.taken(&part),
-            partial: Box::new(part),
+            partial: part,
             items: 0,
         }
     }
@@ -289,34 +282,24 @@ struct Bound<'a> {
     site: &'static Location<'static>,
 }
 
-impl ErasedJob for Bound<'_> {
+impl Pass for Bound<'_> {
+    type Partial = Part;
+
     fn extent(&self) -> Result<Extent> {
         Ok(Extent::Finite(u128::from(self.run.space.len())))
-    }
-    fn alignment(&self) -> u128 {
-        1
     }
     fn take_limits(&self) -> &[u64] {
         &self.run.limits
     }
-    fn run_chunk(&self, start: u128, end: u128, budgets: &[u64]) -> Result<ChunkOutput> {
+    fn run(&self, start: u128, end: u128, budgets: &[u64]) -> Result<ChunkOutput<Part>> {
         self.run
             .chunk(start, end, budgets, |s, e, b| self.run.cpu_part(s, e, b))
     }
-    fn empty_partial(&self) -> ErasedPartial {
-        Box::new(self.run.op.empty())
+    fn empty(&self) -> Part {
+        self.run.op.empty()
     }
-    fn merge(&self, left: &mut ErasedPartial, right: ErasedPartial) -> Result<()> {
-        let l = left.downcast_mut::<Part>().ok_or_else(foreign)?;
-        let r = right.downcast::<Part>().map_err(|_| foreign())?;
-        self.run.op.merge(l, *r)
-    }
-    fn encode_partial(&self, partial: &ErasedPartial) -> Result<Vec<u8>> {
-        let p = partial.downcast_ref::<Part>().ok_or_else(foreign)?;
-        encode_value(p)
-    }
-    fn decode_partial(&self, bytes: &[u8]) -> Result<ErasedPartial> {
-        Ok(Box::new(decode_value::<Part>(bytes)?))
+    fn merge(&self, left: &mut Part, right: Part) -> Result<()> {
+        self.run.op.merge(left, right)
     }
     fn signature(&self) -> JobSignature {
         JobSignature {
@@ -324,11 +307,12 @@ impl ErasedJob for Bound<'_> {
             type_name: "haydi_gpu::KernelJob",
         }
     }
-    fn partial_bytes(&self, partial: &ErasedPartial) -> u64 {
-        partial.downcast_ref::<Part>().map_or(0, Op::bytes)
+    fn partial_bytes(&self, partial: &Part) -> u64 {
+        Op::bytes(partial)
     }
-    fn device_form(&self) -> Option<&(dyn std::any::Any + Send + Sync)> {
-        Some(self.run)
+    /// The device form, for an [`crate::AcceleratorContext`].
+    fn extension(&self, of: TypeId) -> Option<&(dyn Any + Send + Sync)> {
+        (of == TypeId::of::<KernelRun>()).then_some(self.run as _)
     }
 }
 
@@ -402,15 +386,7 @@ impl<T> KernelJob<T> {
     #[track_caller]
     pub fn run_with(&self, parallel: bool, opts: &RunOptions) -> Result<Outcome<T>> {
         let site = Location::caller();
-        if parallel {
-            if nested::in_parallel_run() {
-                return Err(Error::NestedParallelRun);
-            }
-            let ctx = session::parallel_context();
-            self.execute(ctx.as_ref(), opts, site, true)
-        } else {
-            self.execute(&SerialContext, opts, site, false)
-        }
+        session::on_run_context(parallel, |ctx| self.execute(ctx, opts, site, parallel))
     }
 
     /// Runs on `ctx` (devices and CPU threads on an [`crate::AcceleratorContext`], the CPU
@@ -481,11 +457,7 @@ impl<T> KernelJob<T> {
     /// ```
     pub fn run_on_with(&self, device: &Accelerator, opts: &RunOptions) -> Result<T> {
         self.check()?;
-        self.run
-            .reruns
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.run.reruns.lock_unpoisoned().clear();
         let part = device.run_all(&self.run, opts.result_budget())?;
         (self.finish)(part)
     }
@@ -508,34 +480,16 @@ impl<T> KernelJob<T> {
         if parallel && nested::in_parallel_run() {
             return Err(Error::NestedParallelRun);
         }
-        self.run
-            .reruns
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.run.reruns.lock_unpoisoned().clear();
         let bound = Bound {
             run: &self.run,
             site,
         };
-        let report: RunReport = if parallel {
-            let _guard = nested::ParallelRunGuard::enter();
-            ctx.execute(&bound, opts)?
-        } else {
-            ctx.execute(&bound, opts)?
-        };
-        self.run
-            .reruns
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
-        let part = report.partial.downcast::<Part>().map_err(|_| foreign())?;
-        Ok(Outcome {
-            value: (self.finish)(*part)?,
-            complete: report.complete,
-            processed: report.processed,
-            total: report.total,
-            covered: report.covered,
-            resumed: report.resumed,
+        let report: RunReport = nested::execute(ctx, &bound, opts, parallel)?;
+        self.run.reruns.lock_unpoisoned().clear();
+        report.try_map(|p| {
+            let part = p.downcast::<Part>().map_err(|_| foreign())?;
+            (self.finish)(*part)
         })
     }
 }

@@ -6,6 +6,7 @@ use super::{Crop, Grow};
 use haydi_core::action::Action;
 use haydi_core::domain::Indices;
 use haydi_core::pipeline::{Source, Transform};
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{session, Error, ParallelContext, Result, RunOptions};
 use haydi_core::{DomainExt, IntoPipeline, SerialContext};
 use std::sync::Mutex;
@@ -77,7 +78,7 @@ where
     pub fn grow_in(&self, ctx: &dyn ParallelContext, id: usize) -> Result<Grow> {
         let (m, fp) = self.sown()?;
         let range = Self::batch(&m, id)?;
-        if ctx.collective() {
+        if crate::extensions::is_collective(ctx) {
             return Err(Error::InvalidArgument(format!(
                 "crop {}: growing on a collective (distributed) context would make every \
                  process write the batch; grow batches as array tasks of a batch system, or \
@@ -169,7 +170,11 @@ where
             Self::batch(&m, id)?;
         }
         let workers = ctx.workers();
-        if ctx.collective() || ctx.is_serial() || workers < 2 || ids.len() < workers {
+        if crate::extensions::is_collective(ctx)
+            || crate::extensions::is_serial(ctx)
+            || workers < 2
+            || ids.len() < workers
+        {
             // One after the other, each on the whole context (a collective context is
             // refused by grow_in, with its reason).
             return ids
@@ -187,10 +192,7 @@ where
                 match self.grow_in(&SerialContext, id) {
                     Ok(g) => Some(g),
                     Err(e) => {
-                        failed
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .push((i as usize, e));
+                        failed.lock_unpoisoned().push((i as usize, e));
                         None
                     }
                 }
@@ -198,7 +200,7 @@ where
             .collect()
             .run_in_with(ctx, &RunOptions::new().chunk_size(1))?
             .value;
-        let mut failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
+        let mut failed = failed.into_inner_unpoisoned();
         failed.sort_by_key(|(i, _)| *i);
         if let Some((_, e)) = failed.into_iter().next() {
             return Err(e);

@@ -5,6 +5,7 @@ use super::coordinator;
 use super::driver::DriverSide;
 use super::ending;
 use super::worker::WorkerSide;
+use crate::extensions::Collective;
 use haydi_core::context::{ParallelContext, RunReport, SerialContext};
 use haydi_core::plumbing::ErasedJob;
 use haydi_core::{Result, RunOptions};
@@ -47,6 +48,16 @@ pub struct DistributedContext {
     pub(crate) inner: Arc<Role>,
     workers: usize,
     name: String,
+    /// What a pool or a crop asks of this context (see [`ParallelContext::extension`]).
+    collective: Collective,
+}
+
+/// What a context of `size` processes offers as [`Collective`]: its worker processes (at least
+/// 1, for a driver alone).
+fn collective_of(size: u32) -> Collective {
+    Collective {
+        worker_processes: (size as usize).saturating_sub(1).max(1),
+    }
 }
 
 impl fmt::Debug for DistributedContext {
@@ -68,12 +79,14 @@ impl DistributedContext {
             .map(|p| p.threads as usize)
             .sum();
         let workers = (remote + side.opts.driver_threads()).max(1);
+        let collective = collective_of(side.size);
         let inner = Arc::new(Role::Driver(Box::new(side)));
         ending::watch(&inner);
         DistributedContext {
             inner,
             workers,
             name: format!("distributed {name}"),
+            collective,
         }
     }
 
@@ -84,6 +97,7 @@ impl DistributedContext {
             inner: Arc::new(Role::Worker(w)),
             workers: threads,
             name: format!("{name}, worker rank {rank} of {size}"),
+            collective: collective_of(size),
         }
     }
 
@@ -94,6 +108,7 @@ impl DistributedContext {
             inner: Arc::new(Role::Bystander { rank }),
             workers: 1,
             name,
+            collective: collective_of(1),
         }
     }
 
@@ -279,13 +294,10 @@ impl ParallelContext for DistributedContext {
         self.name.clone()
     }
 
-    fn collective(&self) -> bool {
-        true
-    }
-
-    /// The worker processes the job was started with (`size - 1`; 1 for a driver alone), the
-    /// same on every process, whatever each one's threads.
-    fn pool_workers(&self) -> usize {
-        (self.size() as usize).saturating_sub(1).max(1)
+    /// Every run is collective ([`Collective`]: the worker processes the job was started
+    /// with, `size - 1`, the same on every process whatever each one's threads; 1 for a
+    /// driver alone).
+    fn extension(&self, of: std::any::TypeId) -> Option<&(dyn std::any::Any + Send + Sync)> {
+        (of == std::any::TypeId::of::<Collective>()).then_some(&self.collective as _)
     }
 }

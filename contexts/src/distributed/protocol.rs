@@ -1,7 +1,7 @@
 //! The messages between driver and workers (serde, bincode 2 with a size limit).
 
 use haydi_core::plumbing::ChunkSpec;
-use haydi_core::Error;
+use haydi_core::{Error, Outcome};
 use serde::{Deserialize, Serialize};
 
 /// Messages up to this size decode under this allocation limit; a longer message gets the
@@ -101,23 +101,15 @@ pub struct ChunkResult {
     pub items: u64,
 }
 
-/// The final result of a run as broadcast to the workers.
+/// The final result of a run as broadcast to the workers: the run's report with the encoded
+/// merged partial as its value (what every process's context returns, decoded), and how many
+/// items reached the action (for the workers' final progress report).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Final {
-    /// The encoded merged partial.
-    pub partial: Vec<u8>,
-    /// Whether the run is complete.
-    pub complete: bool,
-    /// Indices processed.
-    pub processed: u128,
-    /// Size of the index space.
-    pub total: Option<u128>,
+    /// The report: the encoded merged partial, completeness, counts, covered ranges.
+    pub report: Outcome<Vec<u8>>,
     /// Items that reached the action.
     pub items: u64,
-    /// The index ranges the result covers (`RunReport::covered`).
-    pub covered: Vec<std::ops::Range<u128>>,
-    /// Indices restored from the driver's checkpoint (`RunReport::resumed`).
-    pub resumed: u128,
 }
 
 /// Worker to driver.
@@ -391,13 +383,15 @@ mod tests {
         let msg = ToWorker::Result {
             run: 3,
             outcome: Ok(Final {
-                partial: vec![7u8; 5 << 20],
-                complete: true,
-                processed: 10,
-                total: Some(10),
+                report: Outcome {
+                    value: vec![7u8; 5 << 20],
+                    complete: true,
+                    processed: 10,
+                    total: Some(10),
+                    covered: vec![0..4, 6..10],
+                    resumed: 3,
+                },
                 items: 10,
-                covered: vec![0..4, 6..10],
-                resumed: 3,
             }),
         };
         let bytes = encode(&msg).unwrap();

@@ -4,7 +4,7 @@
 //! [`Link`] and reports what it hears to this side's [`Watch`], which decides what becomes of
 //! the process when the driver ends, dismisses it or is lost.
 
-use super::protocol::{encode, ChunkResult, Join, RunId, ToDriver, ToWorker};
+use super::protocol::{encode, ChunkResult, Final, Join, RunId, ToDriver, ToWorker};
 use super::transport::{Hear, Heard, Link};
 use super::{launcher, DistributedOptions};
 use haydi_core::context::nested::ParallelRunGuard;
@@ -368,23 +368,15 @@ impl WorkerSide {
             let _guard = ParallelRunGuard::enter();
             return ThreadContext::new(self.threads)?.execute(job, &quiet);
         };
-        let fin = fin.map_err(Error::from)?;
-        let partial = job.decode_partial(&fin.partial)?;
-        let observer = Observer::new(&quiet, fin.total, self.threads, started);
-        let end = if fin.complete {
+        let Final { report, items } = fin.map_err(Error::from)?;
+        let observer = Observer::new(&quiet, report.total, self.threads, started);
+        let end = if report.complete {
             RunEnd::Complete
         } else {
             RunEnd::TimedOut
         };
-        observer.finish(fin.processed, fin.items, end);
-        Ok(RunReport {
-            partial,
-            complete: fin.complete,
-            processed: fin.processed,
-            total: fin.total,
-            covered: fin.covered,
-            resumed: fin.resumed,
-        })
+        observer.finish(report.processed, items, end);
+        report.try_map(|bytes| job.decode_partial(&bytes))
     }
 
     /// Runs one chunk on worker thread `thread` and sends its result, with when it began

@@ -2,6 +2,8 @@
 
 use super::map::run_indexed;
 use super::Pool;
+use crate::extensions::Pinned;
+use haydi_core::plumbing::{Unpoisoned, UnpoisonedWait};
 use haydi_core::{Error, Result, RunOptions};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -21,7 +23,7 @@ struct Gate {
 
 impl Gate {
     fn wait(&self, until: Instant) -> bool {
-        let mut a = self.arrived.lock().unwrap_or_else(|e| e.into_inner());
+        let mut a = self.arrived.lock_unpoisoned();
         *a += 1;
         if *a >= self.n {
             self.cv.notify_all();
@@ -32,11 +34,7 @@ impl Gate {
             if now >= until {
                 return false;
             }
-            a = self
-                .cv
-                .wait_timeout(a, until - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            a = self.cv.wait_timeout_unpoisoned(a, until - now).0;
         }
         true
     }
@@ -47,7 +45,7 @@ impl Pool {
     ///
     /// On the thread contexts each call runs on its own worker thread (all start together, so
     /// none runs two). On a distributed context worker `w` is worker process `w + 1`, and
-    /// `f(w)` runs there ([`RunOptions::pinned`]), so per-process state can be set up this
+    /// `f(w)` runs there ([`Pinned`]), so per-process state can be set up this
     /// way; if that process is not connected or is lost, `apply` fails with
     /// [`Error::Worker`] (nobody else may stand in for it). A panic is [`Error::Panicked`]
     /// naming the task (`task w`).
@@ -69,9 +67,15 @@ impl Pool {
         F: Fn(usize) -> R + Send + Sync,
     {
         let n = self.len();
-        if self.context().collective() {
+        if crate::extensions::is_collective(&**self.context()) {
             // Index w on worker process w + 1.
-            return run_indexed(self, n, &RunOptions::new().pinned(), f)?.into_complete("apply");
+            return run_indexed(
+                self,
+                n,
+                &RunOptions::new().chunk_size(1).with_extension(Pinned),
+                f,
+            )?
+            .into_complete("apply");
         }
         let opts = RunOptions::new().chunk_size(1);
         if n == 1 {
@@ -116,11 +120,14 @@ impl Pool {
             )));
         }
         let none = || Error::Context("apply_only: no result".into());
-        if self.context().collective() {
+        if crate::extensions::is_collective(&**self.context()) {
             // A pinned run in which only index `worker` (on worker process worker + 1) calls f.
-            let v = run_indexed(self, self.len(), &RunOptions::new().pinned(), |w| {
-                (w == worker).then(|| f(w))
-            })?
+            let v = run_indexed(
+                self,
+                self.len(),
+                &RunOptions::new().chunk_size(1).with_extension(Pinned),
+                |w| (w == worker).then(|| f(w)),
+            )?
             .into_complete("apply_only")?;
             return v.into_iter().nth(worker).flatten().ok_or_else(none);
         }

@@ -110,7 +110,7 @@ impl ContextSpec {
     /// ```
     /// use haydi_contexts::pool::ContextSpec;
     /// assert_eq!(ContextSpec::Threads(Some(2)).build()?.name(), "threads(2)");
-    /// assert!(ContextSpec::Serial.build()?.is_serial());
+    /// assert!(haydi_contexts::extensions::is_serial(&*ContextSpec::Serial.build()?));
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn build(&self) -> Result<Arc<dyn ParallelContext>> {

@@ -15,7 +15,7 @@
 //!
 //! **On a distributed context (SPMD).** Closures never travel: every process executes the same
 //! `main`, so it makes the same pool calls with the same inputs, and each call is a collective
-//! point (see [`ParallelContext::collective`]). There, [`Pool::submit`] only queues; the queued
+//! point (see [`Collective`](crate::extensions::Collective)). There, [`Pool::submit`] only queues; the queued
 //! tasks run as one collective run when a handle is first looked at (`wait`, `is_finished`,
 //! `join_next`, ...) or at [`Pool::flush`], which every process reaches at the same point of
 //! its program. [`Pool::push`] is a collective run too: every process stores the **driver's**
@@ -132,7 +132,7 @@ impl Pool {
     /// assert_eq!(Pool::new(SerialContext).len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.ctx.pool_workers().max(1)
+        crate::extensions::pool_workers(&*self.ctx)
     }
 
     /// Always `false`: a pool has at least one worker (this exists for the `len` convention).
@@ -157,7 +157,7 @@ impl Pool {
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn is_parallel(&self) -> bool {
-        !self.ctx.is_serial()
+        !crate::extensions::is_serial(&*self.ctx)
     }
 
     /// The context the pool runs on.

@@ -19,7 +19,8 @@
 
 use super::Pool;
 use haydi_core::pipeline::Extent;
-use haydi_core::plumbing::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
+use haydi_core::plumbing::Unpoisoned;
+use haydi_core::plumbing::{ChunkOutput, JobSignature, Pass};
 use haydi_core::{Error, Result, RunOptions};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -48,7 +49,7 @@ pub(crate) struct ObjectStore {
 
 impl ObjectStore {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+        self.entries.lock_unpoisoned()
     }
 
     fn release(&self, key: &Key) {
@@ -182,46 +183,36 @@ struct BroadcastJob<'a> {
     site: &'static std::panic::Location<'static>,
 }
 
-impl ErasedJob for BroadcastJob<'_> {
+impl Pass for BroadcastJob<'_> {
+    type Partial = Vec<u8>;
+
     fn extent(&self) -> Result<Extent> {
         Ok(Extent::Finite(0))
     }
-    fn alignment(&self) -> u128 {
-        1
-    }
-    fn take_limits(&self) -> &[u64] {
-        &[]
-    }
-    fn run_chunk(&self, start: u128, end: u128, _budgets: &[u64]) -> Result<ChunkOutput> {
+
+    fn run(&self, start: u128, end: u128, _budgets: &[u64]) -> Result<ChunkOutput<Vec<u8>>> {
         Err(Error::Context(format!(
             "push: a run with no indices was asked for indices [{start}, {end})"
         )))
     }
-    fn empty_partial(&self) -> ErasedPartial {
-        Box::new(self.bytes.to_vec())
+
+    fn empty(&self) -> Vec<u8> {
+        self.bytes.to_vec()
     }
-    fn merge(&self, _left: &mut ErasedPartial, _right: ErasedPartial) -> Result<()> {
+
+    fn merge(&self, _left: &mut Vec<u8>, _right: Vec<u8>) -> Result<()> {
         Ok(())
     }
-    fn encode_partial(&self, partial: &ErasedPartial) -> Result<Vec<u8>> {
-        partial
-            .downcast_ref::<Vec<u8>>()
-            .cloned()
-            .ok_or_else(|| Error::Context("push: a partial of another type".into()))
-    }
-    fn decode_partial(&self, bytes: &[u8]) -> Result<ErasedPartial> {
-        Ok(Box::new(bytes.to_vec()))
-    }
+
     fn signature(&self) -> JobSignature {
         JobSignature {
             call_site: self.site,
             type_name: BROADCAST_RUN,
         }
     }
-    fn partial_bytes(&self, partial: &ErasedPartial) -> u64 {
-        partial
-            .downcast_ref::<Vec<u8>>()
-            .map_or(0, |v| v.len() as u64)
+
+    fn partial_bytes(&self, partial: &Vec<u8>) -> u64 {
+        partial.len() as u64
     }
 }
 
@@ -232,7 +223,7 @@ impl Pool {
         bytes: Vec<u8>,
         site: &'static std::panic::Location<'static>,
     ) -> Result<Vec<u8>> {
-        if !self.context().collective() {
+        if !crate::extensions::is_collective(&**self.context()) {
             return Ok(bytes);
         }
         let job = BroadcastJob {
@@ -241,7 +232,7 @@ impl Pool {
         };
         let report = self.context().execute(&job, &RunOptions::new())?;
         report
-            .partial
+            .value
             .downcast::<Vec<u8>>()
             .map(|b| *b)
             .map_err(|_| Error::Context("push: the driver's copy has another type".into()))

@@ -16,16 +16,13 @@
 use super::Pool;
 use haydi_core::context::ParallelContext;
 use haydi_core::domain::Indices;
+use haydi_core::plumbing::{Unpoisoned, UnpoisonedWait};
 use haydi_core::prelude::*;
 use haydi_core::task::{TaskDriver, TaskHandle, TaskSignal, TaskSlot};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// A task as the queue sees it.
 trait Queued: Send + Sync {
@@ -164,11 +161,11 @@ impl TaskQueue {
 
     /// Whether the queue runs when looked at, on the calling thread (serial, SPMD).
     fn on_demand(&self) -> bool {
-        self.ctx.collective() || self.ctx.is_serial()
+        crate::extensions::is_collective(&*self.ctx) || crate::extensions::is_serial(&*self.ctx)
     }
 
     pub(crate) fn close(&self) {
-        lock(&self.state).closed = true;
+        self.state.lock_unpoisoned().closed = true;
         self.wake.notify_all();
     }
 
@@ -190,14 +187,14 @@ impl TaskQueue {
 
     fn dispatch(self: Arc<Self>) {
         let max = self.ctx.workers().max(1);
-        let mut st = lock(&self.state);
+        let mut st = self.state.lock_unpoisoned();
         loop {
             if st.queued.is_empty() || st.in_flight >= max {
                 if st.closed && st.queued.is_empty() {
                     st.dispatcher = false;
                     return;
                 }
-                st = self.wake.wait(st).unwrap_or_else(|e| e.into_inner());
+                st = self.wake.wait_unpoisoned(st);
                 continue;
             }
             let batch = Arc::new(std::mem::take(&mut st.queued));
@@ -208,7 +205,7 @@ impl TaskQueue {
                 .name("haydi-pool-batch".into())
                 .spawn(move || {
                     q.run_batch_here(&b);
-                    lock(&q.state).in_flight -= 1;
+                    q.state.lock_unpoisoned().in_flight -= 1;
                     q.wake.notify_all();
                 });
             if let Err(e) = spawned {
@@ -219,7 +216,7 @@ impl TaskQueue {
                     "pool: cannot start a batch thread ({e}); running the batch on the dispatcher"
                 );
                 self.run_batch_here(&batch);
-                st = lock(&self.state);
+                st = self.state.lock_unpoisoned();
             }
         }
     }
@@ -243,7 +240,7 @@ impl TaskQueue {
     /// `timeout`; tasks the run did not finish get [`Error::TimedOut`].
     fn run_now(&self, timeout: Option<Duration>) {
         let batch: Vec<Arc<dyn Queued>> = {
-            let mut st = lock(&self.state);
+            let mut st = self.state.lock_unpoisoned();
             std::mem::take(&mut st.queued)
                 .into_iter()
                 .filter(|t| !t.is_cancelled())
@@ -325,7 +322,7 @@ impl Pool {
         F: Fn(A) -> R + Send + Sync + 'static,
     {
         let q = &self.tasks;
-        let mut st = lock(&q.state);
+        let mut st = q.state.lock_unpoisoned();
         let id = st.next_id;
         st.next_id += 1;
         let slot = TaskSlot::new(id, None, &q.signal);

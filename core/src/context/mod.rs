@@ -18,28 +18,23 @@ pub use trace_summary::{TraceSummary, WorkerLoad};
 
 use crate::error::Result;
 use crate::plumbing::{ErasedJob, ErasedPartial};
+use std::any::{Any, TypeId};
 use std::fmt;
-use std::ops::Range;
 
-/// What a context hands back to the pipeline: the merged partial and how much of the index
-/// space it covers.
-#[derive(Debug)]
-pub struct RunReport {
-    /// The merged partial result, in index order.
-    pub partial: ErasedPartial,
-    /// `false` when the run stopped at its deadline before the end.
-    pub complete: bool,
-    /// Number of indices whose items were processed and merged.
-    pub processed: u128,
-    /// Length of the index space (`None` for endless sources).
-    pub total: Option<u128>,
-    /// The index ranges the partial covers: sorted, non-overlapping, not adjacent, none empty;
-    /// their lengths add up to `processed`. The partial is what a serial run over exactly these
-    /// indices, in order, gives (see [`Outcome::covered`]).
-    pub covered: Vec<Range<u128>>,
-    /// How many of the processed indices were restored from a checkpoint.
-    pub resumed: u128,
-}
+/// What a context hands back to the pipeline: the merged partial (erased) and how much of the
+/// index space it covers. The one generic report of a run, [`Outcome`], with the erased partial
+/// as its value: `value` is the merged partial in index order; `complete`, `processed`, `total`,
+/// `covered` (sorted, non-overlapping, not adjacent, none empty; their lengths add up to
+/// `processed`) and `resumed` mean what they mean on the job's `Outcome`.
+///
+/// ```
+/// use haydi_core::context::RunReport;
+/// use haydi_core::prelude::*;
+/// let report: RunReport = Outcome { value: Box::new(5u64), complete: true, processed: 5, total: Some(5), covered: vec![0..5], resumed: 0 };
+/// let typed = report.try_map(|p| p.downcast::<u64>().map(|b| *b)).ok().unwrap();
+/// assert_eq!(typed.value, 5);
+/// ```
+pub type RunReport = Outcome<ErasedPartial>;
 
 /// A place where pipelines run in parallel.
 ///
@@ -64,41 +59,36 @@ pub trait ParallelContext: Send + Sync + fmt::Debug {
     /// A short description, such as `threads(4)`.
     fn name(&self) -> String;
 
-    /// Whether every run is a collective point of several processes that execute the same
-    /// program (SPMD, as on a distributed context): code that starts runs must then start the
-    /// same runs in the same order on every process, from one thread. `false` by default.
+    /// A value of type `of` that this context offers to code that knows the type (an
+    /// extension, see [`crate::plumbing::Extensions`]): what a pool or a crop needs to know of
+    /// where runs execute, without core knowing of pools or crops. `None` by default; find one
+    /// with `extension_of::<T>()` on a `dyn ParallelContext`.
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// assert!(!ThreadContext::new(2)?.collective());
+    /// let serial: &dyn ParallelContext = &SerialContext;
+    /// // The serial context offers itself: code can tell it runs on the calling thread.
+    /// assert!(serial.extension_of::<SerialContext>().is_some());
+    /// let threads: &dyn ParallelContext = &ThreadContext::new(2)?;
+    /// assert!(threads.extension_of::<SerialContext>().is_none());
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
-    fn collective(&self) -> bool {
-        false
+    fn extension(&self, of: TypeId) -> Option<&(dyn Any + Send + Sync)> {
+        let _ = of;
+        None
     }
+}
 
-    /// How many workers a pool over this context has: the same number on every process of a
-    /// collective context (where [`ParallelContext::workers`] may be each process's own
-    /// threads). By default [`ParallelContext::workers`].
+impl dyn ParallelContext + '_ {
+    /// The value of type `T` this context offers ([`ParallelContext::extension`]), if any.
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// assert_eq!(ThreadContext::new(3)?.pool_workers(), 3);
-    /// # Ok::<(), haydi_core::Error>(())
+    /// let ctx: std::sync::Arc<dyn ParallelContext> = std::sync::Arc::new(SerialContext);
+    /// assert!(ctx.extension_of::<SerialContext>().is_some());
+    /// assert!(ctx.extension_of::<ThreadContext>().is_none());
     /// ```
-    fn pool_workers(&self) -> usize {
-        self.workers()
-    }
-
-    /// Whether runs execute on the calling thread, one chunk after the other (the serial
-    /// context). `false` by default.
-    ///
-    /// ```
-    /// use haydi_core::prelude::*;
-    /// assert!(SerialContext.is_serial() && !ThreadContext::new(1)?.is_serial());
-    /// # Ok::<(), haydi_core::Error>(())
-    /// ```
-    fn is_serial(&self) -> bool {
-        false
+    pub fn extension_of<T: Any>(&self) -> Option<&T> {
+        self.extension(TypeId::of::<T>())?.downcast_ref()
     }
 }

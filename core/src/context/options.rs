@@ -1,6 +1,8 @@
 //! Options of a run and the marked result of a run that may be partial.
 
 use super::observer::Progress;
+use crate::plumbing::Extensions;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -58,10 +60,10 @@ pub struct RunOptions {
     /// next one (least-loaded dispatch). For runs of few, long tasks, such as a
     /// [pool](https://docs.rs/haydi-contexts)'s; `None` (the default) sizes chunks by time.
     pub chunk_size: Option<u128>,
-    /// One index per worker: index `w` runs on worker `w` where the context can place chunks
-    /// (a distributed context: worker process `w + 1`), in index order elsewhere. Implies
-    /// chunks of one index. For a pool's `apply`; see [`RunOptions::pinned`].
-    pub pinned: bool,
+    /// Values for contexts that know their type (see [`crate::plumbing::Extensions`]): how
+    /// a context should place the chunks, say. Contexts that do not know a type ignore it; the
+    /// result never depends on them. Set with [`RunOptions::with_extension`].
+    pub extensions: Extensions,
     /// Keep a checkpoint of the run in this file and resume from it (see
     /// [`RunOptions::checkpoint`]).
     pub checkpoint: Option<PathBuf>,
@@ -82,7 +84,7 @@ impl fmt::Debug for RunOptions {
             .field("chunk_trace", &self.chunk_trace)
             .field("max_result_bytes", &self.max_result_bytes)
             .field("chunk_size", &self.chunk_size)
-            .field("pinned", &self.pinned)
+            .field("extensions", &self.extensions)
             .field("checkpoint", &self.checkpoint)
             .field("checkpoint_every", &self.checkpoint_every)
             .field("checkpoint_identity", &self.checkpoint_identity)
@@ -221,24 +223,30 @@ impl RunOptions {
         self
     }
 
-    /// Runs index `w` on worker `w` (see the field [`RunOptions::pinned`]): on a distributed
-    /// context, worker process `w + 1` runs it, and the run fails with
-    /// [`crate::Error::Worker`] if that process is not there or is lost (nobody else may run
-    /// it). Contexts that cannot place chunks (serial, threads) run the indices in order.
+    /// Adds `value` to the run's [extensions](RunOptions::extensions) (replacing a value of
+    /// the same type): for a context that knows its type.
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// use haydi_domains::Range;
-    /// let opts = RunOptions::new().pinned();
-    /// assert_eq!((opts.pinned, opts.chunk_size), (true, Some(1)));
-    /// let v = Range::new(2).collect().run_in_with(&SerialContext, &opts)?.value;
-    /// assert_eq!(v, vec![0, 1]);
-    /// # Ok::<(), haydi_core::Error>(())
+    /// #[derive(Debug, PartialEq)]
+    /// struct Hint(&'static str);
+    /// let opts = RunOptions::new().with_extension(Hint("near the data"));
+    /// assert_eq!(opts.extension_of::<Hint>(), Some(&Hint("near the data")));
+    /// assert!(RunOptions::new().extension_of::<Hint>().is_none());
     /// ```
-    pub fn pinned(mut self) -> Self {
-        self.pinned = true;
-        self.chunk_size = Some(1);
+    pub fn with_extension<T: std::any::Any + Send + Sync>(mut self, value: T) -> Self {
+        self.extensions.insert(value);
         self
+    }
+
+    /// The run's extension of type `T`, if it has one (see [`RunOptions::with_extension`]).
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// assert_eq!(RunOptions::new().with_extension(5u32).extension_of::<u32>(), Some(&5));
+    /// ```
+    pub fn extension_of<T: std::any::Any>(&self) -> Option<&T> {
+        self.extensions.get::<T>()
     }
 
     /// Checkpoints the run to `path` and resumes from it. The run writes its merged prefix and
@@ -370,7 +378,12 @@ impl RunOptions {
 /// assert_eq!(out.value, oracle);
 /// assert_eq!(out.processed, out.covered.iter().map(|r| r.end - r.start).sum::<u128>());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// It is the one report of a run at every layer: contexts return an `Outcome` of the erased
+/// partial ([`RunReport`](super::RunReport)), a distributed driver broadcasts an `Outcome` of
+/// the encoded partial, and a job hands its caller an `Outcome` of the action's output; each
+/// step changes only `value` ([`Outcome::map`], [`Outcome::try_map`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome<T> {
     /// The action's result over the processed indices.
     pub value: T,
@@ -402,6 +415,73 @@ pub struct Outcome<T> {
 }
 
 impl<T> Outcome<T> {
+    /// The same report with `f(value)` as its value.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// let out = Outcome { value: 7, complete: true, processed: 10, total: Some(10), covered: vec![0..10], resumed: 0 };
+    /// let doubled = out.clone().map(|v| v * 2);
+    /// assert_eq!((doubled.value, doubled.covered), (14, out.covered));
+    /// ```
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        Outcome {
+            value: f(self.value),
+            complete: self.complete,
+            processed: self.processed,
+            total: self.total,
+            covered: self.covered,
+            resumed: self.resumed,
+        }
+    }
+
+    /// The same report with a reference to the value (the covered ranges copied), for a step
+    /// that keeps the original: `report.as_ref().try_map(encode)`.
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// let out = Outcome { value: vec![1, 2], complete: true, processed: 2, total: Some(2), covered: vec![0..2], resumed: 0 };
+    /// assert_eq!(out.as_ref().map(|v| v.len()).value, 2);
+    /// assert_eq!(out.value, [1, 2]);
+    /// ```
+    pub fn as_ref(&self) -> Outcome<&T> {
+        Outcome {
+            value: &self.value,
+            complete: self.complete,
+            processed: self.processed,
+            total: self.total,
+            covered: self.covered.clone(),
+            resumed: self.resumed,
+        }
+    }
+
+    /// [`Outcome::map`] with a step that may fail (decoding a partial, say).
+    ///
+    /// ```
+    /// use haydi_core::prelude::*;
+    /// let out = Outcome { value: "7", complete: true, processed: 1, total: Some(1), covered: vec![0..1], resumed: 0 };
+    /// assert_eq!(out.clone().try_map(|v| v.parse::<u8>())?.value, 7);
+    /// assert!(out.map(|_| "x").try_map(|v| v.parse::<u8>()).is_err());
+    /// # Ok::<(), std::num::ParseIntError>(())
+    /// ```
+    pub fn try_map<U, E>(self, f: impl FnOnce(T) -> Result<U, E>) -> Result<Outcome<U>, E> {
+        let Outcome {
+            value,
+            complete,
+            processed,
+            total,
+            covered,
+            resumed,
+        } = self;
+        Ok(Outcome {
+            value: f(value)?,
+            complete,
+            processed,
+            total,
+            covered,
+            resumed,
+        })
+    }
+
     /// The value if the run completed, or an error saying how far it got.
     ///
     /// ```

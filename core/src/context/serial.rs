@@ -1,8 +1,11 @@
-//! The serial context: everything on the calling thread.
+//! The serial context: everything on the calling thread, and its runner: chunks in index order
+//! with no scheduler.
 
 use super::{ParallelContext, RunOptions, RunReport};
-use crate::error::Result;
-use crate::plumbing::{drive, run_in_order, ErasedJob, ScheduleConfig};
+use crate::error::{Error, Result};
+use crate::pipeline::Extent;
+use crate::plumbing::scheduler::{in_order_next, InOrder};
+use crate::plumbing::{drive_inline, ErasedJob, ScheduleConfig};
 
 /// Runs everything on the calling thread. `run(false)` always uses it; it can also be set as the
 /// session's parallel context, which makes `run(true)` serial (handy for debugging).
@@ -23,10 +26,9 @@ impl ParallelContext for SerialContext {
             && opts.chunk_trace.is_none()
             && opts.checkpoint.is_none();
         if plain {
-            // Chunks in index order, no scheduler (see `plumbing::run_in_order`).
             return run_in_order(job, opts);
         }
-        drive(job, opts, 1, ScheduleConfig::default(), None)
+        drive_inline(job, opts, ScheduleConfig::default())
     }
 
     fn workers(&self) -> usize {
@@ -37,7 +39,33 @@ impl ParallelContext for SerialContext {
         "serial".into()
     }
 
-    fn is_serial(&self) -> bool {
-        true
+    fn extension(&self, of: std::any::TypeId) -> Option<&(dyn std::any::Any + Send + Sync)> {
+        // Code that adapts to where runs execute (a pool, a crop) asks whether it is this one.
+        (of == std::any::TypeId::of::<SerialContext>()).then_some(self as _)
+    }
+}
+
+/// The plain serial run (no timeout, no progress reporting): chunks in index order on the
+/// calling thread, with no scheduler. Each chunk is at most
+/// [`TINY_GROWTH`](crate::plumbing::TINY_GROWTH) times the indices done so far, and no larger
+/// than what the result budget is estimated to leave room for (at the bytes per index measured
+/// so far), so a result that outgrows the budget fails with [`Error::ResultTooLarge`] soon
+/// after it passes it, instead of exhausting memory. A run whose partial has a fixed size
+/// (`count`, `sum`) takes a handful of chunks.
+fn run_in_order(job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
+    let limits = job.take_limits();
+    let end = match job.extent()? {
+        Extent::Finite(n) => n,
+        Extent::Endless if limits.is_empty() => return Err(Error::Unbounded),
+        Extent::Endless => u128::MAX,
+    };
+    let budget = opts.result_budget();
+    let align = job.alignment().max(1);
+    let mut run = InOrder::new(job, budget, (end != u128::MAX).then_some(end));
+    loop {
+        let len = in_order_next(run.done(), run.bytes(), budget, align, end);
+        if let Some(report) = run.step(len)? {
+            return Ok(report);
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{ParallelContext, RunOptions, RunReport};
 use crate::error::{Error, Result};
-use crate::plumbing::{drive, ErasedJob, ScheduleConfig, Scheduler};
+use crate::plumbing::{drive, Drive, ErasedJob, ScheduleConfig};
 use std::fmt;
 use std::sync::Arc;
 
@@ -155,15 +155,17 @@ impl ThreadContext {
 impl ParallelContext for ThreadContext {
     fn execute(&self, job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
         let n = self.threads;
-        let dispatch = |sched: &Scheduler<'_>| -> Result<()> {
-            self.pool.scope(|s| {
-                for w in 0..n {
-                    s.spawn(move |_| sched.worker_loop(w + 1));
-                }
-            });
-            Ok(())
+        let sched = match drive(job, opts, n, self.config.clone())? {
+            Drive::Finished(report) => return Ok(report),
+            Drive::Dispatch(sched) => sched,
         };
-        drive(job, opts, n, self.config.clone(), Some(&dispatch))
+        self.pool.scope(|s| {
+            for w in 0..n {
+                let sched = &sched;
+                s.spawn(move |_| sched.worker_loop(w + 1));
+            }
+        });
+        sched.finish()
     }
 
     fn workers(&self) -> usize {

@@ -18,7 +18,7 @@ use super::source::{Extent, FirstPass, PassRunner, Source};
 use super::transform::{ChunkCtx, Transform};
 use crate::context::RunOptions;
 use crate::error::{Error, Result};
-use crate::plumbing::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
+use crate::plumbing::{ChunkOutput, JobSignature, Pass};
 use crate::size::Size;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -314,7 +314,7 @@ where
             ..opts.clone()
         };
         let report = run(&pass, &quiet)?;
-        let records = report.partial.downcast::<Vec<Record>>().map_err(|_| {
+        let records = report.value.downcast::<Vec<Record>>().map_err(|_| {
             Error::Context("enumerate: the counting pass returned a wrong partial".into())
         })?;
         let (plan, contiguous) = Plan::from_records(*records, &self.limits);
@@ -352,11 +352,13 @@ struct CountPass<'a, S, T> {
     site: &'static Location<'static>,
 }
 
-impl<S, T> ErasedJob for CountPass<'_, S, T>
+impl<S, T> Pass for CountPass<'_, S, T>
 where
     S: Source,
     T: Transform<S::Item>,
 {
+    type Partial = Vec<Record>;
+
     fn extent(&self) -> Result<Extent> {
         self.owner.source.extent()
     }
@@ -369,53 +371,36 @@ where
         &self.owner.limits
     }
 
-    fn run_chunk(&self, start: u128, end: u128, budgets: &[u64]) -> Result<ChunkOutput> {
+    fn run(&self, start: u128, end: u128, budgets: &[u64]) -> Result<ChunkOutput<Vec<Record>>> {
         let ctx = ChunkCtx::new(budgets);
         let mut items = 0u64;
         if !ctx.any_exhausted() {
-            crate::plumbing::catch_panic(
-                start..end,
-                "in the counting pass of enumerate: ",
-                || {
-                    let mut push = self.owner.prefix.wrap(&ctx, |_| {
-                        items += 1;
-                        ControlFlow::Continue(())
-                    });
-                    self.owner.source.visit(start, end, &mut push)
-                },
-            )??;
+            let mut push = self.owner.prefix.wrap(&ctx, |_| {
+                items += 1;
+                ControlFlow::Continue(())
+            });
+            self.owner.source.visit(start, end, &mut push)?;
         }
         let takes = ctx.counts();
         Ok(ChunkOutput {
-            partial: Box::new(vec![Record {
+            partial: vec![Record {
                 start,
                 end,
                 items,
                 takes: takes.clone(),
-            }]),
+            }],
             take_counts: takes,
             items,
         })
     }
 
-    fn empty_partial(&self) -> ErasedPartial {
-        Box::new(Vec::<Record>::new())
+    fn empty(&self) -> Vec<Record> {
+        Vec::new()
     }
 
-    fn merge(&self, left: &mut ErasedPartial, right: ErasedPartial) -> Result<()> {
-        let wrong = || Error::Context("enumerate: a partial of the wrong type".into());
-        let right = right.downcast::<Vec<Record>>().map_err(|_| wrong())?;
-        let left = left.downcast_mut::<Vec<Record>>().ok_or_else(wrong)?;
-        left.extend(*right);
+    fn merge(&self, left: &mut Vec<Record>, right: Vec<Record>) -> Result<()> {
+        left.extend(right);
         Ok(())
-    }
-
-    fn encode_partial(&self, partial: &ErasedPartial) -> Result<Vec<u8>> {
-        crate::plumbing::encode_partial_as::<Vec<Record>>(partial)
-    }
-
-    fn decode_partial(&self, bytes: &[u8]) -> Result<ErasedPartial> {
-        crate::plumbing::decode_partial_as::<Vec<Record>>(bytes)
     }
 
     fn signature(&self) -> JobSignature {
@@ -425,10 +410,12 @@ where
         }
     }
 
-    fn partial_bytes(&self, partial: &ErasedPartial) -> u64 {
-        partial.downcast_ref::<Vec<Record>>().map_or(0, |v| {
-            let per = std::mem::size_of::<Record>() + 8 * self.owner.limits.len();
-            (per as u64).saturating_mul(v.capacity() as u64)
-        })
+    fn partial_bytes(&self, partial: &Vec<Record>) -> u64 {
+        let per = std::mem::size_of::<Record>() + 8 * self.owner.limits.len();
+        (per as u64).saturating_mul(partial.capacity() as u64)
+    }
+
+    fn panic_prefix(&self) -> &'static str {
+        "in the counting pass of enumerate: "
     }
 }

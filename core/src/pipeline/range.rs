@@ -6,9 +6,9 @@ use super::job::{downcast, Bound, Job};
 use super::source::{Extent, Source};
 use super::transform::Transform;
 use crate::action::Action;
-use crate::context::{nested, Outcome, ParallelContext, RunOptions, RunReport};
+use crate::context::{nested, Outcome, ParallelContext, RunOptions, RunReport, SerialContext};
 use crate::error::{Error, Result};
-use crate::plumbing::{catch_panic, ErasedJob, ErasedPartial, Window};
+use crate::plumbing::{catch_panic, ErasedJob, Window};
 use std::ops::Range;
 use std::panic::Location;
 
@@ -121,16 +121,8 @@ where
         range: Range<u128>,
         opts: &RunOptions,
     ) -> Result<Outcome<A::Output>> {
-        let out = self.range_partial(ctx, range, opts, Location::caller())?;
-        let value = self.finish_partial(out.value)?;
-        Ok(Outcome {
-            value,
-            complete: out.complete,
-            processed: out.processed,
-            total: out.total,
-            covered: out.covered,
-            resumed: out.resumed,
-        })
+        self.range_partial(ctx, range, opts, Location::caller())?
+            .try_map(|p| self.finish_partial(p))
     }
 
     /// [`Job::run_range_in_with`], returning the action's partial instead of its output: what
@@ -271,16 +263,12 @@ where
                     .into(),
             );
         }
-        let parallel = !ctx.is_serial();
+        let parallel = ctx.extension_of::<SerialContext>().is_none();
         if parallel && nested::in_parallel_run() {
             return Err(Error::NestedParallelRun);
         }
         let mut run = |job: &dyn ErasedJob, o: &RunOptions| -> Result<RunReport> {
-            if !parallel {
-                return ctx.execute(job, o);
-            }
-            let _guard = nested::ParallelRunGuard::enter();
-            ctx.execute(job, o)
+            nested::execute(ctx, job, o, parallel)
         };
         // A source whose `prepare` does something without saying so is refused too.
         if self.source.prepare(&mut run, opts, site)?.is_some() {
@@ -293,20 +281,11 @@ where
         let bound = Bound::new(self, site, opts);
         let len = range.end - range.start;
         let window = Window::new(&bound, range.start, len);
-        let report = run(&window, opts)?;
-        let partial: ErasedPartial = report.partial;
-        let covered = report
-            .covered
-            .iter()
-            .map(|r| r.start + range.start..r.end + range.start)
-            .collect();
-        Ok(Outcome {
-            value: downcast::<A::Partial>(partial)?,
-            complete: report.complete,
-            processed: report.processed,
-            total: Some(len),
-            covered,
-            resumed: report.resumed,
-        })
+        let mut report = run(&window, opts)?;
+        for r in &mut report.covered {
+            *r = r.start + range.start..r.end + range.start;
+        }
+        report.total = Some(len);
+        report.try_map(downcast::<A::Partial>)
     }
 }

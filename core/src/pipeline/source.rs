@@ -254,6 +254,17 @@ impl<D: Domain> Iterate<D> {
         let overflows = domain.size() == Size::Unknown && domain.visits_past_u128();
         Iterate { domain, overflows }
     }
+
+    /// The chunk that holds the last index: every item from `start` to the real end. Out of
+    /// line, so the common path's consumer is never handed to it (see `Job::visit_past_u128`).
+    #[cold]
+    #[inline(never)]
+    fn visit_past_u128<F>(&self, start: u128, f: &mut F)
+    where
+        F: FnMut(D::Item) -> ControlFlow<()>,
+    {
+        let _ = self.domain.visit_from(start, f);
+    }
 }
 
 impl<D: Domain> Source for Iterate<D> {
@@ -279,7 +290,7 @@ impl<D: Domain> Source for Iterate<D> {
     {
         if self.overflows && end >= OVERFLOW_EXTENT {
             // The chunk holds the last index: everything from `start` to the real end.
-            let _ = self.domain.visit_from(start, f);
+            self.visit_past_u128(start, f);
             return Ok(());
         }
         let _ = self.domain.visit_range(start, end, f);

@@ -12,11 +12,14 @@
 //! domain's fingerprint, and the program's arguments and executable (or the identity given by
 //! `RunOptions::checkpoint_identity` instead of those two).
 
-use super::erased::{ChunkOutput, ErasedJob, ErasedPartial};
+use super::erased::{ChunkOutput, ErasedJob};
+use super::scheduler::Merged;
+use crate::context::RunOptions;
 use crate::error::{Error, Result};
 use crate::trusted::{read_sealed, reseal_file, write_sealed, Origin, Sealed};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 const MAGIC: &[u8; 17] = b"haydi checkpoint\n";
 // 2: Fingerprint::identity. 3: the domain's fingerprint and the program's origin; sealed with
@@ -25,7 +28,7 @@ const VERSION: u32 = 3;
 
 /// What identifies the job a checkpoint belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Fingerprint {
+struct Fingerprint {
     call_site: String,
     type_name: String,
     extent: Option<u128>,
@@ -38,7 +41,7 @@ pub(crate) struct Fingerprint {
 }
 
 impl Fingerprint {
-    pub(crate) fn of(job: &dyn ErasedJob, extent: Option<u128>, identity: Option<&str>) -> Self {
+    fn of(job: &dyn ErasedJob, extent: Option<u128>, identity: Option<&str>) -> Self {
         let sig = job.signature();
         Fingerprint {
             call_site: sig.call_site.to_string(),
@@ -85,9 +88,9 @@ impl Fingerprint {
 
 /// A finished chunk past the merged prefix.
 #[derive(Serialize, Deserialize)]
-pub(crate) struct SavedChunk {
-    pub start: u128,
-    pub end: u128,
+struct SavedChunk {
+    start: u128,
+    end: u128,
     partial: Vec<u8>,
     take_counts: Vec<u64>,
     items: u64,
@@ -95,29 +98,25 @@ pub(crate) struct SavedChunk {
 
 /// The state of a run as written to disk.
 #[derive(Serialize, Deserialize)]
-pub(crate) struct Snapshot {
+struct Snapshot {
     version: u32,
     fingerprint: Fingerprint,
-    pub merged_to: u128,
-    pub cum: Vec<u64>,
-    pub processed: u128,
-    pub items: u64,
+    merged_to: u128,
+    cum: Vec<u64>,
+    processed: u128,
+    items: u64,
     acc: Vec<u8>,
-    pub pending: Vec<SavedChunk>,
+    pending: Vec<SavedChunk>,
 }
 
 impl Snapshot {
-    /// The state to save: `acc` is the merged prefix `[0, merged_to)`, `pending` the finished
+    /// The state to save: `merged` is the merged prefix `[0, merged_to)`, `pending` the finished
     /// chunks past it (start, end, output).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn build<'a>(
+    fn build<'a>(
         job: &dyn ErasedJob,
         fingerprint: &Fingerprint,
         merged_to: u128,
-        cum: &[u64],
-        processed: u128,
-        items: u64,
-        acc: &ErasedPartial,
+        merged: &Merged,
         pending: impl Iterator<Item = (u128, u128, &'a ChunkOutput)>,
     ) -> Result<Snapshot> {
         let mut saved = Vec::new();
@@ -130,35 +129,114 @@ impl Snapshot {
                 items: out.items,
             });
         }
+        let acc = match merged.partial() {
+            Some(p) => job.encode_partial(p)?,
+            None => job.encode_partial(&job.empty_partial())?,
+        };
         Ok(Snapshot {
             version: VERSION,
             fingerprint: fingerprint.clone(),
             merged_to,
-            cum: cum.to_vec(),
-            processed,
-            items,
-            acc: job.encode_partial(acc)?,
+            cum: merged.taken.clone(),
+            processed: merged.processed,
+            items: merged.items,
+            acc,
             pending: saved,
-        })
-    }
-
-    /// The merged prefix's partial.
-    pub(crate) fn acc(&self, job: &dyn ErasedJob) -> Result<ErasedPartial> {
-        job.decode_partial(&self.acc)
-    }
-
-    /// A saved chunk's output.
-    pub(crate) fn chunk(job: &dyn ErasedJob, c: &SavedChunk) -> Result<ChunkOutput> {
-        Ok(ChunkOutput {
-            partial: job.decode_partial(&c.partial)?,
-            take_counts: c.take_counts.clone(),
-            items: c.items,
         })
     }
 
     /// How many indices the snapshot holds results for.
     pub(crate) fn covered(&self) -> u128 {
         self.merged_to + self.pending.iter().map(|c| c.end - c.start).sum::<u128>()
+    }
+
+    /// Puts the snapshot into a new run's shape: the merged prefix, and the finished chunks
+    /// past it (which the run then does not hand out).
+    fn restore(&self, job: &dyn ErasedJob) -> Result<Restored> {
+        let acc = job.decode_partial(&self.acc)?;
+        let merged = Merged::restored(
+            job,
+            acc,
+            self.cum.clone(),
+            self.processed,
+            self.items,
+            self.merged_to,
+        );
+        let mut pending = Vec::with_capacity(self.pending.len());
+        for c in &self.pending {
+            let out = ChunkOutput {
+                partial: job.decode_partial(&c.partial)?,
+                take_counts: c.take_counts.clone(),
+                items: c.items,
+            };
+            pending.push((c.start, c.end, out));
+        }
+        Ok(Restored {
+            merged,
+            merged_to: self.merged_to,
+            pending,
+            resumed: self.covered(),
+        })
+    }
+}
+
+/// What a checkpoint gives a new run of its job.
+pub(crate) struct Restored {
+    /// The merged prefix `[0, merged_to)`.
+    pub merged: Merged,
+    pub merged_to: u128,
+    /// The finished chunks past it: start, end, output.
+    pub pending: Vec<(u128, u128, ChunkOutput)>,
+    /// How many indices the file held results for.
+    pub resumed: u128,
+}
+
+/// Where and how often a run checkpoints ([`RunOptions::checkpoint`]).
+pub(crate) struct Checkpointing {
+    path: PathBuf,
+    every: Duration,
+    fingerprint: Fingerprint,
+}
+
+impl Checkpointing {
+    /// The checkpointing of a run of `job` (`end` indices) to `path`, with what a checkpoint
+    /// of the same job there holds, if there is one; an error when the file cannot be trusted
+    /// or belongs to another job.
+    pub(crate) fn open(
+        job: &dyn ErasedJob,
+        path: &Path,
+        opts: &RunOptions,
+        end: Option<u128>,
+    ) -> Result<(Checkpointing, Option<Restored>)> {
+        let identity = opts.checkpoint_identity.as_deref();
+        let fingerprint = Fingerprint::of(job, end, identity);
+        let restored = match load(path, &fingerprint)? {
+            Some(snap) => Some(snap.restore(job)?),
+            None => None,
+        };
+        let ck = Checkpointing {
+            path: path.to_path_buf(),
+            every: opts.checkpoint_every.unwrap_or(Duration::from_secs(5)),
+            fingerprint,
+        };
+        Ok((ck, restored))
+    }
+
+    /// How often the file is rewritten during the run.
+    pub(crate) fn every(&self) -> Duration {
+        self.every
+    }
+
+    /// Writes the merged prefix `[0, merged_to)` and the finished chunks past it.
+    pub(crate) fn save<'a>(
+        &self,
+        job: &dyn ErasedJob,
+        merged_to: u128,
+        merged: &Merged,
+        pending: impl Iterator<Item = (u128, u128, &'a ChunkOutput)>,
+    ) -> Result<()> {
+        let snap = Snapshot::build(job, &self.fingerprint, merged_to, merged, pending)?;
+        save(&self.path, &snap)
     }
 }
 
@@ -217,7 +295,7 @@ fn decode(path: &Path, body: &[u8]) -> Result<Snapshot> {
 /// Reads the checkpoint at `path` if there is one: `None` when the file does not exist; an
 /// error when it cannot be trusted (a link, not this user's, writable by others, not a haydi
 /// checkpoint, changed or forged), or belongs to another job.
-pub(crate) fn load(path: &Path, expected: &Fingerprint) -> Result<Option<Snapshot>> {
+fn load(path: &Path, expected: &Fingerprint) -> Result<Option<Snapshot>> {
     let Some(body) = trusted_body(path)? else {
         return Ok(None);
     };
@@ -229,7 +307,7 @@ pub(crate) fn load(path: &Path, expected: &Fingerprint) -> Result<Option<Snapsho
 }
 
 /// Writes `snap` to `path` atomically and sealed (see the module docs).
-pub(crate) fn save(path: &Path, snap: &Snapshot) -> Result<()> {
+fn save(path: &Path, snap: &Snapshot) -> Result<()> {
     let body = bincode::serde::encode_to_vec(snap, bincode::config::standard())
         .map_err(|e| bad(path, format!("cannot be encoded: {e}")))?;
     write_sealed(path, MAGIC, &body).map_err(|e| bad(path, message(e)))

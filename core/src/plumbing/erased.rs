@@ -2,22 +2,53 @@
 
 use crate::error::Result;
 use crate::pipeline::Extent;
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::panic::Location;
 
 /// A partial result of some action, type-erased so contexts need not know the action's type.
 pub type ErasedPartial = Box<dyn Any + Send>;
 
-/// What one chunk produced.
+/// What one chunk produced: its partial (erased by default; typed in a [`super::Pass`]), what
+/// passed its `take`s, and how many items reached the action.
+///
+/// ```
+/// use haydi_core::plumbing::ChunkOutput;
+/// let typed = ChunkOutput { partial: 3u64, take_counts: vec![2], items: 3 };
+/// let erased: ChunkOutput = typed.erase();
+/// assert_eq!(erased.partial.downcast_ref::<u64>(), Some(&3));
+/// assert_eq!(ChunkOutput::new(5u8).take_counts, Vec::<u64>::new());
+/// ```
 #[derive(Debug)]
-pub struct ChunkOutput {
+pub struct ChunkOutput<P = ErasedPartial> {
     /// The action's partial over the chunk's items.
-    pub partial: ErasedPartial,
+    pub partial: P,
     /// How many items passed each `take` of the pipeline.
     pub take_counts: Vec<u64>,
     /// How many items reached the action (counted only when the run reports progress or writes
     /// a chunk trace; 0 otherwise).
     pub items: u64,
+}
+
+impl<P> ChunkOutput<P> {
+    /// The output of a chunk of a pass with no `take` that counts no items.
+    pub fn new(partial: P) -> Self {
+        ChunkOutput {
+            partial,
+            take_counts: Vec::new(),
+            items: 0,
+        }
+    }
+}
+
+impl<P: Send + 'static> ChunkOutput<P> {
+    /// The same output with its partial erased.
+    pub fn erase(self) -> ChunkOutput {
+        ChunkOutput {
+            partial: Box::new(self.partial),
+            take_counts: self.take_counts,
+            items: self.items,
+        }
+    }
 }
 
 /// Identifies a run: where it was started and what pipeline it is. Distributed contexts compare
@@ -82,21 +113,22 @@ pub trait ErasedJob: Sync {
     /// checked by the scheduler against the run's result budget. A partial of another type
     /// counts as 0.
     fn partial_bytes(&self, partial: &ErasedPartial) -> u64;
-    /// A form of this job that runs chunks on an accelerator, for contexts that have devices:
-    /// `haydi-gpu`'s kernel jobs return theirs and its `AcceleratorContext` downcasts it; every
-    /// other job returns `None` (the default), and its chunks run on CPU workers only.
+    /// A value of type `of` that this job offers to contexts that know the type (an
+    /// extension, see [`super::Extensions`]): another form of the job, say, that only some
+    /// contexts can run (`haydi-gpu`'s kernel jobs offer the form its accelerators run).
+    /// `None` by default; find one with `extension_of::<T>()` on a `dyn ErasedJob`.
     ///
     /// ```
     /// use haydi_core::prelude::*;
     /// use haydi_core::plumbing::ErasedJob;
     /// use haydi_domains::Range;
-    /// // A plain pipeline has no device form.
+    /// // A plain pipeline offers nothing.
     /// let seen = std::sync::Mutex::new(None);
     /// #[derive(Debug)]
     /// struct Probe<'a>(&'a std::sync::Mutex<Option<bool>>);
     /// impl ParallelContext for Probe<'_> {
     ///     fn execute(&self, job: &dyn ErasedJob, o: &RunOptions) -> haydi_core::Result<haydi_core::context::RunReport> {
-    ///         *self.0.lock().unwrap() = Some(job.device_form().is_some());
+    ///         *self.0.lock().unwrap() = Some(job.extension_of::<String>().is_some());
     ///         SerialContext.execute(job, o)
     ///     }
     ///     fn workers(&self) -> usize { 1 }
@@ -106,7 +138,22 @@ pub trait ErasedJob: Sync {
     /// assert_eq!(*seen.lock().unwrap(), Some(false));
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
-    fn device_form(&self) -> Option<&(dyn std::any::Any + Send + Sync)> {
+    fn extension(&self, of: TypeId) -> Option<&(dyn Any + Send + Sync)> {
+        let _ = of;
         None
+    }
+}
+
+impl dyn ErasedJob + '_ {
+    /// The value of type `T` this job offers ([`ErasedJob::extension`]), if any.
+    ///
+    /// ```
+    /// use haydi_core::plumbing::{ErasedJob, Window};
+    /// # fn check(job: &dyn ErasedJob) {
+    /// assert!(job.extension_of::<u64>().is_none());
+    /// # }
+    /// ```
+    pub fn extension_of<T: Any>(&self) -> Option<&T> {
+        self.extension(TypeId::of::<T>())?.downcast_ref()
     }
 }

@@ -6,15 +6,23 @@
 mod checkpoint;
 mod codec;
 mod erased;
-mod scheduler;
+mod extension;
+mod pass;
+pub(crate) mod scheduler;
 pub(crate) mod task_note;
+mod unpoisoned;
 mod window;
 
 pub use crate::error::panic_message;
 pub use checkpoint::reseal_checkpoint;
 pub use codec::{decode_partial_as, decode_value, encode_partial_as, encode_value};
 pub use erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
-pub(crate) use scheduler::run_in_order;
-pub use scheduler::{drive, ChunkSpec, Dispatch, ScheduleConfig, Scheduler};
+pub use extension::Extensions;
+pub use pass::Pass;
+pub use scheduler::{
+    drive, drive_inline, ChunkSpec, Completion, Drive, Request, ScheduleConfig, Scheduler,
+    TINY_GROWTH,
+};
 pub use task_note::{catch_panic, note_task};
+pub use unpoisoned::{Unpoisoned, UnpoisonedRw, UnpoisonedWait};
 pub use window::Window;

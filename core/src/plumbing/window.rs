@@ -2,9 +2,11 @@
 //! its own whose index space is `0..len`, so that any context can run one index range of a
 //! job, in parallel, with nothing of its own to learn.
 
-use super::erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
+use super::erased::{ChunkOutput, JobSignature};
+use super::pass::Pass;
 use crate::error::Result;
 use crate::pipeline::Extent;
+use std::any::{Any, TypeId};
 
 /// The indices `[start, start + len)` of `inner`, as the index space `0..len`: chunk `[a, b)`
 /// of the window runs chunk `[start + a, start + b)` of `inner`. Everything else (merging,
@@ -14,43 +16,46 @@ use crate::pipeline::Extent;
 /// [`Outcome::covered`](crate::Outcome::covered) back to the job's indices.
 ///
 /// ```
-/// use haydi_core::plumbing::{ErasedJob, Window};
+/// use haydi_core::plumbing::{ChunkOutput, ErasedJob, JobSignature, Pass, Window};
 /// use haydi_core::pipeline::Extent;
-/// # struct Nothing;
-/// # impl ErasedJob for Nothing {
-/// #   fn extent(&self) -> haydi_core::Result<Extent> { Ok(Extent::Finite(100)) }
-/// #   fn alignment(&self) -> u128 { 4 }
-/// #   fn take_limits(&self) -> &[u64] { &[] }
-/// #   fn run_chunk(&self, s: u128, e: u128, _: &[u64]) -> haydi_core::Result<haydi_core::plumbing::ChunkOutput> {
-/// #     Ok(haydi_core::plumbing::ChunkOutput { partial: Box::new((s, e)), take_counts: vec![], items: 0 }) }
-/// #   fn empty_partial(&self) -> haydi_core::plumbing::ErasedPartial { Box::new(()) }
-/// #   fn merge(&self, _: &mut haydi_core::plumbing::ErasedPartial, _: haydi_core::plumbing::ErasedPartial) -> haydi_core::Result<()> { Ok(()) }
-/// #   fn encode_partial(&self, _: &haydi_core::plumbing::ErasedPartial) -> haydi_core::Result<Vec<u8>> { Ok(vec![]) }
-/// #   fn decode_partial(&self, _: &[u8]) -> haydi_core::Result<haydi_core::plumbing::ErasedPartial> { Ok(Box::new(())) }
-/// #   fn signature(&self) -> haydi_core::plumbing::JobSignature {
-/// #     haydi_core::plumbing::JobSignature { call_site: std::panic::Location::caller(), type_name: "nothing" } }
-/// #   fn partial_bytes(&self, _: &haydi_core::plumbing::ErasedPartial) -> u64 { 0 }
-/// # }
-/// let w = Window::new(&Nothing, 10, 20);
-/// assert_eq!(w.extent().unwrap(), Extent::Finite(20));
-/// assert_eq!(w.alignment(), 1); // 10 is not a multiple of 4
+/// /// Each chunk's partial is its own range.
+/// struct Ranges;
+/// impl Pass for Ranges {
+///     type Partial = Vec<(u128, u128)>;
+///     fn extent(&self) -> haydi_core::Result<Extent> { Ok(Extent::Finite(100)) }
+///     fn alignment(&self) -> u128 { 4 }
+///     fn run(&self, s: u128, e: u128, _: &[u64]) -> haydi_core::Result<ChunkOutput<Self::Partial>> {
+///         Ok(ChunkOutput::new(vec![(s, e)]))
+///     }
+///     fn empty(&self) -> Self::Partial { Vec::new() }
+///     fn merge(&self, l: &mut Self::Partial, r: Self::Partial) -> haydi_core::Result<()> { l.extend(r); Ok(()) }
+///     fn partial_bytes(&self, p: &Self::Partial) -> u64 { 32 * p.len() as u64 }
+///     fn signature(&self) -> JobSignature {
+///         JobSignature { call_site: std::panic::Location::caller(), type_name: "ranges" }
+///     }
+/// }
+/// let w = Window::new(&Ranges, 10, 20);
+/// assert_eq!(Pass::extent(&w).unwrap(), Extent::Finite(20));
+/// assert_eq!(Pass::alignment(&w), 1); // 10 is not a multiple of 4
 /// let out = w.run_chunk(0, 5, &[]).unwrap();
-/// assert_eq!(out.partial.downcast_ref::<(u128, u128)>(), Some(&(10, 15)));
+/// assert_eq!(out.partial.downcast_ref::<Vec<(u128, u128)>>(), Some(&vec![(10, 15)]));
 /// ```
-pub struct Window<'a> {
-    inner: &'a dyn ErasedJob,
+pub struct Window<'a, P> {
+    inner: &'a P,
     start: u128,
     len: u128,
 }
 
-impl<'a> Window<'a> {
+impl<'a, P: Pass> Window<'a, P> {
     /// The indices `[start, start + len)` of `inner`.
-    pub fn new(inner: &'a dyn ErasedJob, start: u128, len: u128) -> Self {
+    pub fn new(inner: &'a P, start: u128, len: u128) -> Self {
         Window { inner, start, len }
     }
 }
 
-impl ErasedJob for Window<'_> {
+impl<P: Pass> Pass for Window<'_, P> {
+    type Partial = P::Partial;
+
     fn extent(&self) -> Result<Extent> {
         Ok(Extent::Finite(self.len))
     }
@@ -69,27 +74,23 @@ impl ErasedJob for Window<'_> {
         self.inner.take_limits()
     }
 
-    fn run_chunk(&self, start: u128, end: u128, budgets: &[u64]) -> Result<ChunkOutput> {
+    fn run(&self, start: u128, end: u128, budgets: &[u64]) -> Result<ChunkOutput<P::Partial>> {
         let end = end.min(self.len);
         let start = start.min(end);
         self.inner
-            .run_chunk(self.start + start, self.start + end, budgets)
+            .run(self.start + start, self.start + end, budgets)
     }
 
-    fn empty_partial(&self) -> ErasedPartial {
-        self.inner.empty_partial()
+    fn empty(&self) -> P::Partial {
+        self.inner.empty()
     }
 
-    fn merge(&self, left: &mut ErasedPartial, right: ErasedPartial) -> Result<()> {
+    fn merge(&self, left: &mut P::Partial, right: P::Partial) -> Result<()> {
         self.inner.merge(left, right)
     }
 
-    fn encode_partial(&self, partial: &ErasedPartial) -> Result<Vec<u8>> {
-        self.inner.encode_partial(partial)
-    }
-
-    fn decode_partial(&self, bytes: &[u8]) -> Result<ErasedPartial> {
-        self.inner.decode_partial(bytes)
+    fn partial_bytes(&self, partial: &P::Partial) -> u64 {
+        self.inner.partial_bytes(partial)
     }
 
     fn signature(&self) -> JobSignature {
@@ -100,7 +101,13 @@ impl ErasedJob for Window<'_> {
         self.inner.fingerprint()
     }
 
-    fn partial_bytes(&self, partial: &ErasedPartial) -> u64 {
-        self.inner.partial_bytes(partial)
+    fn extension(&self, of: TypeId) -> Option<&(dyn Any + Send + Sync)> {
+        // A window runs other indices than the job: no form of the whole job applies to it.
+        let _ = of;
+        None
+    }
+
+    fn panic_prefix(&self) -> &'static str {
+        self.inner.panic_prefix()
     }
 }

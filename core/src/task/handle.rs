@@ -1,7 +1,8 @@
 //! The user's side of a task: wait for it, look whether it ended, cancel it.
 
-use super::slot::{lock, Shared, State};
+use super::slot::{Shared, State};
 use super::TaskDriver;
+use crate::plumbing::{Unpoisoned, UnpoisonedWait};
 use crate::{Error, Result};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -82,7 +83,10 @@ impl<R> TaskHandle<R> {
         if let Some(d) = &self.driver {
             d.run_queued(None);
         }
-        !matches!(*lock(&self.shared.state), State::Queued | State::Running)
+        !matches!(
+            *self.shared.state.lock_unpoisoned(),
+            State::Queued | State::Running
+        )
     }
 
     pub(super) fn signal_ended(&self) -> u64 {
@@ -106,7 +110,7 @@ impl<R> TaskHandle<R> {
     /// ```
     pub fn cancel(&self) -> bool {
         {
-            let mut st = lock(&self.shared.state);
+            let mut st = self.shared.state.lock_unpoisoned();
             if !matches!(*st, State::Queued) {
                 return false;
             }
@@ -120,7 +124,7 @@ impl<R> TaskHandle<R> {
     /// The result, waiting until `until` at most.
     pub(super) fn take(&self, until: Option<Instant>) -> Result<R> {
         let id = self.shared.id;
-        let mut st = lock(&self.shared.state);
+        let mut st = self.shared.state.lock_unpoisoned();
         loop {
             match std::mem::replace(&mut *st, State::Taken) {
                 State::Done(r) => return r,
@@ -136,18 +140,13 @@ impl<R> TaskHandle<R> {
                 other => *st = other,
             }
             match until {
-                None => st = self.shared.cv.wait(st).unwrap_or_else(|e| e.into_inner()),
+                None => st = self.shared.cv.wait_unpoisoned(st),
                 Some(u) => {
                     let now = Instant::now();
                     if now >= u {
                         return Err(task_timed_out(id, format!("task {id}")));
                     }
-                    st = self
-                        .shared
-                        .cv
-                        .wait_timeout(st, u - now)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0;
+                    st = self.shared.cv.wait_timeout_unpoisoned(st, u - now).0;
                 }
             }
         }

@@ -3,13 +3,10 @@
 
 use super::handle::task_timed_out;
 use super::TaskHandle;
+use crate::plumbing::{Unpoisoned, UnpoisonedWait};
 use crate::{Error, Result};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
-
-pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 pub(super) enum State<R> {
     Queued,
@@ -32,7 +29,7 @@ impl<R> Shared<R> {
     /// Stores `r` unless the task has a result or was cancelled; wakes the handle and the sets.
     pub(super) fn store(&self, r: Result<R>) {
         {
-            let mut st = lock(&self.state);
+            let mut st = self.state.lock_unpoisoned();
             if !matches!(*st, State::Queued | State::Running) {
                 return;
             }
@@ -74,22 +71,19 @@ impl TaskSignal {
     /// assert_eq!(haydi_core::task::TaskSignal::new().ended(), 0);
     /// ```
     pub fn ended(&self) -> u64 {
-        *lock(&self.ended)
+        *self.ended.lock_unpoisoned()
     }
 
     pub(super) fn notify(&self) {
-        *lock(&self.ended) += 1;
+        *self.ended.lock_unpoisoned() += 1;
         self.cv.notify_all();
     }
 
     /// Waits until more than `seen` tasks ended, at most `d`.
     pub(super) fn wait_past(&self, seen: u64, d: Duration) {
-        let g = lock(&self.ended);
+        let g = self.ended.lock_unpoisoned();
         if *g == seen {
-            let _unused = self
-                .cv
-                .wait_timeout(g, d)
-                .unwrap_or_else(|e| e.into_inner());
+            let _unused = self.cv.wait_timeout_unpoisoned(g, d);
         }
     }
 }
@@ -203,7 +197,7 @@ impl<R> TaskSlot<R> {
     /// assert!(!slot.start());
     /// ```
     pub fn start(&self) -> bool {
-        let mut st = lock(&self.shared.state);
+        let mut st = self.shared.state.lock_unpoisoned();
         match *st {
             State::Queued => {
                 *st = State::Running;
@@ -254,7 +248,7 @@ impl<R> TaskSlot<R> {
     /// assert!(slot.is_cancelled());
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(*lock(&self.shared.state), State::Cancelled)
+        matches!(*self.shared.state.lock_unpoisoned(), State::Cancelled)
     }
 }
 

@@ -8,6 +8,7 @@
 
 use super::private::{check_private_dir, parent_of, read_private, user_text};
 use crate::error::{Error, Result};
+use crate::plumbing::Unpoisoned;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt;
@@ -136,7 +137,7 @@ impl UserKey {
     /// ```
     pub fn load_or_create() -> Result<UserKey> {
         let (path, default) = key_location()?;
-        let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cache = CACHE.lock_unpoisoned();
         if let Some(k) = cache.as_ref().filter(|k| k.path == path) {
             return Ok(k.clone());
         }

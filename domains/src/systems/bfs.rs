@@ -14,9 +14,7 @@ use super::HashSet;
 use super::Successors;
 use haydi_core::context::RunOptions;
 use haydi_core::pipeline::{Extent, FirstPass, Identity, PassRunner, Pipeline, Source};
-use haydi_core::plumbing::catch_panic;
-use haydi_core::plumbing::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
-use haydi_core::ParallelContext;
+use haydi_core::plumbing::{ChunkOutput, ErasedJob, JobSignature, Pass};
 use haydi_core::{Error, IntoPipeline, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -342,16 +340,9 @@ where
     pub fn explore(&self, parallel: bool) -> Result<Exploration<G::State>> {
         let site = Location::caller();
         let mut run = |job: &dyn ErasedJob, o: &RunOptions| {
-            if parallel {
-                let ctx = haydi_core::session::parallel_context();
-                if haydi_core::context::nested::in_parallel_run() {
-                    return Err(Error::NestedParallelRun);
-                }
-                let _guard = haydi_core::context::nested::ParallelRunGuard::enter();
-                ctx.execute(job, o)
-            } else {
-                haydi_core::SerialContext.execute(job, o)
-            }
+            haydi_core::session::on_run_context(parallel, |ctx| {
+                haydi_core::context::nested::execute(ctx, job, o, parallel)
+            })
         };
         self.explore_with(&mut run, &RunOptions::default(), site)
     }
@@ -428,7 +419,7 @@ where
             };
             let report = run(&level, &o)?;
             let cands = *report
-                .partial
+                .value
                 .downcast::<Vec<G::State>>()
                 .map_err(|_| Error::Context("bfs: a level returned a wrong partial".into()))?;
             if !report.complete {
@@ -594,65 +585,45 @@ struct LevelPass<'a, G: Successors> {
     site: &'static Location<'static>,
 }
 
-impl<G> ErasedJob for LevelPass<'_, G>
+impl<G> Pass for LevelPass<'_, G>
 where
     G: Successors,
     G::State: State,
 {
+    type Partial = Vec<G::State>;
+
     fn extent(&self) -> Result<Extent> {
         Ok(Extent::Finite(self.frontier.len() as u128))
     }
 
-    fn alignment(&self) -> u128 {
-        1
-    }
-
-    fn take_limits(&self) -> &[u64] {
-        &[]
-    }
-
-    fn run_chunk(&self, start: u128, end: u128, _budgets: &[u64]) -> Result<ChunkOutput> {
+    fn run(&self, start: u128, end: u128, _budgets: &[u64]) -> Result<ChunkOutput<Vec<G::State>>> {
         let n = self.frontier.len();
         let e = usize::try_from(end).unwrap_or(usize::MAX).min(n);
         let s = usize::try_from(start).unwrap_or(usize::MAX).min(e);
         let mut out: Vec<G::State> = Vec::new();
         let mut local: HashSet<G::State> = HashSet::default();
-        catch_panic(start..end, "in a successor function of bfs: ", || {
-            for state in &self.frontier[s..e] {
-                self.system.successors(state, &mut |next| {
-                    if !self.seen.contains(&next) && local.insert(next.clone()) {
-                        out.push(next);
-                    }
-                });
-            }
-        })?;
+        for state in &self.frontier[s..e] {
+            self.system.successors(state, &mut |next| {
+                if !self.seen.contains(&next) && local.insert(next.clone()) {
+                    out.push(next);
+                }
+            });
+        }
         let items = out.len() as u64;
         Ok(ChunkOutput {
-            partial: Box::new(out),
+            partial: out,
             take_counts: Vec::new(),
             items,
         })
     }
 
-    fn empty_partial(&self) -> ErasedPartial {
-        Box::new(Vec::<G::State>::new())
+    fn empty(&self) -> Vec<G::State> {
+        Vec::new()
     }
 
-    fn merge(&self, left: &mut ErasedPartial, right: ErasedPartial) -> Result<()> {
-        let wrong = || Error::Context("bfs: a partial of the wrong type".into());
-        let right = right.downcast::<Vec<G::State>>().map_err(|_| wrong())?;
-        left.downcast_mut::<Vec<G::State>>()
-            .ok_or_else(wrong)?
-            .extend(*right);
+    fn merge(&self, left: &mut Vec<G::State>, right: Vec<G::State>) -> Result<()> {
+        left.extend(right);
         Ok(())
-    }
-
-    fn encode_partial(&self, partial: &ErasedPartial) -> Result<Vec<u8>> {
-        haydi_core::plumbing::encode_partial_as::<Vec<G::State>>(partial)
-    }
-
-    fn decode_partial(&self, bytes: &[u8]) -> Result<ErasedPartial> {
-        haydi_core::plumbing::decode_partial_as::<Vec<G::State>>(bytes)
     }
 
     fn signature(&self) -> JobSignature {
@@ -662,9 +633,11 @@ where
         }
     }
 
-    fn partial_bytes(&self, partial: &ErasedPartial) -> u64 {
-        partial.downcast_ref::<Vec<G::State>>().map_or(0, |v| {
-            (std::mem::size_of::<G::State>() as u64).saturating_mul(v.capacity() as u64)
-        })
+    fn partial_bytes(&self, partial: &Vec<G::State>) -> u64 {
+        (std::mem::size_of::<G::State>() as u64).saturating_mul(partial.capacity() as u64)
+    }
+
+    fn panic_prefix(&self) -> &'static str {
+        "in a successor function of bfs: "
     }
 }

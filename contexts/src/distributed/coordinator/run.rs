@@ -5,8 +5,9 @@ use super::speculate::speculate;
 use super::state::DriverState;
 use crate::distributed::protocol::{encode, Final, RunId, ToWorker, WireChunk, WireError};
 use crate::distributed::DistributedOptions;
+use crate::extensions::Pinned;
 use haydi_core::context::{RunReport, WorkerId};
-use haydi_core::plumbing::{ChunkSpec, ErasedJob, Scheduler};
+use haydi_core::plumbing::{drive, ChunkSpec, Drive, ErasedJob, Request, Scheduler};
 use haydi_core::{Error, Result};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,6 +49,8 @@ pub(crate) struct RunCtx<'a, 'j> {
     pub next_check: Option<Instant>,
     /// `DistributedOptions::prefetch`: chunks queued per worker thread beyond the running ones.
     pub prefetch: u32,
+    /// Index `w` runs on worker rank `w + 1` and nowhere else ([`Pinned`]).
+    pub pinned: bool,
 }
 
 impl<'a, 'j> RunCtx<'a, 'j> {
@@ -81,6 +84,7 @@ impl<'a, 'j> RunCtx<'a, 'j> {
             hang: (0, Duration::ZERO),
             next_check: None,
             prefetch: 0,
+            pinned: false,
         }
     }
 
@@ -98,7 +102,7 @@ impl<'a, 'j> RunCtx<'a, 'j> {
         let Some((_, sched)) = self.sched() else {
             return;
         };
-        if sched.is_pinned() {
+        if self.pinned {
             self.lost_pinned(&spec, "before it started the chunk");
             return;
         }
@@ -120,7 +124,7 @@ impl<'a, 'j> RunCtx<'a, 'j> {
         let Some((_, sched)) = self.sched() else {
             return;
         };
-        if sched.is_pinned() {
+        if self.pinned {
             self.lost_pinned(&spec, reason);
             return;
         }
@@ -230,54 +234,10 @@ fn run_and_broadcast(
     let workers = (remote + opts_d.driver_threads()).max(1);
     // Every live worker must announce this run by then, or it is treated as lost.
     let announce_by = Instant::now().checked_add(opts_d.announce_timeout);
-    let cell = Mutex::new((&mut *st, None::<Error>));
-    let dispatch = |sched: &Scheduler<'_>| -> Result<()> {
-        let mut g = cell.lock().unwrap_or_else(|e| e.into_inner());
-        let (st, err) = &mut *g;
-        let mut run = RunCtx {
-            phase: Phase::Dispatching { me, job, sched },
-            max_failures: opts_d.max_chunk_failures.max(1),
-            straggler: (opts_d.straggler_factor, opts_d.schedule.target_chunk),
-            hang: opts_d.hang(),
-            prefetch: opts_d.prefetch(),
-            ..RunCtx::idle()
-        };
-        std::thread::scope(|s| {
-            // Thread 0 is this (calling) thread; the driver's worker threads are 1, 2, ...
-            // A pinned run's chunks belong to the worker processes: the driver runs none.
-            let local = if sched.is_pinned() {
-                0
-            } else {
-                opts_d.driver_threads()
-            };
-            for t in 0..local {
-                s.spawn(move || sched.worker_loop(t + 1));
-            }
-            dispatch_loop(st, &mut run, sched, announce_by);
-        });
-        *err = run.error;
-        Ok(())
-    };
-    let pending = cell
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .0
-        .pending_error
-        .take();
-    let mut result = match pending {
+    let mut result = match st.pending_error.take() {
         Some(e) => Err(e),
-        None => haydi_core::plumbing::drive(
-            job,
-            &run_opts,
-            workers,
-            opts_d.schedule.clone(),
-            Some(&dispatch),
-        ),
+        None => dispatch(st, me, opts_d, job, &run_opts, workers, announce_by),
     };
-    let (st, err) = cell.into_inner().unwrap_or_else(|e| e.into_inner());
-    if let Some(e) = err {
-        result = Err(e);
-    }
     // Every live worker must reach this run before it gets the result.
     let mut run = RunCtx {
         phase: Phase::Closing { me },
@@ -298,17 +258,10 @@ fn run_and_broadcast(
             result = Err(e);
         }
     }
+    let items = items.load(Ordering::Relaxed);
     let outcome: std::result::Result<Final, WireError> = match &result {
-        Ok(rep) => match job.encode_partial(&rep.partial) {
-            Ok(partial) => Ok(Final {
-                partial,
-                complete: rep.complete,
-                processed: rep.processed,
-                total: rep.total,
-                items: items.load(Ordering::Relaxed),
-                covered: rep.covered.clone(),
-                resumed: rep.resumed,
-            }),
+        Ok(rep) => match rep.as_ref().try_map(|p| job.encode_partial(p)) {
+            Ok(report) => Ok(Final { report, items }),
             Err(e) => {
                 let w = WireError::from(&e);
                 result = Err(e);
@@ -350,19 +303,81 @@ fn run_and_broadcast(
     result
 }
 
+/// The driver's part of run `me`: it starts on the calling thread ([`drive`]: a tiny run ends
+/// there); the rest is pulled from the scheduler by the driver's own threads and handed to the
+/// workers by the dispatch loop. The first error of the loop (a protocol error, a lost pinned
+/// worker) is the run's.
+fn dispatch(
+    st: &mut DriverState,
+    me: &RunId,
+    opts_d: &DistributedOptions,
+    job: &dyn ErasedJob,
+    run_opts: &haydi_core::RunOptions,
+    workers: usize,
+    announce_by: Option<Instant>,
+) -> Result<RunReport> {
+    let sched = match drive(job, run_opts, workers, opts_d.schedule.clone())? {
+        Drive::Finished(report) => return Ok(report),
+        Drive::Dispatch(sched) => sched,
+    };
+    let pinned = run_opts.extension_of::<Pinned>().is_some();
+    let mut run = RunCtx {
+        phase: Phase::Dispatching {
+            me,
+            job,
+            sched: &sched,
+        },
+        max_failures: opts_d.max_chunk_failures.max(1),
+        straggler: (opts_d.straggler_factor, opts_d.schedule.target_chunk),
+        hang: opts_d.hang(),
+        prefetch: opts_d.prefetch(),
+        pinned,
+        ..RunCtx::idle()
+    };
+    // A local thread that runs out of chunks may have ended the run: it wakes the loop, which
+    // otherwise waits for the workers' events.
+    let (wake_tx, wake_rx) = crossbeam_channel::bounded::<()>(1);
+    std::thread::scope(|s| {
+        // Thread 0 is this (calling) thread; the driver's worker threads are 1, 2, ...
+        // A pinned run's chunks belong to the worker processes: the driver runs none.
+        let local = if pinned { 0 } else { opts_d.driver_threads() };
+        for t in 0..local {
+            let (sched, wake) = (&sched, wake_tx.clone());
+            s.spawn(move || {
+                sched.worker_loop(t + 1);
+                let _ = wake.try_send(());
+            });
+        }
+        dispatch_loop(st, &mut run, &sched, announce_by, &wake_rx);
+    });
+    let error = run.error.take();
+    drop(run);
+    let report = sched.finish();
+    match error {
+        Some(e) => Err(e),
+        None => report,
+    }
+}
+
+/// The longest the dispatch loop sleeps with nothing to wake it (a bound, not a poll: events,
+/// local threads and deadlines wake it).
+const IDLE_WAIT: Duration = Duration::from_millis(250);
+
 fn dispatch_loop(
     st: &mut DriverState,
     run: &mut RunCtx<'_, '_>,
     sched: &Scheduler<'_>,
     announce_by: Option<Instant>,
+    wake: &crossbeam_channel::Receiver<()>,
 ) {
     let Some(me) = run.me() else { return };
+    let events = st.events.clone();
     // The live peers, counted again only when one joined or was lost (a walk over all).
     let mut membership_seen = st.membership;
     let mut live = st.live_peers();
     loop {
         st.expire_unannounced(me, announce_by);
-        if sched.is_pinned() {
+        if run.pinned {
             if !dispatch_pinned(st, run, sched) {
                 break;
             }
@@ -370,7 +385,7 @@ fn dispatch_loop(
             speculate(st, run);
         }
         // Hand out chunks to the workers with free slots (the ready queue: O(1) a chunk).
-        if !sched.is_pinned() && !sched.is_stopped() && !run.exhausted {
+        if !run.pinned && !sched.is_stopped() && !run.exhausted {
             hand_out(st, run, sched, me.seq);
         }
         if sched.is_stopped() {
@@ -386,19 +401,58 @@ fn dispatch_loop(
             membership_seen = st.membership;
             live = st.live_peers();
         }
-        if live == 0 && !sched.is_pinned() {
+        if live == 0 && !run.pinned {
             // Nobody left to help: the driver runs the rest itself (on its calling thread).
             sched.worker_loop(WorkerId::CALLER);
             run.exhausted = true;
             continue;
         }
-        if let Some(ev) = st.recv(Duration::from_millis(20)) {
-            st.handle(ev, run);
-        }
+        // Events that are waiting (and those kept from between runs) first; then sleep until
+        // the next event, a local thread's end, or the next deadline.
+        let mut handled = false;
         while let Some(ev) = st.try_recv() {
             st.handle(ev, run);
+            handled = true;
+        }
+        if handled {
+            continue;
+        }
+        let wait = next_deadline(st, run, sched, me, announce_by)
+            .map_or(IDLE_WAIT, |d| d.saturating_duration_since(Instant::now()))
+            .min(IDLE_WAIT);
+        crossbeam_channel::select! {
+            recv(events) -> ev => match ev {
+                Ok(ev) => st.handle(ev, run),
+                // No transport is left to report anything: only the clock and the local
+                // threads move the run now.
+                Err(_) => {
+                    let _ = wake.recv_timeout(wait);
+                }
+            },
+            recv(wake) -> _ => {}
+            default(wait) => {}
         }
     }
+}
+
+/// When the dispatch loop must look again without an event: a worker's announcement deadline
+/// (while one is awaited), the next straggler check (while chunks are out), the run's own
+/// deadline.
+fn next_deadline(
+    st: &DriverState,
+    run: &RunCtx<'_, '_>,
+    sched: &Scheduler<'_>,
+    me: &RunId,
+    announce_by: Option<Instant>,
+) -> Option<Instant> {
+    let announce = announce_by.filter(|_| st.waiting_for(me));
+    let stragglers = run
+        .next_check
+        .filter(|_| run.straggler.0 > 0 && st.peers.values().any(|p| !p.in_flight.is_empty()));
+    [announce, stragglers, sched.deadline()]
+        .into_iter()
+        .flatten()
+        .min()
 }
 
 /// Gives chunks to the ready peers until none has a free slot or the scheduler has no chunk
@@ -412,7 +466,7 @@ fn hand_out(st: &mut DriverState, run: &mut RunCtx<'_, '_>, sched: &Scheduler<'_
             continue;
         }
         while p.credits > 0 {
-            let Some(spec) = sched.next_chunk() else {
+            let Some(spec) = sched.next_chunk(Request::any()) else {
                 run.exhausted = true;
                 st.ready.push_front(rank);
                 return;
@@ -449,7 +503,7 @@ fn dispatch_pinned(st: &mut DriverState, run: &mut RunCtx<'_, '_>, sched: &Sched
                 if p.at != Some(me.seq) || p.credits == 0 {
                     continue;
                 }
-                let Some(spec) = sched.next_chunk_for(slot) else {
+                let Some(spec) = sched.next_chunk(Request::slot(slot)) else {
                     continue;
                 };
                 if chunk_message(me.seq, &spec).map(|b| p.send(b)) != Ok(true) {

@@ -7,7 +7,7 @@ use super::{Board, Describe, Event};
 use crate::distributed::protocol::{encode, ChunkResult, RunId, ToDriver, ToWorker};
 use crossbeam_channel::Receiver;
 use haydi_core::context::WorkerId;
-use haydi_core::plumbing::ChunkOutput;
+use haydi_core::plumbing::{ChunkOutput, Completion};
 use haydi_core::{Error, Result};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -561,13 +561,10 @@ impl DriverState {
                         }),
                         Err(w) => Err(Error::from(w)),
                     };
-                    sched.complete_remote(
-                        &spec,
-                        out,
-                        Duration::from_nanos(nanos),
-                        WorkerId::new(rank, thread),
-                        Duration::from_nanos(began),
-                    );
+                    let how =
+                        Completion::by(WorkerId::new(rank, thread), Duration::from_nanos(nanos))
+                            .began(Duration::from_nanos(began));
+                    sched.complete(&spec, out, how);
                 }
             }
             ToDriver::Leaving { runs } => self.left(rank, runs, run),

@@ -5,6 +5,7 @@
 mod bar;
 mod chrome_trace;
 
+use crate::plumbing::Unpoisoned;
 use bar::{end_bar, new_bar};
 #[cfg(test)]
 use bar::{format_rate, test_bars};
@@ -280,7 +281,7 @@ impl Observer {
                 end,
                 items,
             };
-            events.lock().unwrap_or_else(|e| e.into_inner()).push(ev);
+            events.lock_unpoisoned().push(ev);
         }
     }
 
@@ -306,7 +307,7 @@ impl Observer {
             return Ok(());
         }
         let mut reported = if force {
-            self.reporting.lock().unwrap_or_else(|e| e.into_inner())
+            self.reporting.lock_unpoisoned()
         } else {
             match self.reporting.try_lock() {
                 Ok(g) => g,
@@ -318,7 +319,7 @@ impl Observer {
             return Ok(());
         }
         {
-            let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+            let mut last = self.last.lock_unpoisoned();
             if !force && last.elapsed() < REPORT_EVERY {
                 return Ok(());
             }
@@ -381,7 +382,7 @@ impl Observer {
     /// ```
     pub fn finish_checked(&self, processed: u128, items: u64, end: RunEnd) -> Result<()> {
         let reported = {
-            let _one_at_a_time = self.reporting.lock().unwrap_or_else(|e| e.into_inner());
+            let _one_at_a_time = self.reporting.lock_unpoisoned();
             self.report(processed, items, true)
         };
         if let Some(bar) = &self.bar {
@@ -397,7 +398,7 @@ impl Observer {
             "run finished"
         );
         if let Some((path, events)) = &self.trace {
-            let events = events.lock().unwrap_or_else(|e| e.into_inner());
+            let events = events.lock_unpoisoned();
             if let Err(e) = write_trace(path, &events) {
                 crate::warning!(path = %path.display(), error = %e, "cannot write the chunk trace");
             }
