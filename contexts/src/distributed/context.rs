@@ -8,6 +8,7 @@ use super::worker::WorkerSide;
 use crate::extensions::Collective;
 use haydi_core::context::{ParallelContext, RunReport, SerialContext};
 use haydi_core::plumbing::ErasedJob;
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{Result, RunOptions};
 use std::fmt;
 use std::path::PathBuf;
@@ -72,8 +73,7 @@ impl DistributedContext {
     pub(crate) fn of_driver(side: DriverSide, name: &str) -> Self {
         let remote: usize = side
             .state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .lock_unpoisoned()
             .peers
             .values()
             .map(|p| p.threads as usize)
@@ -169,8 +169,7 @@ impl DistributedContext {
         match &*self.inner {
             Role::Driver(d) => d
                 .logs
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
+                .lock_unpoisoned()
                 .as_ref()
                 .map(|l| l.path().to_path_buf()),
             _ => None,
@@ -190,7 +189,7 @@ impl DistributedContext {
     pub fn live_workers(&self) -> usize {
         match &*self.inner {
             Role::Driver(d) => {
-                let mut st = d.state.lock().unwrap_or_else(|e| e.into_inner());
+                let mut st = d.state.lock_unpoisoned();
                 st.poll();
                 st.live_peers()
             }
@@ -217,11 +216,11 @@ impl DistributedContext {
         let Role::Driver(d) = &*self.inner else {
             return Ok(Vec::new());
         };
-        let logs = d.logs.lock().unwrap_or_else(|e| e.into_inner());
+        let logs = d.logs.lock_unpoisoned();
         let (Some(plan), Some(logs)) = (&d.plan, logs.as_ref()) else {
             return Ok(Vec::new());
         };
-        let mut st = d.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = d.state.lock_unpoisoned();
         st.poll();
         let lost: Vec<u32> = (1..=plan.n as u32)
             .filter(|r| !st.peers.get(r).is_some_and(|p| p.alive))
@@ -259,7 +258,7 @@ impl DistributedContext {
     pub fn wait_for_workers(&self, n: usize, timeout: Duration) -> Result<usize> {
         match &*self.inner {
             Role::Driver(d) => {
-                let mut st = d.state.lock().unwrap_or_else(|e| e.into_inner());
+                let mut st = d.state.lock_unpoisoned();
                 st.wait_joined(n, 0, timeout, || 0)
             }
             _ => Ok(0),

@@ -8,6 +8,7 @@ use super::monitor::board::{Board, DriverInfo};
 use super::transport::secret::Secret;
 use super::transport::{tcp, Event};
 use super::{ending, files, launcher, DistributedOptions};
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{Error, Result};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -99,11 +100,7 @@ impl DriverSide {
     /// What monitors see of this driver.
     #[cfg(feature = "mpi")]
     pub(crate) fn board(&self) -> Arc<Board> {
-        self.state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .board
-            .clone()
+        self.state.lock_unpoisoned().board.clone()
     }
 
     /// Ends the context (once): tells every worker the driver's program is done with it
@@ -157,13 +154,8 @@ impl DriverSide {
             ),
         };
         drop(guard);
-        let monitor_files =
-            std::mem::take(&mut *self.monitor_files.lock().unwrap_or_else(|e| e.into_inner()));
-        let rendezvous = self
-            .rendezvous
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        let monitor_files = std::mem::take(&mut *self.monitor_files.lock_unpoisoned());
+        let rendezvous = self.rendezvous.lock_unpoisoned().take();
         for (path, text) in rendezvous.into_iter().chain(monitor_files) {
             // Only if it is still ours: another driver may have replaced it since.
             if files::read_private(&path).ok().flatten().as_deref() == Some(text.as_str()) {
@@ -175,10 +167,10 @@ impl DriverSide {
             children: self.children.clone(),
             live,
             behind,
-            logs: self.logs.lock().unwrap_or_else(|e| e.into_inner()).take(),
+            logs: self.logs.lock_unpoisoned().take(),
             keep_logs: self.opts.keep_logs,
             failed: lost,
-            rt: self.rt.lock().unwrap_or_else(|e| e.into_inner()).take(),
+            rt: self.rt.lock_unpoisoned().take(),
             grace: self.opts.heartbeat_timeout.max(Duration::from_secs(2)),
         })
     }

@@ -8,6 +8,7 @@ use super::transport::secret::Secret;
 use super::transport::tcp::{self, Target};
 use super::worker::{this_join, Joining};
 use super::{address, ending, launcher, DistributedOptions};
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{Error, Result};
 
 impl DistributedContext {
@@ -127,7 +128,7 @@ impl DistributedContext {
                 Some((path, format!("{address}\n{}\n", secret.to_hex())));
         }
         let expected = info.size as usize - 1;
-        let mut st = side.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = side.state.lock_unpoisoned();
         let joined = st.wait_joined(expected, opts.min_workers, opts.connect_timeout, || 0);
         let missing: Vec<u32> = (1..info.size)
             .filter(|r| !st.peers.contains_key(r))

@@ -7,6 +7,7 @@ use super::transport::mpi as transport;
 use super::transport::secret::Secret;
 use super::worker::{this_join, Joining};
 use super::{launcher, DistributedOptions};
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::Result;
 use std::sync::Mutex;
 
@@ -64,7 +65,7 @@ impl DistributedContext {
 
     /// [`mpi`](Self::mpi) with options (those of the first call in the process count).
     pub fn mpi_with(opts: DistributedOptions) -> Result<Self> {
-        let mut slot = CONTEXT.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = CONTEXT.lock_unpoisoned();
         if let Some(ctx) = &*slot {
             return Ok(ctx.clone());
         }
@@ -98,7 +99,7 @@ impl DistributedContext {
         let (mut side, events) =
             DriverSide::start("127.0.0.1:0", Secret::random(), size, false, opts.clone())?;
         transport::serve_driver(&started, &opts, events, side.board())?;
-        let mut st = side.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = side.state.lock_unpoisoned();
         let joined = st.wait_joined(
             size as usize - 1,
             // MPI is fail-stop: every rank takes part.

@@ -9,6 +9,7 @@ use super::launcher;
 use super::transport::secret::Secret;
 use super::transport::tcp::Target;
 use super::DistributedOptions;
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{Error, Result};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -78,7 +79,7 @@ impl DistributedContext {
         tracing::info!(target: "haydi", workers = n, logs = %log_dir.display(), "spawned workers");
         let children = Arc::new(Children::new(children, Some(log_dir.clone())));
         side.children = children.clone();
-        let mut st = side.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = side.state.lock_unpoisoned();
         let described = children.clone();
         st.describe = Some(Box::new(move |rank| described.describe(rank)));
         let joined = st.wait_joined(n, opts.min_workers, opts.connect_timeout, || {

@@ -9,6 +9,7 @@ use super::transport::{Hear, Heard, Link};
 use super::{launcher, DistributedOptions};
 use haydi_core::context::nested::ParallelRunGuard;
 use haydi_core::context::{Observer, ParallelContext, RunEnd, RunReport, ThreadContext};
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::plumbing::{ChunkSpec, ErasedJob};
 use haydi_core::{Error, Result, RunOptions};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -285,7 +286,7 @@ impl WorkerSide {
 
     /// The worker's part of a run.
     pub fn execute(&self, job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
-        let rx = self.rx.lock().unwrap_or_else(|e| e.into_inner());
+        let rx = self.rx.lock_unpoisoned();
         let sig = job.signature();
         let me = RunId {
             seq: self.flags.runs.fetch_add(1, Ordering::SeqCst),

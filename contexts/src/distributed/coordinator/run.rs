@@ -7,6 +7,7 @@ use crate::distributed::protocol::{encode, Final, RunId, ToWorker, WireChunk, Wi
 use crate::distributed::DistributedOptions;
 use crate::extensions::Pinned;
 use haydi_core::context::{RunReport, WorkerId};
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::plumbing::{drive, ChunkSpec, Drive, ErasedJob, Request, Scheduler};
 use haydi_core::{Error, Result};
 use std::collections::HashMap;
@@ -161,7 +162,7 @@ pub(crate) fn execute_driver(
     job: &dyn ErasedJob,
     opts: &haydi_core::RunOptions,
 ) -> Result<RunReport> {
-    let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
+    let mut guard = state.lock_unpoisoned();
     let st: &mut DriverState = &mut guard;
     let sig = job.signature();
     let me = RunId {

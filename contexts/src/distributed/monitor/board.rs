@@ -14,15 +14,12 @@ use super::{
 use crate::distributed::launcher;
 use crate::distributed::protocol::{RunId, ToDriver};
 use crate::distributed::transport::Event;
+use haydi_core::plumbing::Unpoisoned;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio::sync::Notify;
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn millis(d: std::time::Duration) -> u64 {
     d.as_millis().min(u64::MAX as u128) as u64
@@ -56,7 +53,7 @@ impl Seen {
     /// Resolves when a monitor dropped the worker, with the reason.
     pub async fn kicked(&self) -> String {
         loop {
-            if let Some(why) = lock(&self.kicked).clone() {
+            if let Some(why) = self.kicked.lock_unpoisoned().clone() {
                 return why;
             }
             self.kick.notified().await;
@@ -66,7 +63,7 @@ impl Seen {
     /// Why a monitor dropped the worker, if one did (for transports without async tasks).
     #[cfg(feature = "mpi")]
     pub fn kick_reason(&self) -> Option<String> {
-        lock(&self.kicked).clone()
+        self.kicked.lock_unpoisoned().clone()
     }
 }
 
@@ -145,7 +142,7 @@ impl Board {
 
     /// The driver is listening.
     pub fn set_driver(&self, info: DriverInfo) {
-        *lock(&self.driver) = info;
+        *self.driver.lock_unpoisoned() = info;
     }
 
     /// A worker joined.
@@ -161,20 +158,20 @@ impl Board {
             kicked: Mutex::new(None),
         });
         seen.heard(self, None);
-        lock(&self.workers).insert(rank, seen.clone());
+        self.workers.lock_unpoisoned().insert(rank, seen.clone());
         seen
     }
 
     /// A worker's connection ended.
     pub fn leave(&self, rank: u32, seen: &Arc<Seen>) {
-        let mut w = lock(&self.workers);
+        let mut w = self.workers.lock_unpoisoned();
         if w.get(&rank).is_some_and(|s| Arc::ptr_eq(s, seen)) {
             w.remove(&rank);
         }
     }
 
     pub fn run_started(&self, id: &RunId) {
-        lock(&self.runs).current = Some(RunView {
+        self.runs.lock_unpoisoned().current = Some(RunView {
             id: id.clone(),
             started: Instant::now(),
             ended: None,
@@ -186,7 +183,7 @@ impl Board {
     }
 
     pub fn progress(&self, processed: u128, total: Option<u128>, items: u64) {
-        if let Some(r) = lock(&self.runs).current.as_mut() {
+        if let Some(r) = self.runs.lock_unpoisoned().current.as_mut() {
             r.processed = r.processed.max(processed);
             r.total = total;
             r.items = items;
@@ -194,7 +191,7 @@ impl Board {
     }
 
     pub fn run_ended(&self, outcome: String) {
-        let mut runs = lock(&self.runs);
+        let mut runs = self.runs.lock_unpoisoned();
         if let Some(mut r) = runs.current.take() {
             r.ended = Some(Instant::now());
             r.outcome = Some(outcome);
@@ -212,7 +209,7 @@ impl Board {
             ));
         }
         Ok(MonitorReply::Welcome {
-            size: lock(&self.driver).size,
+            size: self.driver.lock_unpoisoned().size,
         })
     }
 
@@ -220,7 +217,7 @@ impl Board {
     pub fn answer(&self, who: &str, req: MonitorRequest) -> MonitorReply {
         match req {
             MonitorRequest::Status => MonitorReply::Status(Box::new(self.status())),
-            _ if !lock(&self.driver).allow_control => MonitorReply::Refused(
+            _ if !self.driver.lock_unpoisoned().allow_control => MonitorReply::Refused(
                 "control requests (stop, drop-worker) are not allowed by this driver; its \
                  program must set DistributedOptions::allow_control(true)"
                     .into(),
@@ -231,7 +228,9 @@ impl Board {
 
     fn status(&self) -> ClusterStatus {
         let now = self.epoch.elapsed().as_nanos().min(u64::MAX as u128) as u64;
-        let workers: Vec<WorkerStatus> = lock(&self.workers)
+        let workers: Vec<WorkerStatus> = self
+            .workers
+            .lock_unpoisoned()
             .iter()
             .map(|(&rank, s)| WorkerStatus {
                 rank,
@@ -244,13 +243,13 @@ impl Board {
             })
             .collect();
         let (address, threads, size, control_allowed) = {
-            let d = lock(&self.driver);
+            let d = self.driver.lock_unpoisoned();
             (d.address.clone(), d.threads, d.size, d.allow_control)
         };
         let missing = (1..size)
             .filter(|r| !workers.iter().any(|w| w.rank == *r))
             .collect();
-        let runs = lock(&self.runs);
+        let runs = self.runs.lock_unpoisoned();
         ClusterStatus {
             driver: DriverStatus {
                 host: launcher::hostname(),
@@ -265,7 +264,7 @@ impl Board {
             run: runs.current.as_ref().map(RunView::status),
             last_run: runs.last.as_ref().map(RunView::status),
             runs_finished: runs.finished,
-            stopped: lock(&self.stopped).clone(),
+            stopped: self.stopped.lock_unpoisoned().clone(),
         }
     }
 
@@ -282,12 +281,12 @@ impl Board {
                 let msg = format!(
                     "the job was stopped by a monitor request (haydi stop from {who}){reason}"
                 );
-                lock(&self.stopped).get_or_insert(msg.clone());
+                self.stopped.lock_unpoisoned().get_or_insert(msg.clone());
                 haydi_core::warning!(monitor = %who, "a monitor stopped the job");
-                if let Some(events) = &lock(&self.driver).events {
+                if let Some(events) = &self.driver.lock_unpoisoned().events {
                     let _ = events.send(Event::Stop(msg));
                 }
-                match &lock(&self.runs).current {
+                match &self.runs.lock_unpoisoned().current {
                     Some(r) => MonitorReply::Done(format!(
                         "stopping the job: {} fails on every process, and so does every later run",
                         r.id
@@ -298,11 +297,11 @@ impl Board {
                 }
             }
             MonitorRequest::DropWorker { rank } => {
-                let Some(seen) = lock(&self.workers).get(&rank).cloned() else {
+                let Some(seen) = self.workers.lock_unpoisoned().get(&rank).cloned() else {
                     return MonitorReply::Refused(format!("no worker of rank {rank} is connected"));
                 };
                 haydi_core::warning!(monitor = %who, rank, "a monitor dropped a worker");
-                *lock(&seen.kicked) = Some(format!(
+                *seen.kicked.lock_unpoisoned() = Some(format!(
                     "dropped by a monitor request (haydi drop-worker from {who})"
                 ));
                 seen.kick.notify_one();
@@ -346,9 +345,9 @@ mod tests {
         // A rejoined process under the same rank is not removed by the old connection's end.
         let second = b.join(1, "h", 11, 2);
         b.leave(1, &first);
-        assert!(Arc::ptr_eq(&lock(&b.workers)[&1], &second));
+        assert!(Arc::ptr_eq(&b.workers.lock_unpoisoned()[&1], &second));
         b.leave(1, &second);
-        assert!(lock(&b.workers).is_empty());
+        assert!(b.workers.lock_unpoisoned().is_empty());
     }
 
     #[test]
@@ -404,7 +403,7 @@ mod tests {
         let b = Board::new();
         let seen = b.join(2, "h", 10, 1);
         // Kicked before anyone waits: the waiter still sees it.
-        *lock(&seen.kicked) = Some("dropped".into());
+        *seen.kicked.lock_unpoisoned() = Some("dropped".into());
         seen.kick.notify_one();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -423,13 +422,19 @@ mod tests {
         b.progress(40, Some(100), 7);
         // A late, older report does not move progress back.
         b.progress(30, Some(100), 7);
-        let now = lock(&b.runs).current.as_ref().map(RunView::status).unwrap();
+        let now = b
+            .runs
+            .lock_unpoisoned()
+            .current
+            .as_ref()
+            .map(RunView::status)
+            .unwrap();
         assert_eq!(
             (now.processed, now.total, now.outcome),
             (40, Some(100), None)
         );
         b.run_ended("complete".into());
-        let runs = lock(&b.runs);
+        let runs = b.runs.lock_unpoisoned();
         assert!(runs.current.is_none());
         assert_eq!(runs.finished, 1);
         let last = runs.last.as_ref().map(RunView::status).unwrap();

@@ -6,6 +6,7 @@ use crate::distributed::transport::noise::{Receiver, Sender};
 use crate::distributed::transport::secret::Secret;
 use crate::distributed::transport::tcp::dial;
 use crate::distributed::{files, launcher};
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -270,8 +271,7 @@ impl crate::distributed::DistributedContext {
         launcher::write_rendezvous(path, &d.address, &d.secret)?;
         let text = format!("{}\n{}\n", d.address, d.secret.to_hex());
         d.monitor_files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .lock_unpoisoned()
             .push((path.to_path_buf(), text));
         Ok(())
     }

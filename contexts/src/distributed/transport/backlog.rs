@@ -2,6 +2,7 @@
 //! sent has left (the driver's last result, a worker's farewell) without polling: the writers
 //! signal when it drains.
 
+use haydi_core::plumbing::{Unpoisoned, UnpoisonedWait};
 use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
@@ -16,7 +17,7 @@ pub(crate) struct Backlog {
 
 impl Backlog {
     fn lock(&self) -> std::sync::MutexGuard<'_, (usize, bool)> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock_unpoisoned()
     }
 
     /// One more message queued.
@@ -49,11 +50,7 @@ impl Backlog {
             if now >= until {
                 return false;
             }
-            s = self
-                .drained
-                .wait_timeout(s, until - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            s = self.drained.wait_timeout_unpoisoned(s, until - now).0;
         }
         true
     }

@@ -21,6 +21,7 @@ use crate::distributed::monitor::board::{Board, Seen};
 use crate::distributed::monitor::{MonitorHello, MonitorReply};
 use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
 use crate::distributed::{address, launcher, DistributedOptions};
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{Error, Result};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -252,7 +253,7 @@ async fn serve_peer(
         None => {}
     }
     let fresh = {
-        let mut r = door.ranks.lock().unwrap_or_else(|e| e.into_inner());
+        let mut r = door.ranks.lock_unpoisoned();
         join.rank >= 1 && join.rank < door.size && r.insert(join.rank)
     };
     if !fresh {
@@ -265,11 +266,7 @@ async fn serve_peer(
     struct Release<'a>(&'a Door, u32);
     impl Drop for Release<'_> {
         fn drop(&mut self) {
-            self.0
-                .ranks
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&self.1);
+            self.0.ranks.lock_unpoisoned().remove(&self.1);
         }
     }
     let _release = Release(door, rank);
