@@ -15,12 +15,12 @@
 //! a speculative copy of a straggler's chunk counts as busy time (the `copies` column says how
 //! many ran).
 
-use haydi_contexts::distributed::auth::Secret;
-use haydi_contexts::distributed::join_driver;
 use haydi_contexts::distributed::launcher;
 use haydi_contexts::distributed::protocol::{
     decode, encode, ChunkResult, Join, RunId, ToDriver, ToWorker,
 };
+use haydi_contexts::distributed::transport::tcp::join_driver;
+use haydi_contexts::distributed::Secret;
 use haydi_contexts::{DistributedContext, DistributedOptions};
 use haydi_core::context::RunReport;
 use haydi_core::domain::tests_support::Digits;

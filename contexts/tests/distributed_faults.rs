@@ -8,8 +8,9 @@
 
 mod support;
 
-use haydi_contexts::distributed::auth::{self, Secret};
-use haydi_contexts::distributed::frame::{framed, HANDSHAKE_MAX_FRAME};
+use haydi_contexts::distributed::transport::frame::{framed, HANDSHAKE_MAX_FRAME};
+use haydi_contexts::distributed::transport::noise;
+use haydi_contexts::distributed::Secret;
 use haydi_contexts::{DistributedContext, DistributedOptions};
 use haydi_core::domain::tests_support::Digits;
 use haydi_core::prelude::*;
@@ -168,7 +169,7 @@ fn bad_peers() {
             // A wrong secret is refused.
             let s = tokio::net::TcpStream::connect(&addr).await.unwrap();
             let mut s = framed(s, HANDSHAKE_MAX_FRAME);
-            assert!(auth::connect(&mut s, &Secret::random()).await.is_err());
+            assert!(noise::initiate(&mut s, &Secret::random()).await.is_err());
         });
         // Random bytes and absurd frame lengths are dropped.
         for bytes in [

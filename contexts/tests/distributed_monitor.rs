@@ -6,12 +6,13 @@
 
 mod support;
 
-use haydi_contexts::distributed::auth::{self, Secret};
-use haydi_contexts::distributed::frame::{framed, write_frame, HANDSHAKE_MAX_FRAME};
 use haydi_contexts::distributed::monitor::{
     find_driver, ClusterStatus, Monitor, MonitorHello, MonitorReply,
 };
 use haydi_contexts::distributed::protocol::{decode, encode, ToDriver};
+use haydi_contexts::distributed::transport::frame::{framed, write_frame, HANDSHAKE_MAX_FRAME};
+use haydi_contexts::distributed::transport::noise;
+use haydi_contexts::distributed::Secret;
 use haydi_contexts::{DistributedContext, DistributedOptions};
 use haydi_core::domain::tests_support::Digits;
 use haydi_core::prelude::*;
@@ -183,7 +184,7 @@ async fn raw_monitor(addr: &str, secret: &Secret, forged: Option<&[u8]>) -> Resu
         .await
         .map_err(|e| e.to_string())?;
     let mut conn = framed(sock, HANDSHAKE_MAX_FRAME);
-    let keys = auth::connect(&mut conn, secret)
+    let session = noise::initiate(&mut conn, secret)
         .await
         .map_err(|e| e.to_string())?;
     if let Some(bytes) = forged {
@@ -192,7 +193,7 @@ async fn raw_monitor(addr: &str, secret: &Secret, forged: Option<&[u8]>) -> Resu
             .await
             .map_err(|e| e.to_string())?;
     }
-    let (mut tx, mut rx) = keys.split(conn, 1 << 20);
+    let (mut tx, mut rx) = session.split(conn, 1 << 20);
     let hello = encode(&ToDriver::Monitor(MonitorHello::here())).unwrap();
     let _ = tx.send(&hello).await;
     if forged.is_none() {

@@ -5,7 +5,7 @@
 
 mod support;
 
-use haydi_contexts::distributed::auth::Secret;
+use haydi_contexts::distributed::Secret;
 use haydi_contexts::{DistributedContext, DistributedOptions};
 use haydi_core::domain::tests_support::Digits;
 use haydi_core::prelude::*;

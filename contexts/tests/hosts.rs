@@ -295,6 +295,34 @@ fn partition_program() {
     std::fs::write(dir.join(format!("done-{}", ctx.rank())), "").unwrap();
 }
 
+/// The environment of a job of `partition_program` on the three hosts: a rendezvous in the
+/// shared folder, the driver listening on host 0, a job id of its own (`tag`).
+fn partition_env(h: &Hosts, dir: &tempfile::TempDir, tag: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "HAYDI_RENDEZVOUS",
+            dir.path().join("rv").display().to_string(),
+        ),
+        ("HAYDI_LISTEN", h.addrs[0].clone()),
+        ("HAYDI_JOB_ID", format!("{tag}-{}", std::process::id())),
+    ]
+}
+
+/// Starts `partition_program` as rank r on host r (r = 0, 1, 2) and waits until each started.
+fn start_partition_job(
+    h: &Hosts,
+    dir: &tempfile::TempDir,
+    args: &[String],
+    env: &[(&str, String)],
+) -> Vec<Child> {
+    let procs: Vec<Child> = (0..3)
+        .map(|r| start(h, r, "partition_program", args, r as u32, env))
+        .collect();
+    assert!(eventually(Duration::from_secs(60), || (0..3)
+        .all(|r| dir.path().join(format!("started-{r}")).exists())));
+    procs
+}
+
 /// Host 2's link goes down for 5 s (more than the 2 s heartbeat deadline) during a long run:
 /// its chunks run elsewhere and the result is exact. Its worker cannot go on with the job: it
 /// says it lost the driver and exits non-zero (it does not rejoin by itself). Started again by
@@ -306,19 +334,8 @@ fn partition_then_rejoin() {
     };
     let dir = shared();
     let args = vec![format!("dir={}", dir.path().display()), "rejoin".into()];
-    let env = vec![
-        (
-            "HAYDI_RENDEZVOUS",
-            dir.path().join("rv").display().to_string(),
-        ),
-        ("HAYDI_LISTEN", h.addrs[0].clone()),
-        ("HAYDI_JOB_ID", format!("partition-{}", std::process::id())),
-    ];
-    let mut procs: Vec<Child> = (0..3)
-        .map(|r| start(&h, r, "partition_program", &args, r as u32, &env))
-        .collect();
-    assert!(eventually(Duration::from_secs(60), || (0..3)
-        .all(|r| dir.path().join(format!("started-{r}")).exists())));
+    let env = partition_env(&h, &dir, "partition");
+    let mut procs = start_partition_job(&h, &dir, &args, &env);
     std::thread::sleep(Duration::from_secs(2));
     let t = Instant::now();
     h.link_down(2);
@@ -362,19 +379,8 @@ fn host_killed() {
     };
     let dir = shared();
     let args = vec![format!("dir={}", dir.path().display())];
-    let env = vec![
-        (
-            "HAYDI_RENDEZVOUS",
-            dir.path().join("rv").display().to_string(),
-        ),
-        ("HAYDI_LISTEN", h.addrs[0].clone()),
-        ("HAYDI_JOB_ID", format!("killed-{}", std::process::id())),
-    ];
-    let mut procs: Vec<Child> = (0..3)
-        .map(|r| start(&h, r, "partition_program", &args, r as u32, &env))
-        .collect();
-    assert!(eventually(Duration::from_secs(60), || (0..3)
-        .all(|r| dir.path().join(format!("started-{r}")).exists())));
+    let env = partition_env(&h, &dir, "killed");
+    let mut procs = start_partition_job(&h, &dir, &args, &env);
     std::thread::sleep(Duration::from_secs(2));
     assert!(h.kill_host(2) > 0, "host 2 ran nothing");
     let _ = procs.pop().unwrap().wait();

@@ -1,6 +1,7 @@
 //! The worker processes a `spawn` driver started: what became of each (for the errors that
 //! report a lost worker), and their end when the driver's context is dropped.
 
+use haydi_core::plumbing::Unpoisoned;
 use std::path::PathBuf;
 use std::process::{Child, ExitStatus};
 use std::sync::Mutex;
@@ -56,7 +57,7 @@ impl Children {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Child>> {
-        self.procs.lock().unwrap_or_else(|e| e.into_inner())
+        self.procs.lock_unpoisoned()
     }
 
     /// Process ids by rank.

@@ -19,9 +19,10 @@
 //! that watches their heartbeats; the process's exit waits for that thread.
 
 use super::children::Children;
+use super::context::Role;
 use super::coordinator::DriverState;
 use super::launcher::LogDir;
-use super::Role;
+use haydi_core::plumbing::Unpoisoned;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, Once, Weak};
 use std::time::{Duration, Instant};
@@ -59,15 +60,11 @@ static FAREWELLS: Mutex<Vec<crate::distributed::worker::Farewell>> = Mutex::new(
 /// exit handler.
 static DEFERRED: Mutex<Vec<std::thread::JoinHandle<()>>> = Mutex::new(Vec::new());
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// Registers a driver's context, so that it is ended at the process's exit if it is still
 /// alive then. Installs the exit handler (once per process).
 pub(crate) fn watch(role: &Arc<Role>) {
     install();
-    let mut d = lock(&DRIVERS);
+    let mut d = DRIVERS.lock_unpoisoned();
     d.retain(|w| w.strong_count() > 0);
     d.push(Arc::downgrade(role));
 }
@@ -76,7 +73,7 @@ pub(crate) fn watch(role: &Arc<Role>) {
 /// context object still exists then, its program ended.
 pub(crate) fn farewell_at_exit(f: crate::distributed::worker::Farewell) {
     install();
-    lock(&FAREWELLS).push(f);
+    FAREWELLS.lock_unpoisoned().push(f);
 }
 
 /// Installs the exit handler (once per process).
@@ -104,7 +101,7 @@ pub(crate) fn defer(e: Ending) {
         .name("haydi-ending".into())
         .spawn(move || e.finish())
     {
-        Ok(t) => lock(&DEFERRED).push(t),
+        Ok(t) => DEFERRED.lock_unpoisoned().push(t),
         Err(err) => {
             haydi_core::warning!(error = %err, "cannot start a thread to wait for the workers of a dropped context; they are killed");
         }
@@ -127,7 +124,7 @@ extern "C" fn at_exit() {
 
 /// Ends every driver still alive, then sees every ending through.
 fn end_all() {
-    let drivers: Vec<Arc<Role>> = std::mem::take(&mut *lock(&DRIVERS))
+    let drivers: Vec<Arc<Role>> = std::mem::take(&mut *DRIVERS.lock_unpoisoned())
         .iter()
         .filter_map(Weak::upgrade)
         .collect();
@@ -138,13 +135,13 @@ fn end_all() {
             _ => None,
         })
         .collect();
-    for f in std::mem::take(&mut *lock(&FAREWELLS)) {
+    for f in std::mem::take(&mut *FAREWELLS.lock_unpoisoned()) {
         f.say();
     }
     for e in endings {
         e.finish();
     }
-    for t in std::mem::take(&mut *lock(&DEFERRED)) {
+    for t in std::mem::take(&mut *DEFERRED.lock_unpoisoned()) {
         let _ = t.join();
     }
     // The contexts are dropped here, already ended: their drop has nothing left to do.

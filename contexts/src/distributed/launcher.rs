@@ -2,8 +2,8 @@
 //! and secret (environment or rendezvous file), the executable hash, and re-executing the
 //! current program as spawned workers.
 
-use super::auth::Secret;
 use super::files;
+use super::transport::secret::Secret;
 use haydi_core::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -118,7 +118,7 @@ pub fn rendezvous_path() -> Result<(PathBuf, bool)> {
 /// secret is left behind on failure).
 ///
 /// ```
-/// use haydi_contexts::distributed::{auth::Secret, launcher::{read_rendezvous, write_rendezvous}};
+/// use haydi_contexts::distributed::{launcher::{read_rendezvous, write_rendezvous}, Secret};
 /// let dir = std::env::temp_dir().join(format!("haydi-doc-rv-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir).unwrap();
 /// let path = dir.join("rv");

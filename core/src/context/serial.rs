@@ -1,7 +1,7 @@
 //! The serial context: everything on the calling thread, and its runner: chunks in index order
 //! with no scheduler.
 
-use super::{ParallelContext, RunOptions, RunReport};
+use super::{Outcome, ParallelContext, RunOptions, RunReport};
 use crate::error::{Error, Result};
 use crate::pipeline::Extent;
 use crate::plumbing::scheduler::{in_order_next, InOrder};
@@ -59,6 +59,19 @@ fn run_in_order(job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
         Extent::Endless if limits.is_empty() => return Err(Error::Unbounded),
         Extent::Endless => u128::MAX,
     };
+    if end == 0 {
+        // No index to run: the empty partial, as the scheduler gives for an empty index space
+        // (no chunk at all: a job may refuse a chunk of no indices, as a pool's broadcast of
+        // the driver's object does).
+        return Ok(Outcome {
+            value: job.empty_partial(),
+            complete: true,
+            processed: 0,
+            total: Some(0),
+            covered: Vec::new(),
+            resumed: 0,
+        });
+    }
     let budget = opts.result_budget();
     let align = job.alignment().max(1);
     let mut run = InOrder::new(job, budget, (end != u128::MAX).then_some(end));
@@ -67,5 +80,55 @@ fn run_in_order(job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
         if let Some(report) = run.step(len)? {
             return Ok(report);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SerialContext;
+    use crate::context::{ParallelContext, RunOptions, ThreadContext};
+    use crate::error::{Error, Result};
+    use crate::pipeline::Extent;
+    use crate::plumbing::{ChunkOutput, JobSignature, Pass};
+
+    /// A job of no indices that refuses any chunk (as a pool's broadcast does): its result is
+    /// its empty partial.
+    struct NoIndices;
+    impl Pass for NoIndices {
+        type Partial = Vec<u8>;
+        fn extent(&self) -> Result<Extent> {
+            Ok(Extent::Finite(0))
+        }
+        fn run(&self, start: u128, end: u128, _: &[u64]) -> Result<ChunkOutput<Vec<u8>>> {
+            Err(Error::Context(format!("asked for [{start}, {end})")))
+        }
+        fn empty(&self) -> Vec<u8> {
+            vec![7, 8]
+        }
+        fn merge(&self, _: &mut Vec<u8>, _: Vec<u8>) -> Result<()> {
+            Ok(())
+        }
+        fn partial_bytes(&self, p: &Vec<u8>) -> u64 {
+            p.len() as u64
+        }
+        fn signature(&self) -> JobSignature {
+            JobSignature {
+                call_site: std::panic::Location::caller(),
+                type_name: "no indices",
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_index_space_runs_no_chunk_serially_as_in_parallel() {
+        let value = |ctx: &dyn ParallelContext| {
+            let r = ctx.execute(&NoIndices, &RunOptions::new()).unwrap();
+            assert!(r.complete && r.processed == 0 && r.covered.is_empty());
+            *r.value.downcast::<Vec<u8>>().unwrap()
+        };
+        // The oracle: the scheduler's path (a thread context), which never runs a chunk here.
+        let threads = value(&ThreadContext::new(2).unwrap());
+        assert_eq!(threads, vec![7, 8]);
+        assert_eq!(value(&SerialContext), threads);
     }
 }

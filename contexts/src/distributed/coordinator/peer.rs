@@ -1,6 +1,6 @@
 //! One worker as the driver sees it: its connection, its credits and the chunks it holds.
 
-use super::link::Link;
+use crate::distributed::transport::Link;
 use haydi_core::plumbing::ChunkSpec;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -120,17 +120,24 @@ impl Peer {
 mod tests {
     use super::*;
 
-    use crate::distributed::coordinator::link::TcpLink;
+    use crate::distributed::transport::Backlog;
     use std::time::Duration;
-    use tokio::sync::mpsc::unbounded_channel;
+
+    /// A link whose messages go nowhere.
+    #[derive(Default)]
+    struct Nowhere(Backlog);
+
+    impl Link for Nowhere {
+        fn send(&self, _: Arc<Vec<u8>>) -> bool {
+            true
+        }
+        fn backlog(&self) -> &Backlog {
+            &self.0
+        }
+    }
 
     fn peer(threads: u32) -> Peer {
-        let (tx, _rx) = unbounded_channel();
-        let link = TcpLink {
-            tx,
-            backlog: Arc::default(),
-        };
-        Peer::new(threads, "test".into(), 1, Box::new(link))
+        Peer::new(threads, "test".into(), 1, Box::<Nowhere>::default())
     }
 
     fn spec(id: u64) -> ChunkSpec {

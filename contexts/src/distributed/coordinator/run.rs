@@ -4,9 +4,10 @@
 use super::speculate::speculate;
 use super::state::DriverState;
 use crate::distributed::protocol::{encode, Final, RunId, ToWorker, WireChunk, WireError};
-use crate::distributed::ResolvedOpts;
+use crate::distributed::DistributedOptions;
 use crate::extensions::Pinned;
 use haydi_core::context::{RunReport, WorkerId};
+use haydi_core::plumbing::Unpoisoned;
 use haydi_core::plumbing::{drive, ChunkSpec, Drive, ErasedJob, Request, Scheduler};
 use haydi_core::{Error, Result};
 use std::collections::HashMap;
@@ -157,11 +158,11 @@ pub(crate) fn chunk_message(run: u64, spec: &ChunkSpec) -> Result<Arc<Vec<u8>>> 
 pub(crate) fn execute_driver(
     state: &Mutex<DriverState>,
     seq: &AtomicU64,
-    opts_d: &ResolvedOpts<'_>,
+    opts_d: &DistributedOptions,
     job: &dyn ErasedJob,
     opts: &haydi_core::RunOptions,
 ) -> Result<RunReport> {
-    let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
+    let mut guard = state.lock_unpoisoned();
     let st: &mut DriverState = &mut guard;
     let sig = job.signature();
     let me = RunId {
@@ -206,7 +207,7 @@ pub(crate) fn execute_driver(
 fn run_and_broadcast(
     st: &mut DriverState,
     me: &RunId,
-    opts_d: &ResolvedOpts<'_>,
+    opts_d: &DistributedOptions,
     job: &dyn ErasedJob,
     opts: &haydi_core::RunOptions,
 ) -> Result<RunReport> {
@@ -233,7 +234,7 @@ fn run_and_broadcast(
         .sum();
     let workers = (remote + opts_d.driver_threads()).max(1);
     // Every live worker must announce this run by then, or it is treated as lost.
-    let announce_by = Instant::now().checked_add(opts_d.announce_timeout());
+    let announce_by = Instant::now().checked_add(opts_d.announce_timeout);
     let mut result = match st.pending_error.take() {
         Some(e) => Err(e),
         None => dispatch(st, me, opts_d, job, &run_opts, workers, announce_by),
@@ -274,13 +275,13 @@ fn run_and_broadcast(
         run: me.seq,
         outcome,
     })?;
-    if bytes.len() > opts_d.max_message() && st.live_peers() > 0 {
+    if bytes.len() > opts_d.max_message && st.live_peers() > 0 {
         // The workers would refuse it (and be lost): every process gets the same clear error.
         let e = Error::Worker(format!(
             "the result of {me} is {} bytes, more than the workers accept \
              (DistributedOptions::max_message = {} bytes); raise it, or reduce the result",
             bytes.len(),
-            opts_d.max_message()
+            opts_d.max_message
         ));
         bytes = encode(&ToWorker::Result {
             run: me.seq,
@@ -310,13 +311,13 @@ fn run_and_broadcast(
 fn dispatch(
     st: &mut DriverState,
     me: &RunId,
-    opts_d: &ResolvedOpts<'_>,
+    opts_d: &DistributedOptions,
     job: &dyn ErasedJob,
     run_opts: &haydi_core::RunOptions,
     workers: usize,
     announce_by: Option<Instant>,
 ) -> Result<RunReport> {
-    let sched = match drive(job, run_opts, workers, opts_d.schedule())? {
+    let sched = match drive(job, run_opts, workers, opts_d.schedule.clone())? {
         Drive::Finished(report) => return Ok(report),
         Drive::Dispatch(sched) => sched,
     };
@@ -327,8 +328,8 @@ fn dispatch(
             job,
             sched: &sched,
         },
-        max_failures: opts_d.max_chunk_failures().max(1),
-        straggler: (opts_d.straggler_factor(), opts_d.schedule().target_chunk),
+        max_failures: opts_d.max_chunk_failures.max(1),
+        straggler: (opts_d.straggler_factor, opts_d.schedule.target_chunk),
         hang: opts_d.hang(),
         prefetch: opts_d.prefetch(),
         pinned,

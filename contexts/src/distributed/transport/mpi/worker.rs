@@ -1,14 +1,14 @@
-//! A worker's side of the MPI transport: joins the driver (rank 0), hands the driver's
-//! messages to the worker's run loop, keeps the heartbeats, and aborts the job when the driver
-//! goes silent (fail-stop).
+//! A worker's side of the MPI flavour: joins the driver (rank 0), reports what the driver
+//! says to the worker's logic, keeps the heartbeats, aborts the job when the driver goes
+//! silent (fail-stop), and at the process's exit says it is leaving and waits for the
+//! driver's `Shutdown`, so that every rank finalizes together.
 
 use super::comm::{Flow, Inbox, Outgoing};
 use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
-use crate::distributed::worker::{driver_ended, Flags};
+use crate::distributed::transport::{Hear, Heard};
 use crate::distributed::DistributedOptions;
 use crossbeam_channel::Sender;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What joining gave: the job's size, or why the driver refused.
@@ -19,11 +19,11 @@ pub(crate) struct WorkerInbox {
     rank: u32,
     join: Join,
     answer: Option<Sender<JoinAnswer>>,
-    to_worker: mpsc::Sender<ToWorker>,
-    in_run: Arc<AtomicBool>,
-    ended: Arc<AtomicBool>,
-    busy: Arc<AtomicBool>,
-    runs: Arc<std::sync::atomic::AtomicU64>,
+    hear: Hear,
+    /// `ToDriver::Leaving`, as the worker's logic says it at the process's exit.
+    leaving: Box<dyn Fn() -> Vec<u8> + Send>,
+    /// The driver said `Shutdown`: its program ended, its silence is no failure.
+    shut: bool,
     heard: Instant,
     last_beat: Instant,
     interval: Duration,
@@ -36,25 +36,23 @@ pub(crate) struct WorkerInbox {
 }
 
 impl WorkerInbox {
-    /// The inbox of worker `join.rank`; the join's outcome goes to `answer`, the driver's
-    /// messages to `to_worker`; `flags` are shared with the worker's run loop.
+    /// The inbox of worker `join.rank`; the join's outcome goes to `answer`, what the driver
+    /// says to `hear`, and `leaving` is said at the process's exit.
     pub fn new(
         join: Join,
         opts: &DistributedOptions,
         answer: Sender<JoinAnswer>,
-        to_worker: mpsc::Sender<ToWorker>,
-        flags: &Flags,
+        hear: Hear,
+        leaving: Box<dyn Fn() -> Vec<u8> + Send>,
     ) -> Self {
         let now = Instant::now();
         WorkerInbox {
             rank: join.rank,
             join,
             answer: Some(answer),
-            to_worker,
-            in_run: flags.in_run.clone(),
-            ended: flags.ended.clone(),
-            busy: flags.busy.clone(),
-            runs: flags.runs.clone(),
+            hear,
+            leaving,
+            shut: false,
             heard: now,
             last_beat: now,
             interval: opts.heartbeat_interval,
@@ -99,26 +97,14 @@ impl Inbox for WorkerInbox {
             ToWorker::Refused(why) if self.answer.is_some() => {
                 self.answer(Err(format!("refused by the driver: {why}")))
             }
+            ToWorker::Shutdown if self.finishing => return Flow::Finalize,
             ToWorker::Shutdown => {
-                if self.finishing {
-                    return Flow::Finalize;
-                }
                 // The driver's program ended: ours goes on to the end of its `main`, and then
-                // finalizes (`finishing`). A run reached meanwhile fails on this process.
-                driver_ended(self.rank, &self.ended, self.busy.clone(), self.timeout);
-                let _ = self.to_worker.send(ToWorker::Shutdown);
+                // finalizes (`finishing`).
+                self.shut = true;
+                (self.hear)(Heard::Msg(ToWorker::Shutdown));
             }
-            ToWorker::Dismissed(why) => {
-                eprintln!("haydi worker rank {}: {why}; exiting", self.rank);
-                return Flow::Exit(3);
-            }
-            m => {
-                if matches!(m, ToWorker::Result { .. }) {
-                    // The run is over for this process.
-                    self.in_run.store(false, Ordering::SeqCst);
-                }
-                let _ = self.to_worker.send(m);
-            }
+            m => (self.hear)(Heard::Msg(m)),
         }
         Flow::Go
     }
@@ -128,7 +114,7 @@ impl Inbox for WorkerInbox {
             self.last_beat = now;
             out.push(0, self.heartbeat.clone());
         }
-        if self.ended.load(Ordering::SeqCst) {
+        if self.shut {
             // The driver is done (and finalizing): its silence is no failure.
             return Flow::Go;
         }
@@ -154,16 +140,12 @@ impl Inbox for WorkerInbox {
     }
 
     fn finishing(&mut self, out: &mut Outgoing) -> Flow {
-        if self.ended.load(Ordering::SeqCst) {
+        if self.shut {
             // The driver ended first and shut this rank down already.
             return Flow::Finalize;
         }
         self.finishing = true;
-        let runs = self.runs.load(Ordering::SeqCst);
-        match encode(&ToDriver::Leaving { runs }) {
-            Ok(b) => out.push(0, Arc::new(b)),
-            Err(_) => return Flow::Finalize,
-        }
+        out.push(0, Arc::new((self.leaving)()));
         // Wait for the driver's Shutdown: then every rank finalizes together.
         Flow::Go
     }

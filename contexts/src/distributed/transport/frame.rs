@@ -3,7 +3,7 @@
 //!
 //! Every frame has a size limit, checked on the length before the body is read or allocated:
 //! the handshake runs under [`HANDSHAKE_MAX_FRAME`]; once a peer has authenticated the limit
-//! is raised to what a sealed piece of a message needs (see [`super::secure`]). Messages of any
+//! is raised to what a sealed piece of a message needs (see [`super::noise`]). Messages of any
 //! size travel as several frames, never as one large one.
 
 use bytes::Bytes;
@@ -21,7 +21,7 @@ pub type FramedConn<S> = Framed<S, LengthDelimitedCodec>;
 /// The codec of every haydi connection: 4-byte big-endian lengths, at most `max` bytes a frame.
 ///
 /// ```
-/// use haydi_contexts::distributed::frame::codec;
+/// use haydi_contexts::distributed::transport::frame::codec;
 /// assert_eq!(codec(100).max_frame_length(), 100);
 /// ```
 pub fn codec(max: usize) -> LengthDelimitedCodec {
@@ -41,7 +41,7 @@ pub fn framed<S: AsyncRead + AsyncWrite>(io: S, max: usize) -> FramedConn<S> {
 /// truncated frame or one over the limit.
 ///
 /// ```
-/// use haydi_contexts::distributed::frame::{framed, read_frame, write_frame};
+/// use haydi_contexts::distributed::transport::frame::{framed, read_frame, write_frame};
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let (a, b) = tokio::io::duplex(1024);
 /// let (mut a, mut b) = (framed(a, 100), framed(b, 100));

@@ -51,13 +51,3 @@ fn finish() {
         let _ = wait.recv();
     }
 }
-
-/// Ends the process now with `code`, after flushing its standard streams, without running exit
-/// handlers (MPI is finalized already).
-pub(super) fn end_now(code: i32) -> ! {
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
-    let _ = std::io::stderr().flush();
-    // SAFETY: `_exit` ends the process; it takes an integer and touches no Rust state.
-    unsafe { libc::_exit(code) }
-}

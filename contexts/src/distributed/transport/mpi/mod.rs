@@ -1,11 +1,12 @@
-//! The MPI transport (cargo feature `mpi`): the chunk protocol over MPI point-to-point
-//! messages, for clusters whose processes `mpirun` or `srun` start and whose fabric
-//! (InfiniBand, Omni-Path) MPI drives, where TCP ports between nodes are often closed.
+//! The MPI flavour (cargo feature `mpi`): the protocol over MPI point-to-point messages, for
+//! clusters whose processes `mpirun` or `srun` start and whose fabric (InfiniBand, Omni-Path)
+//! MPI drives, where TCP ports between nodes are often closed.
 //!
-//! The protocol is the TCP transport's, message for message (the same bincode bytes), and the
-//! driver's dispatch loop is the same code: only the seam of `coordinator::link` differs. One
-//! thread per process calls MPI (`comm.rs`); the driver's side of the protocol is in
-//! `driver.rs`, a worker's in `worker.rs`, the end of a process in `exit.rs`.
+//! The messages are the TCP flavour's, message for message (the same bincode bytes), and the
+//! driver's and workers' logic is the same code: one [`Link`] implementation ([`MpiLink`], to
+//! any rank) and the same reports. One thread per process calls MPI (`comm.rs`); the driver's
+//! side is in `driver.rs` ([`serve_driver`]), a worker's in `worker.rs` ([`join_worker`]), the
+//! end of a process in `exit.rs`. `DistributedContext::mpi` (`distributed/mpi.rs`) starts it.
 //!
 //! # How it differs from TCP
 //! - **Trust.** Messages are not sealed: MPI's processes are the job's own, started by its
@@ -21,55 +22,130 @@
 //!   `std::process::exit`, and after a panic that unwound out of `main`) tells the driver the
 //!   program ended (`ToDriver::Leaving`) and waits for its `Shutdown`; the driver's exit
 //!   handler shuts every worker down, then all finalize. A worker told to shut down during a
-//!   run (its driver ended early, for instance after a panic) exits with status 3. A panic in a
-//!   user closure is `Error::Panicked` on every rank, as with TCP.
+//!   run (its driver ended early, for instance after a panic) fails that run, as with TCP; one
+//!   dismissed by the driver exits with status 3 (the worker's logic decides, and the exit
+//!   handler above still finalizes). A panic in a user closure is `Error::Panicked` on every
+//!   rank, as with TCP.
 //! - **Monitors** connect over TCP as usual (`DistributedContext::write_monitor_file`); the
 //!   driver accepts no TCP workers.
 
-pub(crate) mod comm;
-mod context;
-pub(crate) mod driver;
+mod comm;
+mod driver;
 mod exit;
-pub(crate) mod worker;
+mod worker;
 
-pub(crate) use context::launched_by_mpi;
-pub use context::ENV_TRANSPORT;
-
+use super::{Backlog, Event, Hear, Link};
+use crate::distributed::monitor::board::Board;
+use crate::distributed::protocol::Join;
+use crate::distributed::DistributedOptions;
 use comm::{Command, Inbox};
 use crossbeam_channel::{unbounded, Sender};
+use driver::DriverInbox;
 use haydi_core::{Error, Result};
 use mpi::topology::Communicator;
+use std::sync::Arc;
 use std::time::Duration;
+use worker::{JoinAnswer, WorkerInbox};
 
-/// A worker's queue to the driver (its `Outbox`).
-#[derive(Clone)]
-pub(crate) struct ToDriverQueue(Sender<Command>);
+/// The link to one rank (the driver's to a worker, a worker's to the driver): its messages go
+/// through the communication thread, which tells the backlog when each has left.
+pub(crate) struct MpiLink {
+    rank: u32,
+    commands: Sender<Command>,
+    backlog: Arc<Backlog>,
+}
 
-impl ToDriverQueue {
-    /// Queues one encoded message for rank 0; `false` when the communication thread ended.
-    pub fn send(&self, bytes: Vec<u8>) -> bool {
-        self.0
-            .send(Command::Send(0, std::sync::Arc::new(bytes), None))
-            .is_ok()
+impl MpiLink {
+    fn new(rank: u32, commands: Sender<Command>, backlog: Arc<Backlog>) -> Self {
+        MpiLink {
+            rank,
+            commands,
+            backlog,
+        }
     }
 }
 
-/// MPI started on its communication thread, waiting for this process's side of the protocol.
+impl Link for MpiLink {
+    fn send(&self, bytes: Arc<Vec<u8>>) -> bool {
+        self.backlog.queued();
+        let ok = self
+            .commands
+            .send(Command::Send(self.rank, bytes, Some(self.backlog.clone())))
+            .is_ok();
+        if !ok {
+            self.backlog.close();
+        }
+        ok
+    }
+
+    fn backlog(&self) -> &Backlog {
+        &self.backlog
+    }
+}
+
+/// MPI started on its communication thread, waiting for this process's side of the protocol
+/// ([`join_worker`] or [`serve_driver`]).
 pub(crate) struct Started {
     pub rank: u32,
     pub size: u32,
-    pub commands: Sender<Command>,
+    commands: Sender<Command>,
     inbox: Sender<Box<dyn Inbox>>,
 }
 
 impl Started {
     /// Hands the communication thread this process's side of the protocol: it starts
     /// delivering messages to it.
-    pub fn serve(&self, inbox: Box<dyn Inbox>) -> Result<()> {
+    fn serve(&self, inbox: Box<dyn Inbox>) -> Result<()> {
         self.inbox
             .send(inbox)
             .map_err(|_| Error::Context("the MPI communication thread ended".into()))
     }
+}
+
+/// A worker's side: joins the driver (rank 0) as `join` says, then reports what the driver
+/// says to `hear`; `leaving` is what it says at the process's exit. Returns the link to the
+/// driver and the number of processes. The communication thread aborts the job if the
+/// driver does not answer within `connect_timeout`.
+pub(crate) fn join_worker(
+    started: &Started,
+    join: Join,
+    opts: &DistributedOptions,
+    hear: Hear,
+    leaving: Box<dyn Fn() -> Vec<u8> + Send>,
+) -> Result<(Arc<dyn Link>, u32)> {
+    let rank = join.rank;
+    let (answer_tx, answer_rx) = crossbeam_channel::bounded::<JoinAnswer>(1);
+    started.serve(Box::new(WorkerInbox::new(
+        join, opts, answer_tx, hear, leaving,
+    )))?;
+    let size = answer_rx
+        .recv_timeout(opts.connect_timeout + Duration::from_secs(5))
+        .map_err(|_| {
+            Error::Worker(format!(
+                "rank {rank} got no answer from the driver (rank 0) within {:?}",
+                opts.connect_timeout
+            ))
+        })?
+        .map_err(Error::Protocol)?;
+    let link = MpiLink::new(0, started.commands.clone(), Arc::new(Backlog::default()));
+    Ok((Arc::new(link), size))
+}
+
+/// The driver's side: admits the ranks that join and reports them, their messages and their
+/// links as [`Event`]s on `events`, keeping `board` (what monitors see) up to date.
+pub(crate) fn serve_driver(
+    started: &Started,
+    opts: &DistributedOptions,
+    events: Sender<Event>,
+    board: Arc<Board>,
+) -> Result<()> {
+    started.serve(Box::new(DriverInbox::new(
+        started.size,
+        opts,
+        events,
+        started.commands.clone(),
+        board,
+    )))
 }
 
 /// Initializes MPI on a new communication thread (`haydi-mpi`) and registers the exit handler
@@ -122,12 +198,6 @@ pub(crate) fn start() -> Result<Started> {
                 }));
             for done in waiting {
                 let _ = done.send(());
-            }
-            if let comm::Flow::Exit(code) = ended.flow {
-                // Told to shut down while the program runs on (as with TCP, a worker ends
-                // with its driver). Not `exit`: the program's own thread may be in `exit`
-                // already, and two at once are undefined behaviour.
-                exit::end_now(code);
             }
         })
         .map_err(|e| Error::Context(format!("cannot start the MPI thread: {e}")))?;

@@ -1,30 +1,25 @@
-//! What monitors see of the driver (the [`Board`]) and how the driver answers them
-//! ([`serve_monitor`]). See `distributed::monitor` for the client and the messages.
+//! What monitors see of the driver (the [`Board`]) and what the driver answers them. See the
+//! module above for the client and the messages.
 //!
-//! The driver's state is locked for a whole run, so monitors never touch it: the connection
-//! tasks keep the board's worker entries up to date (joined, heard from, chunk results), the
-//! run loop writes the run's progress, and a monitor's control request reaches the run loop as
-//! an [`Event`] (stop) or closes the worker's connection (drop), as a crash would.
+//! The driver's state is locked for a whole run, so monitors never touch it: the transports
+//! keep the board's worker entries up to date (joined, heard from, chunk results), the run loop
+//! writes the run's progress, and a monitor's control request reaches the run loop as an
+//! [`Event`] (stop) or closes the worker's connection (drop), as a crash would. The TCP
+//! transport carries the requests and answers (`transport::tcp`).
 
-use super::{Event, Shared};
-use crate::distributed::launcher;
-use crate::distributed::monitor::{
+use super::{
     ClusterStatus, DriverStatus, MonitorHello, MonitorReply, MonitorRequest, RunStatus,
     WorkerStatus, MONITOR_VERSION,
 };
-use crate::distributed::protocol::{decode, encode, RunId};
-use crate::distributed::secure::{Receiver, Sender};
+use crate::distributed::launcher;
+use crate::distributed::protocol::{RunId, ToDriver};
+use crate::distributed::transport::Event;
+use haydi_core::plumbing::Unpoisoned;
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::Notify;
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn millis(d: std::time::Duration) -> u64 {
     d.as_millis().min(u64::MAX as u128) as u64
@@ -46,11 +41,11 @@ pub(crate) struct Seen {
 }
 
 impl Seen {
-    /// Called for every message received from the worker.
-    pub fn heard(&self, board: &Board, chunk_result: bool) {
+    /// Called for every message received from the worker (`None`: a heartbeat).
+    pub fn heard(&self, board: &Board, msg: Option<&ToDriver>) {
         let now = board.epoch.elapsed().as_nanos().min(u64::MAX as u128) as u64;
         self.heard.store(now, Ordering::Relaxed);
-        if chunk_result {
+        if matches!(msg, Some(ToDriver::Done { .. })) {
             self.chunks.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -58,7 +53,7 @@ impl Seen {
     /// Resolves when a monitor dropped the worker, with the reason.
     pub async fn kicked(&self) -> String {
         loop {
-            if let Some(why) = lock(&self.kicked).clone() {
+            if let Some(why) = self.kicked.lock_unpoisoned().clone() {
                 return why;
             }
             self.kick.notified().await;
@@ -66,9 +61,9 @@ impl Seen {
     }
 
     /// Why a monitor dropped the worker, if one did (for transports without async tasks).
-    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    #[cfg(feature = "mpi")]
     pub fn kick_reason(&self) -> Option<String> {
-        lock(&self.kicked).clone()
+        self.kicked.lock_unpoisoned().clone()
     }
 }
 
@@ -105,14 +100,27 @@ struct Runs {
     finished: u64,
 }
 
+/// The driver as monitors see it, known once it listens.
+pub(crate) struct DriverInfo {
+    /// The address it listens on.
+    pub address: String,
+    /// Its threads that run chunks.
+    pub threads: u32,
+    /// Processes of the job, the driver included.
+    pub size: u32,
+    /// Whether monitors may stop the job or drop a worker.
+    pub allow_control: bool,
+    /// Where a stop request goes (the dispatch loop's events).
+    pub events: Option<crossbeam_channel::Sender<Event>>,
+}
+
 /// What monitors see of the driver.
 pub(crate) struct Board {
     epoch: Instant,
     workers: Mutex<BTreeMap<u32, Arc<Seen>>>,
     runs: Mutex<Runs>,
     stopped: Mutex<Option<String>>,
-    /// The driver's address and threads, known once it listens.
-    driver: Mutex<(String, u32)>,
+    driver: Mutex<DriverInfo>,
 }
 
 impl Board {
@@ -122,12 +130,19 @@ impl Board {
             workers: Mutex::new(BTreeMap::new()),
             runs: Mutex::new(Runs::default()),
             stopped: Mutex::new(None),
-            driver: Mutex::new((String::new(), 0)),
+            driver: Mutex::new(DriverInfo {
+                address: String::new(),
+                threads: 0,
+                size: 1,
+                allow_control: false,
+                events: None,
+            }),
         }
     }
 
-    pub fn set_driver(&self, address: &str, threads: usize) {
-        *lock(&self.driver) = (address.to_string(), threads.min(u32::MAX as usize) as u32);
+    /// The driver is listening.
+    pub fn set_driver(&self, info: DriverInfo) {
+        *self.driver.lock_unpoisoned() = info;
     }
 
     /// A worker joined.
@@ -142,21 +157,21 @@ impl Board {
             kick: Notify::new(),
             kicked: Mutex::new(None),
         });
-        seen.heard(self, false);
-        lock(&self.workers).insert(rank, seen.clone());
+        seen.heard(self, None);
+        self.workers.lock_unpoisoned().insert(rank, seen.clone());
         seen
     }
 
     /// A worker's connection ended.
     pub fn leave(&self, rank: u32, seen: &Arc<Seen>) {
-        let mut w = lock(&self.workers);
+        let mut w = self.workers.lock_unpoisoned();
         if w.get(&rank).is_some_and(|s| Arc::ptr_eq(s, seen)) {
             w.remove(&rank);
         }
     }
 
     pub fn run_started(&self, id: &RunId) {
-        lock(&self.runs).current = Some(RunView {
+        self.runs.lock_unpoisoned().current = Some(RunView {
             id: id.clone(),
             started: Instant::now(),
             ended: None,
@@ -168,7 +183,7 @@ impl Board {
     }
 
     pub fn progress(&self, processed: u128, total: Option<u128>, items: u64) {
-        if let Some(r) = lock(&self.runs).current.as_mut() {
+        if let Some(r) = self.runs.lock_unpoisoned().current.as_mut() {
             r.processed = r.processed.max(processed);
             r.total = total;
             r.items = items;
@@ -176,7 +191,7 @@ impl Board {
     }
 
     pub fn run_ended(&self, outcome: String) {
-        let mut runs = lock(&self.runs);
+        let mut runs = self.runs.lock_unpoisoned();
         if let Some(mut r) = runs.current.take() {
             r.ended = Some(Instant::now());
             r.outcome = Some(outcome);
@@ -185,9 +200,37 @@ impl Board {
         }
     }
 
-    fn status(&self, shared: &Shared) -> ClusterStatus {
+    /// What a monitor that said `hello` is answered first: a welcome, or a refusal (why).
+    pub fn greet(&self, hello: &MonitorHello) -> Result<MonitorReply, String> {
+        if hello.version != MONITOR_VERSION {
+            return Err(format!(
+                "monitor version {} is not this driver's ({MONITOR_VERSION})",
+                hello.version
+            ));
+        }
+        Ok(MonitorReply::Welcome {
+            size: self.driver.lock_unpoisoned().size,
+        })
+    }
+
+    /// The answer to the request `req` of the monitor `who`.
+    pub fn answer(&self, who: &str, req: MonitorRequest) -> MonitorReply {
+        match req {
+            MonitorRequest::Status => MonitorReply::Status(Box::new(self.status())),
+            _ if !self.driver.lock_unpoisoned().allow_control => MonitorReply::Refused(
+                "control requests (stop, drop-worker) are not allowed by this driver; its \
+                 program must set DistributedOptions::allow_control(true)"
+                    .into(),
+            ),
+            req => self.control(who, req),
+        }
+    }
+
+    fn status(&self) -> ClusterStatus {
         let now = self.epoch.elapsed().as_nanos().min(u64::MAX as u128) as u64;
-        let workers: Vec<WorkerStatus> = lock(&self.workers)
+        let workers: Vec<WorkerStatus> = self
+            .workers
+            .lock_unpoisoned()
             .iter()
             .map(|(&rank, s)| WorkerStatus {
                 rank,
@@ -199,33 +242,36 @@ impl Board {
                 connected_ms: millis(s.joined.elapsed()),
             })
             .collect();
-        let missing = (1..shared.size)
+        let (address, threads, size, control_allowed) = {
+            let d = self.driver.lock_unpoisoned();
+            (d.address.clone(), d.threads, d.size, d.allow_control)
+        };
+        let missing = (1..size)
             .filter(|r| !workers.iter().any(|w| w.rank == *r))
             .collect();
-        let (address, threads) = lock(&self.driver).clone();
-        let runs = lock(&self.runs);
+        let runs = self.runs.lock_unpoisoned();
         ClusterStatus {
             driver: DriverStatus {
                 host: launcher::hostname(),
                 pid: std::process::id(),
                 address,
-                size: shared.size,
+                size,
                 threads,
             },
-            control_allowed: shared.opts.allow_control,
+            control_allowed,
             workers,
             missing,
             run: runs.current.as_ref().map(RunView::status),
             last_run: runs.last.as_ref().map(RunView::status),
             runs_finished: runs.finished,
-            stopped: lock(&self.stopped).clone(),
+            stopped: self.stopped.lock_unpoisoned().clone(),
         }
     }
 
     /// Carries out a control request of the monitor `who` (already allowed).
-    fn control(&self, shared: &Shared, who: &str, req: MonitorRequest) -> MonitorReply {
+    fn control(&self, who: &str, req: MonitorRequest) -> MonitorReply {
         match req {
-            MonitorRequest::Status => MonitorReply::Status(Box::new(self.status(shared))),
+            MonitorRequest::Status => MonitorReply::Status(Box::new(self.status())),
             MonitorRequest::Stop { reason } => {
                 let reason = if reason.trim().is_empty() {
                     String::new()
@@ -235,10 +281,12 @@ impl Board {
                 let msg = format!(
                     "the job was stopped by a monitor request (haydi stop from {who}){reason}"
                 );
-                lock(&self.stopped).get_or_insert(msg.clone());
+                self.stopped.lock_unpoisoned().get_or_insert(msg.clone());
                 haydi_core::warning!(monitor = %who, "a monitor stopped the job");
-                let _ = shared.events.send(Event::Stop(msg));
-                match &lock(&self.runs).current {
+                if let Some(events) = &self.driver.lock_unpoisoned().events {
+                    let _ = events.send(Event::Stop(msg));
+                }
+                match &self.runs.lock_unpoisoned().current {
                     Some(r) => MonitorReply::Done(format!(
                         "stopping the job: {} fails on every process, and so does every later run",
                         r.id
@@ -249,11 +297,11 @@ impl Board {
                 }
             }
             MonitorRequest::DropWorker { rank } => {
-                let Some(seen) = lock(&self.workers).get(&rank).cloned() else {
+                let Some(seen) = self.workers.lock_unpoisoned().get(&rank).cloned() else {
                     return MonitorReply::Refused(format!("no worker of rank {rank} is connected"));
                 };
                 haydi_core::warning!(monitor = %who, rank, "a monitor dropped a worker");
-                *lock(&seen.kicked) = Some(format!(
+                *seen.kicked.lock_unpoisoned() = Some(format!(
                     "dropped by a monitor request (haydi drop-worker from {who})"
                 ));
                 seen.kick.notify_one();
@@ -263,53 +311,6 @@ impl Board {
                 ))
             }
         }
-    }
-}
-
-/// Answers a monitor that authenticated and said `hello`, until it closes the connection, is
-/// silent for `heartbeat_timeout`, or sends anything malformed (an error: the connection is
-/// dropped, nothing else is).
-pub(crate) async fn serve_monitor<S: AsyncRead + AsyncWrite>(
-    hello: MonitorHello,
-    peer: SocketAddr,
-    mut tx: Sender<S>,
-    mut rx: Receiver<S>,
-    shared: &Shared,
-) -> Result<(), String> {
-    let who = format!("{} pid {} at {peer}", hello.host, hello.pid);
-    let reply = |r: MonitorReply| encode(&r).map_err(|e| e.to_string());
-    if hello.version != MONITOR_VERSION {
-        let why = format!(
-            "monitor version {} is not this driver's ({MONITOR_VERSION})",
-            hello.version
-        );
-        let _ = tx.send(&reply(MonitorReply::Refused(why.clone()))?).await;
-        return Err(why);
-    }
-    tracing::debug!(target: "haydi", monitor = %who, "monitor connected");
-    tx.send(&reply(MonitorReply::Welcome { size: shared.size })?)
-        .await
-        .map_err(|e| e.to_string())?;
-    let idle = shared.opts.heartbeat_timeout;
-    loop {
-        // The receiver keeps the handshake's limit: a monitor's request is small.
-        let bytes = match rx.recv(idle).await {
-            Ok(Some(b)) => b,
-            Ok(None) => return Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => return Ok(()),
-            Err(e) => return Err(format!("monitor {who}: {e}")),
-        };
-        let req = decode::<MonitorRequest>(&bytes).map_err(|e| format!("monitor {who}: {e}"))?;
-        let answer = match req {
-            MonitorRequest::Status => MonitorReply::Status(Box::new(shared.board.status(shared))),
-            _ if !shared.opts.allow_control => MonitorReply::Refused(
-                "control requests (stop, drop-worker) are not allowed by this driver; its \
-                 program must set DistributedOptions::allow_control(true)"
-                    .into(),
-            ),
-            req => shared.board.control(shared, &who, req),
-        };
-        tx.send(&reply(answer)?).await.map_err(|e| e.to_string())?;
     }
 }
 
@@ -329,15 +330,72 @@ mod tests {
     fn workers_come_and_go() {
         let b = Board::new();
         let first = b.join(1, "h", 10, 2);
-        first.heard(&b, true);
-        first.heard(&b, false);
+        let done = ToDriver::Done {
+            run: 0,
+            chunk: 0,
+            result: Err((&haydi_core::Error::Worker("x".into())).into()),
+            nanos: 0,
+            thread: 1,
+            began: 0,
+        };
+        first.heard(&b, Some(&done));
+        first.heard(&b, None);
+        first.heard(&b, Some(&ToDriver::Heartbeat));
         assert_eq!(first.chunks.load(Ordering::Relaxed), 1);
         // A rejoined process under the same rank is not removed by the old connection's end.
         let second = b.join(1, "h", 11, 2);
         b.leave(1, &first);
-        assert!(Arc::ptr_eq(&lock(&b.workers)[&1], &second));
+        assert!(Arc::ptr_eq(&b.workers.lock_unpoisoned()[&1], &second));
         b.leave(1, &second);
-        assert!(lock(&b.workers).is_empty());
+        assert!(b.workers.lock_unpoisoned().is_empty());
+    }
+
+    #[test]
+    fn answers_follow_the_driver_s_rules() {
+        let b = Board::new();
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let info = |allow_control, events| DriverInfo {
+            address: "127.0.0.1:1".into(),
+            threads: 1,
+            size: 3,
+            allow_control,
+            events: Some(events),
+        };
+        b.set_driver(info(false, tx.clone()));
+        let old = MonitorHello {
+            version: MONITOR_VERSION + 1,
+            ..MonitorHello::here()
+        };
+        assert!(b.greet(&old).unwrap_err().contains("version"));
+        assert_eq!(
+            b.greet(&MonitorHello::here()),
+            Ok(MonitorReply::Welcome { size: 3 })
+        );
+        let stop = || MonitorRequest::Stop {
+            reason: "enough".into(),
+        };
+        assert!(
+            matches!(b.answer("m", stop()), MonitorReply::Refused(w) if w.contains("allow_control"))
+        );
+        assert!(
+            rx.try_recv().is_err(),
+            "a refused stop reached the run loop"
+        );
+        match b.answer("m", MonitorRequest::Status) {
+            MonitorReply::Status(s) => {
+                assert_eq!((s.missing, s.control_allowed), (vec![1, 2], false))
+            }
+            other => panic!("{other:?}"),
+        }
+        b.set_driver(info(true, tx));
+        assert!(matches!(b.answer("m", stop()), MonitorReply::Done(_)));
+        assert!(
+            matches!(rx.try_recv(), Ok(Event::Stop(m)) if m.contains("stopped by a monitor request") && m.contains("enough"))
+        );
+        assert!(matches!(
+            b.answer("m", MonitorRequest::DropWorker { rank: 5 }),
+            MonitorReply::Refused(w) if w.contains("no worker of rank 5")
+        ));
     }
 
     #[test]
@@ -345,7 +403,7 @@ mod tests {
         let b = Board::new();
         let seen = b.join(2, "h", 10, 1);
         // Kicked before anyone waits: the waiter still sees it.
-        *lock(&seen.kicked) = Some("dropped".into());
+        *seen.kicked.lock_unpoisoned() = Some("dropped".into());
         seen.kick.notify_one();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -364,13 +422,19 @@ mod tests {
         b.progress(40, Some(100), 7);
         // A late, older report does not move progress back.
         b.progress(30, Some(100), 7);
-        let now = lock(&b.runs).current.as_ref().map(RunView::status).unwrap();
+        let now = b
+            .runs
+            .lock_unpoisoned()
+            .current
+            .as_ref()
+            .map(RunView::status)
+            .unwrap();
         assert_eq!(
             (now.processed, now.total, now.outcome),
             (40, Some(100), None)
         );
         b.run_ended("complete".into());
-        let runs = lock(&b.runs);
+        let runs = b.runs.lock_unpoisoned();
         assert!(runs.current.is_none());
         assert_eq!(runs.finished, 1);
         let last = runs.last.as_ref().map(RunView::status).unwrap();

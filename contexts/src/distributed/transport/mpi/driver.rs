@@ -3,39 +3,16 @@
 //! [`Link`], keeps the heartbeats, and aborts the job when a rank goes silent (fail-stop).
 
 use super::comm::{Command, Flow, Inbox, Outgoing};
-use crate::distributed::coordinator::link::{Backlog, Link};
-use crate::distributed::coordinator::{check_join, Board, Event, Refusal, Seen};
+use super::MpiLink;
+use crate::distributed::monitor::board::{Board, Seen};
 use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
+use crate::distributed::transport::admission::{check_join, Refusal};
+use crate::distributed::transport::{Backlog, Event};
 use crate::distributed::DistributedOptions;
 use crossbeam_channel::Sender;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// A worker rank's link: its messages go through the communication thread.
-struct MpiLink {
-    rank: u32,
-    commands: Sender<Command>,
-    backlog: Arc<Backlog>,
-}
-
-impl Link for MpiLink {
-    fn send(&self, bytes: Arc<Vec<u8>>) -> bool {
-        self.backlog.queued();
-        let ok = self
-            .commands
-            .send(Command::Send(self.rank, bytes, Some(self.backlog.clone())))
-            .is_ok();
-        if !ok {
-            self.backlog.close();
-        }
-        ok
-    }
-
-    fn backlog(&self) -> &Backlog {
-        &self.backlog
-    }
-}
 
 /// A rank as the driver's communication thread sees it.
 struct Rank {
@@ -148,11 +125,7 @@ impl DriverInbox {
             threads,
             host: join.host,
             pid: join.pid,
-            link: Box::new(MpiLink {
-                rank: from,
-                commands: self.commands.clone(),
-                backlog,
-            }),
+            link: Box::new(MpiLink::new(from, self.commands.clone(), backlog)),
         });
         Flow::Go
     }
@@ -205,7 +178,7 @@ impl Inbox for DriverInbox {
         };
         joined.heard = Instant::now();
         match msg {
-            ToDriver::Heartbeat => joined.seen.heard(&self.board, false),
+            ToDriver::Heartbeat => joined.seen.heard(&self.board, None),
             ToDriver::Leaving { runs } => {
                 self.shut(from, out);
                 // The coordinator's logic tells a program that ended early (the processes
@@ -220,9 +193,7 @@ impl Inbox for DriverInbox {
                 ))
             }
             m => {
-                joined
-                    .seen
-                    .heard(&self.board, matches!(m, ToDriver::Done { .. }));
+                joined.seen.heard(&self.board, Some(&m));
                 if self.events.send(Event::Msg(from, m)).is_err() {
                     return Flow::Abort("the driver's dispatch loop is gone".into());
                 }

@@ -14,7 +14,7 @@
 //! messages between two ranks), because an MPI count is a 32-bit integer; the receiver
 //! refuses a message longer than `DistributedOptions::max_message` before receiving it.
 
-use crate::distributed::coordinator::link::Backlog;
+use crate::distributed::transport::Backlog;
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use mpi::datatype::Equivalence;
 use mpi::point_to_point::{Destination, MatchedReceiveVec, Source, Status};
@@ -70,8 +70,6 @@ pub(crate) enum Flow {
     Go,
     /// This process's part is over: finalize MPI (after the queued sends) and end the thread.
     Finalize,
-    /// Finalize, then end the process with this exit status (a worker told to shut down).
-    Exit(i32),
     /// A rank was lost or broke the protocol: print this and abort the MPI job.
     Abort(String),
 }
@@ -121,7 +119,7 @@ struct Loop<'w> {
 
 /// How the loop ended, for the thread that runs it.
 pub(crate) struct Ended {
-    /// `Finalize`, `Exit(code)` or `Abort(why)`.
+    /// `Finalize` or `Abort(why)`.
     pub flow: Flow,
     /// Who waits for the end (the exit handler), to answer after finalizing.
     pub finish: Option<crossbeam_channel::Sender<()>>,

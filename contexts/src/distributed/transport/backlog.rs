@@ -1,24 +1,10 @@
-//! The transport seam: how the dispatch loop reaches one worker.
-//!
-//! The coordinator's logic (peers, credits, hand-out, merge, speculation) sees a transport
-//! through two things only: the [`Event`](super::Event)s it receives from any worker (joined,
-//! a message, lost), and one [`Link`] per worker to send to that rank. Broadcasting a run's
-//! result is sending the same shared bytes on every live link. Two transports implement
-//! them: TCP (`connection.rs`: sealed frames, one writer task per worker) and MPI
-//! (`distributed::mpi`, feature `mpi`: one communication thread per process).
+//! What a link has queued and not yet written, so that a side can wait until a message it
+//! sent has left (the driver's last result, a worker's farewell) without polling: the writers
+//! signal when it drains.
 
-use std::sync::{Arc, Condvar, Mutex};
+use haydi_core::plumbing::{Unpoisoned, UnpoisonedWait};
+use std::sync::{Condvar, Mutex};
 use std::time::Instant;
-use tokio::sync::mpsc::UnboundedSender;
-
-/// The sending half of one worker's connection, whatever carries it.
-pub(crate) trait Link: Send {
-    /// Queues `bytes` (one encoded `ToWorker` message) for this worker; `false` when the
-    /// link is closed.
-    fn send(&self, bytes: Arc<Vec<u8>>) -> bool;
-    /// Messages queued and not yet handed to the wire.
-    fn backlog(&self) -> &Backlog;
-}
 
 /// Counts the messages queued on a link and not yet written, so that the driver can wait
 /// until a result it broadcast has left (without polling: writers signal when it drains).
@@ -31,7 +17,7 @@ pub(crate) struct Backlog {
 
 impl Backlog {
     fn lock(&self) -> std::sync::MutexGuard<'_, (usize, bool)> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock_unpoisoned()
     }
 
     /// One more message queued.
@@ -64,40 +50,16 @@ impl Backlog {
             if now >= until {
                 return false;
             }
-            s = self
-                .drained
-                .wait_timeout(s, until - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            s = self.drained.wait_timeout_unpoisoned(s, until - now).0;
         }
         true
-    }
-}
-
-/// A TCP worker's link: the queue of its connection's writer task.
-pub(crate) struct TcpLink {
-    pub tx: UnboundedSender<Arc<Vec<u8>>>,
-    pub backlog: Arc<Backlog>,
-}
-
-impl Link for TcpLink {
-    fn send(&self, bytes: Arc<Vec<u8>>) -> bool {
-        self.backlog.queued();
-        let ok = self.tx.send(bytes).is_ok();
-        if !ok {
-            self.backlog.close();
-        }
-        ok
-    }
-
-    fn backlog(&self) -> &Backlog {
-        &self.backlog
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
     use std::time::Duration;
 
     #[test]

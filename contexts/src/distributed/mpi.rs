@@ -1,15 +1,15 @@
-//! `DistributedContext::mpi`: the distributed context over the MPI transport.
+//! The third bootstrap (cargo feature `mpi`): [`DistributedContext::mpi`], the ranks of an MPI
+//! job over the MPI transport (`transport::mpi`).
 
-use super::driver::DriverInbox;
-use super::worker::{JoinAnswer, WorkerInbox};
-use super::ToDriverQueue;
-use crate::distributed::auth::Secret;
-use crate::distributed::launcher;
-use crate::distributed::worker::{this_join, Flags, Outbox, Seat, WorkerSide};
-use crate::distributed::{DistributedContext, DistributedOptions, Role};
-use haydi_core::{Error, Result};
-use std::sync::{mpsc, Arc, Mutex};
-use std::time::Duration;
+use super::context::DistributedContext;
+use super::driver::DriverSide;
+use super::transport::mpi as transport;
+use super::transport::secret::Secret;
+use super::worker::{this_join, Joining};
+use super::{launcher, DistributedOptions};
+use haydi_core::plumbing::Unpoisoned;
+use haydi_core::Result;
+use std::sync::Mutex;
 
 /// The variable that picks the transport of [`DistributedContext::from_env`] when both are
 /// possible: `mpi` or `tcp`.
@@ -48,7 +48,7 @@ impl DistributedContext {
     /// naming it, and the TCP transport's re-running of a lost worker's chunks does not apply;
     /// use [`RunOptions::checkpoint`](haydi_core::RunOptions::checkpoint) so that a restarted
     /// job resumes. Messages are not sealed (the job's own processes, on its fabric); monitors
-    /// connect over TCP as usual. See the [transport's docs](crate::distributed::mpi).
+    /// connect over TCP as usual. See the transport's docs (`transport/mpi/mod.rs`).
     ///
     /// ```no_run
     /// use haydi_core::prelude::*;
@@ -65,7 +65,7 @@ impl DistributedContext {
 
     /// [`mpi`](Self::mpi) with options (those of the first call in the process count).
     pub fn mpi_with(opts: DistributedOptions) -> Result<Self> {
-        let mut slot = CONTEXT.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = CONTEXT.lock_unpoisoned();
         if let Some(ctx) = &*slot {
             return Ok(ctx.clone());
         }
@@ -75,69 +75,31 @@ impl DistributedContext {
     }
 
     fn start_mpi(mut opts: DistributedOptions) -> Result<Self> {
-        let started = super::start()?;
+        let started = transport::start()?;
         let (rank, size) = (started.rank, started.size);
-        let threads = launcher::threads_from_env().unwrap_or(opts.threads_per_worker);
+        let threads = launcher::threads_from_env()
+            .unwrap_or(opts.threads_per_worker)
+            .max(1);
         let name = format!("{size} processes (MPI)");
         if rank > 0 {
-            let (answer_tx, answer_rx) = crossbeam_channel::bounded::<JoinAnswer>(1);
-            let (to_worker, rx) = mpsc::channel();
-            let flags = Flags::new();
-            let join = this_join(rank, threads.max(1));
-            started.serve(Box::new(WorkerInbox::new(
-                join, &opts, answer_tx, to_worker, &flags,
-            )))?;
-            // The communication thread aborts the job if the driver does not answer in time.
-            let size = answer_rx
-                .recv_timeout(opts.connect_timeout + Duration::from_secs(5))
-                .map_err(|_| {
-                    Error::Worker(format!(
-                        "rank {rank} got no answer from the driver (rank 0) within {:?}",
-                        opts.connect_timeout
-                    ))
-                })?
-                .map_err(Error::Protocol)?;
-            let w = WorkerSide::joined(
-                Seat {
-                    rank,
-                    size,
-                    threads: threads.max(1),
-                },
+            let joining = Joining::new(rank, &opts);
+            let (link, size) = transport::join_worker(
+                &started,
+                this_join(rank, threads),
                 &opts,
-                Outbox::Mpi(ToDriverQueue(started.commands.clone())),
-                rx,
-                flags,
-                None,
-            );
+                joining.hear(),
+                joining.leaving(),
+            )?;
             tracing::info!(target: "haydi", rank, size, threads, "joined the driver over MPI");
-            return Ok(DistributedContext {
-                inner: Arc::new(Role::Worker(w)),
-                workers: threads.max(1),
-                name: format!("{name}, worker rank {rank} of {size}"),
-                collective: crate::distributed::collective_of(size),
-            });
+            let w = joining.joined(size, threads, &opts, link);
+            return Ok(DistributedContext::of_worker(w, &name));
         }
         opts.driver_threads.get_or_insert(1);
         // The driver listens on this machine for monitors only (workers use MPI).
-        let (mut d, events) =
-            Self::driver("127.0.0.1:0", Secret::random(), size, false, opts.clone())?;
-        let Role::Driver(side) = Arc::get_mut(&mut d.inner).expect("fresh") else {
-            unreachable!()
-        };
-        let board = side
-            .state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .board
-            .clone();
-        started.serve(Box::new(DriverInbox::new(
-            size,
-            &opts,
-            events,
-            started.commands.clone(),
-            board,
-        )))?;
-        let mut st = side.state.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut side, events) =
+            DriverSide::start("127.0.0.1:0", Secret::random(), size, false, opts.clone())?;
+        transport::serve_driver(&started, &opts, events, side.board())?;
+        let mut st = side.state.lock_unpoisoned();
         let joined = st.wait_joined(
             size as usize - 1,
             // MPI is fail-stop: every rank takes part.
@@ -149,7 +111,6 @@ impl DistributedContext {
         drop(st);
         joined?;
         side.missing = missing;
-        d.finish_setup(name);
-        Ok(d)
+        Ok(DistributedContext::of_driver(side, &name))
     }
 }
