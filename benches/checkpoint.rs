@@ -50,7 +50,7 @@ fn seal(c: &mut Criterion) {
         .map(|i| (i * 2_654_435_761) as u8)
         .collect();
     let keys = tempfile::tempdir().unwrap();
-    std::env::set_var("HAYDI_KEY_FILE", keys.path().join("key"));
+    unsafe { std::env::set_var("HAYDI_KEY_FILE", keys.path().join("key")) };
     let key = haydi_core::trusted::UserKey::load_or_create().unwrap();
     let mut g = c.benchmark_group("seal_2_4mb");
     g.sample_size(30);

@@ -8,7 +8,7 @@
 mod common;
 
 use common::quick;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use haydi::prelude::*;
 use haydi::{BitGraph, TransitionTable};
 

@@ -11,9 +11,9 @@
 //! the user's key they carry now.
 
 use criterion::Criterion;
+use haydi::Crop;
 use haydi::crop::Batches;
 use haydi::prelude::*;
-use haydi::Crop;
 use std::time::{Duration, Instant};
 
 fn mix(x: i64) -> i64 {

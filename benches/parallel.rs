@@ -5,7 +5,7 @@
 mod common;
 
 use common::quick;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use haydi::prelude::*;
 use rayon::prelude::*;
 use std::hint::black_box;

@@ -1,7 +1,7 @@
 //! Pipeline overhead against hand-written loops (serial, one thread):
 //! `cargo bench --bench pipeline`. Ratios are printed by `python3 benches/ratios.py pipeline`.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use haydi::prelude::*;
 use std::hint::black_box;
 use std::time::Duration;

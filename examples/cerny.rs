@@ -28,8 +28,8 @@
 //! the census and N (`RunOptions::checkpoint_identity`), not the command line: the timeout does
 //! not change the result, and a rebuilt example may resume it.
 
-use haydi::prelude::*;
 use haydi::TransitionTable;
+use haydi::prelude::*;
 use std::time::{Duration, Instant};
 
 /// Length of a shortest synchronizing word, or 0 when there is none: a breadth-first search

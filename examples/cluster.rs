@@ -34,9 +34,9 @@
 //! Only rank 0 prints the results; every rank gets the same values. An optional argument sets
 //! the bound of the prime count (default 2000000).
 
+use haydi::DistributedContext;
 use haydi::contexts::distributed::launcher::detect_launcher;
 use haydi::prelude::*;
-use haydi::DistributedContext;
 
 fn is_prime(n: i64) -> bool {
     n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)

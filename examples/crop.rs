@@ -10,16 +10,12 @@
 //! `SLURM_ARRAY_TASK_ID`, `SGE_TASK_ID`, ... or `HAYDI_CROP_BATCH` set), it grows that batch
 //! only; `cargo run --example crop -- DIR n script` prints a Slurm script for this crop.
 
+use haydi::Crop;
 use haydi::crop::{Batches, Scheduler, ScriptOptions};
 use haydi::prelude::*;
-use haydi::Crop;
 
 fn gcd(a: i64, b: i64) -> i64 {
-    if b == 0 {
-        a
-    } else {
-        gcd(b, a % b)
-    }
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

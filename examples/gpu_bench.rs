@@ -10,33 +10,17 @@
 //! The predicate: a 32-bit mix of the 64-bit index is divisible by 1009 (about one index in a
 //! thousand). Each mode counts the matches and finds the first 10.
 
-use haydi::gpu::{AcceleratorContext, Kernel, KernelSpace};
+use haydi::gpu::{AcceleratorContext, Kernel, KernelSpace, MIX_WGSL, mix};
 use haydi::prelude::*;
 use std::time::Instant;
 
-fn mix(i: u64) -> u32 {
-    let lo = i as u32;
-    let hi = (i >> 32) as u32;
-    let mut x = lo ^ hi.wrapping_mul(0x9e37_79b9);
-    x ^= x >> 16;
-    x = x.wrapping_mul(0x7feb_352d);
-    x ^= x >> 15;
-    x = x.wrapping_mul(0x846c_a68b);
-    x ^= x >> 16;
-    x
+/// The kernel: one index in about a thousand (`mix` is haydi-gpu's index hash, in both forms).
+fn kernel() -> Kernel {
+    let wgsl = format!(
+        "{MIX_WGSL}\nfn kernel(i: U64) -> u32 {{ return select(0u, 1u, mix(i) % 1009u == 0u); }}\n"
+    );
+    Kernel::new("mix1009", wgsl, |i| u32::from(mix(i) % 1009 == 0))
 }
-
-const WGSL: &str = r#"
-fn kernel(i: U64) -> u32 {
-    var x = i.lo ^ (i.hi * 0x9e3779b9u);
-    x = x ^ (x >> 16u);
-    x = x * 0x7feb352du;
-    x = x ^ (x >> 15u);
-    x = x * 0x846ca68bu;
-    x = x ^ (x >> 16u);
-    return select(0u, 1u, x % 1009u == 0u);
-}
-"#;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -49,7 +33,7 @@ fn main() -> Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(cores);
     let skip_cpu = args.iter().any(|a| a == "--skip-cpu");
-    let kernel = Kernel::new("mix1009", WGSL, |i| u32::from(mix(i) % 1009 == 0));
+    let kernel = kernel();
     let space = KernelSpace::range(1u64 << k);
     let count = kernel.over(space.clone()).count();
     let first = kernel.over(space.clone()).take(10);

@@ -58,21 +58,21 @@ pub use haydi_core::trusted;
 /// haydi's warnings and where they go (`tracing`, or stderr without a subscriber).
 pub use haydi_core::warning;
 pub use haydi_core::{
-    action, context, domain, pipeline, session, BoxedDomain, Domain, DomainExt, Error,
-    IntoPipeline, Job, Mapping, Outcome, ParallelContext, Pipeline, Result, RunOptions,
-    SerialContext, Set, Size, ThreadContext,
+    BoxedDomain, Domain, DomainExt, Error, IntoPipeline, Job, Mapping, Outcome, ParallelContext,
+    Pipeline, Result, RunOptions, SerialContext, Set, Size, ThreadContext, action, context, domain,
+    pipeline, session,
 };
 // Domains (the `haydi-domains` crate).
 /// Canonical forms: unlabelled atoms, isomorphism, orderly generation (the `haydi-canon` crate).
 pub use haydi_canon as canon;
 pub use haydi_canon::{
-    canonize, expand, is_canonical, is_isomorphic, Atom, Automata, BitGraph, Canonical, CnfValues,
-    CnfsExt, Graphs, PartialTable, StrictFilterExt, ToCnfValues, TransitionTable, USet,
+    Atom, Automata, BitGraph, Canonical, CnfValues, CnfsExt, Graphs, PartialTable, StrictFilterExt,
+    ToCnfValues, TransitionTable, USet, canonize, expand, is_canonical, is_isomorphic,
 };
 /// Contexts beyond one process: worker processes and clusters (the `haydi-contexts` crate).
 pub use haydi_contexts as contexts;
 pub use haydi_contexts::{
-    crop, pool, sweep, Crop, DistributedContext, DistributedOptions, Pool, Sweep,
+    Crop, DistributedContext, DistributedOptions, Pool, Sweep, crop, pool, sweep,
 };
 /// Transition systems and breadth-first search: [`systems::System`], [`systems::Dlts`],
 /// [`systems::Bfs`], [`systems::bfs_path`], [`systems::bfs_find`], Graphviz output.
@@ -116,8 +116,8 @@ pub mod prelude {
     pub use haydi_canon::{Automata, CnfsExt, Graphs, StrictFilterExt, ToCnfValues, USet};
     pub use haydi_contexts::DistributedContext;
     pub use haydi_core::{
-        session, Domain, DomainExt, Error, IntoPipeline, ParallelContext, Result, RunOptions,
-        ThreadContext,
+        Domain, DomainExt, Error, IntoPipeline, ParallelContext, Result, RunOptions, ThreadContext,
+        session,
     };
     pub use haydi_domains::systems::Successors;
     pub use haydi_domains::{

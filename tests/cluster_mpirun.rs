@@ -8,7 +8,7 @@ use std::process::Command;
 
 // Hosts as network namespaces (root only; see the module).
 #[allow(dead_code)]
-#[path = "../contexts/tests/support/hosts.rs"]
+#[path = "../contexts/tests/distributed/support/hosts.rs"]
 mod hosts;
 
 fn example_binary() -> Option<PathBuf> {

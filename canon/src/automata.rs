@@ -2,10 +2,10 @@
 //! pruned during generation.
 
 use crate::atom::USet;
-use crate::func::{identity_perms, letter_perms, MAX_KEYS};
+use crate::func::{MAX_KEYS, identity_perms, letter_perms};
 use crate::func_class::FuncClass;
 use crate::generate::Gen;
-use crate::prune_check::{check_table_prune, PRUNE_CHECKED};
+use crate::prune_check::{PRUNE_CHECKED, check_table_prune};
 use crate::source::CnfSource;
 use crate::typed::{PartialTable, TransitionTable};
 use haydi_core::pipeline::{Filter, Identity, IntoPipeline, Map, Pipeline};
@@ -216,7 +216,7 @@ impl Automata {
         } else {
             letter_perms(self.m)
         };
-        let gen = Gen::Func {
+        let tree = Gen::Func {
             states: states.id(),
             letters,
             n: self.n,
@@ -224,7 +224,7 @@ impl Automata {
             perms,
             class: self.class,
         };
-        Pipeline::new(CnfSource::of_typed_tree(gen))
+        Pipeline::new(CnfSource::of_typed_tree(tree))
     }
 
     /// The automata passed through `f` (a pipeline; see [`Pipeline::map`]).

@@ -31,7 +31,7 @@
 //! assert_eq!(triples.cnfs().unwrap().count().run(false).unwrap(), 5);
 //! ```
 
-use crate::shape::{self, Shape, MAX_COMPONENT};
+use crate::shape::{self, MAX_COMPONENT, Shape};
 use crate::value::{Canonical, Value};
 use crate::{CnfValues, StrictShape};
 use haydi_core::domain::{BoxedDomain, Filtered, Mapped, Named};
@@ -189,7 +189,7 @@ impl<T: Canonical + Send + 'static> StrictShape for BoxedDomain<T> {
                 return Err(Error::InvalidDomain(format!(
                     "a boxed domain ({}) is materialized for canonical forms, and it has more than {MAX_COMPONENT} items",
                     self.name()
-                )))
+                )));
             }
         };
         let mut vs = Vec::with_capacity(n as usize);

@@ -17,7 +17,7 @@
 //! before the canonicity test.
 
 use crate::atom::UsetId;
-use crate::func::{is_canonical_func, letter_perms, Func};
+use crate::func::{Func, is_canonical_func, letter_perms};
 use crate::func_class::FuncClass;
 use crate::graph::Graph;
 use crate::graph_class::GraphClass;
@@ -416,11 +416,7 @@ impl Gen {
                         } else {
                             items.len() - last - 1
                         };
-                        if len >= *max {
-                            0
-                        } else {
-                            left as u32
-                        }
+                        if len >= *max { 0 } else { left as u32 }
                     }
                     Gen::Mappings { keys, .. } => (keys.len() - len) as u32,
                     Gen::Graph { .. } | Gen::Func { .. } => 0,

@@ -12,7 +12,7 @@
 //! refuted them, the automorphisms it met), and its children's tests reuse that for the rows
 //! the new edge leaves alone.
 
-use crate::graph_search::{refine, Refutation, Test, MAX_GENERATORS};
+use crate::graph_search::{MAX_GENERATORS, Refutation, Test, refine};
 use std::cell::RefCell;
 use std::cmp::Ordering;
 

@@ -4,7 +4,7 @@
 use crate::atom::USet;
 use crate::generate::Gen;
 use crate::graph_class::GraphClass;
-use crate::prune_check::{check_graph_prune, PRUNE_CHECKED};
+use crate::prune_check::{PRUNE_CHECKED, check_graph_prune};
 use crate::source::CnfSource;
 use crate::typed::BitGraph;
 use haydi_core::pipeline::{Filter, Identity, IntoPipeline, Map, Pipeline};
@@ -326,14 +326,14 @@ impl Graphs {
     /// ```
     pub fn iterate(self) -> Pipeline<CnfSource<BitGraph>, Identity> {
         let uset = USet::new(self.n as u32, "v");
-        let gen = Gen::Graph {
+        let tree = Gen::Graph {
             uset: uset.id(),
             n: self.n,
             min: self.min_edges,
             max: self.max_edges,
             class: self.class,
         };
-        let mut source = CnfSource::of_typed_tree(gen);
+        let mut source = CnfSource::of_typed_tree(tree);
         source.part = self.part;
         Pipeline::new(source)
     }

@@ -123,7 +123,7 @@ pub use prune_check::{PRUNE_CHECKED, PRUNE_SAMPLE};
 pub use shape::Shape;
 pub use source::CnfSource;
 pub use strict_filter::{
-    StrictFilterExt, StrictFiltered, ValueFilter, STRICT_FILTER_CHECKED, STRICT_FILTER_SAMPLE,
+    STRICT_FILTER_CHECKED, STRICT_FILTER_SAMPLE, StrictFilterExt, StrictFiltered, ValueFilter,
 };
 pub use to_cnf::{CnfMaterialized, ToCnfValues};
 pub use typed::{BitGraph, CnfItem, NodeRef, PartialTable, TransitionTable, TreeRef};

@@ -119,11 +119,7 @@ pub(crate) fn check_graph_prune(n: usize, prune: &dyn Fn(&BitGraph) -> bool) -> 
 }
 
 fn verb(cut: bool) -> &'static str {
-    if cut {
-        "cuts"
-    } else {
-        "keeps"
-    }
+    if cut { "cuts" } else { "keeps" }
 }
 
 /// Checks a prune of partial tables of `n` states and `m` letters: each sampled complete

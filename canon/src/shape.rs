@@ -208,11 +208,15 @@ impl Shape {
                 if vs.iter().all(Value::is_plain) {
                     Ok(())
                 } else {
-                    Err(Error::NotStrict("Values holding atoms is not closed under renaming".into()))
+                    Err(Error::NotStrict(
+                        "Values holding atoms is not closed under renaming".into(),
+                    ))
                 }
             }
             Shape::Items(vs) => closed_under_renaming(vs),
-            Shape::Range { step: 0, .. } => Err(Error::InvalidDomain("Range step must not be 0".into())),
+            Shape::Range { step: 0, .. } => {
+                Err(Error::InvalidDomain("Range step must not be 0".into()))
+            }
             Shape::Sequences { item, min, max } | Shape::Subsets { item, min, max } => {
                 if min > max {
                     return Err(Error::InvalidDomain(format!("min {min} > max {max}")));

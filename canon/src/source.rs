@@ -2,8 +2,8 @@
 
 use crate::generate::{Gen, Node};
 use crate::typed::{CnfItem, NodeRef, TreeRef};
-use haydi_core::pipeline::{Extent, Source};
 use haydi_core::Result;
+use haydi_core::pipeline::{Extent, Source};
 use std::marker::PhantomData;
 use std::ops::ControlFlow;
 use std::sync::{Arc, OnceLock};
@@ -32,7 +32,7 @@ enum Entry {
 /// `collect` gives the same list whatever the context. The frontier is computed once, on first
 /// use, by the thread that asks for the extent.
 pub struct CnfSource<T> {
-    gen: Arc<Gen>,
+    tree: Arc<Gen>,
     frontier: OnceLock<Vec<Entry>>,
     /// Canonical forms failing this filter are skipped (a strict filter's predicate).
     pub(crate) keep: Option<crate::ValueFilter>,
@@ -46,7 +46,7 @@ pub struct CnfSource<T> {
 impl<T> Clone for CnfSource<T> {
     fn clone(&self) -> Self {
         CnfSource {
-            gen: self.gen.clone(),
+            tree: self.tree.clone(),
             frontier: self.frontier.clone(),
             keep: self.keep.clone(),
             part: self.part,
@@ -57,16 +57,16 @@ impl<T> Clone for CnfSource<T> {
 
 impl<T> std::fmt::Debug for CnfSource<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CnfSource({})", self.gen.describe())
+        write!(f, "CnfSource({})", self.tree.describe())
     }
 }
 
 impl<T: CnfItem> CnfSource<T> {
-    /// The source of the tree `gen`, or the error of an item type that cannot be made from it.
-    pub(crate) fn new(gen: Gen) -> Result<Self> {
-        T::check(TreeRef(&gen))?;
+    /// The source of `tree`, or the error of an item type that cannot be made from it.
+    pub(crate) fn new(tree: Gen) -> Result<Self> {
+        T::check(TreeRef(&tree))?;
         Ok(CnfSource {
-            gen: Arc::new(gen),
+            tree: Arc::new(tree),
             frontier: OnceLock::new(),
             keep: None,
             part: None,
@@ -78,10 +78,10 @@ impl<T: CnfItem> CnfSource<T> {
 impl<T: CnfItem> CnfSource<T> {
     /// The source of a tree made by [`crate::Graphs`] or [`crate::Automata`], whose typed
     /// items `T` are always makeable from it.
-    pub(crate) fn of_typed_tree(gen: Gen) -> Self {
-        debug_assert!(T::check(TreeRef(&gen)).is_ok());
+    pub(crate) fn of_typed_tree(tree: Gen) -> Self {
+        debug_assert!(T::check(TreeRef(&tree)).is_ok());
         CnfSource {
-            gen: Arc::new(gen),
+            tree: Arc::new(tree),
             frontier: OnceLock::new(),
             keep: None,
             part: None,
@@ -99,8 +99,8 @@ impl<T> CnfSource<T> {
     /// by depth.
     fn frontier(&self) -> &[Entry] {
         self.frontier.get_or_init(|| {
-            let mut entries = if self.gen.root_kept() {
-                vec![Entry::Subtree(self.gen.root())]
+            let mut entries = if self.tree.root_kept() {
+                vec![Entry::Subtree(self.tree.root())]
             } else {
                 Vec::new()
             };
@@ -108,7 +108,7 @@ impl<T> CnfSource<T> {
                 let weights: Vec<u32> = entries
                     .iter()
                     .map(|e| match e {
-                        Entry::Subtree(n) => self.gen.weight(n),
+                        Entry::Subtree(n) => self.tree.weight(n),
                         Entry::Emit(_) => 0,
                     })
                     .collect();
@@ -128,10 +128,10 @@ impl<T> CnfSource<T> {
                 for (e, w) in entries.into_iter().zip(weights) {
                     match e {
                         Entry::Subtree(node) if w + 1 >= top => {
-                            if self.gen.is_final(&node) {
+                            if self.tree.is_final(&node) {
                                 next.push(Entry::Emit(node.clone()));
                             }
-                            let _ = self.gen.children(&node, &mut |c| {
+                            let _ = self.tree.children(&node, &mut |c| {
                                 next.push(Entry::Subtree(c.clone()));
                                 ControlFlow::Continue(())
                             });
@@ -189,19 +189,19 @@ impl<T: CnfItem> Source for CnfSource<T> {
                 ControlFlow::Break(())
             }
         };
-        let gen = &*self.gen;
+        let tree = &*self.tree;
         for e in entries {
             let flow = if T::FROM_NODE {
                 let mut emit = |n: &Node| {
-                    if keep.is_some() && !admit(keep, &gen.value(n), &mut failed)? {
+                    if keep.is_some() && !admit(keep, &tree.value(n), &mut failed)? {
                         return ControlFlow::Continue(());
                     }
-                    let x = T::from_node(NodeRef(gen, n));
+                    let x = T::from_node(NodeRef(tree, n));
                     give(x, &mut failed)
                 };
                 match e {
                     Entry::Emit(n) => emit(n),
-                    Entry::Subtree(n) => gen.walk_nodes(n, &mut emit),
+                    Entry::Subtree(n) => tree.walk_nodes(n, &mut emit),
                 }
             } else {
                 let mut emit = |v: &crate::Value| {
@@ -212,8 +212,8 @@ impl<T: CnfItem> Source for CnfSource<T> {
                     give(x, &mut failed)
                 };
                 match e {
-                    Entry::Emit(n) => emit(&gen.value(n)),
-                    Entry::Subtree(n) => gen.walk(n, &mut emit),
+                    Entry::Emit(n) => emit(&tree.value(n)),
+                    Entry::Subtree(n) => tree.walk(n, &mut emit),
                 }
             };
             if flow.is_break() {
@@ -234,8 +234,8 @@ impl<T: CnfItem> Source for CnfSource<T> {
         let entries = self.entries(start, end);
         let mut first = Ok(());
         if let Some(Entry::Emit(n) | Entry::Subtree(n)) = entries.first() {
-            let _ = self.gen.walk_nodes(n, &mut |n| {
-                first = T::from_node(NodeRef(&self.gen, n)).map(drop);
+            let _ = self.tree.walk_nodes(n, &mut |n| {
+                first = T::from_node(NodeRef(&self.tree, n)).map(drop);
                 ControlFlow::Break(())
             });
         }
@@ -246,13 +246,13 @@ impl<T: CnfItem> Source for CnfSource<T> {
             .iter()
             .map(|e| match e {
                 Entry::Emit(_) => 1,
-                Entry::Subtree(n) => self.gen.count(n),
+                Entry::Subtree(n) => self.tree.count(n),
             })
             .sum()))
     }
 
     fn describe(&self) -> String {
-        format!("cnfs({})", self.gen.describe())
+        format!("cnfs({})", self.tree.describe())
     }
 }
 

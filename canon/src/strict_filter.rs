@@ -1,10 +1,10 @@
 //! [`StrictFiltered`]: a filter whose predicate is invariant under renaming atoms, so that the
 //! filtered domain stays strict and has canonical forms.
 
-use crate::shape::{rename_by_generator, Shape, RENAMING_GENERATORS};
+use crate::shape::{RENAMING_GENERATORS, Shape, rename_by_generator};
 use crate::value::{Canonical, Value};
-use crate::{decode, Atom, StrictShape, UsetId};
-use haydi_core::domain::{describe, Filtered};
+use crate::{Atom, StrictShape, UsetId, decode};
+use haydi_core::domain::{Filtered, describe};
 use haydi_core::{Domain, Error, Result, Size};
 use rand::RngCore;
 use std::fmt;
@@ -178,7 +178,7 @@ where
                     "{} is materialized for canonical forms when nested, and it has more than {} items; apply filter_strict to the outermost domain instead",
                     self.name(),
                     crate::shape::MAX_COMPONENT
-                )))
+                )));
             }
         };
         let mut vs = Vec::new();

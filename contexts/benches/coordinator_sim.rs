@@ -15,12 +15,12 @@
 //! a speculative copy of a straggler's chunk counts as busy time (the `copies` column says how
 //! many ran).
 
+use haydi_contexts::distributed::Secret;
 use haydi_contexts::distributed::launcher;
 use haydi_contexts::distributed::protocol::{
-    decode, encode, ChunkResult, Join, RunId, ToDriver, ToWorker,
+    ChunkResult, Join, RunId, ToDriver, ToWorker, decode, encode,
 };
 use haydi_contexts::distributed::transport::tcp::join_driver;
-use haydi_contexts::distributed::Secret;
 use haydi_contexts::{DistributedContext, DistributedOptions};
 use haydi_core::context::RunReport;
 use haydi_core::domain::tests_support::Digits;
@@ -159,10 +159,10 @@ fn simulate(workers: usize, cost: Duration, per_worker: u64) -> Result<Row, Stri
     let addr = format!("127.0.0.1:{port}");
     let secret = Secret::random();
     // Single-threaded here: nothing else reads the environment yet.
-    std::env::set_var("HAYDI_RANK", "0");
-    std::env::set_var("HAYDI_SIZE", (workers + 1).to_string());
-    std::env::set_var("HAYDI_COORDINATOR", &addr);
-    std::env::set_var("HAYDI_SECRET", secret.to_hex());
+    unsafe { std::env::set_var("HAYDI_RANK", "0") };
+    unsafe { std::env::set_var("HAYDI_SIZE", (workers + 1).to_string()) };
+    unsafe { std::env::set_var("HAYDI_COORDINATOR", &addr) };
+    unsafe { std::env::set_var("HAYDI_SECRET", secret.to_hex()) };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()

@@ -13,7 +13,7 @@
 //! the two workers have a core each in every mode; the driver runs no chunk.
 
 #[allow(dead_code)]
-#[path = "../tests/support/hosts.rs"]
+#[path = "../tests/distributed/support/hosts.rs"]
 mod hosts;
 
 use haydi_contexts::{DistributedContext, DistributedOptions, Pool};

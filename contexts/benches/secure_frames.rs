@@ -6,12 +6,12 @@
 //!
 //! `cargo bench -p haydi-contexts --bench secure_frames`
 
-use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
-use haydi_contexts::distributed::transport::frame::{
-    framed, read_frame, write_frame, HANDSHAKE_MAX_FRAME,
-};
-use haydi_contexts::distributed::transport::noise::{initiate, respond, PIECE};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use haydi_contexts::distributed::Secret;
+use haydi_contexts::distributed::transport::frame::{
+    HANDSHAKE_MAX_FRAME, framed, read_frame, write_frame,
+};
+use haydi_contexts::distributed::transport::noise::{PIECE, initiate, respond};
 use std::time::Duration;
 
 fn rt() -> tokio::runtime::Runtime {

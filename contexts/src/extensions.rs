@@ -2,8 +2,8 @@
 //! beyond core's contract: extensions (core's `haydi_core::plumbing::Extensions`), so that core's
 //! traits name none of these concepts. A context of another crate can offer or read them too.
 
-use haydi_core::context::SerialContext;
 use haydi_core::ParallelContext;
+use haydi_core::context::SerialContext;
 
 /// Offered by a context whose every run is a collective point of several processes that run
 /// the same program (SPMD, as [`crate::DistributedContext`] does): code that starts runs must

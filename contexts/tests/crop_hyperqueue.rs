@@ -13,8 +13,8 @@
 //! one call site, so every process agrees on its fingerprint).
 
 use haydi_contexts::crop::{Batches, Crop, Grow};
-use haydi_core::prelude::*;
 use haydi_core::Job;
+use haydi_core::prelude::*;
 use haydi_domains::{Product, Range};
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -11,8 +11,8 @@
 //! crop is made at one call site, so every process agrees on its fingerprint).
 
 use haydi_contexts::crop::{Batches, Crop, Grow, Scheduler, ScriptOptions};
-use haydi_core::prelude::*;
 use haydi_core::Job;
+use haydi_core::prelude::*;
 use haydi_domains::{Product, Range};
 use std::path::Path;
 
@@ -111,7 +111,7 @@ fn test() {
         ..Default::default()
     };
     // No sbatch on PATH: a clear error, naming the command and where the script is.
-    std::env::set_var("PATH", tmp.path().join("nothing-here"));
+    unsafe { std::env::set_var("PATH", tmp.path().join("nothing-here")) };
     let e = crop
         .submit(Scheduler::Slurm, &opts)
         .unwrap_err()
@@ -129,8 +129,8 @@ fn test() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&sbatch, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    std::env::set_var("PATH", format!("{}:{}", bin.display(), *PATH0));
-    std::env::remove_var("HAYDI_CROP_BATCH");
+    unsafe { std::env::set_var("PATH", format!("{}:{}", bin.display(), *PATH0)) };
+    unsafe { std::env::remove_var("HAYDI_CROP_BATCH") };
     let submitted = crop.submit(Scheduler::Slurm, &opts).unwrap();
     assert!(logs.is_dir(), "the output folder was not created");
     let script = std::fs::read_to_string(&submitted.script).unwrap();

@@ -6,10 +6,11 @@
 //! prints SKIPPED, and fails under `CI=true` (`.ci/run` installs Open MPI).
 
 use haydi_contexts::{DistributedContext, DistributedOptions};
-use haydi_core::prelude::*;
 use haydi_core::Error;
+use haydi_core::prelude::*;
 use haydi_domains::Range;
 use std::io::Read;
+#[path = "distributed/support/mod.rs"]
 mod support;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

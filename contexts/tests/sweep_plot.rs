@@ -202,11 +202,7 @@ fn bad_requests_are_errors_naming_what_to_change() {
     assert!(e.contains("100 to 10000 pixels"), "{e}");
     let e = msg(
         t.line_plot(&LinePlot::new("c").lines("b").fix("a", 1), |r| {
-            if *r == 221 {
-                f64::NAN
-            } else {
-                *r as f64
-            }
+            if *r == 221 { f64::NAN } else { *r as f64 }
         }),
     );
     assert!(

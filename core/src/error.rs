@@ -39,7 +39,9 @@ pub enum Error {
     #[error("the pipeline source is endless: add take(n) or run with a timeout")]
     Unbounded,
     /// `run(true)` was called while a parallel run was executing on this thread.
-    #[error("nested parallel run: run(true) was called inside a running parallel run; use run(false) inside closures")]
+    #[error(
+        "nested parallel run: run(true) was called inside a running parallel run; use run(false) inside closures"
+    )]
     NestedParallelRun,
     /// A user closure panicked while a chunk was processed.
     #[error("a closure panicked while processing chunk [{}, {}){}: {message}", chunk.start, chunk.end, worker.as_ref().map(|w| format!(" on {w}")).unwrap_or_default())]
@@ -134,7 +136,9 @@ pub enum Error {
     /// let e = Error::NotCanonical { value: "(a1, a0)".into(), canonical: "(a0, a1)".into() };
     /// assert!(e.to_string().contains("(a1, a0)") && e.to_string().contains("(a0, a1)"));
     /// ```
-    #[error("{value} is not a canonical form (its canonical form is {canonical}); give each isomorphism class once, by its canonical form (haydi_canon::canonize)")]
+    #[error(
+        "{value} is not a canonical form (its canonical form is {canonical}); give each isomorphism class once, by its canonical form (haydi_canon::canonize)"
+    )]
     NotCanonical {
         /// The value given (`Debug`).
         value: String,
@@ -150,7 +154,9 @@ pub enum Error {
     /// let e = Error::NotDecodable { value: "(q1, 3)".into(), type_name: "my::Item".into() };
     /// assert!(e.to_string().contains("(q1, 3)") && e.to_string().contains("my::Item"));
     /// ```
-    #[error("the canonical form {value} does not decode to {type_name}: its Canonical impl does not round-trip (from_value must accept every value that to_value produces, with atoms renamed)")]
+    #[error(
+        "the canonical form {value} does not decode to {type_name}: its Canonical impl does not round-trip (from_value must accept every value that to_value produces, with atoms renamed)"
+    )]
     NotDecodable {
         /// The value (`Debug` of haydi-canon's `Value`) that did not decode.
         value: String,

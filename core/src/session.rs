@@ -5,7 +5,7 @@
 //! was set, `run(true)` uses a [`ThreadContext`] with one thread per core of this machine,
 //! created on first use.
 
-use crate::context::{nested, ParallelContext, SerialContext, ThreadContext};
+use crate::context::{ParallelContext, SerialContext, ThreadContext, nested};
 use crate::error::{Error, Result};
 use crate::plumbing::UnpoisonedRw;
 use std::cell::RefCell;

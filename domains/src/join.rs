@@ -1,6 +1,6 @@
 //! [`Join`]: the concatenation of domains with one item type.
 
-use haydi_core::domain::{describe, GENERATE_RETRIES};
+use haydi_core::domain::{GENERATE_RETRIES, describe};
 use haydi_core::{Domain, Error, Result, Size};
 use rand::{Rng, RngCore};
 use std::fmt;
@@ -141,11 +141,7 @@ impl<D: Domain> Join<D> {
     }
 
     fn part_start(&self, j: usize) -> u128 {
-        if j == 0 {
-            0
-        } else {
-            self.ends[j - 1]
-        }
+        if j == 0 { 0 } else { self.ends[j - 1] }
     }
 
     /// The part holding `index` and the index within that part.

@@ -49,8 +49,8 @@ pub use repeat::ProductRepeat;
 pub use sequences::Sequences;
 pub use subsets::Subsets;
 pub use systems::{
-    bfs, bfs_find, bfs_path, dlts, dlts_from_map, dlts_to_dot, to_dot, Bfs, BfsEnd, Dlts,
-    DltsProduct, Exploration, Successors, System,
+    Bfs, BfsEnd, Dlts, DltsProduct, Exploration, Successors, System, bfs, bfs_find, bfs_path, dlts,
+    dlts_from_map, dlts_to_dot, to_dot,
 };
 pub use unordered::ProductUnordered;
 pub use values::Values;

@@ -4,7 +4,7 @@ use crate::{
     Boolean, Join, Mappings, Permutations, Product2, Product3, Product4, Product5, Product6,
     Product7, Product8, ProductRepeat, ProductUnordered, Range, Sequences, Subsets, Values,
 };
-use haydi_core::domain::{describe, BoxedDomain, Filtered, Mapped, Named};
+use haydi_core::domain::{BoxedDomain, Filtered, Mapped, Named, describe};
 use haydi_core::{Domain, Result, Size};
 use rand::RngCore;
 use std::fmt;

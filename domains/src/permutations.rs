@@ -3,8 +3,8 @@
 use crate::util::factorial;
 use haydi_core::domain::describe;
 use haydi_core::{Domain, Error, Result, Size};
-use rand::seq::SliceRandom;
 use rand::RngCore;
+use rand::seq::SliceRandom;
 use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;

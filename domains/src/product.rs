@@ -178,7 +178,7 @@ impl<A: Domain, B: Domain> Domain for Product2<A, B> {
                 return match self.a.item_at(0) {
                     Some(a) => self.b.visit_range(start, end, &mut |b| f((a.clone(), b))),
                     None => ControlFlow::Continue(()),
-                }
+                };
             }
         };
         let first = start / nb;

@@ -63,11 +63,7 @@ impl Range {
         }
         let (s, e, st) = (start as i128, end as i128, step as i128);
         let len = if st > 0 {
-            if e <= s {
-                0
-            } else {
-                (e - s + st - 1) / st
-            }
+            if e <= s { 0 } else { (e - s + st - 1) / st }
         } else if e >= s {
             0
         } else {

@@ -2,7 +2,7 @@
 
 use crate::join::Join;
 use crate::repeat::ProductRepeat;
-use haydi_core::domain::{describe, GENERATE_RETRIES};
+use haydi_core::domain::{GENERATE_RETRIES, describe};
 use haydi_core::{Domain, Error, Result, Size};
 use rand::{Rng, RngCore};
 use std::fmt;

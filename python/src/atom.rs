@@ -1,6 +1,6 @@
 //! Atoms of USets as Python objects, and the native USet handle.
 
-use crate::engine::{codec, Atom, USet};
+use crate::engine::{Atom, USet, codec};
 use crate::errors::check;
 use pyo3::basic::CompareOp;
 use pyo3::prelude::*;

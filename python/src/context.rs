@@ -2,10 +2,10 @@
 //! and the session's context.
 
 use crate::engine::{
-    session, ContextSpec, DistributedContext, DistributedOptions, ParallelContext, SerialContext,
-    ThreadContext,
+    ContextSpec, DistributedContext, DistributedOptions, ParallelContext, SerialContext,
+    ThreadContext, session,
 };
-use crate::errors::{check, HaydiError};
+use crate::errors::{HaydiError, check};
 use pyo3::prelude::*;
 use std::sync::{Arc, Mutex};
 

@@ -3,11 +3,11 @@
 
 use crate::calls::{call1, truthy};
 use crate::engine::{
-    shape, Boolean, BoxedDomain, CnfValues, Domain, Join, Mappings, Permutations, Product,
-    ProductUnordered, Range, Sequences, Shape, StrictShape, Subsets, Value, Values,
+    Boolean, BoxedDomain, CnfValues, Domain, Join, Mappings, Permutations, Product,
+    ProductUnordered, Range, Sequences, Shape, StrictShape, Subsets, Value, Values, shape,
 };
-use crate::errors::{catching, check, HaydiError};
-use crate::item::{items_of, list_of, Item};
+use crate::errors::{HaydiError, catching, check};
+use crate::item::{Item, items_of, list_of};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use std::ops::ControlFlow;
@@ -67,7 +67,7 @@ impl Node {
             Node::NotStrict(why) => {
                 return Err(HaydiError::new_err(format!(
                     "canonical forms are not available: {why} is not strict"
-                )))
+                )));
             }
             Node::Product(ps) => shape::product(
                 ps.iter()

@@ -4,8 +4,8 @@
 use crate::calls::call1;
 use crate::context::NContext;
 use crate::engine::{Pool, Remote, TaskHandle};
-use crate::errors::{check, HaydiError};
-use crate::item::{items_of, list_of, Item};
+use crate::errors::{HaydiError, check};
+use crate::item::{Item, items_of, list_of};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use std::sync::{Arc, Mutex};

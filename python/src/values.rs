@@ -1,8 +1,8 @@
 //! The item order and canonical forms of single values, for Python.
 
 use crate::engine::canon;
-use crate::errors::{check, HaydiError};
-use crate::item::{items_of, list_of, Item};
+use crate::errors::{HaydiError, check};
+use crate::item::{Item, items_of, list_of};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 

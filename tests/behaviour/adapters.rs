@@ -1,7 +1,7 @@
 //! Behaviour checks of the adapters and actions of `IntoPipeline`, each against `std`'s
 //! iterators over the same items (the oracle), on every context.
 
-use crate::{check, check_eq, Ctx};
+use crate::{Ctx, check, check_eq};
 use haydi::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -237,14 +237,18 @@ pub fn any_all(_: &Ctx) -> Result<(), String> {
     let work = seen.load(Ordering::Relaxed);
     check!(work < 50_000_000, "any evaluated {work} items");
     check!(!huge.all(|x| x < 5000).run(true).map_err(err)?);
-    check!(Range::new(10_000)
-        .all(|x| x < 10_000)
-        .run(true)
-        .map_err(err)?);
-    check!(!Range::new(10_000)
-        .any(|x| x >= 10_000)
-        .run(true)
-        .map_err(err)?);
+    check!(
+        Range::new(10_000)
+            .all(|x| x < 10_000)
+            .run(true)
+            .map_err(err)?
+    );
+    check!(
+        !Range::new(10_000)
+            .any(|x| x >= 10_000)
+            .run(true)
+            .map_err(err)?
+    );
     let empty = Range::new(0);
     check!(empty.all(|_| false).run(true).map_err(err)?);
     check!(!empty.any(|_| true).run(true).map_err(err)?);

@@ -2,7 +2,7 @@
 //! every context: counts against OEIS and nauty's geng with the same switches, items (in
 //! order) against the serial run, and a user's prune against a filter.
 
-use crate::{check, check_eq, Ctx};
+use crate::{Ctx, check, check_eq};
 use haydi::prelude::*;
 use haydi::{BitGraph, PartialTable};
 use std::collections::BTreeMap;

@@ -5,7 +5,7 @@
 //! fixed order with no threads of libtest in between.
 
 use haydi::prelude::*;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 /// One named behaviour test: gets the context under test, returns `Err(reason)` on failure.

@@ -11,12 +11,12 @@ mod pool;
 mod sweep;
 mod systems;
 
-use harness::{run_suite, Check};
+use harness::{Check, run_suite};
 use haydi::prelude::*;
 use haydi::{BitGraph, CnfValues, Size, TransitionTable};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The context under test, as every check gets it.
@@ -488,11 +488,11 @@ fn overflowing_domains(_: &Ctx) -> Result<(), String> {
     let items = g.run(true).map_err(e)?;
     check_eq!(items, g.run(false).map_err(e)?);
     check_eq!(items.len(), 5);
-    check!(items
-        .iter()
-        .all(|t| [t.0, t.1, t.2, t.3, t.4, t.5, t.6, t.7]
+    check!(items.iter().all(|t| {
+        [t.0, t.1, t.2, t.3, t.4, t.5, t.6, t.7]
             .iter()
-            .all(|x| (0..1_000_000).contains(x))));
+            .all(|x| (0..1_000_000).contains(x))
+    }));
     let gs = s.generate(7).take(5).collect();
     check_eq!(gs.run(true).map_err(e)?, gs.run(false).map_err(e)?);
     // A run over the whole space, exact: two items, the second past index u128::MAX - 2.

@@ -6,7 +6,7 @@ use std::process::Command;
 
 // Hosts as network namespaces (root only; see the module).
 #[allow(dead_code)]
-#[path = "../../contexts/tests/support/hosts.rs"]
+#[path = "../../contexts/tests/distributed/support/hosts.rs"]
 mod hosts;
 
 /// Runs this binary under `mpirun -n 3` (the same arguments: a filter still applies), then

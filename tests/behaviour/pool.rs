@@ -1,10 +1,10 @@
 //! The worker pool (`haydi::contexts::Pool`) on every context, against plain loops: the seeds'
 //! cases (pyMOR's `WorkerPool`, Glimpse's pools, apyfal's executor) and its failure modes.
 
-use crate::{check, check_eq, Ctx};
-use haydi::contexts::extensions::{is_collective, is_serial, Collective};
-use haydi::contexts::pool::{MapOptions, TaskSet};
+use crate::{Ctx, check, check_eq};
 use haydi::contexts::Pool;
+use haydi::contexts::extensions::{Collective, is_collective, is_serial};
+use haydi::contexts::pool::{MapOptions, TaskSet};
 use haydi::prelude::*;
 use std::collections::BTreeMap;
 use std::time::Duration;

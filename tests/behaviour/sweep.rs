@@ -1,6 +1,6 @@
 //! Labelled sweeps (`haydi::contexts::sweep`) on every context, against nested loops.
 
-use crate::{check, check_eq, Ctx};
+use crate::{Ctx, check, check_eq};
 use haydi::contexts::sweep::{Label, Sweep, Table};
 
 fn e(e: haydi::Error) -> String {
@@ -49,10 +49,11 @@ pub fn sweep_table(_: &Ctx) -> Result<(), String> {
         })
         .map_err(e)?;
     check_eq!(more.len(), 30);
-    check!(more
-        .rows
-        .iter()
-        .all(|(l, r)| *r == l.iter().map(|x| x.as_i64().unwrap()).sum::<i64>()));
+    check!(
+        more.rows
+            .iter()
+            .all(|(l, r)| *r == l.iter().map(|x| x.as_i64().unwrap()).sum::<i64>())
+    );
     // Calls happen on whichever process ran the chunk: counted here only in one process.
     if !haydi::contexts::extensions::is_collective(&*haydi::session::parallel_context()) {
         check_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 6);
@@ -69,10 +70,12 @@ pub fn sweep_table(_: &Ctx) -> Result<(), String> {
     let back: Table<i64> = Table::read_json_lines(&t.names, &j[..]).map_err(e)?;
     check_eq!(back, t);
     // A duplicate parameter is an error, not a silent shadow.
-    check!(Sweep::new()
-        .param("a", [1])
-        .param("a", [2])
-        .run(|_| 0)
-        .is_err());
+    check!(
+        Sweep::new()
+            .param("a", [1])
+            .param("a", [2])
+            .run(|_| 0)
+            .is_err()
+    );
     Ok(())
 }

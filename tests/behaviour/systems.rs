@@ -1,9 +1,9 @@
 //! Behaviour checks of transition systems and their breadth-first exploration, each against a
 //! plain queue BFS written here (the oracle), on every context.
 
-use crate::{check, check_eq, Ctx};
+use crate::{Ctx, check, check_eq};
 use haydi::prelude::*;
-use haydi::systems::{dlts_from_map, Bfs, BfsEnd, Dlts, System};
+use haydi::systems::{Bfs, BfsEnd, Dlts, System, dlts_from_map};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! [`BitGraph`]: the typed item of the undirected-graph fast path.
 
-use super::{sealed, wrong_path, CnfItem, NodeRef, TreeRef};
+use super::{CnfItem, NodeRef, TreeRef, sealed, wrong_path};
 use crate::atom::{Atom, USet};
 use crate::generate::{Gen, Node};
 use crate::value::Value;
@@ -255,8 +255,8 @@ impl sealed::Sealed for BitGraph {}
 
 impl CnfItem for BitGraph {
     const FROM_NODE: bool = true;
-    fn check(TreeRef(gen): TreeRef<'_>) -> Result<()> {
-        match gen {
+    fn check(TreeRef(tree): TreeRef<'_>) -> Result<()> {
+        match tree {
             Gen::Graph { .. } => Ok(()),
             other => Err(wrong_path(
                 "BitGraph",
@@ -270,8 +270,8 @@ impl CnfItem for BitGraph {
             "BitGraph items are made from the generation tree's nodes, not from values".into(),
         ))
     }
-    fn from_node(NodeRef(gen, node): NodeRef<'_>) -> Result<Self> {
-        match (gen, node) {
+    fn from_node(NodeRef(tree, node): NodeRef<'_>) -> Result<Self> {
+        match (tree, node) {
             (Gen::Graph { n, .. }, Node::Graph(g)) => Ok(BitGraph {
                 n: *n as u8,
                 adj: g.adj,

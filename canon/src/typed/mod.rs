@@ -78,8 +78,8 @@ impl<T: Canonical + Send> CnfItem for T {
     fn from_value(v: &Value) -> Result<Self> {
         crate::decode(v)
     }
-    fn from_node(NodeRef(gen, node): NodeRef<'_>) -> Result<Self> {
-        crate::decode(&gen.value(node))
+    fn from_node(NodeRef(tree, node): NodeRef<'_>) -> Result<Self> {
+        crate::decode(&tree.value(node))
     }
 }
 

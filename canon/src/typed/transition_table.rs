@@ -1,7 +1,7 @@
 //! [`TransitionTable`]: the typed item of the functional fast path (automata, functional
 //! graphs).
 
-use super::{sealed, wrong_path, CnfItem, NodeRef, TreeRef};
+use super::{CnfItem, NodeRef, TreeRef, sealed, wrong_path};
 use crate::atom::{Atom, USet};
 use crate::generate::{Gen, Node};
 use crate::value::Value;
@@ -202,8 +202,8 @@ impl sealed::Sealed for TransitionTable {}
 
 impl CnfItem for TransitionTable {
     const FROM_NODE: bool = true;
-    fn check(TreeRef(gen): TreeRef<'_>) -> Result<()> {
-        match gen {
+    fn check(TreeRef(tree): TreeRef<'_>) -> Result<()> {
+        match tree {
             Gen::Func { .. } => Ok(()),
             other => Err(wrong_path(
                 "TransitionTable",
@@ -218,8 +218,8 @@ impl CnfItem for TransitionTable {
                 .into(),
         ))
     }
-    fn from_node(NodeRef(gen, node): NodeRef<'_>) -> Result<Self> {
-        match (gen, node) {
+    fn from_node(NodeRef(tree, node): NodeRef<'_>) -> Result<Self> {
+        match (tree, node) {
             (Gen::Func { n, m, .. }, Node::Func(h)) => Ok(TransitionTable {
                 n: *n as u8,
                 m: *m as u8,

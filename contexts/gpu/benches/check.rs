@@ -11,22 +11,13 @@
 //! WGSL), so no pipeline cache of haydi's answers it, and Mesa's disk cache is off by the
 //! variable above. The release build has no debug check, so `run_on` is the unchecked run.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use haydi_gpu::{
-    iter_accelerators, AcceleratorContext, Kernel, KernelSpace, CONTEXT_CHECK_SAMPLES,
-    DEBUG_CHECK_SAMPLES,
+    AcceleratorContext, CONTEXT_CHECK_SAMPLES, DEBUG_CHECK_SAMPLES, Kernel, KernelSpace, MIX_WGSL,
+    iter_accelerators, mix,
 };
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
-
-fn mix(i: u64) -> u32 {
-    let mut x = (i as u32) ^ ((i >> 32) as u32).wrapping_mul(0x9e37_79b9);
-    x ^= x >> 16;
-    x = x.wrapping_mul(0x7feb_352d);
-    x ^= x >> 15;
-    x = x.wrapping_mul(0x846c_a68b);
-    x ^ (x >> 16)
-}
 
 /// A kernel never compiled before in this process: the variant number is a constant the WGSL
 /// compares with (an index past the space, so the meaning stays `mix(i) % 97 == 0`).
@@ -34,14 +25,9 @@ fn fresh() -> Kernel {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let v = NEXT.fetch_add(1, Ordering::Relaxed);
     let wgsl = format!(
-        r#"
+        r#"{MIX_WGSL}
 fn kernel(i: U64) -> u32 {{
-    var x = i.lo ^ (i.hi * 0x9e3779b9u);
-    x = x ^ (x >> 16u);
-    x = x * 0x7feb352du;
-    x = x ^ (x >> 15u);
-    x = x * 0x846ca68bu;
-    x = x ^ (x >> 16u);
+    let x = mix(i);
     let never = u64_eq(i, U64({v}u, 0xffffffffu));
     return select(select(0u, 1u, x % 97u == 0u), 7u, never);
 }}

@@ -151,7 +151,7 @@ impl Op {
             (l, r) => {
                 return Err(Error::Context(format!(
                     "kernel job: cannot merge {l:?} with {r:?} (a bug)"
-                )))
+                )));
             }
         }
         Ok(())

@@ -9,7 +9,7 @@
 //! ([`crate::KernelJob::run_on`] too) on [`DEBUG_CHECK_SAMPLES`]. A sample proves nothing about
 //! the indices it misses: a kernel that disagrees at one index in a million passes it.
 
-use crate::device::{iter_accelerators, Accelerator, DeviceFailure};
+use crate::device::{Accelerator, DeviceFailure, iter_accelerators};
 use crate::kernel::Kernel;
 use crate::space::KernelSpace;
 use haydi_core::plumbing::Unpoisoned;

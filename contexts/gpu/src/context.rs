@@ -1,17 +1,17 @@
 //! `AcceleratorContext`: one worker per device and optional CPU threads, all pulling chunks
 //! from one scheduler.
 
-use crate::check::{ensure_checked, CONTEXT_CHECK_SAMPLES, DEBUG_CHECK_SAMPLES};
-use crate::device::{iter_accelerators, next_size, Accelerator, DeviceFailure, DeviceKind};
+use crate::check::{CONTEXT_CHECK_SAMPLES, DEBUG_CHECK_SAMPLES, ensure_checked};
+use crate::device::{Accelerator, DeviceFailure, DeviceKind, iter_accelerators, next_size};
 use crate::job::KernelRun;
-use haydi_core::context::{nested, RunReport, WorkerId};
+use haydi_core::context::{RunReport, WorkerId, nested};
 use haydi_core::plumbing::{
-    drive, ChunkOutput, Completion, Drive, ErasedJob, Request, ScheduleConfig, Scheduler,
+    ChunkOutput, Completion, Drive, ErasedJob, Request, ScheduleConfig, Scheduler, drive,
 };
 use haydi_core::prelude::*;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Worker ids of devices in traces: thread `DEVICE_WORKER_BASE + d` of process 0.

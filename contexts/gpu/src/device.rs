@@ -4,8 +4,8 @@ use crate::action::Part;
 use crate::job::KernelRun;
 use haydi_core::{Error, Result};
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// What kind of device an accelerator is.
 ///

@@ -1,7 +1,7 @@
 //! Kernel stages and kernel jobs: a kernel over a space with a device action, run by any
 //! context (CPU closure) or on accelerators ([`crate::AcceleratorContext`], [`crate::Accelerator`]).
 
-use crate::action::{check_keys, Op, Part};
+use crate::action::{Op, Part, check_keys};
 use crate::device::Accelerator;
 use crate::kernel::Kernel;
 use crate::space::KernelSpace;
@@ -10,7 +10,7 @@ use haydi_core::pipeline::Extent;
 use haydi_core::plumbing::Unpoisoned;
 use haydi_core::plumbing::{ChunkOutput, JobSignature, Pass};
 use haydi_core::prelude::*;
-use haydi_core::{context::RunReport, Outcome};
+use haydi_core::{Outcome, context::RunReport};
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::marker::PhantomData;

@@ -55,22 +55,24 @@ mod context;
 mod device;
 mod job;
 mod kernel;
+mod mix;
 mod pool;
 mod space;
 mod wgsl;
 
 pub use action::MAX_KEYS;
 pub use check::{
-    check_sample, KernelCheck, CHECK_SEED, CONTEXT_CHECK_SAMPLES, DEBUG_CHECK_SAMPLES,
+    CHECK_SEED, CONTEXT_CHECK_SAMPLES, DEBUG_CHECK_SAMPLES, KernelCheck, check_sample,
 };
 pub use context::{AcceleratorContext, DEVICE_WORKER_BASE};
 pub use device::{
-    dedupe_devices, iter_accelerators, iter_accelerators_with, Accelerator, AcceleratorFilter,
-    AcceleratorInfo, DeviceKind,
+    Accelerator, AcceleratorFilter, AcceleratorInfo, DeviceKind, dedupe_devices, iter_accelerators,
+    iter_accelerators_with,
 };
 pub use haydi_core::task::TaskHandle;
 pub use job::{KernelJob, KernelStage};
 pub use kernel::Kernel;
+pub use mix::{MIX_WGSL, mix};
 pub use pool::{AcceleratorPool, ProcessMap};
 pub use space::{KernelSpace, MAX_RADIX};
 pub use wgsl::{WGSL_PRELUDE, WORKGROUP};

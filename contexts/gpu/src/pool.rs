@@ -6,7 +6,7 @@ use haydi_core::{Error, Result};
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 
 type Process<I, O> = dyn Fn(&Accelerator, I) -> Result<O> + Send + Sync;

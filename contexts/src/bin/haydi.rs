@@ -27,7 +27,7 @@
 
 use clap::{Parser, Subcommand};
 use haydi_contexts::distributed::monitor::{
-    find_driver, ClusterStatus, Monitor, RunStatus, WorkerStatus,
+    ClusterStatus, Monitor, RunStatus, WorkerStatus, find_driver,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;

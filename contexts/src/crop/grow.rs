@@ -1,14 +1,14 @@
 //! Growing batches: here on the session's context, or as a batch system's array task.
 
-use super::lease::{acquire, Acquired};
+use super::lease::{Acquired, acquire};
 use super::result::{self, Stored};
 use super::{Crop, Grow};
 use haydi_core::action::Action;
 use haydi_core::domain::Indices;
 use haydi_core::pipeline::{Source, Transform};
 use haydi_core::plumbing::Unpoisoned;
-use haydi_core::{session, Error, ParallelContext, Result, RunOptions};
 use haydi_core::{DomainExt, IntoPipeline, SerialContext};
+use haydi_core::{Error, ParallelContext, Result, RunOptions, session};
 use std::sync::Mutex;
 
 /// The variables that carry an array task's index, in the order they are looked at.
@@ -248,9 +248,9 @@ where
     /// let dir = tempfile::tempdir()?;
     /// let crop = Crop::new("c", dir.path(), Range::new(10).count())?;
     /// crop.sow(Batches::Size(5))?;
-    /// std::env::set_var("HAYDI_CROP_BATCH", "2");
+    /// unsafe { std::env::set_var("HAYDI_CROP_BATCH", "2") };
     /// assert_eq!(crop.grow_from_env()?, Some((2, Grow::Grown)));
-    /// std::env::remove_var("HAYDI_CROP_BATCH");
+    /// unsafe { std::env::remove_var("HAYDI_CROP_BATCH") };
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn grow_from_env(&self) -> Result<Option<(usize, Grow)>> {

@@ -313,9 +313,11 @@ mod tests {
         let now = r.holder.refreshed;
         assert_eq!(stale_record(&r, now, t), None);
         assert_eq!(stale_record(&r, now + 60, t), None);
-        assert!(stale_record(&r, now + 61, t)
-            .unwrap()
-            .contains("not refreshed for 61 s"));
+        assert!(
+            stale_record(&r, now + 61, t)
+                .unwrap()
+                .contains("not refreshed for 61 s")
+        );
         // A refresh within the timeout ahead (clocks of two hosts) is live; further is stale.
         r.holder.refreshed = now + 60;
         assert_eq!(stale_record(&r, now, t), None);

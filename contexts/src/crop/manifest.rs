@@ -1,7 +1,7 @@
 //! The manifest of a sown crop: what job it belongs to, its batch plan and the program that
 //! sowed it; never code. Sealed under the user's key ([`haydi_core::trusted::seal`]).
 
-use haydi_core::trusted::{read_sealed, write_sealed, Origin, Program, Sealed};
+use haydi_core::trusted::{Origin, Program, Sealed, read_sealed, write_sealed};
 use haydi_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -144,7 +144,7 @@ impl Manifest {
                      (Crop::clean) and sow again (or, for a crop you trust that another account \
                      or an older haydi sealed, run `haydi reseal` on its folder)",
                     path.display()
-                )))
+                )));
             }
             Sealed::Body(b) => b,
         };

@@ -64,7 +64,7 @@ pub use status::{CheckReport, CropStatus, Grow};
 
 use haydi_core::action::Action;
 use haydi_core::pipeline::{Extent, Source, Transform};
-use haydi_core::trusted::{private_dir, this_program, Origin};
+use haydi_core::trusted::{Origin, private_dir, this_program};
 use haydi_core::{Error, Job, Result, Size};
 use manifest::{JobId, Manifest};
 use std::fmt;
@@ -291,7 +291,7 @@ where
                     "crop {}: it was sown by another job: {}",
                     self.root.display(),
                     old.job.difference(&fresh.job).unwrap_or_default()
-                )))
+                )));
             }
             Some(old) => {
                 return Err(Error::InvalidArgument(format!(
@@ -300,7 +300,7 @@ where
                     self.root.display(),
                     old.plan.len(),
                     fresh.plan.len()
-                )))
+                )));
             }
         }
         Ok(fresh.plan.len())
@@ -328,7 +328,7 @@ where
         let extent = match self.job.extent()? {
             Extent::Endless => return refuse("the job's source is endless".into()),
             Extent::Finite(n) if n == Size::OVERFLOW_EXTENT => {
-                return refuse("the job's domain is larger than u128 can count".into())
+                return refuse("the job's domain is larger than u128 can count".into());
             }
             Extent::Finite(n) => n,
         };

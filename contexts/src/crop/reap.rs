@@ -269,13 +269,13 @@ where
                 return Err(Error::Context(format!(
                     "cannot inspect {}: {e}",
                     self.root.display()
-                )))
+                )));
             }
             Ok(m) if m.file_type().is_symlink() || !m.is_dir() => {
                 return Err(Error::Context(format!(
                     "{} is not a crop folder (a link or a file): refusing to remove it",
                     self.root.display()
-                )))
+                )));
             }
             Ok(_) => {}
         }

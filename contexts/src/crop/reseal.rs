@@ -3,7 +3,7 @@
 
 use super::manifest::{self, Manifest};
 use super::result;
-use haydi_core::trusted::{current_uid, reseal_file, Origin};
+use haydi_core::trusted::{Origin, current_uid, reseal_file};
 use haydi_core::{Error, Result};
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! atomically, so that a crash mid-write leaves no file rather than a truncated one that counts
 //! as done, and a result edited by hand or written by another account never counts.
 
-use haydi_core::trusted::{read_sealed, write_sealed, Sealed};
+use haydi_core::trusted::{Sealed, read_sealed, write_sealed};
 use haydi_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;

@@ -2,14 +2,14 @@
 //! written to work as they are on Slurm, PBS Pro, SGE and HyperQueue, and submitted with the
 //! batch system's own command ([`Crop::submit`]).
 
+use super::Crop;
 use super::grow::BATCH_LIST_VARIABLE;
 use super::manifest::Manifest;
-use super::Crop;
 use haydi_core::action::Action;
 use haydi_core::context::THREADS_VARIABLE;
 use haydi_core::pipeline::{Source, Transform};
 use haydi_core::trusted::origin::file_sha256;
-use haydi_core::trusted::{private_dir, replace_atomically, Origin};
+use haydi_core::trusted::{Origin, private_dir, replace_atomically};
 use haydi_core::{Error, Result};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -198,21 +198,21 @@ fn command_of(m: &Manifest, opts: &ScriptOptions) -> Result<(PathBuf, Vec<String
                 return refuse(format!(
                     "the executable it was sown with, {}, has changed since (rebuilt?)",
                     program.display()
-                ))
+                ));
             }
             Some(_) => {
                 return refuse(format!(
                     "{} is not the executable the crop was sown with ({})",
                     program.display(),
                     sown.exe_path
-                ))
+                ));
             }
             None => {
                 return refuse(format!(
                     "the executable {} cannot be read (the crop was sown by {})",
                     program.display(),
                     sown.exe_path
-                ))
+                ));
             }
         }
         if args != *sown_args {
@@ -467,7 +467,7 @@ where
     /// let dir = tempfile::tempdir()?;
     /// let crop = Crop::new("c", dir.path(), Range::new(10).count())?;
     /// crop.sow(Batches::Size(4))?;
-    /// # std::env::set_var("PATH", "/nonexistent");
+    /// # unsafe { std::env::set_var("PATH", "/nonexistent") };
     /// // No Slurm on this machine: a clear error, and the script is kept to submit elsewhere.
     /// let e = crop.submit(Scheduler::Slurm, &ScriptOptions::default()).unwrap_err().to_string();
     /// assert!(e.contains("sbatch is not on PATH"), "{e}");

@@ -179,7 +179,8 @@ impl Ending {
                 if !expected || overdue {
                     if expected {
                         haydi_core::warning!(
-                            rank, pid,
+                            rank,
+                            pid,
                             "worker {rank} (pid {pid}) went silent after the driver's program ended and did not exit; killing it"
                         );
                     }

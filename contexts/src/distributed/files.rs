@@ -8,11 +8,11 @@
 //! a worker the address of a driver they control). So everything here refuses to follow
 //! symbolic links, creates files exclusively, and checks owner and mode of what it opens.
 
+use haydi_core::Result;
 pub(crate) use haydi_core::trusted::{
     check_private_dir, create_private, current_uid, given_dir, private_dir, private_temp_dir,
     read_private, write_private,
 };
-use haydi_core::Result;
 use std::path::PathBuf;
 
 /// What to do about an unsafe rendezvous directory.

@@ -6,8 +6,8 @@ use super::context::DistributedContext;
 use super::driver::DriverSide;
 use super::transport::secret::Secret;
 use super::transport::tcp::{self, Target};
-use super::worker::{this_join, Joining};
-use super::{address, ending, launcher, DistributedOptions};
+use super::worker::{Joining, this_join};
+use super::{DistributedOptions, address, ending, launcher};
 use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{Error, Result};
 
@@ -72,7 +72,7 @@ impl DistributedContext {
                 (Some(_), None) => {
                     return Err(Error::Context(
                         "HAYDI_COORDINATOR is set but HAYDI_SECRET is not".into(),
-                    ))
+                    ));
                 }
                 (None, _) => Target::Rendezvous(launcher::rendezvous_path()?.0),
             };

@@ -398,9 +398,11 @@ pub(crate) fn watch_parent(rank: u32) {
             check();
             let _ = std::thread::Builder::new()
                 .name("haydi-parent-watch".into())
-                .spawn(move || loop {
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                    check();
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                        check();
+                    }
                 });
         });
     }

@@ -5,10 +5,10 @@ use super::context::DistributedContext;
 use super::driver::DriverSide;
 use super::transport::mpi as transport;
 use super::transport::secret::Secret;
-use super::worker::{this_join, Joining};
-use super::{launcher, DistributedOptions};
-use haydi_core::plumbing::Unpoisoned;
+use super::worker::{Joining, this_join};
+use super::{DistributedOptions, launcher};
 use haydi_core::Result;
+use haydi_core::plumbing::Unpoisoned;
 use std::sync::Mutex;
 
 /// The variable that picks the transport of [`DistributedContext::from_env`] when both are

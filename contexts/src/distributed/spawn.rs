@@ -1,6 +1,7 @@
 //! The first bootstrap: [`DistributedContext::spawn`], workers re-executed from this program
 //! on this machine (over TCP on loopback).
 
+use super::DistributedOptions;
 use super::children::Children;
 use super::context::DistributedContext;
 use super::driver::DriverSide;
@@ -8,11 +9,10 @@ use super::from_env::tcp_worker;
 use super::launcher;
 use super::transport::secret::Secret;
 use super::transport::tcp::Target;
-use super::DistributedOptions;
 use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{Error, Result};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `spawn` calls made so far in this process (a spawned worker finds its own by the index).
 static SPAWN_CALLS: AtomicUsize = AtomicUsize::new(0);

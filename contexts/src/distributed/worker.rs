@@ -4,16 +4,16 @@
 //! [`Link`] and reports what it hears to this side's [`Watch`], which decides what becomes of
 //! the process when the driver ends, dismisses it or is lost.
 
-use super::protocol::{encode, ChunkResult, Final, Join, RunId, ToDriver, ToWorker};
+use super::protocol::{ChunkResult, Final, Join, RunId, ToDriver, ToWorker, encode};
 use super::transport::{Hear, Heard, Link};
-use super::{launcher, DistributedOptions};
+use super::{DistributedOptions, launcher};
 use haydi_core::context::nested::ParallelRunGuard;
 use haydi_core::context::{Observer, ParallelContext, RunEnd, RunReport, ThreadContext};
 use haydi_core::plumbing::Unpoisoned;
 use haydi_core::plumbing::{ChunkSpec, ErasedJob};
 use haydi_core::{Error, Result, RunOptions};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 /// What the worker's run loop and its [`Watch`] share.

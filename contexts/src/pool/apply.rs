@@ -1,12 +1,12 @@
 //! `Pool::apply` (rayon's `broadcast`, pyMOR's `apply`): a function once per worker.
 
-use super::map::run_indexed;
 use super::Pool;
+use super::map::run_indexed;
 use crate::extensions::Pinned;
 use haydi_core::plumbing::{Unpoisoned, UnpoisonedWait};
 use haydi_core::{Error, Result, RunOptions};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 

@@ -2,8 +2,8 @@
 //! pyMOR's defaults), and the same choices on a program's command line (the Python haydi's
 //! `ExperimentEnv`): a `haydi.toml`, environment variables over it, code or flags over both.
 
-use super::factory::ContextSpec;
 use super::Pool;
+use super::factory::ContextSpec;
 use haydi_core::{Error, Result, RunOptions};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -86,7 +86,7 @@ impl Config {
             Some(v) => {
                 return Err(Error::InvalidArgument(format!(
                     "haydi.toml: timeout must be seconds or a text such as \"10m\", not {v}"
-                )))
+                )));
             }
         };
         Ok(Config {
@@ -161,7 +161,7 @@ impl Config {
                 other => {
                     return Err(Error::InvalidArgument(format!(
                         "HAYDI_PROGRESS: '{other}' is not 1/0, true/false, yes/no or on/off"
-                    )))
+                    )));
                 }
             };
         }

@@ -4,7 +4,7 @@
 use super::Pool;
 use crate::DistributedContext;
 use haydi_core::context::ParallelContext;
-use haydi_core::{session, Error, Result, SerialContext, ThreadContext};
+use haydi_core::{Error, Result, SerialContext, ThreadContext, session};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;

@@ -2,11 +2,11 @@
 //! input works, memory stays bounded, and nothing beyond the next batch runs before it is asked
 //! for.
 
-use super::map::{run_indexed, MapOptions};
 use super::Pool;
+use super::map::{MapOptions, run_indexed};
 use haydi_core::Result;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -4,8 +4,8 @@
 use super::Pool;
 use haydi_core::domain::Indices;
 use haydi_core::prelude::*;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::ops::Range;
 use std::time::Duration;
 

@@ -34,13 +34,13 @@ mod scatter;
 mod task;
 mod zip;
 
-pub use config::{parse_duration as config_parse_duration, Args, Config, CONFIG_ENV};
+pub use config::{Args, CONFIG_ENV, Config, parse_duration as config_parse_duration};
 pub use factory::{ContextSpec, POOL_ENV};
 pub use haydi_core::task::{TaskHandle, TaskSet};
 pub use imap::{Imap, ImapUnordered};
 pub use map::{MapOptions, PartialMap};
-pub use remote::Remote;
 pub(crate) use remote::BROADCAST_RUN;
+pub use remote::Remote;
 pub use scatter::Scattered;
 pub use zip::Zip;
 

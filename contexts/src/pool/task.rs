@@ -19,8 +19,8 @@ use haydi_core::domain::Indices;
 use haydi_core::plumbing::{Unpoisoned, UnpoisonedWait};
 use haydi_core::prelude::*;
 use haydi_core::task::{TaskDriver, TaskHandle, TaskSignal, TaskSlot};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 

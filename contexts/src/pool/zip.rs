@@ -2,11 +2,11 @@
 //! equal length read in step (a zip), as tuples of up to eight slices of any types, or a slice
 //! of slices of one type for any number of inputs.
 
-use super::map::run_indexed;
 use super::Pool;
+use super::map::run_indexed;
 use haydi_core::{Error, Result, RunOptions};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// Inputs read in step: row `i` holds the `i`-th item of each. Implemented for tuples of one to
 /// eight slices (rows are tuples of references) and for a slice of slices of one type (rows are

@@ -8,8 +8,8 @@ use haydi_core::action::Action;
 use haydi_core::domain::Indices;
 use haydi_core::pipeline::{Source, Transform};
 use haydi_core::prelude::*;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use std::ops::Deref;
 use std::path::Path;
@@ -122,19 +122,21 @@ impl Sweep {
     /// ```
     #[track_caller]
     #[allow(clippy::type_complexity)] // the impl types of the crop's job
-    pub fn crop<R, F>(
+    pub fn crop<R, F, P>(
         &self,
         name: &str,
-        dir: impl AsRef<Path>,
+        dir: P,
         f: F,
     ) -> Result<
+        // `use<..>`: the crop owns its copy of the sweep and borrows neither `self` nor `name`.
         SweepCrop<
-            impl Source<Item = u64>,
-            impl Transform<u64, Out = (usize, R)>,
-            impl Action<(usize, R), Output = Vec<(usize, R)>>,
+            impl Source<Item = u64> + use<R, F, P>,
+            impl Transform<u64, Out = (usize, R)> + use<R, F, P>,
+            impl Action<(usize, R), Output = Vec<(usize, R)>> + use<R, F, P>,
         >,
     >
     where
+        P: AsRef<Path>,
         R: Send + Serialize + DeserializeOwned + 'static,
         F: Fn(&Params<'_>) -> R + Send + Sync + 'static,
     {

@@ -23,10 +23,10 @@ pub use table::Table;
 
 use haydi_core::domain::Indices;
 use haydi_core::prelude::*;
-use rand::seq::SliceRandom;
 use rand::SeedableRng;
-use serde::de::DeserializeOwned;
+use rand::seq::SliceRandom;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// A sweep: named parameters with their values.
 ///

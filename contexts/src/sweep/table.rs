@@ -3,8 +3,8 @@
 
 use super::label::Label;
 use haydi_core::{Error, Result};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::io::{BufRead, Write};
 
 /// A sweep's table: `rows[i]` is `(the parameter values, the output)`, in grid order.

@@ -1,8 +1,8 @@
 //! `min_by_key` / `max_by_key`: one item with the extreme key.
 
 use super::{Action, ExtremeKind};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::cmp::Ordering;
 use std::fmt;
 

@@ -1,8 +1,8 @@
 //! `collect`: every item, in serial order.
 
 use super::Action;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
 
 /// Collects all items into a `Vec`, in the order a serial run produces them.

@@ -1,8 +1,8 @@
 //! `collect_as`: build any collection whose partials merge.
 
 use super::Action;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
 use std::fmt;
 use std::hash::{BuildHasher, Hash};

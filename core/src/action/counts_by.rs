@@ -1,8 +1,8 @@
 //! `counts_by`: how many items have each key.
 
 use super::Action;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::fmt;
 

@@ -1,8 +1,8 @@
 //! `first`: the first item in serial order.
 
 use super::Action;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
 
 /// The first item, or `None` for an empty stream. Used behind a `take(1)`, so parallel runs stop

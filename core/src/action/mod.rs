@@ -33,8 +33,8 @@ pub use multiply::Multiply;
 pub use reduce::{Reduce, ReduceWith};
 pub use sum::Sum;
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// A terminal operation of a pipeline, split into per-chunk folding and an in-order merge.
 ///

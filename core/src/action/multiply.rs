@@ -1,9 +1,9 @@
 //! `product`: multiply the items.
 
 use super::Action;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::iter::{once, Product};
+use serde::de::DeserializeOwned;
+use std::iter::{Product, once};
 use std::marker::PhantomData;
 
 /// Multiplies the items, starting from the empty product (one for numbers), with `std`'s

@@ -2,8 +2,8 @@
 //! associative function, from an identity or to an `Option`.
 
 use super::Action;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::fmt;
 
 /// Folds the items with `op`, which must be associative (it need not be commutative: items are

@@ -1,8 +1,8 @@
 //! `sum`: add the items up.
 
 use super::Action;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
 use std::ops::Add;
 

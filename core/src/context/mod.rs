@@ -9,11 +9,11 @@ mod serial;
 mod threads;
 mod trace_summary;
 
-pub use memory::{default_max_result_bytes, FALLBACK_MAX_RESULT_BYTES};
+pub use memory::{FALLBACK_MAX_RESULT_BYTES, default_max_result_bytes};
 pub use observer::{Observer, Progress, RunEnd, WorkerId};
 pub use options::{Outcome, ProgressFn, RunOptions};
 pub use serial::SerialContext;
-pub use threads::{ThreadContext, THREADS_VARIABLE};
+pub use threads::{THREADS_VARIABLE, ThreadContext};
 pub use trace_summary::{TraceSummary, WorkerLoad};
 
 use crate::error::Result;

@@ -4,8 +4,8 @@
 use super::{Outcome, ParallelContext, RunOptions, RunReport};
 use crate::error::{Error, Result};
 use crate::pipeline::Extent;
-use crate::plumbing::scheduler::{in_order_next, InOrder};
-use crate::plumbing::{drive_inline, ErasedJob, ScheduleConfig};
+use crate::plumbing::scheduler::{InOrder, in_order_next};
+use crate::plumbing::{ErasedJob, ScheduleConfig, drive_inline};
 
 /// Runs everything on the calling thread. `run(false)` always uses it; it can also be set as the
 /// session's parallel context, which makes `run(true)` serial (handy for debugging).

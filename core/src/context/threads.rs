@@ -2,7 +2,7 @@
 
 use super::{ParallelContext, RunOptions, RunReport};
 use crate::error::{Error, Result};
-use crate::plumbing::{drive, Drive, ErasedJob, ScheduleConfig};
+use crate::plumbing::{Drive, ErasedJob, ScheduleConfig, drive};
 use std::fmt;
 use std::sync::Arc;
 
@@ -119,11 +119,11 @@ impl ThreadContext {
     ///
     /// ```
     /// use haydi_core::prelude::*;
-    /// std::env::set_var("HAYDI_THREADS", "3");
+    /// unsafe { std::env::set_var("HAYDI_THREADS", "3") };
     /// assert_eq!(ThreadContext::from_env()?.workers(), 3);
-    /// std::env::set_var("HAYDI_THREADS", "many");
+    /// unsafe { std::env::set_var("HAYDI_THREADS", "many") };
     /// assert!(ThreadContext::from_env().is_err());
-    /// # std::env::remove_var("HAYDI_THREADS");
+    /// # unsafe { std::env::remove_var("HAYDI_THREADS") };
     /// # Ok::<(), haydi_core::Error>(())
     /// ```
     pub fn from_env() -> Result<Self> {
@@ -191,11 +191,15 @@ mod tests {
         assert_eq!(threads_from(s(""), s("2"), 8), Ok(2));
         let e = threads_from(s("many"), None, 8).unwrap_err();
         assert!(e.contains("HAYDI_THREADS=\"many\""), "{e}");
-        assert!(threads_from(s("0"), None, 8)
-            .unwrap_err()
-            .contains("at least one"));
-        assert!(threads_from(None, s("-1"), 8)
-            .unwrap_err()
-            .contains("RAYON_NUM_THREADS"));
+        assert!(
+            threads_from(s("0"), None, 8)
+                .unwrap_err()
+                .contains("at least one")
+        );
+        assert!(
+            threads_from(None, s("-1"), 8)
+                .unwrap_err()
+                .contains("RAYON_NUM_THREADS")
+        );
     }
 }

@@ -176,11 +176,7 @@ impl TraceSummary {
         let busy = self.pool().map(|w| w.busy);
         let max = busy.clone().fold(0.0, f64::max);
         let min = busy.fold(f64::INFINITY, f64::min);
-        if max > 0.0 {
-            min / max
-        } else {
-            1.0
-        }
+        if max > 0.0 { min / max } else { 1.0 }
     }
 
     /// Seconds between the first worker to run out of chunks and the end of the run (the

@@ -1,6 +1,6 @@
 //! [`Named`]: a domain with a name of the user's choice.
 
-use super::{describe, Domain};
+use super::{Domain, describe};
 use crate::error::{Error, Result};
 use crate::size::Size;
 use rand::RngCore;

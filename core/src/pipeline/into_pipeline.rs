@@ -6,8 +6,8 @@ use super::{
 };
 use crate::action::*;
 use crate::domain::Domain;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::iter::Product;
 use std::ops::Add;
 

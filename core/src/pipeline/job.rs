@@ -3,7 +3,7 @@
 use super::source::{Extent, Source};
 use super::transform::{ChunkCtx, Transform};
 use crate::action::Action;
-use crate::context::{nested, Outcome, ParallelContext, RunOptions, RunReport};
+use crate::context::{Outcome, ParallelContext, RunOptions, RunReport, nested};
 use crate::error::{Error, Result};
 use crate::plumbing::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature, Pass};
 use crate::session;

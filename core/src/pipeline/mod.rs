@@ -28,7 +28,7 @@ pub use inspect::Inspect;
 pub use into_pipeline::IntoPipeline;
 pub use job::Job;
 pub use map::Map;
-pub use source::{Extent, FirstPass, Generate, Iterate, PassRunner, Source, GENERATE_BLOCK};
+pub use source::{Extent, FirstPass, GENERATE_BLOCK, Generate, Iterate, PassRunner, Source};
 pub use take::Take;
 pub use transform::{ChunkCtx, Identity, Transform};
 

@@ -2,13 +2,13 @@
 //! programs that keep partial results of their own (crops on disk, say): run ranges, store
 //! their partials, merge them in index order, finish.
 
-use super::job::{downcast, Bound, Job};
+use super::job::{Bound, Job, downcast};
 use super::source::{Extent, Source};
 use super::transform::Transform;
 use crate::action::Action;
-use crate::context::{nested, Outcome, ParallelContext, RunOptions, RunReport, SerialContext};
+use crate::context::{Outcome, ParallelContext, RunOptions, RunReport, SerialContext, nested};
 use crate::error::{Error, Result};
-use crate::plumbing::{catch_panic, ErasedJob, Window};
+use crate::plumbing::{ErasedJob, Window, catch_panic};
 use std::ops::Range;
 use std::panic::Location;
 

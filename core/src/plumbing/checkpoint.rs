@@ -16,7 +16,7 @@ use super::erased::{ChunkOutput, ErasedJob};
 use super::scheduler::Merged;
 use crate::context::RunOptions;
 use crate::error::{Error, Result};
-use crate::trusted::{read_sealed, reseal_file, write_sealed, Origin, Sealed};
+use crate::trusted::{Origin, Sealed, read_sealed, reseal_file, write_sealed};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -327,7 +327,7 @@ fn save(path: &Path, snap: &Snapshot) -> Result<()> {
 /// use haydi_core::plumbing::reseal_checkpoint;
 /// use haydi_domains::Range;
 /// # let keys = tempfile::tempdir()?;
-/// # std::env::set_var("HAYDI_KEY_FILE", keys.path().join("key"));
+/// # unsafe { std::env::set_var("HAYDI_KEY_FILE", keys.path().join("key")) };
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("sum.ckpt");
 /// let go = |opts: &RunOptions| Range::new(1000).sum().run_with(false, opts);
@@ -338,7 +338,7 @@ fn save(path: &Path, snap: &Snapshot) -> Result<()> {
 /// // ...until the file is adopted under that identity.
 /// reseal_checkpoint(&path, Some("sums v1"))?;
 /// assert_eq!(go(&named)?.resumed, 1000);
-/// # std::env::remove_var("HAYDI_KEY_FILE");
+/// # unsafe { std::env::remove_var("HAYDI_KEY_FILE") };
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn reseal_checkpoint(path: &Path, identity: Option<&str>) -> Result<String> {

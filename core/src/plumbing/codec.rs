@@ -4,8 +4,8 @@
 
 use super::ErasedPartial;
 use crate::error::{Error, Result};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// Encodes `partial`, which must hold a `P`.
 ///

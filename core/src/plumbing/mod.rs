@@ -20,8 +20,8 @@ pub use erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
 pub use extension::Extensions;
 pub use pass::Pass;
 pub use scheduler::{
-    drive, drive_inline, ChunkSpec, Completion, Drive, Request, ScheduleConfig, Scheduler,
-    TINY_GROWTH,
+    ChunkSpec, Completion, Drive, Request, ScheduleConfig, Scheduler, TINY_GROWTH, drive,
+    drive_inline,
 };
 pub use task_note::{catch_panic, note_task};
 pub use unpoisoned::{Unpoisoned, UnpoisonedRw, UnpoisonedWait};

@@ -9,8 +9,8 @@ use super::erased::{ChunkOutput, ErasedJob, ErasedPartial, JobSignature};
 use super::task_note::catch_panic;
 use crate::error::{Error, Result};
 use crate::pipeline::Extent;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::any::{Any, TypeId};
 
 /// A pass over an index space whose chunks produce partials that merge in index order (see

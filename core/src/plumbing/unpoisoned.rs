@@ -1,7 +1,7 @@
 //! Locks that ignore poisoning, the one way every haydi crate takes its locks.
 //!
 //! A lock is poisoned when a thread panicked while holding it. In haydi that panic is never a
-//! user's closure: user code runs outside every lock (`core/tests/user_code_outside_lock.rs`) and
+//! user's closure: user code runs outside every lock (`core/tests/suite/user_code_outside_lock.rs`) and
 //! its panics are caught and reported as [`Error::Panicked`](crate::Error::Panicked) by
 //! [`catch_panic`](super::catch_panic). A poisoned lock therefore carries no news a run could act
 //! on, and refusing it would turn one reported failure into a second, unrelated one; the data

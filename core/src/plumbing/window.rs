@@ -63,11 +63,7 @@ impl<P: Pass> Pass for Window<'_, P> {
     fn alignment(&self) -> u128 {
         // Chunks of the window are aligned in the job's indices only when the window is.
         let a = self.inner.alignment().max(1);
-        if self.start % a == 0 {
-            a
-        } else {
-            1
-        }
+        if self.start % a == 0 { a } else { 1 }
     }
 
     fn take_limits(&self) -> &[u64] {

@@ -1,7 +1,7 @@
 //! The user's side of a task: wait for it, look whether it ended, cancel it.
 
-use super::slot::{Shared, State};
 use super::TaskDriver;
+use super::slot::{Shared, State};
 use crate::plumbing::{Unpoisoned, UnpoisonedWait};
 use crate::{Error, Result};
 use std::sync::Arc;
@@ -131,7 +131,7 @@ impl<R> TaskHandle<R> {
                 State::Taken => {
                     return Err(Error::Context(format!(
                         "task {id}: its result was taken already"
-                    )))
+                    )));
                 }
                 State::Cancelled => {
                     *st = State::Cancelled;

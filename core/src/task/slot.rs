@@ -1,8 +1,8 @@
 //! The producer's side of a task: its state, the signal that wakes task sets, and the slot a
 //! pool holds while the task waits and runs.
 
-use super::handle::task_timed_out;
 use super::TaskHandle;
+use super::handle::task_timed_out;
 use crate::plumbing::{Unpoisoned, UnpoisonedWait};
 use crate::{Error, Result};
 use std::sync::{Arc, Condvar, Mutex};

@@ -34,11 +34,11 @@ fn ctx(msg: String) -> Error {
 /// `$HOME/.local/share/haydi/key`.
 ///
 /// ```
-/// std::env::set_var("HAYDI_KEY_FILE", "/somewhere/haydi.key");
+/// unsafe { std::env::set_var("HAYDI_KEY_FILE", "/somewhere/haydi.key") };
 /// assert_eq!(haydi_core::trusted::key_path()?, std::path::Path::new("/somewhere/haydi.key"));
-/// std::env::set_var("HAYDI_KEY_FILE", "relative.key");
+/// unsafe { std::env::set_var("HAYDI_KEY_FILE", "relative.key") };
 /// assert!(haydi_core::trusted::key_path().is_err());
-/// # std::env::remove_var("HAYDI_KEY_FILE");
+/// # unsafe { std::env::remove_var("HAYDI_KEY_FILE") };
 /// # Ok::<(), haydi_core::Error>(())
 /// ```
 pub fn key_path() -> Result<PathBuf> {
@@ -80,12 +80,12 @@ fn key_location() -> Result<(PathBuf, bool)> {
 /// ```
 /// use haydi_core::trusted::UserKey;
 /// let d = tempfile::tempdir()?;
-/// std::env::set_var("HAYDI_KEY_FILE", d.path().join("key"));
+/// unsafe { std::env::set_var("HAYDI_KEY_FILE", d.path().join("key")) };
 /// let key = UserKey::load_or_create()?;            // created on first use, 0600
 /// assert_eq!(key.path(), d.path().join("key"));
 /// assert_eq!(UserKey::load_or_create()?.mac(&[b"x"]), key.mac(&[b"x"])); // the same key
 /// assert!(format!("{key:?}").starts_with("UserKey { path:")); // the key itself never shown
-/// # std::env::remove_var("HAYDI_KEY_FILE");
+/// # unsafe { std::env::remove_var("HAYDI_KEY_FILE") };
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
@@ -129,10 +129,10 @@ impl UserKey {
     ///
     /// ```
     /// # let d = tempfile::tempdir()?;
-    /// # std::env::set_var("HAYDI_KEY_FILE", d.path().join("key"));
+    /// # unsafe { std::env::set_var("HAYDI_KEY_FILE", d.path().join("key")) };
     /// let key = haydi_core::trusted::UserKey::load_or_create()?;
     /// assert!(key.path().exists());
-    /// # std::env::remove_var("HAYDI_KEY_FILE");
+    /// # unsafe { std::env::remove_var("HAYDI_KEY_FILE") };
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn load_or_create() -> Result<UserKey> {
@@ -252,9 +252,9 @@ impl UserKey {
     ///
     /// ```
     /// # let d = tempfile::tempdir()?;
-    /// # std::env::set_var("HAYDI_KEY_FILE", d.path().join("k"));
+    /// # unsafe { std::env::set_var("HAYDI_KEY_FILE", d.path().join("k")) };
     /// assert!(haydi_core::trusted::UserKey::load_or_create()?.path().ends_with("k"));
-    /// # std::env::remove_var("HAYDI_KEY_FILE");
+    /// # unsafe { std::env::remove_var("HAYDI_KEY_FILE") };
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn path(&self) -> &Path {
@@ -265,11 +265,11 @@ impl UserKey {
     ///
     /// ```
     /// # let d = tempfile::tempdir()?;
-    /// # std::env::set_var("HAYDI_KEY_FILE", d.path().join("k"));
+    /// # unsafe { std::env::set_var("HAYDI_KEY_FILE", d.path().join("k")) };
     /// let key = haydi_core::trusted::UserKey::load_or_create()?;
     /// assert_eq!(key.mac(&[b"ab", b"c"]), key.mac(&[b"abc"]));
     /// assert_ne!(key.mac(&[b"abc"]), key.mac(&[b"abd"]));
-    /// # std::env::remove_var("HAYDI_KEY_FILE");
+    /// # unsafe { std::env::remove_var("HAYDI_KEY_FILE") };
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
@@ -285,11 +285,11 @@ impl UserKey {
     ///
     /// ```
     /// # let d = tempfile::tempdir()?;
-    /// # std::env::set_var("HAYDI_KEY_FILE", d.path().join("key"));
+    /// # unsafe { std::env::set_var("HAYDI_KEY_FILE", d.path().join("key")) };
     /// let key = haydi_core::trusted::UserKey::load_or_create()?;
     /// assert!(key.check_apart(&d.path().join("run.ckpt")).is_err());
     /// assert!(key.check_apart(&d.path().join("sub").join("run.ckpt")).is_ok());
-    /// # std::env::remove_var("HAYDI_KEY_FILE");
+    /// # unsafe { std::env::remove_var("HAYDI_KEY_FILE") };
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn check_apart(&self, file: &Path) -> Result<()> {
@@ -318,10 +318,10 @@ impl UserKey {
 ///
 /// ```
 /// # let d = tempfile::tempdir()?;
-/// # std::env::set_var("HAYDI_KEY_FILE", d.path().join("k"));
+/// # unsafe { std::env::set_var("HAYDI_KEY_FILE", d.path().join("k")) };
 /// let key = haydi_core::trusted::UserKey::load_or_create()?;
 /// assert!(haydi_core::trusted::key::describe(&key).contains("k"));
-/// # std::env::remove_var("HAYDI_KEY_FILE");
+/// # unsafe { std::env::remove_var("HAYDI_KEY_FILE") };
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn describe(key: &UserKey) -> String {
@@ -373,10 +373,12 @@ mod tests {
         assert!(e.contains("not a haydi key file"), "{e}");
         let link = d.path().join("link");
         std::os::unix::fs::symlink(d.path().join("other"), &link).unwrap();
-        assert!(UserKey::read(&link)
-            .unwrap_err()
-            .to_string()
-            .contains("symbolic link"));
+        assert!(
+            UserKey::read(&link)
+                .unwrap_err()
+                .to_string()
+                .contains("symbolic link")
+        );
     }
 
     #[test]

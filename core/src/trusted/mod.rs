@@ -28,12 +28,12 @@
 //! use haydi_core::trusted::{read_sealed, write_sealed, Sealed};
 //! let dir = tempfile::tempdir()?;
 //! let key = dir.path().join("keys").join("key");
-//! std::env::set_var("HAYDI_KEY_FILE", &key); // for this example; normally the user's data dir
+//! unsafe { std::env::set_var("HAYDI_KEY_FILE", &key) }; // for this example; normally the user's data dir
 //! let path = dir.path().join("data").join("state");
 //! std::fs::create_dir_all(path.parent().unwrap())?;
 //! write_sealed(&path, b"example\n", b"hello")?;
 //! assert!(matches!(read_sealed(&path, b"example\n")?, Sealed::Body(b) if b == b"hello"));
-//! # std::env::remove_var("HAYDI_KEY_FILE");
+//! # unsafe { std::env::remove_var("HAYDI_KEY_FILE") };
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -42,10 +42,10 @@ pub mod origin;
 pub mod private;
 pub mod seal;
 
-pub use key::{key_path, UserKey, KEY_FILE_VARIABLE};
-pub use origin::{this_program, Origin, Program};
+pub use key::{KEY_FILE_VARIABLE, UserKey, key_path};
+pub use origin::{Origin, Program, this_program};
 pub use private::{
     check_private_dir, create_private, current_uid, given_dir, private_dir, private_temp_dir,
     read_private, read_private_bytes, read_trusted_bytes, replace_atomically, write_private,
 };
-pub use seal::{read_sealed, reseal_file, write_sealed, Sealed};
+pub use seal::{Sealed, read_sealed, reseal_file, write_sealed};

@@ -263,14 +263,18 @@ mod tests {
             id.contains("identity differs") && id.contains("k=2"),
             "{id}"
         );
-        assert!(g("x")
-            .difference(&p("1", 1))
-            .unwrap()
-            .contains("gives none"));
-        assert!(p("1", 1)
-            .difference(&g("x"))
-            .unwrap()
-            .contains("without an identity"));
+        assert!(
+            g("x")
+                .difference(&p("1", 1))
+                .unwrap()
+                .contains("gives none")
+        );
+        assert!(
+            p("1", 1)
+                .difference(&g("x"))
+                .unwrap()
+                .contains("without an identity")
+        );
         assert_eq!(g("x").difference(&g("x")), None);
     }
 

@@ -481,10 +481,12 @@ mod tests {
         symlink(&target, &p).unwrap();
         write_private(&p, b"secret").unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
-        assert!(!std::fs::symlink_metadata(&p)
-            .unwrap()
-            .file_type()
-            .is_symlink());
+        assert!(
+            !std::fs::symlink_metadata(&p)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
     }
 
     #[test]

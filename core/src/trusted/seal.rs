@@ -58,12 +58,12 @@ fn split<'a>(bytes: &'a [u8], magic: &[u8]) -> std::result::Result<(&'a [u8], &'
 /// ```
 /// use haydi_core::trusted::{read_sealed, write_sealed, Sealed};
 /// # let d = tempfile::tempdir()?;
-/// # std::env::set_var("HAYDI_KEY_FILE", d.path().join("key"));
+/// # unsafe { std::env::set_var("HAYDI_KEY_FILE", d.path().join("key")) };
 /// # std::fs::create_dir(d.path().join("data"))?;
 /// let p = d.path().join("data").join("f");
 /// write_sealed(&p, b"m\n", b"hello")?;
 /// assert!(matches!(read_sealed(&p, b"m\n")?, Sealed::Body(b) if b == b"hello"));
-/// # std::env::remove_var("HAYDI_KEY_FILE");
+/// # unsafe { std::env::remove_var("HAYDI_KEY_FILE") };
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write_sealed(path: &Path, magic: &[u8], body: &[u8]) -> Result<()> {
@@ -79,7 +79,7 @@ pub fn write_sealed(path: &Path, magic: &[u8], body: &[u8]) -> Result<()> {
 /// ```
 /// use haydi_core::trusted::{read_sealed, write_sealed, Sealed};
 /// # let d = tempfile::tempdir()?;
-/// # std::env::set_var("HAYDI_KEY_FILE", d.path().join("key"));
+/// # unsafe { std::env::set_var("HAYDI_KEY_FILE", d.path().join("key")) };
 /// # std::fs::create_dir(d.path().join("data"))?;
 /// let p = d.path().join("data").join("f");
 /// assert!(matches!(read_sealed(&p, b"m\n")?, Sealed::Missing));
@@ -88,7 +88,7 @@ pub fn write_sealed(path: &Path, magic: &[u8], body: &[u8]) -> Result<()> {
 /// *bytes.last_mut().unwrap() = b'1'; // "1001": changed after haydi wrote it
 /// std::fs::write(&p, &bytes)?;
 /// assert!(matches!(read_sealed(&p, b"m\n")?, Sealed::Bad(why) if why.contains("MAC")));
-/// # std::env::remove_var("HAYDI_KEY_FILE");
+/// # unsafe { std::env::remove_var("HAYDI_KEY_FILE") };
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_sealed(path: &Path, magic: &[u8]) -> Result<Sealed> {
@@ -130,13 +130,13 @@ pub fn read_sealed(path: &Path, magic: &[u8]) -> Result<Sealed> {
 /// # let d = tempfile::tempdir()?;
 /// # std::fs::create_dir(d.path().join("data"))?;
 /// let p = d.path().join("data").join("f");
-/// std::env::set_var("HAYDI_KEY_FILE", d.path().join("alice.key"));
+/// unsafe { std::env::set_var("HAYDI_KEY_FILE", d.path().join("alice.key")) };
 /// write_sealed(&p, b"m\n", b"state")?;
-/// std::env::set_var("HAYDI_KEY_FILE", d.path().join("bob.key")); // another account's key
+/// unsafe { std::env::set_var("HAYDI_KEY_FILE", d.path().join("bob.key")) }; // another account's key
 /// assert!(matches!(read_sealed(&p, b"m\n")?, Sealed::Bad(_)));
 /// reseal_file(&p, b"m\n", |body| Ok(body.to_vec()))?;          // bob vouches for it
 /// assert!(matches!(read_sealed(&p, b"m\n")?, Sealed::Body(b) if b == b"state"));
-/// # std::env::remove_var("HAYDI_KEY_FILE");
+/// # unsafe { std::env::remove_var("HAYDI_KEY_FILE") };
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn reseal_file(

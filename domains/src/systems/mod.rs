@@ -43,8 +43,8 @@ mod dot;
 mod path;
 mod system;
 
-pub use bfs::{bfs, Bfs, BfsEnd, BfsItems, Exploration, State, States, WithDepth};
-pub use dlts::{dlts, dlts_from_map, Dlts, DltsFn, DltsProduct, MapDlts};
+pub use bfs::{Bfs, BfsEnd, BfsItems, Exploration, State, States, WithDepth, bfs};
+pub use dlts::{Dlts, DltsFn, DltsProduct, MapDlts, dlts, dlts_from_map};
 pub use dot::{dlts_to_dot, to_dot};
 pub use path::{bfs_find, bfs_path};
 pub use system::{Successors, System};

@@ -3,8 +3,8 @@
 //! the start, and gets for each one the result the driver kept, or is told to compute it itself.
 
 use crate::distributed::protocol::RunId;
-use std::collections::hash_map::DefaultHasher;
 use std::collections::BTreeMap;
+use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 

@@ -3,12 +3,12 @@
 
 use super::speculate::speculate;
 use super::state::DriverState;
-use crate::distributed::protocol::{encode, Final, RunId, ToWorker, WireChunk, WireError};
 use crate::distributed::DistributedOptions;
+use crate::distributed::protocol::{Final, RunId, ToWorker, WireChunk, WireError, encode};
 use crate::extensions::Pinned;
 use haydi_core::context::{RunReport, WorkerId};
 use haydi_core::plumbing::Unpoisoned;
-use haydi_core::plumbing::{drive, ChunkSpec, Drive, ErasedJob, Request, Scheduler};
+use haydi_core::plumbing::{ChunkSpec, Drive, ErasedJob, Request, Scheduler, drive};
 use haydi_core::{Error, Result};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

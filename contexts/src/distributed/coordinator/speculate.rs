@@ -2,10 +2,10 @@
 //! that hangs everywhere fails the run instead of holding it forever.
 
 use super::peer::Held;
-use super::run::{chunk_message, RunCtx};
+use super::run::{RunCtx, chunk_message};
 use super::state::DriverState;
-use haydi_core::plumbing::ChunkSpec;
 use haydi_core::Error;
+use haydi_core::plumbing::ChunkSpec;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 

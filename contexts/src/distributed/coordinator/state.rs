@@ -4,7 +4,7 @@ use super::history::{Past, RunHistory};
 use super::peer::{Held, Peer};
 use super::run::RunCtx;
 use super::{Board, Describe, Event};
-use crate::distributed::protocol::{encode, ChunkResult, RunId, ToDriver, ToWorker};
+use crate::distributed::protocol::{ChunkResult, RunId, ToDriver, ToWorker, encode};
 use crossbeam_channel::Receiver;
 use haydi_core::context::WorkerId;
 use haydi_core::plumbing::{ChunkOutput, Completion};
@@ -124,7 +124,8 @@ impl DriverState {
                 // A start-up that waits long in silence looks like a hang: say what it waits for.
                 said = true;
                 haydi_core::warning!(
-                    joined = live, expected = n,
+                    joined = live,
+                    expected = n,
                     "{live} of {n} workers joined after {JOIN_NOTICE:?}; waiting up to {timeout:?} (DistributedOptions::connect_timeout) for the rest"
                 );
             }
@@ -143,7 +144,9 @@ impl DriverState {
             )));
         }
         if live < n {
-            haydi_core::warning!(joined = live, expected = n,
+            haydi_core::warning!(
+                joined = live,
+                expected = n,
                 "only {live} of {n} workers joined within {timeout:?}; going on with them (a worker may still join later)"
             );
         }

@@ -8,8 +8,8 @@
 //! transport carries the requests and answers (`transport::tcp`).
 
 use super::{
-    ClusterStatus, DriverStatus, MonitorHello, MonitorReply, MonitorRequest, RunStatus,
-    WorkerStatus, MONITOR_VERSION,
+    ClusterStatus, DriverStatus, MONITOR_VERSION, MonitorHello, MonitorReply, MonitorRequest,
+    RunStatus, WorkerStatus,
 };
 use crate::distributed::launcher;
 use crate::distributed::protocol::{RunId, ToDriver};

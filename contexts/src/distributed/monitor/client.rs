@@ -1,7 +1,7 @@
 //! The monitor's side: finding a running driver and talking to it.
 
 use super::{ClusterStatus, MonitorHello, MonitorReply, MonitorRequest};
-use crate::distributed::protocol::{decode, encode, ToDriver};
+use crate::distributed::protocol::{ToDriver, decode, encode};
 use crate::distributed::transport::noise::{Receiver, Sender};
 use crate::distributed::transport::secret::Secret;
 use crate::distributed::transport::tcp::dial;

@@ -42,7 +42,7 @@
 pub(crate) mod board;
 mod client;
 
-pub use client::{find_driver, DriverAddress, Monitor};
+pub use client::{DriverAddress, Monitor, find_driver};
 
 use super::launcher;
 use serde::{Deserialize, Serialize};

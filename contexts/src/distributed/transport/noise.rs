@@ -25,7 +25,7 @@
 //! an on-path proxy can cut a connection, never change a result. The receiver stops reading
 //! (with an error) as soon as a message grows past its limit, before it is whole.
 
-use super::frame::{read_frame, write_frame, FramedConn};
+use super::frame::{FramedConn, read_frame, write_frame};
 use super::secret::Secret;
 use bytes::{Bytes, BytesMut};
 use futures_util::stream::{SplitSink, SplitStream};
@@ -289,7 +289,7 @@ impl<S: AsyncRead + AsyncWrite> Receiver<S> {
                     return Err(io::Error::new(
                         io::ErrorKind::TimedOut,
                         format!("no frame for {idle:?}"),
-                    ))
+                    ));
                 }
                 Ok(None) if first => return Ok(None),
                 Ok(None) => return Err(bad("the connection ended inside a message")),
@@ -330,7 +330,7 @@ impl<S: AsyncRead + AsyncWrite> Receiver<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::distributed::transport::frame::{framed, HANDSHAKE_MAX_FRAME};
+    use crate::distributed::transport::frame::{HANDSHAKE_MAX_FRAME, framed};
 
     fn rt() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()

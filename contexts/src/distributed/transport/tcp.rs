@@ -12,15 +12,15 @@
 //!   reports what it hears to the worker's logic (`Hear`).
 //! - Monitors use the same channel ([`dial`]).
 
-use super::admission::{check_join, Refusal};
-use super::frame::{framed, HANDSHAKE_MAX_FRAME};
+use super::admission::{Refusal, check_join};
+use super::frame::{HANDSHAKE_MAX_FRAME, framed};
 use super::noise::{self, Receiver, Sender};
 use super::secret::Secret;
 use super::{Backlog, Event, Hear, Heard, Link};
 use crate::distributed::monitor::board::{Board, Seen};
 use crate::distributed::monitor::{MonitorHello, MonitorReply};
-use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
-use crate::distributed::{address, launcher, DistributedOptions};
+use crate::distributed::protocol::{Join, ToDriver, ToWorker, decode, encode};
+use crate::distributed::{DistributedOptions, address, launcher};
 use haydi_core::plumbing::Unpoisoned;
 use haydi_core::{Error, Result};
 use serde::Serialize;
@@ -329,7 +329,7 @@ async fn serve_peer(
         };
         match received {
             Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                break format!("no message for {deadline:?} (heartbeat deadline)")
+                break format!("no message for {deadline:?} (heartbeat deadline)");
             }
             Err(e) => break format!("connection error: {e}"),
             Ok(None) => break "connection closed".to_string(),
@@ -494,7 +494,7 @@ pub(crate) fn connect(
         let reason = loop {
             match rd.recv(hb_timeout).await {
                 Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                    break format!("no message from the driver for {hb_timeout:?}")
+                    break format!("no message from the driver for {hb_timeout:?}");
                 }
                 Err(e) => break format!("connection to the driver failed: {e}"),
                 Ok(None) => break "the driver closed the connection".to_string(),

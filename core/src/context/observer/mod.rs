@@ -9,7 +9,7 @@ use crate::plumbing::Unpoisoned;
 use bar::{end_bar, new_bar};
 #[cfg(test)]
 use bar::{format_rate, test_bars};
-use chrome_trace::{write_trace, TraceEvent};
+use chrome_trace::{TraceEvent, write_trace};
 
 use super::options::{ProgressFn, RunOptions};
 use crate::error::Result;

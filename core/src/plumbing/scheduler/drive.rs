@@ -3,10 +3,10 @@
 //! workers pull chunks from it.
 
 use super::in_order::InOrder;
-use super::sizing::tiny_next;
 use super::sizing::Phase;
+use super::sizing::tiny_next;
 use super::{Completion, Request, ScheduleConfig, Scheduler};
-use crate::context::{nested, RunOptions, RunReport, WorkerId};
+use crate::context::{RunOptions, RunReport, WorkerId, nested};
 use crate::error::Result;
 use crate::pipeline::Extent;
 use crate::plumbing::erased::{ChunkOutput, ErasedJob};

@@ -2,8 +2,8 @@
 //! hint), a slot of a run with fixed chunks, or one a lost worker handed back.
 
 use super::{ChunkSpec, Flow, Request, Scheduler, State};
-use std::sync::atomic::Ordering;
 use std::sync::MutexGuard;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 impl<'j> Scheduler<'j> {

@@ -27,7 +27,7 @@ mod merge;
 mod request;
 mod sizing;
 
-pub use drive::{drive, drive_inline, Drive};
+pub use drive::{Drive, drive, drive_inline};
 pub(crate) use in_order::InOrder;
 pub(crate) use merge::{Limits, Merged};
 pub use request::{ChunkSpec, Completion, Request};
@@ -175,7 +175,7 @@ impl<'j> Scheduler<'j> {
         let end = match job.extent()? {
             Extent::Finite(n) => Some(n),
             Extent::Endless if takes.is_empty() && opts.timeout.is_none() => {
-                return Err(Error::Unbounded)
+                return Err(Error::Unbounded);
             }
             Extent::Endless => None,
         };

@@ -16,10 +16,10 @@
 
 use crate::distributed::transport::Backlog;
 use crossbeam_channel::{Receiver, RecvTimeoutError};
+use mpi::Tag;
 use mpi::datatype::Equivalence;
 use mpi::point_to_point::{Destination, MatchedReceiveVec, Source, Status};
 use mpi::topology::{Communicator, SimpleCommunicator};
-use mpi::Tag;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

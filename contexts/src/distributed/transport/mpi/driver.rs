@@ -2,13 +2,13 @@
 //! to the dispatch loop as the same [`Event`]s the TCP connections produce, gives each a
 //! [`Link`], keeps the heartbeats, and aborts the job when a rank goes silent (fail-stop).
 
-use super::comm::{Command, Flow, Inbox, Outgoing};
 use super::MpiLink;
-use crate::distributed::monitor::board::{Board, Seen};
-use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
-use crate::distributed::transport::admission::{check_join, Refusal};
-use crate::distributed::transport::{Backlog, Event};
+use super::comm::{Command, Flow, Inbox, Outgoing};
 use crate::distributed::DistributedOptions;
+use crate::distributed::monitor::board::{Board, Seen};
+use crate::distributed::protocol::{Join, ToDriver, ToWorker, decode, encode};
+use crate::distributed::transport::admission::{Refusal, check_join};
+use crate::distributed::transport::{Backlog, Event};
 use crossbeam_channel::Sender;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -157,7 +157,7 @@ impl Inbox for DriverInbox {
         let msg = match decode::<ToDriver>(&bytes) {
             Ok(m) => m,
             Err(e) => {
-                return Flow::Abort(format!("worker rank {from} sent a malformed message: {e}"))
+                return Flow::Abort(format!("worker rank {from} sent a malformed message: {e}"));
             }
         };
         if rank.shut {
@@ -190,7 +190,7 @@ impl Inbox for DriverInbox {
             ToDriver::Join(_) | ToDriver::Monitor(_) => {
                 return Flow::Abort(format!(
                     "worker rank {from} sent a join or monitor message after it joined"
-                ))
+                ));
             }
             m => {
                 joined.seen.heard(&self.board, Some(&m));

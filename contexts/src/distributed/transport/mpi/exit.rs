@@ -4,8 +4,8 @@
 
 use super::comm::Command;
 use crossbeam_channel::Sender;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The communication thread's commands, for the handler.
 static COMMANDS: OnceLock<Sender<Command>> = OnceLock::new();

@@ -35,11 +35,11 @@ mod exit;
 mod worker;
 
 use super::{Backlog, Event, Hear, Link};
+use crate::distributed::DistributedOptions;
 use crate::distributed::monitor::board::Board;
 use crate::distributed::protocol::Join;
-use crate::distributed::DistributedOptions;
 use comm::{Command, Inbox};
-use crossbeam_channel::{unbounded, Sender};
+use crossbeam_channel::{Sender, unbounded};
 use driver::DriverInbox;
 use haydi_core::{Error, Result};
 use mpi::topology::Communicator;

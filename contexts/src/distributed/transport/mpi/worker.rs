@@ -4,9 +4,9 @@
 //! driver's `Shutdown`, so that every rank finalizes together.
 
 use super::comm::{Flow, Inbox, Outgoing};
-use crate::distributed::protocol::{decode, encode, Join, ToDriver, ToWorker};
-use crate::distributed::transport::{Hear, Heard};
 use crate::distributed::DistributedOptions;
+use crate::distributed::protocol::{Join, ToDriver, ToWorker, decode, encode};
+use crate::distributed::transport::{Hear, Heard};
 use crossbeam_channel::Sender;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
