@@ -244,7 +244,8 @@ fn no_adapter_child() {
 fn no_adapter_gives_an_empty_list_and_a_clear_error() {
     let out = Command::new(std::env::current_exe().unwrap())
         .args([
-            "no_adapter_child",
+            // The test's path in the suite binary (`--exact` matches the whole path).
+            "context::no_adapter_child",
             "--exact",
             "--include-ignored",
             "--nocapture",
