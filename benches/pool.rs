@@ -3,6 +3,8 @@
 //! - `pool_tiny`: per-task cost of `pool.map` on `threads(2)` against rayon's
 //!   `par_iter().map().collect()` on a 2-thread rayon pool, over 100 000 tiny tasks
 //!   (per-task cost = time / 100 000). Goal: at most 2x rayon's.
+//!   `pipeline_threads2` / `pipeline_serial`: the same map as a haydi pipeline, without the
+//!   pool, on the two threads and serially (where the pool's time goes).
 //! - `pool_submit`: 1000 `submit`s then `wait`s on `threads(2)` (the executor path).
 //! - `pool_heavy`: `pool.map` of 2000 CPU-heavy tasks (about 70 µs each) on `spawn(2)` against
 //!   `threads(2)`. Goal:
@@ -47,6 +49,23 @@ fn pool_tiny(c: &mut Criterion) {
     });
     g.bench_function("pool_threads2", |b| {
         b.iter(|| pool.map(tiny, black_box(&items)).unwrap())
+    });
+    // Where the pool's time goes: the same map as a plain haydi pipeline (no task notes, no
+    // pool), on the two threads and serially; the serial one is the per-item cost of
+    // `map().collect()` alone, the gap to the threaded one what two threads give back.
+    let threads = ThreadContext::new(2).unwrap();
+    let pipeline = || {
+        let items = black_box(&items);
+        Range::new(100_000)
+            .iterate()
+            .map(move |i| tiny(&items[i as usize]))
+            .collect()
+    };
+    g.bench_function("pipeline_threads2", |b| {
+        b.iter(|| pipeline().run_in(&threads).unwrap())
+    });
+    g.bench_function("pipeline_serial", |b| {
+        b.iter(|| pipeline().run(false).unwrap())
     });
     g.finish();
 }
