@@ -15,6 +15,7 @@
 use crate::graph_search::{MAX_GENERATORS, Refutation, Test, refine};
 use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::ops::Range;
 
 /// The most refutations a graph keeps for its children's tests.
 const MAX_REFUTED: usize = 6;
@@ -99,6 +100,30 @@ impl Graph {
             gens: [0; MAX_GENERATORS],
             ngens: 0,
         }
+    }
+
+    /// The edges a child of this graph may add on `n` vertices, in generation order: for each
+    /// first vertex `i`, the range of second vertices `j` (the edge after the largest one, `j`
+    /// an existing vertex or the first unused one). Generation and its tests walk the tree by
+    /// this one rule.
+    #[inline]
+    pub(crate) fn child_edges(&self, n: usize) -> impl Iterator<Item = (usize, Range<usize>)> {
+        let m = self.m as usize;
+        let last = self.last.map(|e| ((e / 16) as usize, (e % 16) as usize));
+        let first = last.map_or(0, |(i, _)| i);
+        (first..n.min(m + 1)).map(move |i| {
+            let from = match last {
+                Some((li, lj)) if i == li => lj + 1,
+                _ => i + 1,
+            };
+            // new vertices must be the next unused ones
+            let (lo, hi) = if i < m {
+                (from, m + 1)
+            } else {
+                (from.max(m + 1), m + 2)
+            };
+            (i, lo..hi.min(n))
+        })
     }
 
     /// The graph with edge `{i, j}` (`i < j`) added, its caches not filled (for the tests).
@@ -495,24 +520,9 @@ mod tests {
     /// the full search on every child; returns the number of graphs.
     fn walk_checked(g: &Graph, n: usize) -> u64 {
         let mut count = 1;
-        let m = g.m as usize;
-        let (li, lj) = match g.last {
-            None => (0, 0),
-            Some(e) => ((e / 16) as usize, (e % 16) as usize),
-        };
         let mut h = Graph::empty();
-        for i in li..n.min(m + 1) {
-            let from = if g.last.is_some() && i == li {
-                lj + 1
-            } else {
-                i + 1
-            };
-            let (lo, hi) = if i < m {
-                (from, m + 1)
-            } else {
-                (from.max(m + 1), m + 2)
-            };
-            for j in lo..hi.min(n) {
+        for (i, js) in g.child_edges(n) {
+            for j in js {
                 g.child_into(i, j, &mut h);
                 let full = is_canonical_graph(&h);
                 if g.orbit_has_smaller(i, j) {

@@ -43,24 +43,8 @@ impl Gen {
         }
         let (edge_checks, ahead) = (class.checks_edges(), class.looks_ahead(n, *max) || *min > 0);
         let mut child = Node::Graph(Graph::empty());
-        let m = g.m as usize;
-        let (li, lj) = match g.last {
-            None => (0, 0),
-            Some(e) => ((e / 16) as usize, (e % 16) as usize),
-        };
-        for i in li..n.min(m + 1) {
-            let from = if g.last.is_some() && i == li {
-                lj + 1
-            } else {
-                i + 1
-            };
-            // new vertices must be the next unused ones
-            let (lo, hi) = if i < m {
-                (from, m + 1)
-            } else {
-                (from.max(m + 1), m + 2)
-            };
-            for j in lo..hi.min(n) {
+        for (i, js) in g.child_edges(n) {
+            for j in js {
                 if g.orbit_has_smaller(i, j) || (edge_checks && !class.admits_edge(g, i, j)) {
                     continue;
                 }
