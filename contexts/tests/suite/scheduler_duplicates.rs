@@ -8,6 +8,16 @@ use haydi_core::prelude::*;
 use haydi_core::{ParallelContext, RunOptions};
 use std::time::Duration;
 
+/// The smallest chunks the sizing gives (no probe, no inline run, no growth).
+fn smallest_chunks() -> ScheduleConfig {
+    ScheduleConfig {
+        target_chunk: Duration::ZERO,
+        probe_budget: Duration::ZERO,
+        inline_threshold: Duration::ZERO,
+        max_growth: 1,
+    }
+}
+
 /// Runs every chunk twice, completing them out of order: the copy of each chunk comes after
 /// its first result, some before and some after it is merged.
 #[derive(Debug)]
@@ -15,13 +25,7 @@ struct Twice;
 
 impl ParallelContext for Twice {
     fn execute(&self, job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
-        let config = ScheduleConfig {
-            target_chunk: Duration::ZERO,
-            probe_budget: Duration::ZERO,
-            inline_threshold: Duration::ZERO,
-            max_growth: 1,
-        };
-        let sched = Scheduler::new(job, opts, 2, config)?;
+        let sched = Scheduler::new(job, opts, 2, smallest_chunks())?;
         let mut specs = Vec::new();
         while let Some(s) = sched.next_chunk(Request::any()) {
             specs.push(s);
@@ -65,13 +69,7 @@ struct CopyThenTimeout;
 
 impl ParallelContext for CopyThenTimeout {
     fn execute(&self, job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
-        let config = ScheduleConfig {
-            target_chunk: Duration::ZERO,
-            probe_budget: Duration::ZERO,
-            inline_threshold: Duration::ZERO,
-            max_growth: 1,
-        };
-        let sched = Scheduler::new(job, opts, 2, config)?;
+        let sched = Scheduler::new(job, opts, 2, smallest_chunks())?;
         let specs: Vec<_> = (0..4)
             .map(|_| sched.next_chunk(Request::any()).expect("chunk"))
             .collect();
