@@ -1,6 +1,6 @@
 //! Atoms of USets as Python objects, and the native USet handle.
 
-use crate::engine::{Atom, USet, codec};
+use crate::engine::{Atom, USet, Unpoisoned, codec};
 use crate::errors::check;
 use pyo3::basic::CompareOp;
 use pyo3::prelude::*;
@@ -135,16 +135,13 @@ pub(crate) fn atom_object(py: Python<'_>, atom: Atom) -> PyResult<Bound<'_, PyAt
         std::sync::OnceLock::new();
     const KEPT: usize = 1 << 16;
     let table = OBJECTS.get_or_init(Default::default);
-    if let Ok(t) = table.lock() {
-        if let Some(o) = t.get(&atom) {
-            return Ok(o.bind(py).clone());
-        }
+    if let Some(o) = table.lock_unpoisoned().get(&atom) {
+        return Ok(o.bind(py).clone());
     }
     let o = Bound::new(py, PyAtom { atom })?;
-    if let Ok(mut t) = table.lock() {
-        if t.len() < KEPT {
-            t.insert(atom, o.clone().unbind());
-        }
+    let mut t = table.lock_unpoisoned();
+    if t.len() < KEPT {
+        t.insert(atom, o.clone().unbind());
     }
     Ok(o)
 }

@@ -3,7 +3,7 @@
 
 use crate::engine::{
     ContextSpec, DistributedContext, DistributedOptions, ParallelContext, SerialContext,
-    ThreadContext, session,
+    ThreadContext, Unpoisoned, session,
 };
 use crate::errors::{HaydiError, check};
 use pyo3::prelude::*;
@@ -33,8 +33,7 @@ impl NContext {
 
     fn held(&self) -> PyResult<Held> {
         self.inner
-            .lock()
-            .map_err(|_| HaydiError::new_err("context lock poisoned"))?
+            .lock_unpoisoned()
             .clone()
             .ok_or_else(|| HaydiError::new_err(format!("the context {} is closed", self.name)))
     }
@@ -175,11 +174,7 @@ impl NContext {
 
     /// Lets the context go (workers of a driver are shut down once nothing else holds it).
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        let held = self
-            .inner
-            .lock()
-            .map_err(|_| HaydiError::new_err("context lock poisoned"))?
-            .take();
+        let held = self.inner.lock_unpoisoned().take();
         py.detach(move || drop(held));
         Ok(())
     }

@@ -7,7 +7,7 @@
 //! naming the chunk with the original exception as its `__cause__` (on a worker process only
 //! the text of the exception and its traceback come back).
 
-use crate::engine::Error;
+use crate::engine::{Error, Unpoisoned};
 use crate::pyobj::describe;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -57,7 +57,8 @@ fn stash() -> &'static Mutex<HashMap<u64, PyErr>> {
 pub(crate) fn raise_in_engine(py: Python<'_>, e: PyErr) -> ! {
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
     let text = format_exception(py, &e);
-    if let Ok(mut s) = stash().lock() {
+    {
+        let mut s = stash().lock_unpoisoned();
         if s.len() > 64 {
             s.clear();
         }
@@ -95,7 +96,7 @@ fn take_stashed(message: &str) -> Option<PyErr> {
         return None; // raised in another process: only its text came back
     }
     let id: u64 = id.parse().ok()?;
-    stash().lock().ok()?.remove(&id)
+    stash().lock_unpoisoned().remove(&id)
 }
 
 /// `message` without the token.

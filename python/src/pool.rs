@@ -3,7 +3,7 @@
 
 use crate::calls::call1;
 use crate::context::NContext;
-use crate::engine::{Pool, Remote, TaskHandle};
+use crate::engine::{Pool, Remote, TaskHandle, Unpoisoned};
 use crate::errors::{HaydiError, check};
 use crate::item::{Item, items_of, list_of};
 use pyo3::prelude::*;
@@ -89,8 +89,7 @@ impl NTask {
     fn wait<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
         let h = self
             .handle
-            .lock()
-            .map_err(|_| HaydiError::new_err("task lock poisoned"))?
+            .lock_unpoisoned()
             .take()
             .ok_or_else(|| HaydiError::new_err("the task's result was already taken"))?;
         let r = py.detach(move || match timeout {
@@ -104,8 +103,7 @@ impl NTask {
     fn is_finished(&self) -> PyResult<bool> {
         Ok(self
             .handle
-            .lock()
-            .map_err(|_| HaydiError::new_err("task lock poisoned"))?
+            .lock_unpoisoned()
             .as_ref()
             .is_none_or(|h| h.is_finished()))
     }
@@ -114,8 +112,7 @@ impl NTask {
     fn cancel(&self) -> PyResult<bool> {
         Ok(self
             .handle
-            .lock()
-            .map_err(|_| HaydiError::new_err("task lock poisoned"))?
+            .lock_unpoisoned()
             .as_ref()
             .is_some_and(|h| h.cancel()))
     }
@@ -131,10 +128,7 @@ pub(crate) struct NRemote {
 impl NRemote {
     /// The stored object.
     fn get<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let g = self
-            .remote
-            .lock()
-            .map_err(|_| HaydiError::new_err("remote lock poisoned"))?;
+        let g = self.remote.lock_unpoisoned();
         match g.as_ref() {
             Some(r) => r.get().to_py(py),
             None => Err(HaydiError::new_err("the remote object was removed")),
@@ -143,11 +137,7 @@ impl NRemote {
 
     /// Removes the pool's copy (once the last handle to it is removed).
     fn remove(&self) -> PyResult<()> {
-        let r = self
-            .remote
-            .lock()
-            .map_err(|_| HaydiError::new_err("remote lock poisoned"))?
-            .take();
+        let r = self.remote.lock_unpoisoned().take();
         if let Some(r) = r {
             r.remove();
         }
