@@ -14,7 +14,7 @@ pub(crate) use haydi_contexts::pool::ContextSpec;
 pub(crate) use haydi_contexts::pool::{Remote, TaskHandle};
 pub(crate) use haydi_core::action::Action;
 pub(crate) use haydi_core::domain::BoxedDomain;
-pub(crate) use haydi_core::plumbing::Unpoisoned;
+pub(crate) use haydi_core::plumbing::{Unpoisoned, panic_message};
 pub(crate) use haydi_core::session;
 pub(crate) use haydi_core::{
     Domain, DomainExt, Error, IntoPipeline, Outcome, ParallelContext, RunOptions, SerialContext,

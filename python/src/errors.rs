@@ -7,7 +7,7 @@
 //! naming the chunk with the original exception as its `__cause__` (on a worker process only
 //! the text of the exception and its traceback come back).
 
-use crate::engine::{Error, Unpoisoned};
+use crate::engine::{Error, Unpoisoned, panic_message};
 use crate::pyobj::describe;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -113,13 +113,7 @@ fn clean(message: &str) -> String {
 
 /// A panic payload caught by the binding itself (outside a run) as a Python exception.
 pub(crate) fn from_panic(py: Python<'_>, payload: Box<dyn std::any::Any + Send>) -> PyErr {
-    let msg = if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else if let Some(s) = payload.downcast_ref::<&str>() {
-        s.to_string()
-    } else {
-        "a panic without a message".into()
-    };
+    let msg = panic_message(payload);
     let _ = py;
     match take_stashed(&msg) {
         Some(e) => e,
