@@ -35,15 +35,19 @@ use std::time::{Duration, Instant};
 /// What a simulated worker needs to know about the job: its run id and the encoded partial of
 /// one index.
 #[derive(Debug, Default)]
-struct Capture(Mutex<Option<(String, String, Vec<u8>)>>);
+struct Capture(Mutex<Option<(String, String, String, Vec<u8>)>>);
 
 impl ParallelContext for Capture {
     fn execute(&self, job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
         let sig = job.signature();
         let one = job.run_chunk(0, 1, &[])?;
         let bytes = job.encode_partial(&one.partial)?;
-        *self.0.lock().unwrap() =
-            Some((sig.call_site.to_string(), sig.type_name.to_string(), bytes));
+        *self.0.lock().unwrap() = Some((
+            sig.call_site.to_string(),
+            sig.type_name.to_string(),
+            job.fingerprint(),
+            bytes,
+        ));
         SerialContext.execute(job, opts)
     }
     fn workers(&self) -> usize {
@@ -136,14 +140,17 @@ struct Row {
 fn simulate(workers: usize, cost: Duration, per_worker: u64) -> Result<Row, String> {
     // One call site and one type for the capture and the measured run.
     let go = |ctx: &dyn ParallelContext, n: u64| Digits(n).count().run_in(ctx).unwrap();
+    // The measured run's source (its size) is in its run id: capture that very job.
+    let n = per_worker * workers as u64;
     let capture = Capture::default();
-    go(&capture, 1);
-    let (call_site, type_name, partial) = capture.0.lock().unwrap().take().unwrap();
+    go(&capture, n);
+    let (call_site, type_name, source, partial) = capture.0.lock().unwrap().take().unwrap();
     let job = Arc::new(SimJob {
         id: RunId {
             seq: 0,
             call_site,
             type_name,
+            source,
         },
         partial,
         cost,
@@ -191,7 +198,6 @@ fn simulate(workers: usize, cost: Duration, per_worker: u64) -> Result<Row, Stri
             return Err(e.to_string());
         }
     };
-    let n = per_worker * workers as u64;
     let t = Instant::now();
     let got = go(&dist, n);
     let wall = t.elapsed();

@@ -3,6 +3,7 @@
 use haydi_core::domain::describe;
 use haydi_core::{Domain, Error, Result, Size};
 use rand::{Rng, RngCore};
+use sha2::{Digest, Sha256};
 use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -26,6 +27,8 @@ use std::sync::Arc;
 #[must_use = "domains are lazy and do nothing unless iterated"]
 pub struct Values<T> {
     items: Arc<[T]>,
+    /// What the items are, for [`Domain::fingerprint`] (see [`Values::with_contents`]).
+    contents: Option<Arc<str>>,
 }
 
 impl<T> Values<T> {
@@ -39,7 +42,53 @@ impl<T> Values<T> {
     pub fn new(items: Vec<T>) -> Values<T> {
         Values {
             items: items.into(),
+            contents: None,
         }
+    }
+
+    /// The same list, with `description` saying what its items are in its
+    /// [`fingerprint`](Domain::fingerprint), which checkpoints, crops and distributed runs
+    /// compare. Without one a list's fingerprint shows only its length (its items need no
+    /// `Debug` or `Serialize`), so lists of one length built differently (shuffled by an
+    /// unseeded RNG on each process, say) look alike; see [`Values::hashed`] for a digest of
+    /// the items themselves.
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_domains::Values;
+    /// let v = Values::new(vec![1, 2]).with_contents("pair, v2");
+    /// assert_eq!(v.fingerprint(), "Values(2 items; pair, v2)");
+    /// ```
+    pub fn with_contents(mut self, description: impl Into<String>) -> Values<T> {
+        self.contents = Some(description.into().into());
+        self
+    }
+
+    /// The same list, its fingerprint holding a SHA-256 digest of its items (their bincode
+    /// encoding, computed once, here): a distributed run refuses a worker whose list differs
+    /// from the driver's, and a checkpoint of another list is not resumed.
+    ///
+    /// ```
+    /// use haydi_core::Domain;
+    /// use haydi_domains::Values;
+    /// let a = Values::new(vec![3, 1, 2]).hashed()?;
+    /// let b = Values::new(vec![1, 2, 3]).hashed()?;
+    /// assert_ne!(a.fingerprint(), b.fingerprint());
+    /// assert!(a.fingerprint().starts_with("Values(3 items; sha256 "));
+    /// # Ok::<(), haydi_core::Error>(())
+    /// ```
+    pub fn hashed(self) -> Result<Values<T>>
+    where
+        T: serde::Serialize,
+    {
+        let mut h = Sha256::new();
+        for item in self.items.iter() {
+            let bytes = haydi_core::plumbing::encode_value(item)?;
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(&bytes);
+        }
+        let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        Ok(self.with_contents(format!("sha256 {hex}")))
     }
 
     /// The items as a slice.
@@ -97,8 +146,11 @@ impl<T: Clone + Send + Sync> Domain for Values<T> {
     }
 
     fn fingerprint(&self) -> String {
-        // Items carry no bound that would show them (no `Debug`, no `Serialize`).
-        format!("Values({} items; items not described)", self.items.len())
+        match &self.contents {
+            Some(c) => format!("Values({} items; {c})", self.items.len()),
+            // Items carry no bound that would show them (no `Debug`, no `Serialize`).
+            None => format!("Values({} items; items not described)", self.items.len()),
+        }
     }
 
     fn is_strict(&self) -> bool {

@@ -7,7 +7,7 @@ use crate::engine::{
     ProductUnordered, Range, Sequences, Shape, StrictShape, Subsets, Value, Values, shape,
 };
 use crate::errors::{HaydiError, catching, check};
-use crate::item::{Item, items_of, list_of};
+use crate::item::{Item, digest_of, items_of, list_of};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use std::ops::ControlFlow;
@@ -263,8 +263,9 @@ pub(crate) fn range(py: Python<'_>, start: i64, end: i64, step: i64) -> PyResult
 #[pyfunction]
 pub(crate) fn values(items: &Bound<'_, PyAny>) -> PyResult<NDomain> {
     let v = items_of(items)?;
+    let digest = digest_of(items.py(), &v);
     Ok(NDomain::new(
-        Values::new(v).boxed(),
+        Values::new(v).with_contents(digest).boxed(),
         Node::NotStrict("Values".into()),
         false,
     ))

@@ -11,7 +11,7 @@ pub(crate) use haydi_contexts::Pool;
 pub(crate) use haydi_contexts::distributed::{DistributedContext, DistributedOptions};
 pub(crate) use haydi_contexts::extensions::{is_serial, pool_workers};
 pub(crate) use haydi_contexts::pool::ContextSpec;
-pub(crate) use haydi_contexts::pool::{Remote, TaskHandle};
+pub(crate) use haydi_contexts::pool::{Remote, TaskHandle, driver_bytes};
 pub(crate) use haydi_core::action::Action;
 pub(crate) use haydi_core::domain::BoxedDomain;
 pub(crate) use haydi_core::plumbing::{Unpoisoned, panic_message};

@@ -15,6 +15,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyString, PyTuple, PyType};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -401,6 +402,54 @@ fn pairs_of(t: &Bound<'_, PyTuple>) -> PyResult<Vec<(Item, Item)>> {
 /// A list of Python objects as items.
 pub(crate) fn items_of(xs: &Bound<'_, PyAny>) -> PyResult<Vec<Item>> {
     xs.try_iter()?.map(|x| Item::from_py(&x?)).collect()
+}
+
+/// A SHA-256 digest of `xs` that every process of one program computes alike, for the
+/// fingerprint of `Values` (a distributed run refuses a worker whose list differs from the
+/// driver's: an unseeded shuffle, say). Plain items count in full; another Python object
+/// counts by its type only: Python's `hash` and `pickle` may differ between processes for
+/// equal objects (string hashing is salted per process), and a false divergence would be an
+/// error in a correct program.
+pub(crate) fn digest_of(py: Python<'_>, xs: &[Item]) -> String {
+    struct Sha(Sha256);
+    impl Hasher for Sha {
+        fn finish(&self) -> u64 {
+            0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            self.0.update(bytes);
+        }
+    }
+    fn walk(py: Python<'_>, x: &Item, h: &mut Sha) {
+        match x {
+            Item::Obj(o) => {
+                h.write_u8(x.rank());
+                let t = o.bind(py).get_type();
+                let name = t.fully_qualified_name().map(|n| n.to_string());
+                h.write(name.unwrap_or_default().as_bytes());
+                h.write_u8(0xff);
+            }
+            Item::Tuple(ys) | Item::Set(ys) | Item::FrozenSet(ys) => {
+                h.write_u8(x.rank());
+                h.write_usize(ys.len());
+                ys.iter().for_each(|y| walk(py, y, h));
+            }
+            Item::Map(ps) | Item::Dict(ps) => {
+                h.write_u8(x.rank());
+                h.write_usize(ps.len());
+                for (k, v) in ps.iter() {
+                    walk(py, k, h);
+                    walk(py, v, h);
+                }
+            }
+            plain => plain.hash(h),
+        }
+    }
+    let mut h = Sha(Sha256::new());
+    h.write_usize(xs.len());
+    xs.iter().for_each(|x| walk(py, x, &mut h));
+    let hex: String = h.0.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256 {hex}")
 }
 
 /// Items as a Python list.

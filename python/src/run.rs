@@ -11,7 +11,9 @@ use crate::action::{Kind, Partial, PyAction};
 use crate::calls::{Chain, Keep, Step};
 use crate::context::NContext;
 use crate::domain::NDomain;
-use crate::engine::{DomainExt, Error, IntoPipeline, Outcome, RunOptions, Value, canon};
+use crate::engine::{
+    DomainExt, Error, IntoPipeline, Outcome, RunOptions, Value, canon, driver_bytes,
+};
 use crate::errors::{HaydiError, check};
 use crate::item::list_of;
 use pyo3::prelude::*;
@@ -133,6 +135,24 @@ fn outcome_to_py<'py, T>(
     Ok(d)
 }
 
+/// `seed` as the driver has it, where the run goes to a collective context (a collective
+/// call: every process makes it before the run).
+fn driver_seed(py: Python<'_>, where_: &Where, seed: u64) -> PyResult<u64> {
+    let ctx = match where_ {
+        Where::Serial => return Ok(seed),
+        Where::Session => crate::engine::session::parallel_context(),
+        Where::Context(c) => c.clone(),
+    };
+    let bytes = check(
+        py,
+        py.detach(|| driver_bytes(ctx.as_ref(), seed.to_le_bytes().to_vec())),
+    )?;
+    let bytes: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| HaydiError::new_err("the driver's seed is not 8 bytes"))?;
+    Ok(u64::from_le_bytes(bytes))
+}
+
 /// Runs a pipeline.
 ///
 /// `method` is `iterate`, `generate` (random items from `seed`) or `cnfs`; `chain` is a list
@@ -194,6 +214,14 @@ pub(crate) fn run<'py>(
         k => k,
     };
     let action = PyAction(kind);
+    // A random stream's seed is the driver's on every process of a distributed context: each
+    // process drew its own (Python's `random`), and chunks drawn from different seeds would
+    // make a stream that is nobody's (the driver refuses a worker whose run differs).
+    let seed = if method == "generate" {
+        driver_seed(py, &where_, seed)?
+    } else {
+        seed
+    };
     let dom = domain.dom.clone();
     let node = domain.node.clone();
     let shape = if method == "cnfs" {

@@ -18,6 +18,49 @@ pub struct RunId {
     pub call_site: String,
     /// The type name of the pipeline and its action.
     pub type_name: String,
+    /// What the run goes over: the job's fingerprint (its domain's bounds and, where the
+    /// domain can describe them, its items; [`haydi_core::plumbing::ErasedJob::fingerprint`]).
+    /// Two processes that reach the same call with domains built differently (a list shuffled
+    /// by an unseeded RNG, a seed drawn at random, a file only one of them reads) would each
+    /// compute their chunks over their own items and merge them into a result that is
+    /// nobody's: the driver refuses such a worker's run instead.
+    pub source: String,
+}
+
+impl RunId {
+    /// Why a worker that reached `self` cannot take part in the driver's run `driver`: the
+    /// same call over another source gets a message saying so, anything else is another call.
+    ///
+    /// ```
+    /// use haydi_contexts::distributed::protocol::RunId;
+    /// let id = |source: &str| RunId {
+    ///     seq: 2,
+    ///     call_site: "main.rs:9:5".into(),
+    ///     type_name: "Count".into(),
+    ///     source: source.into(),
+    /// };
+    /// assert!(id("Values(3 items; digest 1)").divergence(3, &id("Values(3 items; digest 2)"))
+    ///     .contains("the same call over another source"));
+    /// ```
+    pub fn divergence(&self, rank: u32, driver: &RunId) -> String {
+        if self.seq == driver.seq
+            && self.call_site == driver.call_site
+            && self.type_name == driver.type_name
+        {
+            format!(
+                "rank {rank} diverged from the driver: it reached {self}, the same call over \
+                 another source (its `{}`, the driver's `{}`). Every process must build the \
+                 same domains: derive random data from a seed they share, or take the \
+                 driver's (haydi_contexts::pool::driver_bytes, Pool::push)",
+                self.source, driver.source
+            )
+        } else {
+            format!(
+                "rank {rank} diverged from the driver: it reached {self}, the driver is at \
+                 {driver}. Every process must make the same run(true) calls in the same order"
+            )
+        }
+    }
 }
 
 impl std::fmt::Display for RunId {

@@ -292,6 +292,7 @@ impl WorkerSide {
             seq: self.flags.runs.fetch_add(1, Ordering::SeqCst),
             call_site: sig.call_site.to_string(),
             type_name: sig.type_name.to_string(),
+            source: job.fingerprint(),
         };
         let started = Instant::now();
         if self.flags.ended.load(Ordering::SeqCst) {

@@ -40,7 +40,7 @@ pub use haydi_core::task::{TaskHandle, TaskSet};
 pub use imap::{Imap, ImapUnordered};
 pub use map::{MapOptions, PartialMap};
 pub(crate) use remote::BROADCAST_RUN;
-pub use remote::Remote;
+pub use remote::{Remote, driver_bytes};
 pub use scatter::Scattered;
 pub use zip::Zip;
 

@@ -21,7 +21,7 @@ use super::Pool;
 use haydi_core::pipeline::Extent;
 use haydi_core::plumbing::Unpoisoned;
 use haydi_core::plumbing::{ChunkOutput, JobSignature, Pass};
-use haydi_core::{Error, Result, RunOptions};
+use haydi_core::{Error, ParallelContext, Result, RunOptions};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -173,7 +173,7 @@ impl<T: fmt::Debug> fmt::Debug for Remote<T> {
 }
 
 /// The type name of a push's run: the driver's history keeps every such result.
-pub(crate) const BROADCAST_RUN: &str = "haydi_contexts::pool::push (the driver's object)";
+pub(crate) const BROADCAST_RUN: &str = "haydi_contexts::pool::driver_bytes (the driver's bytes)";
 
 /// A collective run with no indices whose result is this process's `bytes`: the driver's
 /// result is what every process of a distributed context receives, so every process gets the
@@ -216,28 +216,46 @@ impl Pass for BroadcastJob<'_> {
     }
 }
 
-impl Pool {
-    /// The driver's `bytes` on every process of a collective context; `bytes` elsewhere.
-    fn driver_copy(
-        &self,
-        bytes: Vec<u8>,
-        site: &'static std::panic::Location<'static>,
-    ) -> Result<Vec<u8>> {
-        if !crate::extensions::is_collective(&**self.context()) {
-            return Ok(bytes);
-        }
-        let job = BroadcastJob {
-            bytes: &bytes,
-            site,
-        };
-        let report = self.context().execute(&job, &RunOptions::new())?;
-        report
-            .value
-            .downcast::<Vec<u8>>()
-            .map(|b| *b)
-            .map_err(|_| Error::Context("push: the driver's copy has another type".into()))
-    }
+/// The driver's `bytes` on every process of a collective context (a distributed one);
+/// `bytes` itself on any other. On a collective context this is a collective call (every
+/// process makes it, in the same order as its runs): it is how [`Pool::push`] gives every
+/// process the driver's object, and how a program makes a value drawn at random (a seed, a
+/// shuffled order) the same on every process.
+///
+/// ```
+/// use haydi_core::prelude::*;
+/// let seed: u64 = rand::random();
+/// let ctx = ThreadContext::new(2)?;
+/// let bytes = haydi_contexts::pool::driver_bytes(&ctx, seed.to_le_bytes().to_vec())?;
+/// assert_eq!(bytes, seed.to_le_bytes());
+/// # Ok::<(), haydi_core::Error>(())
+/// ```
+#[track_caller]
+pub fn driver_bytes(context: &dyn ParallelContext, bytes: Vec<u8>) -> Result<Vec<u8>> {
+    driver_bytes_at(context, bytes, std::panic::Location::caller())
+}
 
+fn driver_bytes_at(
+    context: &dyn ParallelContext,
+    bytes: Vec<u8>,
+    site: &'static std::panic::Location<'static>,
+) -> Result<Vec<u8>> {
+    if !crate::extensions::is_collective(context) {
+        return Ok(bytes);
+    }
+    let job = BroadcastJob {
+        bytes: &bytes,
+        site,
+    };
+    let report = context.execute(&job, &RunOptions::new())?;
+    report
+        .value
+        .downcast::<Vec<u8>>()
+        .map(|b| *b)
+        .map_err(|_| Error::Context("the driver's copy has another type".into()))
+}
+
+impl Pool {
     /// Pushes `obj` to every worker and returns a handle on it (see [`Remote`]). Pushing equal
     /// content again gives another handle on the same copy: [`Pool::stored_objects`] counts it
     /// once, and it is removed once, when the last handle goes.
@@ -267,7 +285,7 @@ impl Pool {
         let site = std::panic::Location::caller();
         let own = haydi_core::plumbing::encode_value(&obj)
             .map_err(|e| haydi_core::Error::Serialization(format!("push: {e}")))?;
-        let bytes = self.driver_copy(own.clone(), site)?;
+        let bytes = driver_bytes_at(&**self.context(), own.clone(), site)?;
         let obj = if bytes == own {
             obj
         } else {

@@ -13,6 +13,8 @@ use crate::support::{arg, by_hand, eventually, finish, is_worker, rank, signal, 
 use haydi_contexts::{DistributedContext, DistributedOptions, Pool};
 use haydi_core::domain::tests_support::Digits;
 use haydi_core::prelude::*;
+use haydi_domains::Values;
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -39,6 +41,10 @@ pub const CASES: &[support::Case] = &[
     ),
     ("pool_zip_and_arrays", pool_zip_and_arrays),
     ("worker_ends_early", worker_ends_early),
+    (
+        "divergent_sources_are_refused",
+        divergent_sources_are_refused,
+    ),
 ];
 
 /// A value drawn without a seed: the process id and the clock, different on every process.
@@ -549,4 +555,77 @@ fn worker_ends_early() {
         "{e}"
     );
     println!("worker_ends_early: {e}");
+}
+
+/// A seed every process of `ctx` shares: the driver's unseeded draw.
+fn shared_seed(ctx: &DistributedContext) -> u64 {
+    let own: u64 = unseeded_rng().random();
+    let bytes = haydi_contexts::pool::driver_bytes(ctx, own.to_le_bytes().to_vec()).unwrap();
+    let shared = u64::from_le_bytes(bytes.try_into().unwrap());
+    assert_eq!(
+        shared == own,
+        !is_worker(),
+        "the driver keeps its draw, a worker takes it"
+    );
+    shared
+}
+
+/// 0..600 in the order an RNG with `seed` shuffles them, as a list with a digest.
+fn shuffled(seed: u64) -> Values<u64> {
+    let mut v: Vec<u64> = (0..600).collect();
+    v.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+    Values::new(v).hashed().unwrap()
+}
+
+/// Every process builds its domain from its own draw (an unseeded shuffle, a seed drawn at
+/// random): chunks computed over different lists would merge into a result that is nobody's
+/// (the Python port's `random.shuffle` in a test did exactly that). The driver refuses such
+/// a run, an error on every process naming the other source, never a value; the same program
+/// with the driver's seed (`driver_bytes`) runs, equal to the serial run over the driver's.
+fn divergent_sources_are_refused() {
+    let ctx = DistributedContext::spawn(2).expect("spawn");
+    if !is_worker() {
+        assert_eq!(ctx.wait_for_workers(2, Duration::from_secs(60)).unwrap(), 2);
+    }
+    // Each item takes 2 ms, so that both workers reach each run while it is in progress.
+    let list = shuffled(shared_seed(&ctx));
+    let oracle = list.as_slice().to_vec();
+    let got = list
+        .clone()
+        .iterate()
+        .map(|x| slow(x, 2000))
+        .collect()
+        .run_in(&ctx)
+        .expect("the driver's list on every process");
+    assert_eq!(got, oracle);
+    let seed = shared_seed(&ctx);
+    let generated = |seed: u64| Digits(1000).generate(seed).map(|x| slow(x, 2000)).take(500);
+    let got = generated(seed)
+        .collect()
+        .run_in(&ctx)
+        .expect("the driver's seed");
+    assert_eq!(got, generated(seed).collect().run(false).unwrap());
+
+    let own_seed: u64 = unseeded_rng().random();
+    let e = generated(own_seed)
+        .collect()
+        .run_in(&ctx)
+        .expect_err("a stream of each process's own seed");
+    assert!(matches!(e, Error::Protocol(_)), "{e}");
+    if !is_worker() {
+        let text = e.to_string();
+        assert!(text.contains("the same call over another source"), "{text}");
+        assert!(text.contains(&format!("seed {own_seed})")), "{text}");
+    }
+    let e = shuffled(unseeded_rng().random())
+        .iterate()
+        .map(|x| slow(x, 2000))
+        .collect()
+        .run_in(&ctx)
+        .expect_err("a list of each process's own order");
+    assert!(matches!(e, Error::Protocol(_)), "{e}");
+    if !is_worker() {
+        assert!(e.to_string().contains("Values(600 items; sha256 "), "{e}");
+    }
+    println!("divergent_sources_are_refused: ok on rank {}", rank());
 }

@@ -87,6 +87,7 @@ mod tests {
             seq,
             call_site: site.into(),
             type_name: "T".into(),
+            source: "S".into(),
         }
     }
 

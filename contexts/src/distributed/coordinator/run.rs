@@ -169,6 +169,7 @@ pub(crate) fn execute_driver(
         seq: seq.fetch_add(1, Ordering::SeqCst),
         call_site: sig.call_site.to_string(),
         type_name: sig.type_name.to_string(),
+        source: job.fingerprint(),
     };
     // What happened since the last run (workers lost or joined) counts for this one.
     st.poll();

@@ -412,11 +412,7 @@ impl DriverState {
             p.send(bytes);
             return;
         }
-        let e = format!(
-            "rank {rank} diverged from the driver: it reached {id}, and the driver ran another \
-             run at that point. Every process must make the same run(true) calls in the same \
-             order"
-        );
+        let e = diverged_from_past(rank, id);
         tracing::error!(target: "haydi", rank, "{e}");
         p.alive = false;
         self.membership += 1;
@@ -492,10 +488,11 @@ impl DriverState {
             p.send(bytes);
             return;
         }
-        let e = Error::Protocol(format!(
-            "rank {rank} diverged from the driver: it reached {id}, the driver is at {me}. \
-             Every process must make the same run(true) calls in the same order"
-        ));
+        let e = Error::Protocol(if finished {
+            diverged_from_past(rank, &id)
+        } else {
+            id.divergence(rank, me)
+        });
         tracing::error!(target: "haydi", rank, "{e}");
         if finished {
             // Only the late worker is wrong: refuse it, the run goes on.
@@ -574,4 +571,15 @@ impl DriverState {
             ToDriver::Join(_) | ToDriver::Heartbeat | ToDriver::Monitor(_) => {}
         }
     }
+}
+
+/// Why worker `rank`, which reached `id`, a run that ended, diverged: the driver keeps only a
+/// hash of each past run, so the message cannot say which part differs.
+fn diverged_from_past(rank: u32, id: &RunId) -> String {
+    format!(
+        "rank {rank} diverged from the driver: it reached {id} over `{}`, and the driver's run \
+         at that point was another call or went over another source. Every process must make \
+         the same run(true) calls in the same order, over the same domains",
+        id.source
+    )
 }

@@ -323,6 +323,7 @@ mod tests {
             seq,
             call_site: "a.rs:1:1".into(),
             type_name: "T".into(),
+            source: "S".into(),
         }
     }
 
