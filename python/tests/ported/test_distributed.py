@@ -1,6 +1,8 @@
 from datetime import timedelta
+import os
 import pytest
 import random
+import time
 
 from haydi_rs.base.runtime.distributedcontext import DistributedContext
 import haydi_rs as hd
@@ -77,9 +79,41 @@ def test_dist_generate(cluster4):
 
 
 @pytest.mark.slow
+def test_dist_values_differ_is_an_error(cluster4):
+    # Not in the Python haydi (dask shipped the driver's list): with every process running
+    # the program, a list shuffled without a seed differs on each; chunks of different lists
+    # would merge into a result that is nobody's, so the run fails on every process.
+    a = list(range(300))
+    random.Random(os.getpid() ^ time.time_ns()).shuffle(a)
+    with pytest.raises(hd.HaydiError, match="diverged"):
+        hd.Values(a).map(lambda x: x + 1).collect().run(cluster4.ctx)
+    # The same list everywhere runs, equal to a plain loop.
+    b = list(range(300))
+    random.Random(1).shuffle(b)
+    assert hd.Values(b).map(lambda x: x + 1).collect().run(cluster4.ctx) == [x + 1 for x in b]
+
+
+@pytest.mark.slow
+def test_dist_generate_takes_the_drivers_seed(cluster4):
+    # Each process draws its own seed from Python's unseeded `random`; the run takes the
+    # driver's, so the stream is one process's (not a refused divergence, not a mixture).
+    own = os.getpid()
+    random.seed(own)
+    r = hd.Range(1000).generate().take(200).collect().run(cluster4.ctx)
+    random.seed(own)
+    serial = hd.Range(1000).generate().take(200).collect().run()
+    assert len(r) == 200 and all(0 <= x < 1000 for x in r)
+    # The driver's stream, on every process: the driver's own serial run from its seed
+    # gives it, a worker's (another seed) does not.
+    assert (r == serial) == (cluster4.ctx.rank == 0)
+
+
+@pytest.mark.slow
 def test_dist_samples(cluster4):
     a = ["A"] * 200 + ["B"] * 100 + ["C"] * 3 + ["D"] * 10
-    random.shuffle(a)
+    # port: every process builds `a` (SPMD); an unseeded shuffle gives each its own list,
+    # which haydi_rs refuses (test_dist_values_differ_is_an_error): the same seed everywhere.
+    random.Random(20).shuffle(a)
 
     result = hd.Values(a).groups(lambda x: x, 1).run(cluster4.ctx)
     assert {"A": ["A"], "B": ["B"], "C": ["C"], "D": ["D"]} == result
@@ -109,7 +143,9 @@ def test_dist_samples(cluster4):
 @pytest.mark.slow
 def test_dist_samples_and_counts(cluster4):
     a = ["A"] * 200 + ["B"] * 100 + ["C"] * 3 + ["D"] * 10
-    random.shuffle(a)
+    # port: every process builds `a` (SPMD); an unseeded shuffle gives each its own list,
+    # which haydi_rs refuses (test_dist_values_differ_is_an_error): the same seed everywhere.
+    random.Random(20).shuffle(a)
 
     result = hd.Values(a).groups_counts(lambda x: x, 1).run(cluster4.ctx)
     assert {"A": [200, "A"], "B": [100, "B"], "C": [3, "C"],
