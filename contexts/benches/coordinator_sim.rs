@@ -35,19 +35,20 @@ use std::time::{Duration, Instant};
 /// What a simulated worker needs to know about the job: its run id and the encoded partial of
 /// one index.
 #[derive(Debug, Default)]
-struct Capture(Mutex<Option<(String, String, String, Vec<u8>)>>);
+struct Capture(Mutex<Option<(RunId, Vec<u8>)>>);
 
 impl ParallelContext for Capture {
     fn execute(&self, job: &dyn ErasedJob, opts: &RunOptions) -> Result<RunReport> {
         let sig = job.signature();
         let one = job.run_chunk(0, 1, &[])?;
         let bytes = job.encode_partial(&one.partial)?;
-        *self.0.lock().unwrap() = Some((
-            sig.call_site.to_string(),
-            sig.type_name.to_string(),
-            job.fingerprint(),
-            bytes,
-        ));
+        let id = RunId {
+            seq: 0,
+            call_site: sig.call_site.to_string(),
+            type_name: sig.type_name.to_string(),
+            source: job.fingerprint(),
+        };
+        *self.0.lock().unwrap() = Some((id, bytes));
         SerialContext.execute(job, opts)
     }
     fn workers(&self) -> usize {
@@ -144,14 +145,9 @@ fn simulate(workers: usize, cost: Duration, per_worker: u64) -> Result<Row, Stri
     let n = per_worker * workers as u64;
     let capture = Capture::default();
     go(&capture, n);
-    let (call_site, type_name, source, partial) = capture.0.lock().unwrap().take().unwrap();
+    let (id, partial) = capture.0.lock().unwrap().take().unwrap();
     let job = Arc::new(SimJob {
-        id: RunId {
-            seq: 0,
-            call_site,
-            type_name,
-            source,
-        },
+        id,
         partial,
         cost,
         busy: AtomicU64::new(0),
