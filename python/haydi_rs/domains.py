@@ -458,17 +458,24 @@ class Range(Domain):
 
 
 class Values(Domain):
-    """Explicit items, in the given order.
+    """Explicit items, in the given order; a ``set`` or ``frozenset`` (which has none) in the
+    item order, so that every process of a distributed program (each with its own string
+    hashing) takes them in the same order.
 
     >>> import haydi_rs as hd
     >>> v = hd.Values(["a", "b", "c"])
     >>> list(v), v.size, v.strict
     (['a', 'b', 'c'], 3, False)
+    >>> list(hd.Values({"b", "c", "a"}))
+    ['a', 'b', 'c']
     """
 
     def __init__(self, values, name=None):
         Domain.__init__(self, name)
-        self.values = tuple(values)
+        if isinstance(values, (set, frozenset)):
+            self.values = tuple(_native.sort(values))
+        else:
+            self.values = tuple(values)
 
     def _build(self):
         return _native.values(self.values)

@@ -288,8 +288,9 @@ pub(crate) fn cnf_values(py: Python<'_>, items: &Bound<'_, PyAny>) -> PyResult<N
         return Err(HaydiError::new_err("CnfValues: unexpected shape"));
     };
     let items: Vec<Item> = all.iter().map(Item::from_value).collect();
+    let digest = digest_of(py, &items);
     Ok(NDomain::new(
-        Values::new(items).boxed(),
+        Values::new(items).with_contents(digest).boxed(),
         Node::Items(all),
         false,
     ))

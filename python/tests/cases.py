@@ -34,6 +34,10 @@ def _slowish(x):
     return sum(i * x % 7 for i in range(20))
 
 
+def _tag(word):
+    return (word, _slowish(int(word[1:])))
+
+
 def cases():
     """name -> (callable taking a context, expected value)."""
     c = {}
@@ -48,6 +52,11 @@ def cases():
         list(range(10, 0, -3)))
     add("values", lambda ctx: hd.Values(["a", 3, (1, 2), None, 2.5]).run(ctx),
         ["a", 3, (1, 2), None, 2.5])
+    # A set has no order, and each process hashes strings with its own salt: Values takes
+    # a set's items sorted, so every process (and the oracle) agrees.
+    tags = {"w%03d" % i for i in range(300)}
+    add("values_of_a_set", lambda ctx, s=tags: hd.Values(s).map(_tag).collect().run(ctx),
+        [_tag(w) for w in sorted(tags)])
     add("boolean", lambda ctx: hd.Boolean().run(ctx), [False, True])
     add("none", lambda ctx: hd.NoneDomain().run(ctx), [None])
     add("uset", lambda ctx: [a.index for a in u.run(ctx)], [0, 1, 2])
