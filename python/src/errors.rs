@@ -163,6 +163,16 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
             }
             err
         }
+        // The engine's advice names Rust calls; the call site is this binding's: say it in
+        // the terms of a Python script.
+        Error::Protocol(msg) if msg.contains("diverged from the driver") => {
+            HaydiError::new_err(format!(
+                "protocol error: {msg}. In Python: every process runs the script, so build \
+                 the same domains on every process (seed `random` alike, e.g. random.seed(1); \
+                 a set is taken sorted) and make the same run() calls in the same order, or \
+                 send the driver's data with Pool.push"
+            ))
+        }
         other => HaydiError::new_err(other.to_string()),
     }
 }
