@@ -87,8 +87,7 @@ impl<T> Values<T> {
             h.update((bytes.len() as u64).to_le_bytes());
             h.update(&bytes);
         }
-        let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        Ok(self.with_contents(format!("sha256 {hex}")))
+        Ok(self.with_contents(format!("sha256 {}", hex::encode(h.finalize()))))
     }
 
     /// The items as a slice.

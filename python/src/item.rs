@@ -448,8 +448,7 @@ pub(crate) fn digest_of(py: Python<'_>, xs: &[Item]) -> String {
     let mut h = Sha(Sha256::new());
     h.write_usize(xs.len());
     xs.iter().for_each(|x| walk(py, x, &mut h));
-    let hex: String = h.0.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256 {hex}")
+    format!("sha256 {}", hex::encode(h.0.finalize()))
 }
 
 /// Items as a Python list.

@@ -410,7 +410,7 @@ where
             // The crop accepts only the executable it was sown with: say so at once, in the
             // task's log, rather than after starting a rebuilt one. The path is quoted once, in
             // an assignment, and expanded inside double quotes only (never re-read by the shell).
-            let hex: String = exe_sha256.iter().map(|b| format!("{b:02x}")).collect();
+            let hex = hex::encode(exe_sha256);
             s.push_str(&format!(
                 "haydi_exe={exe}\n\
                  if command -v sha256sum >/dev/null && \

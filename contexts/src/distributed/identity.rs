@@ -86,7 +86,7 @@ fn args_hash<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> String {
         h.update((bytes.len() as u64).to_le_bytes());
         h.update(bytes);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(h.finalize())
 }
 
 /// This process's job identity, computed once.
